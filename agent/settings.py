@@ -1,0 +1,102 @@
+"""Typed settings, read once from the environment (prefix ``AGENT_``) and ``.env``, then passed in.
+
+Nodes and tools never read ``os.environ`` themselves: they get a ``Settings`` object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ReflectionMode = Literal["auto", "always", "off"]
+SearchBackend = Literal["ddgs", "tavily", "searxng", "off"]
+
+
+def _default_home() -> Path:
+    return Path(user_data_dir("langgraph-assistant", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything a user can configure. Each field is read from ``AGENT_<NAME>`` unless noted."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AGENT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(default_factory=_default_home)
+    """Where memory, the knowledge base and REPL history live (default: the user's data directory)."""
+
+    model: str | None = None
+    """Model spec: ``openai:<model>``, ``ollama:<model>``, ``local`` or ``local:/path/model.gguf``.
+    Unset: ``openai:gpt-4o-mini`` when ``OPENAI_API_KEY`` is set, else ``local``."""
+
+    base_url: str | None = Field(default=None, validation_alias=AliasChoices("AGENT_BASE_URL", "OPENAI_BASE_URL"))
+    """Base URL of an OpenAI-compatible server (vLLM, Ollama, LM Studio, llama.cpp server)."""
+
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    """The OpenAI (or compatible server's) API key; never logged or checkpointed."""
+
+    memory: str | None = None
+    """Checkpointer URL: ``sqlite:///path``, ``postgresql://...`` or ``memory``. Unset: ``sqlite:///<home>/memory.db``."""
+
+    search: SearchBackend = "ddgs"
+    """Web search backend."""
+
+    searxng_url: str | None = None
+    """Base URL of a SearXNG instance (for ``AGENT_SEARCH=searxng``)."""
+
+    tavily_api_key: SecretStr | None = Field(default=None, validation_alias="TAVILY_API_KEY")
+    """Tavily API key (for ``AGENT_SEARCH=tavily``)."""
+
+    search_timeout: float = 10.0
+    """Seconds before a web search gives up."""
+
+    chroma_url: str | None = None
+    """A Chroma server (``http://host:8000``); unset: an embedded store under ``home``."""
+
+    collection: str = "documents"
+    """The default knowledge-base collection."""
+
+    embeddings: str = "local"
+    """Embedding model: ``local`` (packaged all-MiniLM-L6-v2) or ``openai:<model>``."""
+
+    reflection: ReflectionMode = "auto"
+    """``always`` checks every answer, ``off`` never, ``auto`` only answers that used tools or state numbers."""
+
+    max_reflections: int = Field(default=1, ge=0)
+    """How many times reflection may send a draft back per turn."""
+
+    max_steps: int = Field(default=25, ge=1)
+    """Model calls allowed per turn before the agent stops with a short closing answer."""
+
+    max_context_tokens: int = Field(default=8000, ge=256)
+    """Upper bound on what the planner is sent: a summary of older turns plus recent turns."""
+
+    tool_timeout: float = Field(default=30.0, gt=0)
+    """Seconds a tool may run before its call is answered with a timeout error."""
+
+    approve_tools: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Tools that need a human's approval before they run (comma-separated)."""
+
+    @field_validator("approve_tools", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @property
+    def memory_url(self) -> str:
+        """The checkpointer URL in force."""
+        return self.memory or f"sqlite:///{self.home / 'memory.db'}"
+
+    @property
+    def model_spec(self) -> str:
+        """The model spec in force."""
+        if self.model:
+            return self.model
+        return "openai:gpt-4o-mini" if self.openai_api_key else "local"

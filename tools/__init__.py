@@ -1,0 +1,1 @@
+"""The assistant's tools: calculator, web search and the knowledge base."""
