@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     """Model spec: ``openai:<model>``, ``ollama:<model>``, ``local`` or ``local:/path/model.gguf``.
     Unset: ``openai:gpt-4o-mini`` when ``OPENAI_API_KEY`` is set, else ``local``."""
 
-    base_url: str | None = Field(default=None, validation_alias=AliasChoices("AGENT_BASE_URL", "OPENAI_BASE_URL"))
+    base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("AGENT_BASE_URL", "OPENAI_BASE_URL")
+    )
     """Base URL of an OpenAI-compatible server (vLLM, Ollama, LM Studio, llama.cpp server)."""
 
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")

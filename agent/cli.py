@@ -1,0 +1,171 @@
+"""The ``agent`` command line. Heavy imports (models, LangGraph, Chroma) happen inside commands, so
+``agent --help`` stays instant."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from agent.settings import Settings
+
+app = typer.Typer(
+    help="A LangGraph assistant with a calculator, web search and your documents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class CliContext:
+    """What every command gets from the top-level options."""
+
+    settings: Settings
+    debug: bool
+
+
+def fail(message: str) -> NoReturn:
+    """Print one red line and exit with status 1."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def friendly_errors(ctx: CliContext) -> Iterator[None]:
+    """Turn any error into one clear line (``--debug`` shows the traceback)."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if ctx.debug:
+            err_console.print_exception()
+        from agent.errors import describe_error
+
+        fail(describe_error(error, ctx.settings))
+
+
+def cli_context(ctx: typer.Context) -> CliContext:
+    """The shared context object set up by :func:`main`."""
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliContext)
+    return obj
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+) -> None:
+    """Read the settings once (environment variables AGENT_*, and .env)."""
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problem = error.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"])
+        err_console.print(f"[bold red]error:[/] setting {field.upper()}: {problem['msg']}", highlight=False)
+        raise typer.Exit(1) from None
+    ctx.obj = CliContext(settings=settings, debug=debug)
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="The question to ask.")],
+    thread: Annotated[str | None, typer.Option("--thread", "-t", help="Continue this thread.")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Model spec, e.g. openai:gpt-4o-mini.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Ask one question (one turn of a thread) and print the answer."""
+    from agent.session import new_thread_id, open_assistant
+
+    context = cli_context(ctx)
+    thread_id = thread or new_thread_id()
+    with friendly_errors(context), open_assistant(context.settings, model) as assistant:
+        result = assistant.ask(question, thread_id)
+    if as_json:
+        payload = {
+            "thread_id": thread_id,
+            "answer": result.answer,
+            "tool_calls": [{"name": c.name, "args": c.args, "ok": c.ok} for c in result.tool_calls],
+            "reflection": result.reflection,
+            "model": assistant.model_spec,
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    from agent.render import print_turn
+
+    print_turn(console, result)
+    print_footer(thread_id, assistant.model_spec)
+
+
+def print_footer(thread_id: str, model_spec: str) -> None:
+    """Which thread and model answered (and, for the embedded model, how to use a stronger one)."""
+    from agent.session import EMBEDDED_MODEL_HINT
+
+    err_console.print(f"[dim]thread {thread_id} · model {model_spec}[/]", highlight=False)
+    if model_spec.startswith("local") and model_spec in {"local", "local:"}:
+        err_console.print(f"[dim]{EMBEDDED_MODEL_HINT}[/]", highlight=False)
+
+
+@app.command()
+def chat(
+    ctx: typer.Context,
+    thread: Annotated[str | None, typer.Option("--thread", "-t", help="Continue this thread.")] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model spec.")] = None,
+) -> None:
+    """Talk with the assistant (type /exit or press Ctrl-D to leave)."""
+    from agent.render import print_turn
+    from agent.session import new_thread_id, open_assistant
+
+    context = cli_context(ctx)
+    thread_id = thread or new_thread_id()
+    with friendly_errors(context), open_assistant(context.settings, model) as assistant:
+        print_footer(thread_id, assistant.model_spec)
+        while True:
+            try:
+                question = console.input("[bold cyan]you>[/] ").strip()
+            except (EOFError, KeyboardInterrupt):
+                console.print()
+                break
+            if question in {"/exit", "/quit"}:
+                break
+            if not question:
+                continue
+            try:
+                with console.status("thinking…"):
+                    result = assistant.ask(question, thread_id)
+            except KeyboardInterrupt:
+                console.print("[dim](stopped)[/]")
+                continue
+            except Exception as error:
+                from agent.errors import describe_error
+
+                err_console.print(
+                    f"[bold red]error:[/] {describe_error(error, context.settings)}", highlight=False
+                )
+                continue
+            print_turn(console, result)
+    err_console.print(f"[dim]thread {thread_id} saved; continue with: agent chat --thread {thread_id}[/]")
+
+
+def _register_subcommands() -> None:
+    from agent.kb_cli import register
+
+    register(app)
+
+
+_register_subcommands()

@@ -1,0 +1,103 @@
+"""The assistant graph: planner ⇄ tools, then reflection, checkpointed after every step.
+
+``build_graph`` is the one public factory (see the contracts in DESIGN.md); nothing else builds graphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import RetryPolicy
+
+from agent.settings import Settings
+from graphs.nodes import plan, reflect
+from graphs.routing import route_after_planner, route_after_reflection
+from graphs.state import AssistantState, Critique, InputState
+from graphs.tool_execution import make_tool_node
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.runnables import Runnable
+    from langchain_core.tools import BaseTool
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.graph.state import CompiledStateGraph
+
+
+def is_transient(error: Exception) -> bool:
+    """Model-call failures worth retrying: connection trouble, timeouts, rate limits, server errors."""
+    if isinstance(error, ConnectionError | TimeoutError):
+        return True
+    status = getattr(error, "status_code", None)
+    if isinstance(status, int):
+        return status == 429 or status >= 500
+    import httpx
+    import openai
+
+    return isinstance(error, openai.APIConnectionError | openai.APITimeoutError | httpx.TransportError)
+
+
+MODEL_RETRY = RetryPolicy(max_attempts=3, initial_interval=1.0, backoff_factor=2.0, retry_on=is_transient)
+
+
+def bind_tools(model: BaseChatModel, tools: Sequence[BaseTool]) -> Runnable[Any, Any]:
+    """The model with the tools bound; strict JSON schemas on OpenAI's own API, which enforces them."""
+    if not tools:
+        return model
+    from langchain_openai import ChatOpenAI
+
+    if isinstance(model, ChatOpenAI) and model.openai_api_base is None:
+        return model.bind_tools(tools, strict=True)
+    return model.bind_tools(tools)
+
+
+def build_graph(
+    model: BaseChatModel | None = None,
+    *,
+    tools: Sequence[BaseTool] | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | bool | None = None,
+    settings: Settings | None = None,
+    retry: RetryPolicy = MODEL_RETRY,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Compile the assistant.
+
+    ``model``: any LangChain chat model (None: the configured one). ``tools``: any LangChain tools (None: the
+    calculator, web search and knowledge base). ``checkpointer``: any LangGraph saver (None: none of its own,
+    so a parent graph's applies). ``retry``: how model calls are retried before the error is raised.
+    """
+    settings = settings or Settings()
+    if model is None:
+        from agent.models import load_model
+
+        model = load_model(settings=settings)
+    if tools is None:
+        from tools.defaults import default_tools
+
+        tools = default_tools(settings)
+
+    def after_planner(state: AssistantState) -> Literal["tools", "planner", "reflection", "__end__"]:
+        return route_after_planner(
+            state["messages"],
+            state.get("reflections", []),
+            mode=settings.reflection,
+            max_reflections=settings.max_reflections,
+        )
+
+    def after_reflection(state: AssistantState) -> Literal["planner", "__end__"]:
+        return route_after_reflection(state["messages"], state.get("reflections", []))
+
+    builder = StateGraph(AssistantState, input_schema=InputState)
+    builder.add_node(
+        "planner", partial(plan, model=bind_tools(model, tools), settings=settings), retry_policy=retry
+    )
+    builder.add_node("tools", make_tool_node(tools, timeout=settings.tool_timeout))
+    builder.add_node(
+        "reflection", partial(reflect, critic=model.with_structured_output(Critique)), retry_policy=retry
+    )
+    builder.add_edge(START, "planner")
+    builder.add_conditional_edges("planner", after_planner, ["tools", "planner", "reflection", END])
+    builder.add_edge("tools", "planner")
+    builder.add_conditional_edges("reflection", after_reflection, ["planner", END])
+    return builder.compile(checkpointer=checkpointer, name="assistant")

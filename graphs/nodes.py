@@ -1,0 +1,84 @@
+"""The planner and reflection nodes. Models and settings come in as arguments; nodes never read the environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import (
+    AIMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.runnables import Runnable
+from pydantic import ValidationError
+
+from agent.settings import Settings
+from graphs.context import planner_messages
+from graphs.prompts import REFLECTION_REQUEST, REFLECTION_SYSTEM, STEP_BUDGET_ANSWER
+from graphs.routing import reflections_this_turn
+from graphs.state import AssistantState, Critique, ReflectionRecord
+from graphs.tool_execution import invalid_call_messages
+from graphs.turns import STOPPED_KEY, current_turn, model_calls, text_of, turn_id
+
+MAX_TOOL_RESULT_CHARS_FOR_REVIEW = 2000
+
+
+def plan(state: AssistantState, *, model: Runnable[Any, Any], settings: Settings) -> dict[str, Any]:
+    """Call the model with the bounded prompt; stop with a closing answer once the step budget is spent."""
+    messages = state["messages"]
+    this_turn = reflections_this_turn(messages, state.get("reflections", []))
+    revisions = sum(record["verdict"] == "revise" for record in this_turn)
+    # Revised drafts are removed from the transcript, so they are counted from the reflection records.
+    if model_calls(current_turn(messages)) + revisions >= settings.max_steps:
+        closing = AIMessage(
+            STEP_BUDGET_ANSWER.format(steps=settings.max_steps),
+            response_metadata={STOPPED_KEY: "max_steps"},
+        )
+        return {"messages": [closing]}
+    revision = None
+    if this_turn and this_turn[-1]["verdict"] == "revise":
+        revision = (this_turn[-1]["draft"], this_turn[-1]["feedback"])
+    prompt = planner_messages(
+        messages,
+        max_tokens=settings.max_context_tokens,
+        summary=state.get("summary", ""),
+        revision=revision,
+    )
+    response = model.invoke(prompt)
+    if not isinstance(response, AIMessage):
+        response = AIMessage(content=text_of(response))
+    return {"messages": [response, *invalid_call_messages(response.invalid_tool_calls)]}
+
+
+def reflect(state: AssistantState, *, critic: Runnable[Any, Any]) -> dict[str, Any]:
+    """Judge the draft that ends the transcript; a revise verdict takes the draft back out of it."""
+    messages = state["messages"]
+    draft = messages[-1]
+    turn = current_turn(messages)
+    tool_results = "\n\n".join(
+        f"[{message.name}] {text_of(message)[:MAX_TOOL_RESULT_CHARS_FOR_REVIEW]}"
+        for message in turn
+        if isinstance(message, ToolMessage)
+    )
+    request = REFLECTION_REQUEST.format(
+        question=text_of(turn[0]) if turn else "",
+        tool_results=tool_results or "(no tools were used)",
+        draft=text_of(draft),
+    )
+    try:
+        critique = Critique.model_validate(
+            critic.invoke([SystemMessage(REFLECTION_SYSTEM), HumanMessage(request)])
+        )
+    except (OutputParserException, ValidationError):
+        # A critic that cannot produce a verdict must not cost the user their answer.
+        critique = Critique(verdict="accept", feedback="(reflection skipped: the critique could not be read)")
+    record = ReflectionRecord(
+        turn=turn_id(messages), verdict=critique.verdict, feedback=critique.feedback, draft=text_of(draft)
+    )
+    update: dict[str, Any] = {"reflections": [record]}
+    if critique.verdict == "revise" and draft.id:
+        update["messages"] = [RemoveMessage(id=draft.id)]
+    return update

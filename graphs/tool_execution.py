@@ -1,0 +1,102 @@
+"""Running tool calls so that every call gets exactly one answer, whatever goes wrong.
+
+LangGraph's ``ToolNode`` runs the calls of one model message in parallel and validates arguments; its
+default error handler re-raises tool exceptions (langgraph #6486) and it knows nothing of
+``invalid_tool_calls`` (malformed JSON) or of time limits. This module adds those three, so that a
+failure becomes a ``ToolMessage(status="error")`` the model reads, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from langchain_core.messages import InvalidToolCall, ToolMessage
+from langchain_core.tools import BaseTool
+from langgraph.prebuilt import ToolNode
+from langgraph.prebuilt.tool_node import ToolCallRequest
+from langgraph.types import Command
+
+ToolResult = ToolMessage | Command
+
+MAX_ERROR_CHARS = 500
+
+
+def describe_tool_error(error: Exception) -> str:
+    """The error text the model reads: the exception's own message, bounded, without a traceback."""
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    if len(message) > MAX_ERROR_CHARS:
+        message = message[:MAX_ERROR_CHARS] + "…"
+    return f"Error: {message}\nFix the arguments and call again, or answer without this tool."
+
+
+def invalid_call_messages(calls: Sequence[InvalidToolCall]) -> list[ToolMessage]:
+    """One error answer for each tool call whose arguments were not valid JSON."""
+    return [
+        ToolMessage(
+            content=(
+                f"Error: the arguments of this {call.get('name') or 'tool'} call are not valid JSON "
+                f"({call.get('error') or 'could not parse'}). Call the tool again with a JSON object."
+            ),
+            name=call.get("name") or "invalid_tool_call",
+            tool_call_id=call.get("id") or "",
+            status="error",
+        )
+        for call in calls
+    ]
+
+
+def _timeout_message(request: ToolCallRequest, seconds: float) -> ToolMessage:
+    name = request.tool_call["name"]
+    return ToolMessage(
+        content=f"Error: {name} did not finish within {seconds:g} s. Try a simpler request or another tool.",
+        name=name,
+        tool_call_id=request.tool_call["id"] or "",
+        status="error",
+    )
+
+
+def _with_timeout(
+    seconds: float,
+) -> Callable[[ToolCallRequest, Callable[[ToolCallRequest], ToolResult]], ToolResult]:
+    # A thread cannot be killed: a tool that overruns is abandoned (its result ignored) and the daemon
+    # worker finishes in the background. Tools should still bound their own I/O (web search does).
+    def wrap(request: ToolCallRequest, execute: Callable[[ToolCallRequest], ToolResult]) -> ToolResult:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tool")
+        context = contextvars.copy_context()
+        future = pool.submit(context.run, execute, request)
+        try:
+            return future.result(timeout=seconds)
+        except FutureTimeout:
+            return _timeout_message(request, seconds)
+        finally:
+            pool.shutdown(wait=False)
+
+    return wrap
+
+
+def _with_async_timeout(
+    seconds: float,
+) -> Callable[[ToolCallRequest, Callable[[ToolCallRequest], Awaitable[ToolResult]]], Awaitable[ToolResult]]:
+    async def wrap(
+        request: ToolCallRequest, execute: Callable[[ToolCallRequest], Awaitable[ToolResult]]
+    ) -> ToolResult:
+        try:
+            return await asyncio.wait_for(execute(request), timeout=seconds)
+        except TimeoutError:
+            return _timeout_message(request, seconds)
+
+    return wrap
+
+
+def make_tool_node(tools: Sequence[BaseTool], *, timeout: float) -> ToolNode:
+    """A ``ToolNode`` whose every failure (exception, bad arguments, unknown tool, timeout) is an error answer."""
+    return ToolNode(
+        list(tools),
+        handle_tool_errors=describe_tool_error,
+        wrap_tool_call=_with_timeout(timeout),
+        awrap_tool_call=_with_async_timeout(timeout),
+    )
