@@ -3,7 +3,7 @@ included), records every prompt it was sent, and supports ``bind_tools`` and ``w
 
 from __future__ import annotations
 
-import itertools
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -16,12 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Step = AIMessage | str | Exception | Callable[[list[BaseMessage]], AIMessage]
 
-_ids = itertools.count(1)
-
 
 def call(tool_name: str, /, **args: Any) -> ToolCall:
     """A tool call with a fresh id."""
-    return ToolCall(name=tool_name, args=args, id=f"call_{next(_ids)}", type="tool_call")
+    return ToolCall(name=tool_name, args=args, id=f"call_{uuid.uuid4().hex[:12]}", type="tool_call")
 
 
 def tool_calls(*calls: ToolCall, content: str = "") -> AIMessage:
@@ -66,9 +64,9 @@ class ScriptedChatModel(BaseChatModel):
         if isinstance(step, Exception):
             raise step
         if isinstance(step, str):
-            return AIMessage(content=step, id=f"ai_{next(_ids)}")
+            return AIMessage(content=step, id=_new_id())
         message = step(messages) if callable(step) and not isinstance(step, AIMessage) else step
-        return message.model_copy(update={"id": message.id or f"ai_{next(_ids)}"})
+        return message.model_copy(update={"id": message.id or _new_id()})
 
     def _generate(
         self,
@@ -144,6 +142,11 @@ class ScriptedChatModel(BaseChatModel):
             )
 
         return RunnableLambda(critique)
+
+
+def _new_id() -> str:
+    # Unique across processes: a thread continued by another process must not reuse an id.
+    return f"ai_{uuid.uuid4().hex}"
 
 
 def _json(args: dict[str, Any]) -> str:
