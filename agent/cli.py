@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -74,7 +74,8 @@ def main(
     except ValidationError as error:
         problem = error.errors()[0]
         field = ".".join(str(part) for part in problem["loc"])
-        err_console.print(f"[bold red]error:[/] setting {field.upper()}: {problem['msg']}", highlight=False)
+        name = field if field.isupper() else f"AGENT_{field.upper()}"
+        err_console.print(f"[bold red]error:[/] setting {name}: {problem['msg']}", highlight=False)
         raise typer.Exit(1) from None
     ctx.obj = CliContext(settings=settings, debug=debug)
 

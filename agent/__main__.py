@@ -1,0 +1,5 @@
+"""``python -m agent``: the same as the ``agent`` command."""
+
+from agent.cli import app
+
+app(prog_name="agent")
