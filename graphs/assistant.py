@@ -48,9 +48,14 @@ def bind_tools(model: BaseChatModel, tools: Sequence[BaseTool]) -> Runnable[Any,
         return model
     from langchain_openai import ChatOpenAI
 
-    if isinstance(model, ChatOpenAI) and model.openai_api_base is None:
-        return model.bind_tools(tools, strict=True)
-    return model.bind_tools(tools)
+    try:
+        if isinstance(model, ChatOpenAI) and model.openai_api_base is None:
+            return model.bind_tools(tools, strict=True)
+        return model.bind_tools(tools)
+    except NotImplementedError:
+        raise ValueError(
+            f"{type(model).__name__} cannot call tools: choose a model with tool calling (AGENT_MODEL)"
+        ) from None
 
 
 def build_graph(
@@ -77,6 +82,13 @@ def build_graph(
 
         tools = default_tools(settings)
 
+    try:
+        critic = model.with_structured_output(Critique)
+    except NotImplementedError:
+        # A model without structured output cannot judge drafts: answers go straight to the user.
+        critic = None
+        settings = settings.model_copy(update={"reflection": "off"})
+
     def after_planner(state: AssistantState) -> Literal["tools", "planner", "reflection", "__end__"]:
         return route_after_planner(
             state["messages"],
@@ -93,9 +105,7 @@ def build_graph(
         "planner", partial(plan, model=bind_tools(model, tools), settings=settings), retry_policy=retry
     )
     builder.add_node("tools", make_tool_node(tools, timeout=settings.tool_timeout))
-    builder.add_node(
-        "reflection", partial(reflect, critic=model.with_structured_output(Critique)), retry_policy=retry
-    )
+    builder.add_node("reflection", partial(reflect, critic=critic), retry_policy=retry)
     builder.add_edge(START, "planner")
     builder.add_conditional_edges("planner", after_planner, ["tools", "planner", "reflection", END])
     builder.add_edge("tools", "planner")

@@ -53,7 +53,7 @@ def plan(state: AssistantState, *, model: Runnable[Any, Any], settings: Settings
     return {"messages": [response, *invalid_call_messages(response.invalid_tool_calls)]}
 
 
-def reflect(state: AssistantState, *, critic: Runnable[Any, Any]) -> dict[str, Any]:
+def reflect(state: AssistantState, *, critic: Runnable[Any, Any] | None) -> dict[str, Any]:
     """Judge the draft that ends the transcript; a revise verdict takes the draft back out of it."""
     messages = state["messages"]
     draft = messages[-1]
@@ -69,6 +69,8 @@ def reflect(state: AssistantState, *, critic: Runnable[Any, Any]) -> dict[str, A
         draft=text_of(draft),
     )
     try:
+        if critic is None:
+            raise OutputParserException("this model has no structured output")
         critique = Critique.model_validate(
             critic.invoke([SystemMessage(REFLECTION_SYSTEM), HumanMessage(request)])
         )

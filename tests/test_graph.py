@@ -329,3 +329,28 @@ def test_graph_shape() -> None:
     graph = build_graph(ScriptedChatModel(), tools=TOOLS, settings=settings())
     snapshot = (Path(__file__).parent / "snapshots" / "assistant.mmd").read_text()
     assert graph.get_graph().draw_mermaid(with_styles=False) == snapshot
+
+
+def test_a_model_without_structured_output_answers_without_reflection() -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    graph = build_graph(
+        FakeListChatModel(responses=["It is 42."]), tools=[], settings=settings(reflection="always")
+    )
+    state = graph.invoke({"messages": [HumanMessage("?")]})
+    assert turn_result(state).answer == "It is 42."
+    assert turn_result(state).reflection == []
+
+
+def test_a_model_without_tool_calling_is_a_clear_error() -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    with pytest.raises(ValueError, match="cannot call tools"):
+        build_graph(FakeListChatModel(responses=["x"]), tools=TOOLS, settings=settings())
+
+
+def test_readme_shows_the_graph_as_it_is() -> None:
+    from graphs.draw import mermaid
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert f"```mermaid\n{mermaid()}```" in readme
