@@ -1,0 +1,201 @@
+"""Knowledge-base commands: ``agent ingest PATH...`` and ``agent kb search|list|drop``.
+
+``agent/cli.py`` mounts them with ``register(app)``. The store and the embedding model are imported
+inside the commands, so ``agent --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from agent.settings import Settings
+
+if TYPE_CHECKING:
+    from tools.ingest import IngestReport
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+kb_app = typer.Typer(help="Search and manage the knowledge base.", no_args_is_help=True)
+
+CollectionOption = Annotated[
+    str | None, typer.Option("--collection", "-c", help="Collection (default: AGENT_COLLECTION).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest`` and the ``kb`` group to ``app``."""
+    app.command("ingest")(ingest_command)
+    app.add_typer(kb_app, name="kb")
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    """The main CLI's settings if it passed them (``ctx.obj`` is a ``Settings`` or holds one under
+    ``"settings"``/``.settings``), else read from the environment once."""
+    obj = ctx.find_root().obj if ctx.obj is None else ctx.obj
+    if isinstance(obj, Settings):
+        return obj
+    found = obj.get("settings") if isinstance(obj, dict) else getattr(obj, "settings", None)
+    return found if isinstance(found, Settings) else Settings()
+
+
+def _fail(message: str) -> typer.Exit:
+    # soft_wrap: the message stays one line however narrow the terminal is.
+    err.print(Text(f"error: {message}", style="red"), soft_wrap=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn any failure into one red line and exit code 1, never a traceback."""
+    try:
+        yield
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except KeyboardInterrupt:
+        raise _fail("interrupted") from None
+    except Exception as exc:
+        raise _fail(str(exc) or type(exc).__name__) from None
+
+
+# ---------------------------------------------------------------------------------------------- ingest
+
+
+def ingest_command(
+    ctx: typer.Context,
+    paths: Annotated[list[str], typer.Argument(help="Files or folders (searched recursively).")],
+    collection: CollectionOption = None,
+) -> None:
+    """Add documents (txt, md, pdf, html) to the knowledge base; unchanged files are not re-embedded."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+
+    from tools.ingest import ingest
+
+    with _errors():
+        settings = _settings(ctx)
+        with Progress(
+            SpinnerColumn(),
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,  # no bar in logs and pipes
+        ) as bar:
+            task = bar.add_task("Reading and embedding", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total or None, description="Embedding chunks")
+
+            report = ingest(paths, settings, collection=collection, progress=advance)
+        out.print(_summary(report))
+        if report.skipped:
+            out.print(_skipped_table(report))
+    if not report.files:
+        raise _fail("nothing was ingested")
+
+
+def _summary(report: IngestReport) -> Table:
+    table = Table(title=f"Ingested into '{report.collection}'", title_justify="left")
+    for column in ("files", "chunks added", "unchanged", "replaced (removed)", "skipped"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        str(len(report.files)),
+        str(report.chunks_added),
+        str(report.chunks_unchanged),
+        str(report.chunks_removed),
+        str(len(report.skipped)),
+    )
+    return table
+
+
+def _skipped_table(report: IngestReport) -> Table:
+    table = Table(title="Skipped", title_justify="left")
+    table.add_column("path", overflow="fold")
+    table.add_column("why")
+    for path, reason in report.skipped:
+        table.add_row(path, reason)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------- kb ...
+
+
+@kb_app.command("search")
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
+    collection: CollectionOption = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="How many passages.")] = 4,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the passages most similar to QUERY, best first."""
+    from tools.retrieval import EMPTY_MESSAGE, search
+
+    with _errors():
+        hits = search(query, _settings(ctx), collection=collection, k=k)
+    if as_json:
+        payload: list[dict[str, Any]] = [
+            {
+                key: value
+                for key, value in asdict(hit).items()
+                if key in {"source", "chunk_id", "score", "text"}
+            }
+            for hit in hits
+        ]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        out.print(EMPTY_MESSAGE, markup=False)
+        return
+    for n, hit in enumerate(hits, start=1):
+        out.print(Text.assemble((f"[{n}] ", "bold"), (f"{hit.score:.3f} ", "cyan"), (hit.source, "green")))
+        out.print(Text(hit.text))
+        out.print()
+
+
+@kb_app.command("list")
+def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List collections with their number of chunks and embedding model."""
+    from tools.retrieval import list_collections
+
+    with _errors():
+        infos = list_collections(_settings(ctx))
+    if as_json:
+        typer.echo(json.dumps([asdict(info) for info in infos], indent=2))
+        return
+    if not infos:
+        out.print("No collections yet: add documents with `agent ingest PATH`.", markup=False)
+        return
+    table = Table("collection", "chunks", "embedding model")
+    for info in infos:
+        table.add_row(info.name, str(info.chunks), info.embedding_model or "unknown")
+    out.print(table)
+
+
+@kb_app.command("drop")
+def drop_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The collection to delete.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a collection and all its chunks."""
+    from tools.retrieval import drop_collection
+
+    if not yes and not typer.confirm(f"Delete collection '{name}' and all its chunks?"):
+        raise _fail("not confirmed; nothing deleted")
+    with _errors():
+        drop_collection(name, _settings(ctx))
+    out.print(f"Dropped collection '{name}'.", markup=False)

@@ -1,0 +1,457 @@
+"""The knowledge base: loading and chunking, ingestion, search, the ``search_documents`` tool, server mode.
+
+Everything runs against a real Chroma (embedded in ``tmp_path``, or a ``chroma run`` subprocess) and the
+real packaged all-MiniLM-L6-v2 embeddings, on the small corpus in ``tests/data/kb``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from langchain_core.embeddings import Embeddings
+from langchain_core.messages import ToolMessage
+
+from agent.settings import Settings
+from tools.embeddings import get_embeddings
+from tools.ingest import CHUNK_SIZE, EmptyDocument, UnreadableDocument, chunk_id, ingest, load_chunks
+from tools.retrieval import (
+    EMPTY_MESSAGE,
+    NOTHING_RELEVANT,
+    PREAMBLE,
+    EmbeddingModelMismatch,
+    Hit,
+    drop_collection,
+    format_hits,
+    list_collections,
+    make_search_documents,
+    search,
+)
+
+CORPUS = Path(__file__).parent / "data" / "kb"
+SUBSET = [
+    CORPUS / name for name in ("larkspur_handbook.md", "greenhouse_notes.txt", "brewmaster_k2_manual.pdf")
+]
+"""Three documents, ~10 chunks: embedding costs ~0.1-0.3 s a chunk on 2 cores, so tests that ingest
+for their own sake use this rather than the whole corpus."""
+
+# Each question avoids the key phrases of the passage that answers it.
+QUESTIONS: list[tuple[str, str]] = [
+    ("How long can a new mum or dad stay off work and still be paid in full?", "larkspur_handbook.md"),
+    (
+        "Will the firm pay for drinks I took from the fridge in my room during a work trip?",
+        "larkspur_handbook.md",
+    ),
+    (
+        "Someone took my work notebook computer from my bag; how quickly must I let anyone know?",
+        "it_security_policy.md",
+    ),
+    ("Which spice is responsible for the yellowish colour of the pulse dish?", "saffron_lentil_soup.txt"),
+    ("Which walk on the hill is easy enough for toddlers?", "ridge_trail_guide.html"),
+    ("In what year did the coastal beacon begin warning sailors?", "harbour_history.htm"),
+    ("What does a slowly blinking red glow on my water boiler mean?", "brewmaster_k2_manual.pdf"),
+    ("How frequently should the vines get fertiliser once fruit forms?", "greenhouse_notes.txt"),
+    ("My wheel keeps losing air through a large gash: how do I get riding again?", "bike_tubeless_faq.md"),
+    ("For how many years is the appliance covered if I sign it up?", "brewmaster_k2_manual.pdf"),
+]
+
+
+def make_settings(home: Path, *, chroma_url: str | None = None) -> Settings:
+    """Settings for a knowledge base under ``home``, whatever the environment or a ``.env`` says."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        home=home,
+        chroma_url=chroma_url,
+        embeddings="local",
+        collection="docs",
+    )
+
+
+# ----------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> Embeddings:
+    """The real local model, loaded once for the whole session (``get_embeddings`` keeps it)."""
+    model = get_embeddings(make_settings(Path("unused")))
+    model.embed_query("warm up")
+    return model
+
+
+@pytest.fixture(scope="module")
+def corpus_kb(embeddings: Embeddings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The corpus ingested once; tests that use it only read."""
+    settings = make_settings(tmp_path_factory.mktemp("corpus-home"))
+    report = ingest([CORPUS], settings)
+    assert report.skipped == []
+    return settings
+
+
+@pytest.fixture
+def kb(embeddings: Embeddings, tmp_path: Path) -> Settings:
+    """An empty knowledge base of one's own."""
+    return make_settings(tmp_path / "home")
+
+
+def _sources(hits: list[Hit]) -> list[str]:
+    return [Path(hit.source).name for hit in hits]
+
+
+# ---------------------------------------------------------------------- reading and chunking (fast)
+
+
+def test_markdown_is_split_on_headings_and_keeps_them() -> None:
+    chunks = load_chunks(CORPUS / "larkspur_handbook.md")
+    parental = [c for c in chunks if "sixteen weeks" in c.text]
+    assert len(parental) == 1
+    assert parental[0].text.startswith("## Parental leave")
+    assert parental[0].metadata["heading"] == "Larkspur Analytics Employee Handbook > Parental leave"
+    assert parental[0].metadata["title"] == "Larkspur Analytics Employee Handbook"
+    assert all("Travel and expenses" not in c.text for c in parental)  # never straddles sections
+    assert all(len(c.text) <= CHUNK_SIZE for c in chunks)
+
+
+def test_chunk_metadata_and_ids_are_content_hashes() -> None:
+    path = (CORPUS / "saffron_lentil_soup.txt").resolve()
+    chunks = load_chunks(path)
+    assert len(chunks) >= 2
+    for chunk in chunks:
+        assert chunk.id == chunk_id(str(path), chunk.text)
+        assert chunk.metadata == {"source": str(path), "title": path.name, "chunk_id": chunk.id}
+    assert [c.id for c in load_chunks(path)] == [c.id for c in chunks]  # stable across runs
+
+
+def test_html_keeps_text_but_not_scripts_styles_or_head() -> None:
+    chunks = load_chunks(CORPUS / "ridge_trail_guide.html")
+    text = "\n".join(c.text for c in chunks)
+    assert "Millstream Loop" in text and "young children" in text
+    assert "trackVisit" not in text and "font-family" not in text
+    assert {c.metadata["title"] for c in chunks} == {"Brackenfell Ridge: Trail Guide"}
+
+
+def test_pdf_text_is_extracted_per_page() -> None:
+    chunks = load_chunks(CORPUS / "brewmaster_k2_manual.pdf")
+    pages = {c.metadata["page"] for c in chunks}
+    assert pages == {1, 2}
+    codes = next(c for c in chunks if "E3" in c.text)
+    assert codes.metadata["page"] == 2
+    assert "limescale" in codes.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("blank.txt", b"  \n\n ", "empty (no text to index)"),
+        ("nul.txt", b"abc\x00def", "binary file (contains NUL bytes)"),
+        ("latin1.md", "café".encode("latin-1"), "not UTF-8 text (undecodable byte at offset 3)"),
+        ("empty.pdf", b"", "corrupt or unreadable PDF"),
+        ("broken.pdf", b"%PDF-1.4\nthis is not really a pdf\n", "corrupt or unreadable PDF"),
+    ],
+)
+def test_unreadable_documents_say_why(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableDocument) as excinfo:
+        load_chunks(path)
+    assert str(excinfo.value).startswith(reason)
+    assert isinstance(excinfo.value, EmptyDocument) == (name == "blank.txt")
+
+
+def test_format_hits_numbers_passages_with_sources() -> None:
+    hits = [
+        Hit("/d/a.md", "id1", 0.8, "Alpha text.", "Alpha"),
+        Hit("/d/b.txt", "id2", 0.5, "Beta text.", ""),
+    ]
+    content, artifact = format_hits(hits)
+    assert content.split("\n\n") == [
+        PREAMBLE,
+        "[1] (source: /d/a.md) Alpha text.",
+        "[2] (source: /d/b.txt) Beta text.",
+    ]
+    assert artifact == [
+        {"n": 1, "title": "Alpha", "url": "/d/a.md"},
+        {"n": 2, "title": "/d/b.txt", "url": "/d/b.txt"},
+    ]
+
+
+def test_building_the_tool_is_lazy(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "home")
+    tool = make_search_documents(settings)
+    assert tool.name == "search_documents"
+    assert list(tool.args) == ["query"]
+    assert tool.response_format == "content_and_artifact"
+    assert not (tmp_path / "home").exists()  # nothing opened yet
+
+
+def test_tool_on_an_empty_knowledge_base(tmp_path: Path) -> None:
+    tool = make_search_documents(make_settings(tmp_path / "home"))
+    message = tool.invoke(
+        {"type": "tool_call", "id": "c1", "name": "search_documents", "args": {"query": "x"}}
+    )
+    assert isinstance(message, ToolMessage)
+    assert (message.content, message.artifact) == (EMPTY_MESSAGE, [])
+
+
+# ------------------------------------------------------------------- retrieval quality (real model)
+
+
+@pytest.mark.slow
+def test_paraphrased_questions_find_their_document_in_the_top_3(corpus_kb: Settings) -> None:
+    found = []
+    for question, expected in QUESTIONS:
+        hits = search(question, corpus_kb, k=3)
+        found.append(expected in _sources(hits))
+    misses = [q for (q, _), ok in zip(QUESTIONS, found, strict=True) if not ok]
+    assert sum(found) >= 9, f"recall@3 {sum(found)}/{len(QUESTIONS)}; missed: {misses}"
+
+
+@pytest.mark.slow
+def test_hits_are_best_first_with_similarity_scores(corpus_kb: Settings) -> None:
+    hits = search("descaling the kettle with citric acid", corpus_kb, k=4)
+    assert len(hits) == 4
+    assert _sources(hits)[0] == "brewmaster_k2_manual.pdf"
+    scores = [hit.score for hit in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores[0] > 0.5
+    assert len({hit.chunk_id for hit in hits}) == 4
+
+
+@pytest.mark.slow
+def test_the_tool_returns_cited_passages_and_an_artifact(corpus_kb: Settings) -> None:
+    tool = make_search_documents(corpus_kb)
+    call = {"type": "tool_call", "id": "c1", "name": "search_documents"}
+    message = tool.invoke({**call, "args": {"query": "Which trail suits small kids?"}})
+    blocks = message.content.split("\n\n")
+    assert blocks[0] == PREAMBLE
+    assert blocks[1].startswith("[1] (source: ") and "ridge_trail_guide.html) " in blocks[1]
+    assert [b[:3] for b in blocks[1:]] == [f"[{n}]" for n in range(1, len(blocks))]
+    assert [a["n"] for a in message.artifact] == list(range(1, len(blocks)))
+    first = message.artifact[0]
+    assert Path(first["url"]).name == "ridge_trail_guide.html"
+    assert first["title"] == "Brackenfell Ridge: Trail Guide"
+    assert all(f"(source: {a['url']})" in blocks[a["n"]] for a in message.artifact)
+
+    unrelated = tool.invoke({**call, "args": {"query": "stock market prices today"}})
+    assert (unrelated.content, unrelated.artifact) == (NOTHING_RELEVANT, [])
+
+
+# ----------------------------------------------------------------------------------- ingestion
+
+
+@pytest.mark.slow
+def test_reingesting_adds_nothing_and_embeds_nothing(kb: Settings, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for path in SUBSET:
+        shutil.copy(path, docs / path.name)
+    first = ingest([docs], kb)
+    assert first.chunks_added == sum(len(load_chunks(path)) for path in SUBSET)
+    assert (first.chunks_unchanged, first.chunks_removed, len(first.files)) == (0, 0, 3)
+
+    calls: list[tuple[int, int]] = []
+    second = ingest([docs / "greenhouse_notes.txt", docs], kb, progress=lambda d, t: calls.append((d, t)))
+    assert (second.chunks_added, second.chunks_removed) == (0, 0)
+    assert second.chunks_unchanged == first.chunks_added
+    assert sorted(second.files) == sorted(first.files)  # the file named twice is read once
+    assert calls == [(0, 0)]  # no batch was embedded
+    assert [(c.name, c.chunks) for c in list_collections(kb)] == [("docs", first.chunks_added)]
+
+
+@pytest.mark.slow
+def test_a_changed_file_replaces_its_old_chunks(kb: Settings, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    notes = docs / "greenhouse.txt"
+    original = (CORPUS / "greenhouse_notes.txt").read_text()
+    notes.write_text(original)
+    shutil.copy(CORPUS / "saffron_lentil_soup.txt", docs / "soup.txt")
+    before = ingest([docs], kb)
+
+    old_chunks = {c.id: c.text for c in load_chunks(notes.resolve())}
+    edited = original.replace("every ten days", "every fortnight with seaweed extract")
+    notes.write_text(edited)
+    new_chunks = {c.id: c.text for c in load_chunks(notes.resolve())}
+    changed = len(set(old_chunks) - set(new_chunks))
+    assert changed >= 1
+
+    after = ingest([docs], kb)
+    assert after.chunks_removed == changed
+    assert after.chunks_added == len(set(new_chunks) - set(old_chunks))
+    assert after.chunks_unchanged == before.chunks_added - changed
+    total = before.chunks_added - after.chunks_removed + after.chunks_added
+    assert list_collections(kb)[0].chunks == total
+
+    hits = search("how often to feed the plants once fruit has set", kb, k=4)
+    texts = " ".join(hit.text for hit in hits)
+    assert "seaweed extract" in texts and "every ten days" not in texts
+
+    notes.write_text("\n")  # emptied: its passages go too
+    emptied = ingest([docs], kb)
+    assert emptied.skipped == [(str(notes.resolve()), "empty (no text to index)")]
+    assert emptied.chunks_removed == len(new_chunks)
+    assert list_collections(kb)[0].chunks == total - len(new_chunks)
+
+
+@pytest.mark.slow
+def test_bad_files_are_reported_and_the_rest_ingested(kb: Settings, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "sub" / "good.md").write_text("# Bees\n\nHoneybees dance to tell the hive where flowers are.\n")
+    (docs / "empty.txt").write_text("")
+    (docs / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (docs / "nul.txt").write_bytes(b"text\x00more")
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")
+    (docs / ".hidden").mkdir()
+    (docs / ".hidden" / "secret.md").write_text("# hidden\n\nnot to be ingested\n")
+    missing = tmp_path / "nope.txt"
+
+    report = ingest([docs, missing], kb)
+    assert report.files == [str((docs / "sub" / "good.md").resolve())]
+    assert report.chunks_added == 1
+    reasons = {Path(path).name: reason for path, reason in report.skipped}
+    assert reasons.keys() == {"empty.txt", "photo.png", "nul.txt", "broken.pdf", "nope.txt"}
+    assert reasons["nope.txt"] == "no such file or directory"
+    assert reasons["photo.png"] == "unsupported file type (.png)"
+    assert reasons["nul.txt"] == "binary file (contains NUL bytes)"
+    assert reasons["empty.txt"] == "empty (no text to index)"
+    assert reasons["broken.pdf"].startswith("corrupt or unreadable PDF")
+    assert _sources(search("how do insects communicate the location of food", kb, k=1)) == ["good.md"]
+
+
+@pytest.mark.slow
+def test_progress_advances_batch_by_batch(kb: Settings) -> None:
+    calls: list[tuple[int, int]] = []
+    report = ingest(
+        [CORPUS / "bike_tubeless_faq.md", CORPUS / "greenhouse_notes.txt"],
+        kb,
+        batch_size=2,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    total = report.chunks_added
+    assert total == 6
+    assert calls == [(0, 6), (2, 6), (4, 6), (6, 6)]
+
+
+@pytest.mark.slow
+def test_identical_passages_are_returned_once(kb: Settings, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("copy_a.txt", "copy_b.txt", "copy_c.txt"):
+        shutil.copy(CORPUS / "saffron_lentil_soup.txt", docs / name)
+    shutil.copy(CORPUS / "greenhouse_notes.txt", docs / "notes.txt")
+    report = ingest([docs], kb)
+    per_file = len(load_chunks(docs / "notes.txt")) + len(load_chunks(docs / "copy_a.txt"))
+    assert report.chunks_added == per_file + 2 * len(load_chunks(docs / "copy_a.txt"))
+
+    hits = search("saffron lentil soup", kb, k=4)
+    assert len(hits) == 4
+    assert len({" ".join(hit.text.split()) for hit in hits}) == 4
+
+
+@pytest.mark.slow
+def test_a_collection_is_never_searched_with_another_model(kb: Settings) -> None:
+    ingest([CORPUS / "greenhouse_notes.txt"], kb)
+    other = kb.model_copy(update={"embeddings": "openai:text-embedding-3-small"})
+    with pytest.raises(EmbeddingModelMismatch) as excinfo:
+        search("tomatoes", other)
+    assert str(excinfo.value) == (
+        "collection 'docs' was built with local:all-MiniLM-L6-v2; AGENT_EMBEDDINGS is "
+        "openai:text-embedding-3-small; re-ingest into a new collection or change the setting"
+    )
+    with pytest.raises(EmbeddingModelMismatch):
+        ingest([CORPUS / "saffron_lentil_soup.txt"], other)
+    assert isinstance(excinfo.value, ValueError)
+
+
+@pytest.mark.slow
+def test_collections_are_listed_and_dropped(kb: Settings) -> None:
+    ingest([CORPUS / "greenhouse_notes.txt"], kb)
+    ingest([CORPUS / "bike_tubeless_faq.md"], kb, collection="bikes")
+    infos = list_collections(kb)
+    assert [(i.name, i.embedding_model) for i in infos] == [
+        ("bikes", "local:all-MiniLM-L6-v2"),
+        ("docs", "local:all-MiniLM-L6-v2"),
+    ]
+    assert infos[0].chunks == len(load_chunks(CORPUS / "bike_tubeless_faq.md"))
+    assert _sources(search("sealant", kb, collection="bikes", k=1)) == ["bike_tubeless_faq.md"]
+
+    drop_collection("bikes", kb)
+    assert [i.name for i in list_collections(kb)] == ["docs"]
+    assert search("sealant", kb, collection="bikes") == []
+    with pytest.raises(LookupError, match="no collection named 'bikes'"):
+        drop_collection("bikes", kb)
+
+
+# --------------------------------------------------------------------------------- server mode
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    """``chroma run`` on a free local port; yields its URL once the heartbeat answers."""
+    chroma = Path(sys.executable).with_name("chroma")
+    port = _free_port()
+    log = (tmp_path / "chroma.log").open("wb")
+    process = subprocess.Popen(
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "server-data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"chroma server did not start: {(tmp_path / 'chroma.log').read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.mark.slow
+def test_server_mode_ingests_and_searches_through_chroma_url(
+    embeddings: Embeddings, chroma_server: str, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path / "home", chroma_url=chroma_server)
+    report = ingest(SUBSET, settings)
+    assert len(report.files) == 3 and report.chunks_added == sum(len(load_chunks(p)) for p in SUBSET)
+    assert ingest(SUBSET, settings).chunks_added == 0
+
+    hits = search("What does a slowly blinking red glow on my water boiler mean?", settings, k=3)
+    assert _sources(hits)[0] == "brewmaster_k2_manual.pdf"
+    assert [(i.name, i.chunks) for i in list_collections(settings)] == [("docs", report.chunks_added)]
+    assert not (tmp_path / "home" / "kb").exists()  # nothing was stored locally
