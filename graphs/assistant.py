@@ -13,6 +13,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy
 
 from agent.settings import Settings
+from graphs.approval import approve, route_after_approval
 from graphs.nodes import plan, reflect
 from graphs.routing import route_after_planner, route_after_reflection
 from graphs.state import AssistantState, Critique, InputState
@@ -89,12 +90,17 @@ def build_graph(
         critic = None
         settings = settings.model_copy(update={"reflection": "off"})
 
-    def after_planner(state: AssistantState) -> Literal["tools", "planner", "reflection", "__end__"]:
+    approve_tools = [tool.name for tool in tools if tool.name in settings.approve_tools]
+
+    def after_planner(
+        state: AssistantState,
+    ) -> Literal["tools", "approval", "planner", "reflection", "__end__"]:
         return route_after_planner(
             state["messages"],
             state.get("reflections", []),
             mode=settings.reflection,
             max_reflections=settings.max_reflections,
+            approve_tools=approve_tools,
         )
 
     def after_reflection(state: AssistantState) -> Literal["planner", "__end__"]:
@@ -106,8 +112,13 @@ def build_graph(
     )
     builder.add_node("tools", make_tool_node(tools, timeout=settings.tool_timeout))
     builder.add_node("reflection", partial(reflect, critic=critic), retry_policy=retry)
+    planner_targets = ["tools", "planner", "reflection", END]
+    if approve_tools:
+        builder.add_node("approval", partial(approve, approve_tools=approve_tools))
+        builder.add_conditional_edges("approval", route_after_approval, ["tools", "planner"])
+        planner_targets.insert(1, "approval")
     builder.add_edge(START, "planner")
-    builder.add_conditional_edges("planner", after_planner, ["tools", "planner", "reflection", END])
+    builder.add_conditional_edges("planner", after_planner, planner_targets)
     builder.add_edge("tools", "planner")
     builder.add_conditional_edges("reflection", after_reflection, ["planner", END])
     return builder.compile(checkpointer=checkpointer, name="assistant")

@@ -9,6 +9,7 @@ from typing import Literal
 from langchain_core.messages import AIMessage, BaseMessage
 
 from agent.settings import ReflectionMode
+from graphs.approval import needs_approval
 from graphs.state import ReflectionRecord
 from graphs.turns import STOPPED_KEY, current_turn, text_of, turn_id, used_tools
 
@@ -52,8 +53,10 @@ def route_after_planner(
     *,
     mode: ReflectionMode,
     max_reflections: int,
-) -> Literal["tools", "planner", "reflection", "__end__"]:
-    """Tool calls go to the tools; an answer goes to reflection or to the user.
+    approve_tools: Sequence[str] = (),
+) -> Literal["tools", "approval", "planner", "reflection", "__end__"]:
+    """Tool calls go to the tools (through approval when a listed tool is called); an answer goes to
+    reflection or to the user.
 
     When the model's message held malformed calls, the planner has already appended their error answers
     after it: with no well-formed calls left to run, the model gets another go.
@@ -61,7 +64,7 @@ def route_after_planner(
     last = messages[-1]
     latest_ai = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
     if latest_ai is not None and latest_ai.tool_calls:
-        return "tools"
+        return "approval" if needs_approval(messages, approve_tools) else "tools"
     if not isinstance(last, AIMessage):
         return "planner"
     if should_reflect(messages, reflections, mode=mode, max_reflections=max_reflections):

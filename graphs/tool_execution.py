@@ -2,8 +2,9 @@
 
 LangGraph's ``ToolNode`` runs the calls of one model message in parallel and validates arguments; its
 default error handler re-raises tool exceptions (langgraph #6486) and it knows nothing of
-``invalid_tool_calls`` (malformed JSON) or of time limits. This module adds those three, so that a
-failure becomes a ``ToolMessage(status="error")`` the model reads, and the run goes on.
+``invalid_tool_calls`` (malformed JSON) or of time limits. This module adds those, so that a failure
+becomes a ``ToolMessage(status="error")`` the model reads, and the run goes on. A call that already has an
+answer (rejected by the user) is not run again.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ def invalid_call_messages(calls: Sequence[InvalidToolCall]) -> list[ToolMessage]
     ]
 
 
+def _existing_answer(request: ToolCallRequest) -> ToolMessage | None:
+    """The answer a call already has (a rejection by the user, or a result saved before a crash)."""
+    state = request.state
+    messages = state.get("messages", []) if isinstance(state, dict) else getattr(state, "messages", [])
+    call_id = request.tool_call["id"]
+    return next((m for m in messages if isinstance(m, ToolMessage) and m.tool_call_id == call_id), None)
+
+
 def _timeout_message(request: ToolCallRequest, seconds: float) -> ToolMessage:
     name = request.tool_call["name"]
     return ToolMessage(
@@ -65,6 +74,8 @@ def _with_timeout(
     # A thread cannot be killed: a tool that overruns is abandoned (its result ignored) and the daemon
     # worker finishes in the background. Tools should still bound their own I/O (web search does).
     def wrap(request: ToolCallRequest, execute: Callable[[ToolCallRequest], ToolResult]) -> ToolResult:
+        if (answer := _existing_answer(request)) is not None:
+            return answer
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tool")
         context = contextvars.copy_context()
         future = pool.submit(context.run, execute, request)
@@ -84,6 +95,8 @@ def _with_async_timeout(
     async def wrap(
         request: ToolCallRequest, execute: Callable[[ToolCallRequest], Awaitable[ToolResult]]
     ) -> ToolResult:
+        if (answer := _existing_answer(request)) is not None:
+            return answer
         try:
             return await asyncio.wait_for(execute(request), timeout=seconds)
         except TimeoutError:
