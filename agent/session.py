@@ -8,10 +8,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.settings import Settings
+from graphs.approval import unanswered_calls
 from graphs.turns import TurnResult, turn_result
+
+CANCELLED_CALL = "Cancelled: the user stopped this turn before the tool ran."
+CANCELLED_ANSWER = "(stopped by the user)"
 
 EMBEDDED_MODEL_HINT = (
     "The embedded 270M model is small: for better answers set AGENT_MODEL (openai:<model>, "
@@ -43,6 +47,22 @@ class Assistant:
             self.graph.invoke(None, config)
         state = self.graph.invoke({"messages": [HumanMessage(question)]}, config)
         return turn_result(state)
+
+    def cancel(self, thread_id: str) -> None:
+        """Close a turn the user stopped (Ctrl-C): every pending tool call gets a "cancelled" answer and the
+        turn a short closing message, so the thread stays consistent and the next question starts fresh."""
+        config = thread_config(thread_id)
+        snapshot = self.graph.get_state(config)
+        messages = snapshot.values.get("messages", [])
+        if not snapshot.next or not messages:
+            return
+        closing: list[Any] = [
+            ToolMessage(CANCELLED_CALL, name=call["name"], tool_call_id=call["id"] or "", status="error")
+            for call in unanswered_calls(messages)
+        ]
+        closing.append(AIMessage(CANCELLED_ANSWER, response_metadata={"stopped": "user"}))
+        # Written as the reflection node's output, whose router ends the turn on anything but a revise verdict.
+        self.graph.update_state(config, {"messages": closing}, as_node="reflection")
 
 
 @contextmanager
