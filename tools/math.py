@@ -50,6 +50,7 @@ arguments up to 3,000, and a 0.5 s wall-time guard between steps. Every failure 
 from __future__ import annotations
 
 import decimal
+import inspect
 import math
 import re
 import time
@@ -62,7 +63,7 @@ from typing import Annotated
 
 from langchain_core.tools import ToolException, tool
 
-__all__ = ["MAX_DIGITS", "MAX_INPUT_CHARS", "CalculatorError", "calculate", "calculator"]
+__all__ = ["FUNCTIONS", "MAX_DIGITS", "MAX_INPUT_CHARS", "CalculatorError", "calculate", "calculator"]
 
 MAX_INPUT_CHARS = 1_000
 """Longest expression accepted."""
@@ -136,7 +137,14 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 _OP_ALIASES = {"^": "**", "×": "*", "·": "*", "⋅": "*", "∗": "*", "÷": "/", "∕": "/", "−": "-"}
-_TRAILING_EQUALS = re.compile(r"\s*=\s*\??\s*$")
+
+
+def _strip_trailing_equals(text: str) -> str:
+    """Drop a trailing ``=`` or ``= ?`` (``12*12 =``), as models often write."""
+    stripped = text.rstrip()
+    if stripped.endswith("?") and stripped[:-1].rstrip().endswith("="):
+        stripped = stripped[:-1].rstrip()
+    return stripped[:-1] if stripped.endswith("=") else text
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -420,14 +428,14 @@ def _shown(value: Value) -> Fraction:
 def _int_arg(function: str, value: Value) -> int:
     shown = _shown(value)
     if shown.denominator != 1:
-        raise CalculatorError(f"{function}() needs integer arguments, got {_format(value)}")
+        raise CalculatorError(f"{function}() needs integer arguments, got {_describe(value)}")
     return shown.numerator
 
 
 def _non_negative_int_arg(function: str, value: Value) -> int:
     number = _int_arg(function, value)
     if number < 0:
-        raise CalculatorError(f"{function}() needs non-negative integers, got {number}")
+        raise CalculatorError(f"{function}() needs non-negative integers, got {_describe(Fraction(number))}")
     return number
 
 
@@ -601,9 +609,9 @@ def _exp(x: Value) -> Value:
     if x == 0:
         return Fraction(1)
     if x > MAX_EXPONENT * 3:  # e**x would overflow: refuse before Decimal computes anything
-        raise CalculatorError(f"result too large: exp({_format(x)}) is beyond 1e{MAX_EXPONENT}")
+        raise CalculatorError(f"result too large: exp({_describe(x)}) is beyond 1e{MAX_EXPONENT}")
     if x < -MAX_EXPONENT * 3:
-        raise CalculatorError(f"result too small: exp({_format(x)}) is below 1e-{MAX_EXPONENT}")
+        raise CalculatorError(f"result too small: exp({_describe(x)}) is below 1e-{MAX_EXPONENT}")
     return _dec(x).exp()
 
 
@@ -703,7 +711,7 @@ def _asin_acos(name: str, function: Callable[[float], float]) -> Callable[[Value
 
     def checked(x: Value) -> Value:
         if not -1 <= x <= 1:
-            raise CalculatorError(f"math domain error: {name}() needs -1 <= x <= 1, got {_format(x)}")
+            raise CalculatorError(f"math domain error: {name}() needs -1 <= x <= 1, got {_describe(x)}")
         return apply(x)
 
     return checked
@@ -794,7 +802,9 @@ def _lcm(*args: Value) -> Value:
 def _factorial(x: Value) -> Value:
     n = _non_negative_int_arg("factorial", x)
     if n > MAX_FACTORIAL:
-        raise CalculatorError(f"factorial argument too large: {n} (limit {MAX_FACTORIAL:,})")
+        raise CalculatorError(
+            f"factorial argument too large: {_describe(Fraction(n))} (limit {MAX_FACTORIAL:,})"
+        )
     return Fraction(math.factorial(n))
 
 
@@ -900,6 +910,8 @@ _FUNCTIONS: dict[str, _Function] = {
         _Function("pow", _pow, 2, 2),
     )
 }
+FUNCTIONS: tuple[str, ...] = tuple(_FUNCTIONS)
+"""Names of the functions the calculator accepts (the tool's docstring lists them all)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -1002,6 +1014,13 @@ def _format(value: Value) -> str:
     return _render(_context(SHOWN_DIGITS).plus(value))
 
 
+def _describe(value: Value) -> str:
+    """A number for an error message: big integers abbreviated to 6 significant digits."""
+    if isinstance(value, Fraction) and value.denominator == 1 and value.numerator.bit_length() > 64:
+        return _render(_context(6, 2 * MAX_EXPONENT).plus(Decimal(value.numerator)))
+    return _format(value)
+
+
 # --------------------------------------------------------------------------------------------
 # Public API
 
@@ -1018,7 +1037,7 @@ def calculate(expression: str) -> str:
         raise CalculatorError(
             f"expression too long: {len(expression):,} characters (limit {MAX_INPUT_CHARS:,})"
         )
-    text = _TRAILING_EQUALS.sub("", expression)
+    text = _strip_trailing_equals(expression)
     if not text.strip():
         raise CalculatorError("empty expression")
     deadline = time.monotonic() + TIME_LIMIT_S
@@ -1056,3 +1075,7 @@ def calculator(
     digits. On an error, the message says what to fix.
     """
     return calculate(expression)
+
+
+# The description is the docstring as written, indentation included: send the model a clean one.
+calculator.description = inspect.cleandoc(calculator.description)
