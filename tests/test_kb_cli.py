@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,16 @@ def test_settings_come_from_the_environment_without_ctx_obj(
     monkeypatch.setenv("AGENT_CHROMA_URL", "ftp://nowhere")
     result = runner.invoke(make_app(), ["kb", "list"])
     _assert_one_line_error(result, "AGENT_CHROMA_URL must look like http://host:8000")
+
+
+def test_an_unreachable_chroma_server_is_one_red_line(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = make_settings(tmp_path / "home", chroma_url=f"http://user:secret@127.0.0.1:{port}")
+    result = runner.invoke(make_app(), ["kb", "list"], obj=settings)
+    _assert_one_line_error(result, f"cannot reach the Chroma server at 127.0.0.1:{port}")
+    assert "secret" not in result.stderr
 
 
 @pytest.mark.slow

@@ -26,9 +26,11 @@ from tools.retrieval import (
     EMPTY_MESSAGE,
     NOTHING_RELEVANT,
     PREAMBLE,
+    TOOL_MIN_SCORE,
     EmbeddingModelMismatch,
     Hit,
     drop_collection,
+    exact_terms,
     format_hits,
     list_collections,
     make_search_documents,
@@ -241,6 +243,36 @@ def test_the_tool_returns_cited_passages_and_an_artifact(corpus_kb: Settings) ->
 
     unrelated = tool.invoke({**call, "args": {"query": "stock market prices today"}})
     assert (unrelated.content, unrelated.artifact) == (NOTHING_RELEVANT, [])
+
+
+@pytest.mark.slow
+def test_names_and_codes_are_found_even_when_similarity_is_low(corpus_kb: Settings) -> None:
+    # Both passages score below TOOL_MIN_SCORE: the small model barely "sees" codes and names.
+    for query, source, word in [
+        ("what does E5 mean", "brewmaster_k2_manual.pdf", "E5"),
+        ("Mary Penrose", "harbour_history.htm", "Penrose"),
+    ]:
+        hits = search(query, corpus_kb, k=4, min_score=TOOL_MIN_SCORE)
+        assert [(Path(h.source).name, word in h.text) for h in hits] == [(source, True)]
+        assert hits[0].score < TOOL_MIN_SCORE
+
+
+def test_exact_terms_are_codes_and_names_after_the_first_word() -> None:
+    assert exact_terms("What does E5 mean on the K2?") == ["E5", "K2"]
+    assert exact_terms("Mary Penrose rescued whom in 1854?") == ["Penrose", "1854"]
+    assert exact_terms("Can I claim laundry") == []
+    assert exact_terms("A1 B2 C3 D4") == ["A1", "B2", "C3"]
+
+
+@pytest.mark.slow
+def test_the_tool_survives_its_collection_being_dropped(kb: Settings) -> None:
+    ingest([CORPUS / "greenhouse_notes.txt"], kb)
+    tool = make_search_documents(kb)
+    assert tool.invoke({"query": "feeding tomato plants"}).startswith(PREAMBLE)
+    drop_collection("docs", kb)
+    assert tool.invoke({"query": "feeding tomato plants"}) == EMPTY_MESSAGE
+    ingest([CORPUS / "greenhouse_notes.txt"], kb)
+    assert tool.invoke({"query": "feeding tomato plants"}).startswith(PREAMBLE)
 
 
 # ----------------------------------------------------------------------------------- ingestion

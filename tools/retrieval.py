@@ -8,6 +8,7 @@ a collection is never searched with vectors from a different model.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -28,6 +29,9 @@ MODEL_KEY = "embedding_model"
 TOOL_MIN_SCORE = 0.2
 """Passages less similar than this are not shown to the model. Unrelated text scores ~0-0.15 with
 all-MiniLM-L6-v2 (cosine), paraphrased matches ~0.35 and up (measured on tests/data/kb)."""
+
+MAX_EXACT_TERMS = 3
+"""At most this many names/codes from a query are matched verbatim (see ``search_store``)."""
 
 EMPTY_MESSAGE = "The knowledge base is empty: add documents with `agent ingest PATH`."
 NOTHING_RELEVANT = "No passage in the knowledge base is relevant to this query."
@@ -76,9 +80,12 @@ def chroma_client(settings: Settings) -> ClientAPI:
         if url.scheme not in {"http", "https"} or not url.hostname:
             raise ValueError(f"AGENT_CHROMA_URL must look like http://host:8000, not {settings.chroma_url!r}")
         ssl = url.scheme == "https"
-        return chromadb.HttpClient(
-            host=url.hostname, port=url.port or (443 if ssl else 8000), ssl=ssl, settings=chroma_settings
-        )
+        port = url.port or (443 if ssl else 8000)
+        try:
+            return chromadb.HttpClient(host=url.hostname, port=port, ssl=ssl, settings=chroma_settings)
+        except Exception as exc:  # chromadb reports an unreachable server with a bare ValueError
+            # Host and port only: the URL itself may carry credentials.
+            raise ConnectionError(f"cannot reach the Chroma server at {url.hostname}:{port} ({exc})") from exc
     path = settings.home / "kb"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -148,22 +155,56 @@ def search(
     return [] if store is None else search_store(store, query, k, min_score=min_score)
 
 
+def exact_terms(query: str) -> list[str]:
+    """Names and codes in ``query`` (a word with a digit, or capitalised after the first word), which a
+    small embedding model represents poorly: "E5", "Penrose", "K2", "1854"."""
+    words = re.findall(r"\w[\w-]*", query)
+    terms = [
+        w
+        for i, w in enumerate(words)
+        if len(w) > 1 and (any(c.isdigit() for c in w) or (i > 0 and w[0].isupper()))
+    ]
+    return list(dict.fromkeys(terms))[:MAX_EXACT_TERMS]
+
+
+def _contains_word(text: str, terms: list[str]) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) for term in terms)
+
+
 def search_store(store: Chroma, query: str, k: int = 4, *, min_score: float = 0.0) -> list[Hit]:
-    """``search`` on an open store."""
+    """``search`` on an open store.
+
+    Candidates are the nearest passages plus the nearest of those containing a name or code from the
+    query verbatim (``exact_terms``); all are ranked by similarity. ``min_score`` drops weak passages,
+    except those containing such a term: "what does E5 mean" scores ~0.13 against the passage that
+    explains E5, as low as unrelated text.
+    """
     if k < 1:
         raise ValueError("k must be at least 1")
+    if store.embeddings is None:  # pragma: no cover - open_store always sets it
+        raise ValueError("the store has no embedding function")
+    vector = store.embeddings.embed_query(query)
     # Over-fetch so that dropping duplicate passages still leaves k results.
-    results = store.similarity_search_with_score(query, k=k * 3)
+    candidates = store.similarity_search_by_vector_with_relevance_scores(vector, k=k * 3)
+    terms = exact_terms(query)
+    if terms:
+        contains: list[dict[str, Any]] = [{"$contains": term} for term in terms]
+        where: dict[str, Any] = contains[0] if len(contains) == 1 else {"$or": contains}
+        candidates += store.similarity_search_by_vector_with_relevance_scores(
+            vector, k=k, where_document=where
+        )
+    candidates.sort(key=lambda pair: pair[1])  # distance: nearest first
+
     hits: list[Hit] = []
     seen: set[str] = set()
-    for doc, distance in results:
+    for doc, distance in candidates:
         key = _normalise(doc.page_content)
         if key in seen:
             continue
         seen.add(key)
         score = min(1.0, max(0.0, 1.0 - float(distance)))  # cosine distance -> similarity
-        if score < min_score:
-            break  # results come best first
+        if score < min_score and not _contains_word(doc.page_content, terms):
+            continue
         meta = doc.metadata or {}
         hits.append(
             Hit(
@@ -224,6 +265,15 @@ def make_search_documents(settings: Settings, *, k: int = 4) -> BaseTool:
         """Search the user's own documents (their knowledge base: files they ingested) for passages
         relevant to the query. Use it for questions about the user's files, notes, policies or manuals.
         Returns numbered excerpts; cite them as [n]."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            return _answer(query)
+        except NotFoundError:  # the collection was dropped (or re-created) since it was opened
+            opened.clear()
+            return _answer(query)
+
+    def _answer(query: str) -> tuple[str, list[dict[str, Any]]]:
         if not opened:
             store = open_store(settings)
             if store is None:
