@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from langchain_core.tools import ToolException
 
+import tools.math
 from tools.math import FUNCTIONS, MAX_INPUT_CHARS, CalculatorError, calculate, calculator
 
 # ---------------------------------------------------------------------------------------------
@@ -42,6 +43,11 @@ VALUES = [
     ("-7 % 3", "2"),
     ("7 % -3", "-2"),
     ("7.5 % 2", "1.5"),
+    ("pi // 1", "3"),
+    ("-pi // 1", "-4"),
+    ("-pi % 1", "0.858407346410207"),
+    ("7.5 // pi", "2"),
+    ("(1e40 * pi) % 7.5", "5"),  # the remainder of the 32-digit value, exactly: never outside [0, 7.5)
     ("2 + 3 * 4", "14"),
     ("(2 + 3) * 4", "20"),
     ("2 * (3 + 4) - 5 / 2", "11.5"),
@@ -66,6 +72,8 @@ VALUES = [
     ("2**0.5", "1.4142135623731"),
     ("1.0001**10000", "2.71814592682522"),
     ("(-1)**(10**100)", "1"),
+    ("(pi/pi)**(10**9999)", "1"),
+    ("(-pi/pi)**(10**9999 + 1)", "-1"),
     # unary signs
     ("-3", "-3"),
     ("+3", "3"),
@@ -327,6 +335,21 @@ def test_errors(expression: str, message: str | None) -> None:
     if message is None:
         assert calculate(expression).isdigit()
         return
+    with pytest.raises(CalculatorError, match=re.escape(message)) as raised:
+        calculate(expression)
+    assert len(str(raised.value)) <= MAX_MESSAGE_CHARS
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("2 " + "9" * 900, "missing operator before '99999999999999999999...' at position 3"),
+        ("x" * 900, "unknown name 'xxxxxxxxxxxxxxxxxxxx...' at position 1"),
+        ("factorial(10**5000)", "factorial argument too large: 1e+5000 (limit 3,000)"),
+        ("exp(-10**5000)", "result too small: exp(-1e+5000) is below"),
+    ],
+)
+def test_messages_abbreviate_long_tokens_and_huge_numbers(expression: str, message: str) -> None:
     with pytest.raises(CalculatorError, match=re.escape(message)):
         calculate(expression)
 
@@ -400,6 +423,13 @@ def test_pathological_inputs_fail_cleanly_and_fast(expression: str) -> None:
     with pytest.raises(CalculatorError):
         calculate(expression)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("limit", ["TIME_LIMIT_S", "WALL_LIMIT_S"])
+def test_the_time_guard_stops_an_evaluation(monkeypatch: pytest.MonkeyPatch, limit: str) -> None:
+    monkeypatch.setattr(tools.math, limit, -1.0)  # already past the deadline at the first step
+    with pytest.raises(CalculatorError, match=r"calculation took too long"):
+        calculate("1 + 1")
 
 
 def test_the_most_expensive_allowed_expressions_stay_fast() -> None:
@@ -624,6 +654,8 @@ def test_sin_and_cos_agree_with_float_maths(x: Decimal) -> None:
 # ---------------------------------------------------------------------------------------------
 # Fuzzing: any text gives a number as text or a CalculatorError, in well under a second
 
+MAX_MESSAGE_CHARS = 400  # a message is read by the model: short, even for a 999-digit token
+
 _NUMBER_TEXT = re.compile(r"-?\d+(\.\d+)?(e[+-]\d\d+)?")
 
 
@@ -631,8 +663,8 @@ def _check_robust(text: str) -> None:
     started = time.perf_counter()
     try:
         result = calculate(text)
-    except CalculatorError:
-        pass
+    except CalculatorError as error:
+        assert 0 < len(str(error)) <= MAX_MESSAGE_CHARS, text
     else:
         assert _NUMBER_TEXT.fullmatch(result), (text, result)
     assert time.perf_counter() - started < 1.0, text

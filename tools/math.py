@@ -42,7 +42,9 @@ Output format (pinned by the tests):
 
 Bounds: 1,000 characters, 50 nesting levels, 10,000 digits in any exact number (checked before
 powers, factorials, comb and perm are computed), inexact magnitudes within 1e±10000, factorial
-arguments up to 3,000, and a 0.5 s wall-time guard between steps. Every failure is a
+arguments up to 3,000, and a time guard between steps: 0.5 s of the calling thread's CPU time (so a
+busy machine does not fail a correct calculation) with a 2 s wall-clock backstop. Every step is
+bounded by the limits above (the slowest allowed ones take milliseconds). Every failure is a
 ``CalculatorError``: both a ``ValueError`` (the ``calculate`` contract) and a LangChain
 ``ToolException`` (so the tool's error text reaches the model as it is).
 """
@@ -81,7 +83,9 @@ MAX_EXACT_DISPLAY_DIGITS = 50
 SHOWN_DIGITS = 15
 """Significant digits shown for inexact and non-terminating results."""
 TIME_LIMIT_S = 0.5
-"""Wall-time budget of one evaluation, checked between steps (each step is bounded by the above)."""
+"""CPU-time budget of one evaluation (this thread's), checked between steps."""
+WALL_LIMIT_S = 2.0
+"""Wall-clock backstop for one evaluation, checked between steps."""
 
 _PREC = 32
 _TRIG_PREC = 64
@@ -125,6 +129,11 @@ class _Token:
     text: str  # normalised: lower-case names, "^" -> "**", "×" -> "*", ...
     pos: int  # 1-based position in the input
     raw: str  # as typed, for messages
+
+    @property
+    def shown(self) -> str:
+        """The token as typed, clipped so that a 999-digit number does not flood a message."""
+        return self.raw if len(self.raw) <= 24 else self.raw[:20] + "..."
 
 
 _TOKEN_RE = re.compile(
@@ -186,16 +195,16 @@ def _parse_number(token: _Token) -> Fraction:
     """The exact value of a literal; refuses literals beyond MAX_DIGITS before building them."""
     match = _NUMBER_RE.fullmatch(token.text)
     if match is None:  # the tokenizer only produces matching text
-        raise CalculatorError(f"invalid number {token.raw!r} at position {token.pos}")
+        raise CalculatorError(f"invalid number {token.shown!r} at position {token.pos}")
     frac = match["frac"] or ""
     digits = ((match["int"] or "") + frac).lstrip("0")
     if not digits:
         return Fraction(0)
     exponent = int(match["exp"] or "0") - len(frac)
     if len(digits) + exponent > MAX_DIGITS:
-        raise CalculatorError(f"number too large: {token.raw!r} has more than {MAX_DIGITS:,} digits")
+        raise CalculatorError(f"number too large: {token.shown!r} has more than {MAX_DIGITS:,} digits")
     if -exponent > MAX_DIGITS:
-        raise CalculatorError(f"number too small: {token.raw!r} has more than {MAX_DIGITS:,} decimals")
+        raise CalculatorError(f"number too small: {token.shown!r} has more than {MAX_DIGITS:,} decimals")
     if exponent >= 0:
         return Fraction(int(digits) * 10**exponent)
     return Fraction(int(digits), 10**-exponent)
@@ -287,14 +296,14 @@ class _Parser:
                 "'!=' and '!!' are not supported"
             )
         return CalculatorError(
-            f"unexpected token {token.raw!r} at position {token.pos}: expected a number, name or '('"
+            f"unexpected token {token.shown!r} at position {token.pos}: expected a number, name or '('"
         )
 
     @staticmethod
     def _after_operand(token: _Token) -> CalculatorError:
         if token.kind in ("number", "name") or token.text == "(":
             return CalculatorError(
-                f"missing operator before {token.raw!r} at position {token.pos} (write * to multiply)"
+                f"missing operator before {token.shown!r} at position {token.pos} (write * to multiply)"
             )
         if token.text == ")":
             return CalculatorError(f"unmatched ')' at position {token.pos}")
@@ -307,7 +316,7 @@ class _Parser:
             return CalculatorError(
                 f"unexpected '!' at position {token.pos}: double factorial '!!' is not supported"
             )
-        return CalculatorError(f"unexpected token {token.raw!r} at position {token.pos}")
+        return CalculatorError(f"unexpected token {token.shown!r} at position {token.pos}")
 
     # Grammar rules
 
@@ -379,9 +388,9 @@ class _Parser:
         function = _FUNCTIONS.get(name)
         if function is None:
             if calls:
-                raise CalculatorError(f"unknown function {token.raw!r}; available: {', '.join(_FUNCTIONS)}")
+                raise CalculatorError(f"unknown function {token.shown!r}; available: {', '.join(_FUNCTIONS)}")
             raise CalculatorError(
-                f"unknown name {token.raw!r} at position {token.pos}: only the constants pi and e "
+                f"unknown name {token.shown!r} at position {token.pos}: only the constants pi and e "
                 "are defined (no variables or units)"
             )
         if not calls:
@@ -503,11 +512,12 @@ def _binary(op: str, left: Value, right: Value) -> Value:
         return x * y
     if op == "/":
         return x / y
-    # Decimal's own // and % truncate toward zero; Python's (and ours) floor.
-    quotient = (x / y).to_integral_value(rounding=decimal.ROUND_FLOOR)
+    # Floor division and remainder of the operands' exact values (as float // and % do): at 32
+    # digits, x - y*floor(x/y) cancels badly for big quotients; Decimal's own // and % truncate.
+    exact_x, exact_y = Fraction(x), Fraction(y)
     if op == "//":
-        return Fraction(int(quotient))
-    return x - y * quotient
+        return _exact(Fraction(exact_x // exact_y))
+    return _dec(exact_x % exact_y)
 
 
 def _power(base: Value, exponent: Value) -> Value:
@@ -556,15 +566,16 @@ def _inexact_power(base: Value, exponent: Value) -> Value:
                 "math domain error: a negative number to a non-integer power has no real result"
             )
         x = -x
-    if x != 1:
-        magnitude = float(y) * float(x.log10())
-        if magnitude > MAX_EXPONENT:
-            raise CalculatorError(_too_large_power(magnitude))
-        if magnitude < -MAX_EXPONENT:
-            raise CalculatorError(
-                f"exponent too large: the result would be about 1e{magnitude:.0f}, "
-                f"smaller than the smallest supported 1e-{MAX_EXPONENT}"
-            )
+    if x == 1:
+        return Decimal(-1 if negate else 1)
+    magnitude = float(y) * float(x.log10())
+    if magnitude > MAX_EXPONENT:
+        raise CalculatorError(_too_large_power(magnitude))
+    if magnitude < -MAX_EXPONENT:
+        raise CalculatorError(
+            f"exponent too large: the result would be about 1e{magnitude:.0f}, "
+            f"smaller than the smallest supported 1e-{MAX_EXPONENT}"
+        )
     # A large exponent magnifies the base's rounding error: carry as many more digits.
     extra = max(0, y.adjusted()) if y != 0 else 0
     with decimal.localcontext() as ctx:
@@ -919,11 +930,12 @@ FUNCTIONS: tuple[str, ...] = tuple(_FUNCTIONS)
 
 
 class _Evaluator:
-    def __init__(self, deadline: float) -> None:
-        self._deadline = deadline
+    def __init__(self) -> None:
+        self._cpu_deadline = time.thread_time() + TIME_LIMIT_S
+        self._wall_deadline = time.monotonic() + WALL_LIMIT_S
 
     def _tick(self) -> None:
-        if time.monotonic() > self._deadline:
+        if time.thread_time() > self._cpu_deadline or time.monotonic() > self._wall_deadline:
             raise CalculatorError(f"calculation took too long (limit {TIME_LIMIT_S} s): simplify it")
 
     def eval(self, node: _Node) -> Value:
@@ -1040,11 +1052,10 @@ def calculate(expression: str) -> str:
     text = _strip_trailing_equals(expression)
     if not text.strip():
         raise CalculatorError("empty expression")
-    deadline = time.monotonic() + TIME_LIMIT_S
     try:
         tree = _Parser(_tokenize(text)).parse()
         with decimal.localcontext(_context(_PREC)):
-            return _format(_Evaluator(deadline).eval(tree))
+            return _format(_Evaluator().eval(tree))
     except CalculatorError:
         raise
     except ZeroDivisionError:  # includes decimal.DivisionByZero
