@@ -127,39 +127,26 @@ def chat(
     ctx: typer.Context,
     thread: Annotated[str | None, typer.Option("--thread", "-t", help="Continue this thread.")] = None,
     model: Annotated[str | None, typer.Option("--model", "-m", help="Model spec.")] = None,
+    resume: Annotated[
+        bool, typer.Option("--continue", "-c", help="Continue the most recently updated thread.")
+    ] = False,
 ) -> None:
-    """Talk with the assistant (type /exit or press Ctrl-D to leave)."""
-    from agent.render import print_turn
-    from agent.session import new_thread_id, open_assistant
+    """Talk with the assistant (type /help for commands, /exit or Ctrl-D to leave)."""
+    from agent.repl import run_chat
 
     context = cli_context(ctx)
-    thread_id = thread or new_thread_id()
-    with friendly_errors(context), open_assistant(context.settings, model) as assistant:
-        print_footer(thread_id, assistant.model_spec)
-        while True:
-            try:
-                question = console.input("[bold cyan]you>[/] ").strip()
-            except (EOFError, KeyboardInterrupt):
-                console.print()
-                break
-            if question in {"/exit", "/quit"}:
-                break
-            if not question:
-                continue
-            try:
-                with console.status("thinking…"):
-                    result = assistant.ask(question, thread_id)
-            except KeyboardInterrupt:
-                console.print("[dim](stopped)[/]")
-                continue
-            except Exception as error:
-                from agent.errors import describe_error
-
-                err_console.print(
-                    f"[bold red]error:[/] {describe_error(error, context.settings)}", highlight=False
-                )
-                continue
-            print_turn(console, result)
+    if thread and resume:
+        fail("use --thread ID or --continue, not both")
+    with friendly_errors(context):
+        thread_id = run_chat(
+            context.settings,
+            thread_id=thread,
+            resume_latest=resume,
+            model_spec=model,
+            debug=context.debug,
+            console=console,
+            err_console=err_console,
+        )
     err_console.print(f"[dim]thread {thread_id} saved; continue with: agent chat --thread {thread_id}[/]")
 
 
@@ -167,6 +154,9 @@ def _register_subcommands() -> None:
     from agent.kb_cli import register
 
     register(app)
+    from agent.threads_cli import register as register_threads
+
+    register_threads(app)
 
 
 _register_subcommands()

@@ -12,10 +12,20 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+DELAY_KEY = "__delay__"
 
-def reply(content: str = "", *, tool_calls: list[tuple[str, dict[str, Any]]] | None = None) -> dict[str, Any]:
-    """A scripted assistant message; ``tool_calls`` are (name, arguments) pairs."""
+
+def reply(
+    content: str = "", *, tool_calls: list[tuple[str, dict[str, Any]]] | None = None, delay: float = 0.0
+) -> dict[str, Any]:
+    """A scripted assistant message; ``tool_calls`` are (name, arguments) pairs.
+
+    ``delay`` (seconds) makes the reply slow: streamed, its content comes word by word with this pause
+    before each word; not streamed, the whole answer waits this long.
+    """
     message: dict[str, Any] = {"role": "assistant", "content": content}
+    if delay:
+        message[DELAY_KEY] = delay
     if tool_calls:
         message["tool_calls"] = [
             {
@@ -47,9 +57,10 @@ class FakeOpenAI:
         self.headers.append(headers)
         if not self.replies:
             return 500, {"error": {"message": "fake server ran out of replies", "type": "server_error"}}
-        item = self.replies.pop(0)
+        item = dict(self.replies.pop(0))
         if "__status__" in item:
             return item["__status__"], {"error": item["error"]}
+        delay = item.pop(DELAY_KEY, 0.0)
         completion = {
             "id": f"chatcmpl-{time.monotonic_ns()}",
             "object": "chat.completion",
@@ -64,6 +75,8 @@ class FakeOpenAI:
             ],
             "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
         }
+        if delay:
+            completion[DELAY_KEY] = delay  # taken out again by the handler, before anything is sent
         return 200, completion
 
 
@@ -77,9 +90,11 @@ def fake_openai_server(replies: list[dict[str, Any]] | None = None) -> Iterator[
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             code, payload = fake.next_reply(body, {k.lower(): v for k, v in self.headers.items()})
+            delay = payload.pop(DELAY_KEY, 0.0)
             if code == 200 and body.get("stream"):
-                self._stream(payload)
+                self._stream(payload, delay)
                 return
+            time.sleep(delay)
             data = json.dumps(payload).encode()
             self.send_response(code)
             self.send_header("Content-Type", "application/json")
@@ -87,22 +102,35 @@ def fake_openai_server(replies: list[dict[str, Any]] | None = None) -> Iterator[
             self.end_headers()
             self.wfile.write(data)
 
-        def _stream(self, completion: dict[str, Any]) -> None:
+        def _stream(self, completion: dict[str, Any], delay: float = 0.0) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             message = completion["choices"][0]["message"]
-            delta: dict[str, Any] = {"role": "assistant", "content": message.get("content") or ""}
+            content = message.get("content") or ""
+            # Slow replies come word by word (as a real server streams tokens); others in one piece.
+            words = content.split(" ")
+            pieces = [w if i == 0 else " " + w for i, w in enumerate(words)] if delay else [content]
+            deltas: list[dict[str, Any]] = [{"role": "assistant", "content": piece} for piece in pieces]
             if message.get("tool_calls"):
-                delta["tool_calls"] = [{"index": i, **call} for i, call in enumerate(message["tool_calls"])]
-            for chunk_delta, finish in ((delta, None), ({}, completion["choices"][0]["finish_reason"])):
-                chunk = {
-                    **completion,
-                    "object": "chat.completion.chunk",
-                    "choices": [{"index": 0, "delta": chunk_delta, "finish_reason": finish}],
-                }
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
+                deltas[-1]["tool_calls"] = [
+                    {"index": i, **call} for i, call in enumerate(message["tool_calls"])
+                ]
+            steps = [(delta, None) for delta in deltas] + [({}, completion["choices"][0]["finish_reason"])]
+            try:
+                for chunk_delta, finish in steps:
+                    if delay and finish is None:
+                        time.sleep(delay)
+                    chunk = {
+                        **completion,
+                        "object": "chat.completion.chunk",
+                        "choices": [{"index": 0, "delta": chunk_delta, "finish_reason": finish}],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped listening (a test pressed Ctrl-C)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -1,0 +1,153 @@
+"""``agent threads list | show ID | delete ID``: the threads in the configured memory (SQLite or
+PostgreSQL). ``agent/cli.py`` mounts them with ``register(app)``; the listing logic is ``agent.threads``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from agent.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+threads_app = typer.Typer(help="List, show and delete saved conversations.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+ThreadArgument = Annotated[str, typer.Argument(help="Thread id (or the start of one).")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``threads`` group to ``app``."""
+    app.add_typer(threads_app, name="threads")
+
+
+def _options(ctx: typer.Context) -> tuple[Settings, bool]:
+    """The main CLI's settings and ``--debug`` flag (``ctx.obj`` of the root command), else defaults."""
+    obj = ctx.find_root().obj
+    settings = getattr(obj, "settings", None)
+    return (settings if isinstance(settings, Settings) else Settings()), bool(getattr(obj, "debug", False))
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _memory(ctx: typer.Context) -> Iterator[BaseCheckpointSaver[Any]]:
+    """The configured saver; any failure is one red line (a traceback with ``--debug``)."""
+    from agent.errors import describe_error
+    from agent.memory import checkpointer
+
+    settings, debug = _options(ctx)
+    try:
+        with checkpointer(settings=settings) as saver:
+            yield saver
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if debug:
+            err.print_exception()
+        _fail(describe_error(error, settings))
+
+
+def message_json(message: BaseMessage) -> dict[str, Any]:
+    """One transcript entry: ``{"role", "content"}``, plus ``tool_calls`` [{"id", "name", "args"}] for
+    the assistant's calls, and ``name``, ``tool_call_id``, ``ok`` for a tool's result."""
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    entry: dict[str, Any] = {"role": message.type, "content": str(message.text)}
+    if isinstance(message, HumanMessage):
+        entry["role"] = "user"
+    elif isinstance(message, AIMessage):
+        entry["role"] = "assistant"
+        if message.tool_calls:
+            entry["tool_calls"] = [
+                {"id": call["id"], "name": call["name"], "args": call["args"]} for call in message.tool_calls
+            ]
+    elif isinstance(message, ToolMessage):
+        entry.update(
+            role="tool", name=message.name, tool_call_id=message.tool_call_id, ok=message.status != "error"
+        )
+    return entry
+
+
+@threads_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Saved threads, most recently updated first: id, first question, messages, last update."""
+    from agent.render import threads_table
+    from agent.threads import list_threads
+
+    with _memory(ctx) as saver:
+        summaries = list_threads(saver, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([summary.as_json() for summary in summaries], ensure_ascii=False, indent=2))
+        return
+    if not summaries:
+        out.print("No saved threads yet: start one with `agent chat`.", markup=False)
+        return
+    out.print(threads_table(summaries))
+
+
+@threads_app.command("show")
+def show_command(ctx: typer.Context, thread: ThreadArgument, as_json: JsonOption = False) -> None:
+    """A thread's transcript: questions, tool calls and their results, answers."""
+    from agent.render import transcript
+    from agent.threads import ThreadNotFound, read_messages, resolve_thread_id
+
+    with _memory(ctx) as saver:
+        try:
+            thread_id = resolve_thread_id(saver, thread)
+            messages = read_messages(saver, thread_id)
+        except ThreadNotFound as error:
+            _fail(str(error))
+    if as_json:
+        payload = {"thread_id": thread_id, "messages": [message_json(m) for m in messages]}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    out.print(Text(f"thread {thread_id} · {len(messages)} messages", style="bold"))
+    for renderable in transcript(messages):
+        out.print(renderable)
+
+
+@threads_app.command("delete")
+def delete_command(
+    ctx: typer.Context,
+    thread: ThreadArgument,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete a thread and all its checkpoints."""
+    from agent.threads import ThreadNotFound, delete_thread, resolve_thread_id
+
+    with _memory(ctx) as saver:
+        try:
+            thread_id = resolve_thread_id(saver, thread)
+        except ThreadNotFound as error:
+            _fail(str(error))
+        if not yes:
+            if not sys.stdin.isatty():
+                _fail(f"not deleting thread {thread_id} without confirmation: add --yes")
+            if not typer.confirm(f"Delete thread {thread_id} and all its messages?"):
+                _fail("not confirmed; nothing deleted")
+        delete_thread(saver, thread_id)
+    if as_json:
+        typer.echo(json.dumps({"thread_id": thread_id, "deleted": True}))
+        return
+    out.print(f"Deleted thread {thread_id}.", markup=False)
