@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage
 from langchain_core.tools import BaseTool, StructuredTool
+from langgraph.errors import GraphRecursionError
 
 from agent.eval_suites import Task, judge
 from agent.settings import Settings
@@ -285,8 +286,8 @@ def build_agent(framework: str, model: BaseChatModel, tools: Sequence[BaseTool],
 def recursion_limit(framework: str, settings: Settings) -> int:
     """Graph steps allowed per task. Ours stops itself after ``max_steps`` model calls, so its limit only
     guards against a bug; ``create_agent`` has no step budget of its own, so the recursion limit gives it the
-    same one (two graph steps per model call: model, tools)."""
-    return 4 * settings.max_steps + 10 if framework == "ours" else 2 * settings.max_steps + 1
+    same one: ``max_steps`` model calls and the tool steps between them."""
+    return 4 * settings.max_steps + 10 if framework == "ours" else 2 * settings.max_steps - 1
 
 
 def run_task(agent: Any, task: Task, framework: str, settings: Settings) -> TaskRun:
@@ -301,6 +302,11 @@ def run_task(agent: Any, task: Task, framework: str, settings: Settings) -> Task
     error: str | None = None
     try:
         state = agent.invoke({"messages": [HumanMessage(task.question)]}, config)
+    except GraphRecursionError:
+        state, error = (
+            {},
+            f"GraphRecursionError: no answer within {settings.max_steps} model calls (AGENT_MAX_STEPS)",
+        )
     except Exception as exc:
         from agent.errors import describe_error
 

@@ -324,9 +324,7 @@ def document_tasks(count: int) -> list[Task]:
                 id=f"documents-{index + 1:02d}",
                 suite="documents",
                 question=question,
-                expect=Expectation(
-                    number=expect.number, fact=expect.fact, source=source, first_tool="search_documents"
-                ),
+                expect=Expectation(number=expect.number, fact=expect.fact, source=source),
                 solution=(ToolStep("search_documents", {"query": query}),),
                 reference_answer=f"According to your documents: {fact} [1].",
             )

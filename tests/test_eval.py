@@ -1,0 +1,462 @@
+"""The eval harness: deterministic suites, judging rules, counting, the create_agent baseline and the CLI.
+
+A scripted "oracle" replays each task's known solution (every task must pass: this also proves the bundled
+documents answer their questions through real retrieval); a deliberately wrong policy must fail every task.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from typer.testing import CliRunner
+
+from agent.eval import EvalEnvironment, eval_environment, run_eval
+from agent.eval_cli import register
+from agent.eval_suites import (
+    DEFAULT_SIZES,
+    SUITES,
+    Expectation,
+    Task,
+    build_tasks,
+    format_number,
+    judge,
+    numbers_in,
+)
+from agent.settings import Settings
+from graphs.turns import ToolCallRecord, TurnResult
+from tests.fakes import ScriptedChatModel, call
+from tests.openai_server import fake_openai_server, reply, status
+
+USAGE = {"input_tokens": 11, "output_tokens": 3, "total_tokens": 14}
+ACCEPT = {"verdict": "accept", "feedback": ""}
+
+
+def eval_test_settings(home: Path, **overrides: Any) -> Settings:
+    """Settings that do not depend on the developer's environment."""
+    values: dict[str, Any] = {
+        "home": home,
+        "embeddings": "local",
+        "reflection": "auto",
+        "max_steps": 8,
+        "max_reflections": 1,
+        "model": "local",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EvalEnvironment]:
+    """One knowledge base with the bundled documents for the module (embedding them is the slow part)."""
+    with eval_environment(eval_test_settings(tmp_path_factory.mktemp("eval-home"))) as env:
+        yield env
+
+
+# ---------------------------------------------------------------------------------------- policies
+
+
+def _question(messages: list[BaseMessage]) -> tuple[str, int]:
+    """The current turn's question and how many tool results the turn holds so far."""
+    start = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
+    done = sum(isinstance(m, ToolMessage) for m in messages[start:])
+    return messages[start].text, done
+
+
+def oracle(tasks: list[Task]) -> ScriptedChatModel:
+    """A model that plays each task's known solution, then its reference answer."""
+    by_question = {task.question: task for task in tasks}
+
+    def step(messages: list[BaseMessage]) -> AIMessage:
+        question, done = _question(messages)
+        task = by_question[question]
+        if done < len(task.solution):
+            tool_step = task.solution[done]
+            return AIMessage("", tool_calls=[call(tool_step.tool, **tool_step.args)], usage_metadata=USAGE)
+        return AIMessage(task.reference_answer, usage_metadata=USAGE)
+
+    return ScriptedChatModel(script=[step] * 500, critiques=[ACCEPT] * 500)
+
+
+def wrong_policy() -> ScriptedChatModel:
+    """A model that is always wrong: a tool for small talk, a guessed number without tools otherwise."""
+
+    def step(messages: list[BaseMessage]) -> AIMessage:
+        question, done = _question(messages)
+        if question in {t.question for t in build_tasks(["small_talk"])} and done == 0:
+            return AIMessage("", tool_calls=[call("calculator", expression="1+1")], usage_metadata=USAGE)
+        return AIMessage("I am not sure; maybe 0.5.", usage_metadata=USAGE)
+
+    return ScriptedChatModel(script=[step] * 500, critiques=[ACCEPT] * 500)
+
+
+# ------------------------------------------------------------------------------------------ suites
+
+
+def test_default_suites_have_the_documented_sizes() -> None:
+    tasks = build_tasks()
+    sizes = {suite: sum(t.suite == suite for t in tasks) for suite in SUITES}
+    assert (
+        sizes
+        == DEFAULT_SIZES
+        == {
+            "arithmetic": 10,
+            "documents": 6,
+            "tool_choice": 6,
+            "small_talk": 6,
+            "two_step": 6,
+        }
+    )
+    assert len({t.id for t in tasks}) == len(tasks)
+
+
+def test_the_same_seed_gives_the_same_tasks_and_another_seed_other_numbers() -> None:
+    assert build_tasks(seed=7) == build_tasks(seed=7)
+    first = [t.question for t in build_tasks(["arithmetic", "two_step"], seed=1)]
+    second = [t.question for t in build_tasks(["arithmetic", "two_step"], seed=2)]
+    assert first != second
+    # Fixed suites do not depend on the seed.
+    assert build_tasks(["documents"], seed=1) == build_tasks(["documents"], seed=2)
+
+
+def test_a_suite_numbers_do_not_depend_on_which_other_suites_run() -> None:
+    alone = build_tasks(["two_step"], seed=5)
+    together = [t for t in build_tasks(["arithmetic", "two_step"], seed=5) if t.suite == "two_step"]
+    assert alone == together
+
+
+def test_limit_and_suite_selection() -> None:
+    tasks = build_tasks(["small_talk", "arithmetic"], limit=2)
+    assert [t.id for t in tasks] == ["arithmetic-01", "arithmetic-02", "small_talk-01", "small_talk-02"]
+    assert len(build_tasks(["arithmetic"], limit=13)) == 13
+    assert len(build_tasks(["documents"], limit=50)) == 6  # a fixed suite stops at its questions
+    with pytest.raises(ValueError, match="unknown suite 'poetry'"):
+        build_tasks(["poetry"])
+    with pytest.raises(ValueError, match="at least 1"):
+        build_tasks(limit=0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_known_answers_agree_with_the_calculator(seed: int) -> None:
+    from tools.math import calculate
+
+    for task in build_tasks(["arithmetic", "two_step"], seed=seed, limit=12):
+        expression = task.solution[-1].args["expression"]
+        assert Fraction(calculate(expression)) == task.expect.number, task.id
+        # Restating the question must never pass by accident.
+        assert task.expect.number not in numbers_in(task.question), task.id
+        assert judge(task, TurnResult(answer=task.reference_answer)).success
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("It costs $1,102.50 in all.", [Fraction(2205, 2)]),
+        ("3.75. Then -3", [Fraction(15, 4), Fraction(-3)]),
+        ("Error F7 on the P4, see [2]", [Fraction(2)]),
+        ("at 23:40", [Fraction(23), Fraction(40)]),
+        ("no numbers", []),
+    ],
+)
+def test_numbers_in(text: str, numbers: list[Fraction]) -> None:
+    assert numbers_in(text) == numbers
+
+
+def test_format_number() -> None:
+    assert format_number(Fraction(42)) == "42"
+    assert format_number(Fraction(7803, 5)) == "1560.6"
+    assert format_number(Fraction(-1, 8)) == "-0.125"
+    with pytest.raises(ValueError, match="no short decimal form"):
+        format_number(Fraction(1, 3))
+
+
+# ----------------------------------------------------------------------------------------- judging
+
+
+def _task(**expect: object) -> Task:
+    return Task(id="t-01", suite="test", question="?", expect=Expectation(**expect))  # type: ignore[arg-type]
+
+
+def _docs(name: str) -> list[dict[str, object]]:
+    return [{"n": 1, "title": name, "url": f"/tmp/eval/documents/{name}"}]
+
+
+@pytest.mark.parametrize(
+    ("expect", "result", "reason"),
+    [
+        ({"number": Fraction(2205, 2)}, TurnResult("That is $1,102.50."), "ok"),
+        ({"number": Fraction(2205, 2)}, TurnResult("About 1102 dollars."), "1102.5 not in the answer"),
+        ({"first_tool": "calculator"}, TurnResult("x", [ToolCallRecord("calculator", {}, True)]), "ok"),
+        (
+            {"first_tool": "calculator"},
+            TurnResult("x", [ToolCallRecord("web_search", {}, True), ToolCallRecord("calculator", {}, True)]),
+            "first tool web_search, expected calculator",
+        ),
+        ({"first_tool": "web_search"}, TurnResult("x"), "no tool called, expected web_search"),
+        ({"no_tools": True}, TurnResult("Hello!"), "ok"),
+        (
+            {"no_tools": True},
+            TurnResult("Hi", [ToolCallRecord("calculator", {}, True)]),
+            "called calculator for small talk",
+        ),
+        ({"no_tools": True}, TurnResult("  "), "empty answer"),
+        (
+            {"source": "a.md", "fact": "Ilse Varga"},
+            TurnResult("It was ilse varga [1].", sources=_docs("a.md")),
+            "ok",
+        ),
+        (
+            {"source": "a.md", "fact": "Varga"},
+            TurnResult("Varga [1]", sources=_docs("b.md")),
+            "a.md not retrieved",
+        ),
+        ({"source": "a.md"}, TurnResult("As a.md says, ..."), "ok"),
+        (
+            {"source": "a.md", "fact": "23:40"},
+            TurnResult("At 23:45.", sources=_docs("a.md")),
+            "'23:40' not in the answer",
+        ),
+        ({"fact": "12"}, TurnResult("You can borrow 120 items."), "'12' not in the answer"),
+    ],
+)
+def test_judge(expect: dict[str, object], result: TurnResult, reason: str) -> None:
+    verdict = judge(_task(**expect), result)
+    assert (verdict.success, verdict.reason) == (reason == "ok", reason)
+
+
+# ----------------------------------------------------------------------------------------- harness
+
+
+def test_the_oracle_passes_every_task_in_both_frameworks_with_exact_counts(
+    environment: EvalEnvironment,
+) -> None:
+    tasks = build_tasks(seed=3)
+    report = run_eval(
+        oracle(tasks), tasks, frameworks=("ours", "create_agent"), environment=environment, seed=3
+    )
+    assert len(report.tasks) == 2 * len(tasks)
+    failed = [(run.framework, run.task, run.reason) for run in report.tasks if not run.success]
+    assert failed == []
+    by_id = {task.id: task for task in tasks}
+    for run in report.tasks:
+        task = by_id[run.task]
+        assert run.tools == [step.tool for step in task.solution]
+        assert run.tool_calls == len(task.solution)
+        # One planner call per tool step plus the answer. Reflection's critic in the scripted model is not
+        # a chat-model call, so it is not counted (a real model's is).
+        assert run.model_calls == len(task.solution) + 1
+        assert (run.prompt_tokens, run.completion_tokens) == (11 * run.model_calls, 3 * run.model_calls)
+        assert run.answer == task.reference_answer
+        assert run.error is None
+    summaries = {(s.framework, s.suite): s for s in report.suites}
+    assert set(summaries) == {(f, s) for f in ("ours", "create_agent") for s in SUITES}
+    two_step = summaries[("create_agent", "two_step")]
+    assert (two_step.tasks, two_step.passed, two_step.tool_calls, two_step.model_calls) == (6, 6, 12, 18)
+    assert two_step.prompt_tokens == 18 * 11
+    assert report.knowledge_base is not None
+    assert report.knowledge_base.documents == 6
+
+
+def test_a_wrong_policy_fails_every_task_for_the_right_reason(environment: EvalEnvironment) -> None:
+    tasks = build_tasks(limit=2)
+    report = run_eval(wrong_policy(), tasks, frameworks=("ours", "create_agent"), environment=environment)
+    reasons = {(run.framework, run.task): run.reason for run in report.tasks}
+    assert not any(run.success for run in report.tasks)
+    for framework in ("ours", "create_agent"):
+        assert reasons[(framework, "arithmetic-01")].endswith("not in the answer")
+        assert reasons[(framework, "documents-01")] == "tessellate_p4_printer_manual.md not retrieved"
+        assert reasons[(framework, "tool_choice-01")] == "no tool called, expected calculator"
+        assert reasons[(framework, "small_talk-01")] == "called calculator for small talk"
+        assert reasons[(framework, "two_step-01")].endswith("not in the answer")
+    assert all(s.passed == 0 and s.tasks == 2 for s in report.suites)
+
+
+def test_errors_fail_the_task_and_runaway_loops_stop(environment: EvalEnvironment) -> None:
+    """A model that never stops calling tools: ours closes the turn at max_steps; create_agent, which has no
+    step budget, is stopped by the recursion limit the harness gives it (the same budget), as an error."""
+    tasks = build_tasks(["small_talk"], limit=1)
+    looping = ScriptedChatModel(
+        script=[AIMessage("", tool_calls=[call("calculator", expression="1+1")])] * 100,
+        critiques=[ACCEPT] * 10,
+    )
+    settings = environment.settings.model_copy(update={"max_steps": 3})
+    env = EvalEnvironment(
+        settings=settings, tools=environment.tools, knowledge_base=environment.knowledge_base
+    )
+    report = run_eval(looping, tasks, frameworks=("ours", "create_agent"), environment=env)
+    ours, baseline = report.tasks
+    assert (ours.framework, ours.success, ours.error, ours.model_calls) == ("ours", False, None, 3)
+    assert ours.reason == "called calculator, calculator, calculator for small talk"
+    assert baseline.framework == "create_agent"
+    assert baseline.success is False
+    assert baseline.error is not None and baseline.error.startswith("GraphRecursionError")
+    assert baseline.reason == "error: GraphRecursionError: no answer within 3 model calls (AGENT_MAX_STEPS)"
+    assert baseline.model_calls == 3
+
+    failing = ScriptedChatModel(script=[ValueError("model exploded")] * 4)
+    report = run_eval(failing, tasks, frameworks=("ours", "create_agent"), environment=environment)
+    assert [(r.success, r.error) for r in report.tasks] == [(False, "ValueError: model exploded")] * 2
+
+
+def test_unknown_framework_is_refused(environment: EvalEnvironment) -> None:
+    with pytest.raises(ValueError, match="unknown framework 'smolagents'"):
+        run_eval(oracle([]), [], frameworks=("smolagents",), environment=environment)
+
+
+def test_runs_without_retrieval_suites_skip_the_knowledge_base(tmp_path: Path) -> None:
+    tasks = build_tasks(["small_talk"], limit=1)
+    model = ScriptedChatModel(script=[AIMessage("Hello!", usage_metadata=USAGE)])
+    report = run_eval(model, tasks, settings=eval_test_settings(tmp_path))
+    assert report.knowledge_base is not None
+    assert (report.knowledge_base.documents, report.knowledge_base.chunks) == (0, 0)
+    assert [(r.success, r.model_calls) for r in report.tasks] == [(True, 1)]
+
+
+# --------------------------------------------------------------------------------------------- CLI
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+
+    @app.callback()
+    def main() -> None:
+        """Test root (so ``eval`` is a subcommand)."""
+
+    return app
+
+
+def test_cli_json_against_an_openai_compatible_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two small-talk tasks, ours and create_agent, against a local stand-in for an OpenAI server; every
+    answer reports 10 prompt and 5 completion tokens, which must be what the rows say."""
+    replies = [
+        reply("Hello! How can I help?"),  # task 1: ours, then create_agent
+        reply("Hello! How can I help?"),
+        reply("", tool_calls=[("web_search", {"query": "thanks"})]),  # task 2: create_agent first
+        reply("You're welcome."),
+        reply("You're welcome."),  # ours
+    ]
+    with fake_openai_server(replies) as server:
+        monkeypatch.setenv("AGENT_BASE_URL", server.url)
+        result = CliRunner().invoke(
+            _app(),
+            [
+                *("eval", "--model", "openai:fake-model", "--suite", "small_talk", "--limit", "2"),
+                *("--baseline", "create_agent", "--json"),
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"model", "seed", "frameworks", "knowledge_base", "tasks", "suites"}
+    assert (payload["model"], payload["seed"], payload["frameworks"]) == (
+        "openai:fake-model",
+        0,
+        ["ours", "create_agent"],
+    )
+    rows = [
+        (r["framework"], r["task"], r["success"], r["tools"], r["model_calls"], r["prompt_tokens"])
+        for r in payload["tasks"]
+    ]
+    # Task order alternates which framework runs first, the rows keep a fixed order.
+    assert rows == [
+        ("ours", "small_talk-01", True, [], 1, 10),
+        ("create_agent", "small_talk-01", True, [], 1, 10),
+        ("ours", "small_talk-02", True, [], 1, 10),
+        ("create_agent", "small_talk-02", False, ["web_search"], 2, 20),
+    ]
+    assert set(payload["tasks"][0]) == {
+        "framework",
+        "suite",
+        "task",
+        "question",
+        "success",
+        "reason",
+        "answer",
+        "tools",
+        "tool_calls",
+        "model_calls",
+        "prompt_tokens",
+        "completion_tokens",
+        "seconds",
+        "error",
+    }
+    suites = {s["framework"]: s for s in payload["suites"]}
+    assert (
+        suites["ours"]["passed"],
+        suites["ours"]["success_rate"],
+        suites["ours"]["completion_tokens"],
+    ) == (
+        2,
+        1.0,
+        10,
+    )
+    assert (suites["create_agent"]["passed"], suites["create_agent"]["success_rate"]) == (1, 0.5)
+    assert suites["create_agent"]["tool_calls"] == 1
+    # The server saw our system prompt first (ours) and the bare question (create_agent).
+    assert server.requests[0]["messages"][0]["role"] == "system"
+    assert server.requests[1]["messages"] == [{"role": "user", "content": "Hi there!"}]
+
+
+def test_cli_tables_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    with fake_openai_server([reply("Hello!")]) as server:
+        monkeypatch.setenv("AGENT_BASE_URL", server.url)
+        result = CliRunner().invoke(
+            _app(), ["eval", "-m", "openai:fake-model", "-s", "small_talk", "-n", "1"], env={"COLUMNS": "120"}
+        )
+    assert result.exit_code == 0, result.output
+    assert "small_talk-01" in result.stdout
+    assert "1/1 (100%)" in result.stdout
+
+    unknown = CliRunner().invoke(_app(), ["eval", "--model", "nonsense:x"])
+    assert unknown.exit_code == 1
+    assert "unknown model spec 'nonsense:x'" in unknown.output
+
+    bad_suite = CliRunner().invoke(_app(), ["eval", "--suite", "poetry"])
+    assert bad_suite.exit_code == 2
+
+
+def test_cli_exits_1_when_every_task_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    with fake_openai_server([status(400, "bad request")]) as server:  # not retried, unlike a 5xx
+        monkeypatch.setenv("AGENT_BASE_URL", server.url)
+        result = CliRunner().invoke(
+            _app(), ["eval", "-m", "openai:fake-model", "-s", "small_talk", "-n", "1", "--json"]
+        )
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["tasks"][0]["error"].endswith("answered HTTP 400: try again later")
+    assert "every task failed with an error; the first:" in result.stderr
+
+
+# ------------------------------------------------------------------------------------- local model
+
+
+@pytest.mark.slow
+def test_the_embedded_model_runs_through_the_cli() -> None:
+    """``agent eval --model local --limit 2``: runs end to end with the embedded model (its answers are not
+    judged here; the numbers are for docs/benchmarks.md)."""
+    try:
+        from agent.local_model import load_local_model  # noqa: F401
+    except ImportError as exc:
+        pytest.skip(f"the embedded model (agent/local_model.py) is not importable yet: {exc}")
+    from agent.models import load_model
+
+    try:
+        load_model("local", Settings())  # loaded once per process: the command below reuses it
+    except Exception as exc:
+        pytest.skip(f"the embedded model cannot be loaded here: {exc}")
+    result = CliRunner().invoke(
+        _app(), ["eval", "--model", "local", "--limit", "2", "--suite", "arithmetic", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["model"] == "local"
+    rows = [(r["framework"], r["task"], r["error"]) for r in payload["tasks"]]
+    assert rows == [("ours", "arithmetic-01", None), ("ours", "arithmetic-02", None)]
+    # Each turn asks the model at least for its plan and its answer.
+    assert all(r["model_calls"] >= 2 for r in payload["tasks"])
