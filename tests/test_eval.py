@@ -49,7 +49,7 @@ def eval_test_settings(home: Path, **overrides: Any) -> Settings:
         "model": "local",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture(scope="module")
