@@ -174,8 +174,8 @@ def test_format_hits_numbers_passages_with_sources() -> None:
     content, artifact = format_hits(hits)
     assert content.split("\n\n") == [
         PREAMBLE,
-        "[1] (source: /d/a.md) Alpha text.",
-        "[2] (source: /d/b.txt) Beta text.",
+        "[1] (source: a.md) Alpha text.",
+        "[2] (source: b.txt) Beta text.",
     ]
     assert artifact == [
         {"n": 1, "title": "Alpha", "url": "/d/a.md"},
@@ -233,13 +233,16 @@ def test_the_tool_returns_cited_passages_and_an_artifact(corpus_kb: Settings) ->
     message = tool.invoke({**call, "args": {"query": "Which trail suits small kids?"}})
     blocks = message.content.split("\n\n")
     assert blocks[0] == PREAMBLE
-    assert blocks[1].startswith("[1] (source: ") and "ridge_trail_guide.html) " in blocks[1]
+    assert blocks[1].startswith("[1] (source: ridge_trail_guide.html) ")
     assert [b[:3] for b in blocks[1:]] == [f"[{n}]" for n in range(1, len(blocks))]
     assert [a["n"] for a in message.artifact] == list(range(1, len(blocks)))
     first = message.artifact[0]
     assert Path(first["url"]).name == "ridge_trail_guide.html"
     assert first["title"] == "Brackenfell Ridge: Trail Guide"
-    assert all(f"(source: {a['url']})" in blocks[a["n"]] for a in message.artifact)
+    assert all(
+        blocks[a["n"]].startswith(f"[{a['n']}] (source: {Path(a['url']).name}) ") for a in message.artifact
+    )
+    assert all(Path(a["url"]).is_absolute() for a in message.artifact)
 
     unrelated = tool.invoke({**call, "args": {"query": "stock market prices today"}})
     assert (unrelated.content, unrelated.artifact) == (NOTHING_RELEVANT, [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -117,19 +118,22 @@ def open_store(settings: Settings, collection: str | None = None, *, create: boo
     if metadata is None:
         if not create:
             return None
-        client.create_collection(
-            name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={MODEL_KEY: model_id},
-            embedding_function=None,
+        # get_or_create: another process may create it meanwhile; then its metadata is what counts.
+        metadata = (
+            client.get_or_create_collection(
+                name,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={MODEL_KEY: model_id},
+                embedding_function=None,
+            ).metadata
+            or {}
         )
-    else:
-        built_with = metadata.get(MODEL_KEY)
-        if built_with != model_id:
-            raise EmbeddingModelMismatch(
-                f"collection {name!r} was built with {built_with or 'an unknown embedding model'}; "
-                f"AGENT_EMBEDDINGS is {model_id}; re-ingest into a new collection or change the setting"
-            )
+    built_with = metadata.get(MODEL_KEY)
+    if built_with != model_id:
+        raise EmbeddingModelMismatch(
+            f"collection {name!r} was built with {built_with or 'an unknown embedding model'}; "
+            f"AGENT_EMBEDDINGS is {model_id}; re-ingest into a new collection or change the setting"
+        )
     return Chroma(
         collection_name=name,
         embedding_function=get_embeddings(settings),
@@ -248,7 +252,8 @@ def format_hits(hits: list[Hit]) -> tuple[str, list[dict[str, Any]]]:
     lines = [PREAMBLE]
     artifact = []
     for n, hit in enumerate(hits, start=1):
-        lines.append(f"[{n}] (source: {hit.source}) {hit.text}")
+        # The file's name is label enough for the model; the artifact keeps the full path for people.
+        lines.append(f"[{n}] (source: {PurePath(hit.source).name or hit.source}) {hit.text}")
         artifact.append({"n": n, "title": hit.title or hit.source, "url": hit.source})
     return "\n\n".join(lines), artifact
 
