@@ -56,9 +56,14 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _debug(ctx: typer.Context) -> bool:
+    """Whether the main CLI asked for full tracebacks (``agent --debug``)."""
+    return bool(getattr(ctx.find_root().obj, "debug", False))
+
+
 @contextmanager
-def _errors() -> Iterator[None]:
-    """Turn any failure into one red line and exit code 1, never a traceback."""
+def _errors(ctx: typer.Context) -> Iterator[None]:
+    """Turn any failure into one red line and exit code 1, never a traceback (unless ``--debug``)."""
     try:
         yield
     except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -66,6 +71,8 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         raise _fail("interrupted") from None
     except Exception as exc:
+        if _debug(ctx):
+            raise
         raise _fail(str(exc) or type(exc).__name__) from None
 
 
@@ -82,7 +89,7 @@ def ingest_command(
 
     from tools.ingest import ingest
 
-    with _errors():
+    with _errors(ctx):
         settings = _settings(ctx)
         with Progress(
             SpinnerColumn(),
@@ -144,7 +151,7 @@ def search_command(
     """Show the passages most similar to QUERY, best first."""
     from tools.retrieval import EMPTY_MESSAGE, search
 
-    with _errors():
+    with _errors(ctx):
         hits = search(query, _settings(ctx), collection=collection, k=k)
     if as_json:
         payload: list[dict[str, Any]] = [
@@ -171,7 +178,7 @@ def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List collections with their number of chunks and embedding model."""
     from tools.retrieval import list_collections
 
-    with _errors():
+    with _errors(ctx):
         infos = list_collections(_settings(ctx))
     if as_json:
         typer.echo(json.dumps([asdict(info) for info in infos], indent=2))
@@ -196,6 +203,6 @@ def drop_command(
 
     if not yes and not typer.confirm(f"Delete collection '{name}' and all its chunks?"):
         raise _fail("not confirmed; nothing deleted")
-    with _errors():
+    with _errors(ctx):
         drop_collection(name, _settings(ctx))
     out.print(f"Dropped collection '{name}'.", markup=False)

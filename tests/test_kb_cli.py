@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,15 @@ def test_an_unreachable_chroma_server_is_one_red_line(tmp_path: Path) -> None:
     result = runner.invoke(make_app(), ["kb", "list"], obj=settings)
     _assert_one_line_error(result, f"cannot reach the Chroma server at 127.0.0.1:{port}")
     assert "secret" not in result.stderr
+
+
+def test_debug_from_the_main_cli_shows_the_real_exception(settings: Settings) -> None:
+    # The main CLI's context object carries ``settings`` and ``debug`` attributes.
+    obj = SimpleNamespace(settings=settings, debug=True)
+    result = runner.invoke(make_app(), ["kb", "drop", "ghost", "--yes"], obj=obj)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, LookupError)
+    assert str(result.exception) == "no collection named 'ghost'"
 
 
 @pytest.mark.slow
