@@ -1,12 +1,15 @@
 """Checkpointers: where threads live. ``sqlite:///path``, ``postgresql://...`` or ``memory``.
 
-All of them are LangGraph's own savers; this module only opens them well: SQLite in WAL mode with a busy
-timeout so several processes (REPL, notebook, ``langgraph dev``) can share one file, PostgreSQL with its
-tables set up on first use.
+All of them are LangGraph's own savers, tuned in ``agent.savers`` for a transcript stored as deltas
+(remembered histories; compact versions and retried writes on SQLite). This module opens them well:
+SQLite in WAL mode with a busy timeout so several processes (REPL, notebook, ``langgraph dev``) can
+share one file, PostgreSQL through a connection pool (several threads of one process can run turns at
+once) with its tables set up on first use.
 """
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -20,6 +23,8 @@ from agent.settings import Settings
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 BUSY_TIMEOUT_SECONDS = 30.0
+POSTGRES_POOL_SIZE = 8
+"""Connections a PostgreSQL saver may open (one per concurrent checkpoint read or write)."""
 URL_HELP = "use sqlite:///path/to/memory.db, postgresql://user@host/db or memory (AGENT_MEMORY)"
 
 
@@ -38,13 +43,32 @@ def _resolve(url: str | None, settings: Settings | None) -> str:
     return url
 
 
+_SQLITE_PRAGMAS = (
+    f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}",
+    "PRAGMA journal_mode=WAL",
+    # In WAL mode NORMAL loses no committed transaction on a process crash (kill -9), only possibly the
+    # last ones on a power loss; FULL would fsync on every checkpoint.
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def _postgres_connection() -> dict[str, Any]:
+    """What LangGraph's PostgreSQL savers need of their connections (as its ``from_conn_string`` sets)."""
+    from psycopg.rows import dict_row
+
+    return {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+
+
 def connect_sqlite(path: Path) -> sqlite3.Connection:
     """A connection tuned for several processes sharing one file."""
+    from agent.savers import retry_when_locked
+
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    for pragma in _SQLITE_PRAGMAS:
+        # Switching a new file to WAL needs a moment of exclusive access: another process opening the
+        # same new file at that instant gets "database is locked" at once, without waiting.
+        retry_when_locked(functools.partial(conn.execute, pragma))
     return conn
 
 
@@ -59,19 +83,25 @@ def checkpointer(
 
         yield InMemorySaver()
     elif url.startswith(SQLITE_PREFIX):
-        from langgraph.checkpoint.sqlite import SqliteSaver
+        from agent.savers import CompactSqliteSaver
 
         conn = connect_sqlite(sqlite_path(url))
         try:
-            saver = SqliteSaver(conn)
+            saver = CompactSqliteSaver(conn)
             saver.setup()
             yield saver
         finally:
             conn.close()
     else:
-        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg_pool import ConnectionPool
 
-        with PostgresSaver.from_conn_string(url) as postgres:
+        from agent.savers import postgres_saver_types
+
+        saver_type, _ = postgres_saver_types()
+        with ConnectionPool(
+            url, max_size=POSTGRES_POOL_SIZE, kwargs=_postgres_connection(), open=True
+        ) as pool:
+            postgres = saver_type(pool)
             postgres.setup()
             yield postgres
 
@@ -88,19 +118,26 @@ async def acheckpointer(
         yield InMemorySaver()
     elif url.startswith(SQLITE_PREFIX):
         import aiosqlite
-        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+        from agent.savers import async_sqlite_saver_type
 
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
         async with aiosqlite.connect(path, timeout=BUSY_TIMEOUT_SECONDS) as conn:
-            await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            saver = AsyncSqliteSaver(conn)
+            for pragma in _SQLITE_PRAGMAS:
+                await conn.execute(pragma)
+            saver = async_sqlite_saver_type()(conn)
             await saver.setup()
             yield saver
     else:
-        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from psycopg_pool import AsyncConnectionPool
 
-        async with AsyncPostgresSaver.from_conn_string(url) as postgres:
+        from agent.savers import postgres_saver_types
+
+        _, async_saver_type = postgres_saver_types()
+        async with AsyncConnectionPool(
+            url, max_size=POSTGRES_POOL_SIZE, kwargs=_postgres_connection(), open=False
+        ) as pool:
+            postgres = async_saver_type(pool)
             await postgres.setup()
             yield postgres

@@ -17,6 +17,7 @@ from graphs.approval import approve, route_after_approval
 from graphs.nodes import plan, reflect
 from graphs.routing import route_after_planner, route_after_reflection
 from graphs.state import AssistantState, Critique, InputState
+from graphs.summary import make_summarizer
 from graphs.tool_execution import make_tool_node
 
 if TYPE_CHECKING:
@@ -107,9 +108,10 @@ def build_graph(
         return route_after_reflection(state["messages"], state.get("reflections", []))
 
     builder = StateGraph(AssistantState, input_schema=InputState)
-    builder.add_node(
-        "planner", partial(plan, model=bind_tools(model, tools), settings=settings), retry_policy=retry
+    planner = partial(
+        plan, model=bind_tools(model, tools), settings=settings, summarize=make_summarizer(model)
     )
+    builder.add_node("planner", planner, retry_policy=retry)
     builder.add_node("tools", make_tool_node(tools, timeout=settings.tool_timeout))
     builder.add_node("reflection", partial(reflect, critic=critic), retry_policy=retry)
     planner_targets = ["tools", "planner", "reflection", END]

@@ -16,18 +16,27 @@ from langchain_core.runnables import Runnable
 from pydantic import ValidationError
 
 from agent.settings import Settings
-from graphs.context import planner_messages
 from graphs.prompts import REFLECTION_REQUEST, REFLECTION_SYSTEM, STEP_BUDGET_ANSWER
 from graphs.routing import reflections_this_turn
 from graphs.state import AssistantState, Critique, ReflectionRecord
+from graphs.summary import Summarizer, extractive_summary, planner_view
 from graphs.tool_execution import invalid_call_messages
 from graphs.turns import STOPPED_KEY, current_turn, model_calls, text_of, turn_id
 
 MAX_TOOL_RESULT_CHARS_FOR_REVIEW = 2000
 
 
-def plan(state: AssistantState, *, model: Runnable[Any, Any], settings: Settings) -> dict[str, Any]:
-    """Call the model with the bounded prompt; stop with a closing answer once the step budget is spent."""
+def plan(
+    state: AssistantState,
+    *,
+    model: Runnable[Any, Any],
+    settings: Settings,
+    summarize: Summarizer = extractive_summary,
+) -> dict[str, Any]:
+    """Call the model with the bounded prompt; stop with a closing answer once the step budget is spent.
+
+    Turns that no longer fit the prompt are folded into the running summary first (``graphs.summary``).
+    """
     messages = state["messages"]
     this_turn = reflections_this_turn(messages, state.get("reflections", []))
     revisions = sum(record["verdict"] == "revise" for record in this_turn)
@@ -41,16 +50,18 @@ def plan(state: AssistantState, *, model: Runnable[Any, Any], settings: Settings
     revision = None
     if this_turn and this_turn[-1]["verdict"] == "revise":
         revision = (this_turn[-1]["draft"], this_turn[-1]["feedback"])
-    prompt = planner_messages(
+    prompt, folded = planner_view(
         messages,
-        max_tokens=settings.max_context_tokens,
         summary=state.get("summary", ""),
+        summary_through=state.get("summary_through", ""),
+        max_tokens=settings.max_context_tokens,
         revision=revision,
+        summarize=summarize,
     )
     response = model.invoke(prompt)
     if not isinstance(response, AIMessage):
         response = AIMessage(content=text_of(response))
-    return {"messages": [response, *invalid_call_messages(response.invalid_tool_calls)]}
+    return {"messages": [response, *invalid_call_messages(response.invalid_tool_calls)], **folded}
 
 
 def reflect(state: AssistantState, *, critic: Runnable[Any, Any] | None) -> dict[str, Any]:

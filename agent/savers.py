@@ -1,0 +1,436 @@
+"""LangGraph's savers, tuned for threads whose transcript is a ``DeltaChannel`` (see ``graphs.state``).
+
+Two changes, both measured with ``python -m bench.memory``:
+
+- **Rebuilt histories are remembered per process.** A ``DeltaChannel`` stores only each step's writes, so
+  loading a thread means walking its checkpoints back to the last snapshot and decoding every write on
+  the way: O(thread) per ``invoke`` and per ``get_state`` (measured ~110 ms per turn at 300 turns). The
+  history of a checkpoint never changes once its children exist, so :class:`HistoryMemo` keeps the last
+  one served per thread; the next load walks back only to it (a handful of checkpoints per turn) and
+  appends the new writes. A process that did not see the earlier history (another process wrote it, or
+  the memo evicted it) falls back to the saver's own full walk, so results never depend on the memo.
+- **SQLite channel versions are small integers.** ``SqliteSaver`` writes versions like
+  ``"00000000000000000000000000000247.0.4413402058737096"``: the random suffix only matters to savers
+  that store channel values in a separate table keyed by version (PostgreSQL); SQLite keeps values inline
+  in the checkpoint. With a dozen versions in every checkpoint and five checkpoints per turn, integers
+  save ~2 KB per turn. Threads written with string versions keep strings (versions are compared within a
+  thread, and ``int`` and ``str`` do not compare).
+
+SQLite writes also retry briefly on "database is locked": WAL and the busy timeout make that rare, but
+SQLite returns it at once, without waiting, when a deferred transaction cannot upgrade to a write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+import random
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    DeltaChannelHistory,
+    PendingWrite,
+    get_checkpoint_id,
+)
+from langgraph.checkpoint.serde.types import _DeltaSnapshot
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+T = TypeVar("T")
+
+MEMO_THREADS = 64
+"""Threads whose rebuilt history a saver remembers (least recently used go first)."""
+MAX_MEMO_WALK = 256
+"""Checkpoints walked back looking for the remembered one before the full walk is used instead
+(a turn writes ~5; a turn that uses every one of 25 model calls on tools ~50)."""
+
+
+@dataclass(frozen=True)
+class _Remembered:
+    checkpoint_id: str
+    histories: Mapping[str, DeltaChannelHistory]
+
+
+def _copy_history(history: DeltaChannelHistory) -> DeltaChannelHistory:
+    """A copy the caller may keep: new lists, so nothing it does reaches the memo."""
+    result: DeltaChannelHistory = {"writes": list(history["writes"])}
+    if "seed" in history:
+        seed = history["seed"]
+        result["seed"] = (
+            _DeltaSnapshot(copy.copy(seed.value)) if isinstance(seed, _DeltaSnapshot) else copy.copy(seed)
+        )
+    return result
+
+
+@dataclass
+class HistoryMemo:
+    """The latest ``DeltaChannel`` history served for each thread, bounded to ``capacity`` threads."""
+
+    capacity: int = MEMO_THREADS
+    _entries: OrderedDict[tuple[str, str], _Remembered] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, thread_id: str, ns: str) -> _Remembered | None:
+        with self._lock:
+            entry = self._entries.get((thread_id, ns))
+            if entry is not None:
+                self._entries.move_to_end((thread_id, ns))
+            return entry
+
+    def remember(
+        self, thread_id: str, ns: str, checkpoint_id: str, histories: Mapping[str, DeltaChannelHistory]
+    ) -> None:
+        """Keep ``histories`` unless a later checkpoint of the thread is already remembered (reading an old
+        checkpoint, e.g. to show history, must not push out the head that the next turn starts from)."""
+        key = (thread_id, ns)
+        with self._lock:
+            current = self._entries.get(key)
+            if current is not None and current.checkpoint_id > checkpoint_id:
+                return
+            self._entries[key] = _Remembered(
+                checkpoint_id, {ch: _copy_history(h) for ch, h in histories.items()}
+            )
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def forget(self, thread_id: str) -> None:
+        with self._lock:
+            for key in [key for key in self._entries if key[0] == thread_id]:
+                del self._entries[key]
+
+
+class _Walk:
+    """Walks ancestors nearest-first until each channel has a seed or the remembered checkpoint is met."""
+
+    def __init__(self, channels: Sequence[str], remembered: _Remembered) -> None:
+        self.remembered = remembered
+        self.open = set(channels)
+        self.channels = list(channels)
+        self.steps: list[dict[str, list[PendingWrite]]] = []
+        self.seeds: dict[str, Any] = {}
+        self.met = False
+
+    def visit(self, saved: CheckpointTuple) -> bool:
+        """Take one ancestor; True when the walk is over."""
+        values = saved.checkpoint.get("channel_values") or {}
+        writes: dict[str, list[PendingWrite]] = {ch: [] for ch in self.open}
+        for write in saved.pending_writes or ():
+            if write[1] in writes:
+                writes[write[1]].append(write)
+        self.steps.append(writes)
+        for ch in list(self.open):
+            if ch in values:
+                self.seeds[ch] = values[ch]
+                self.open.discard(ch)
+        if saved.checkpoint["id"] == self.remembered.checkpoint_id:
+            self.met = True
+            return True
+        return not self.open
+
+    def histories(self) -> dict[str, DeltaChannelHistory] | None:
+        """The histories, or None when the walk could not finish from what it saw and the memo."""
+        if self.open and not (self.met and self.open <= self.remembered.histories.keys()):
+            return None
+        result: dict[str, DeltaChannelHistory] = {}
+        for ch in self.channels:
+            if ch in self.open:
+                base = self.remembered.histories[ch]
+                history: DeltaChannelHistory = {"writes": list(base["writes"])}
+                if "seed" in base:
+                    history["seed"] = base["seed"]
+            else:
+                history = {"writes": []}
+                if ch in self.seeds:
+                    history["seed"] = self.seeds[ch]
+            for step in reversed(self.steps):
+                history["writes"].extend(step.get(ch, ()))
+            result[ch] = history
+        return result
+
+
+def _target(config: RunnableConfig) -> tuple[str, str, str | None]:
+    configurable = config["configurable"]
+    return (
+        str(configurable["thread_id"]),
+        str(configurable.get("checkpoint_ns", "")),
+        get_checkpoint_id(config),
+    )
+
+
+def _is_later(checkpoint_id: str, than: str) -> bool:
+    # Checkpoint ids are UUIDv6, time-ordered: a checkpoint written before the remembered one cannot
+    # descend from it (clock skew between processes only costs a full walk, never a wrong answer).
+    return checkpoint_id > than
+
+
+class HistoryMemoMixin:
+    """Adds :class:`HistoryMemo` to a LangGraph saver (put it first among the bases)."""
+
+    _history_memo: HistoryMemo
+
+    def _memo(self) -> HistoryMemo:
+        memo = getattr(self, "_history_memo", None)
+        if memo is None:
+            memo = self._history_memo = HistoryMemo()
+        return memo
+
+    def get_delta_channel_history(
+        self, *, config: RunnableConfig, channels: Sequence[str]
+    ) -> Mapping[str, DeltaChannelHistory]:
+        if not channels:
+            return {}
+        thread_id, ns, checkpoint_id = _target(config)
+        if checkpoint_id is None:
+            head = self.get_tuple(config)  # type: ignore[attr-defined]
+            if head is None:
+                return {ch: {"writes": []} for ch in channels}
+            checkpoint_id = str(head.checkpoint["id"])
+            config = _with_id(config, checkpoint_id)
+        remembered = self._memo().get(thread_id, ns)
+        histories = None
+        if remembered is not None:
+            histories = self._memo_walk(config, channels, remembered, checkpoint_id)
+        if histories is None:
+            histories = super().get_delta_channel_history(config=config, channels=channels)  # type: ignore[misc]
+        self._memo().remember(thread_id, ns, checkpoint_id, histories)
+        return {ch: _copy_history(h) for ch, h in histories.items()}
+
+    def _memo_walk(
+        self,
+        config: RunnableConfig,
+        channels: Sequence[str],
+        remembered: _Remembered,
+        checkpoint_id: str,
+    ) -> Mapping[str, DeltaChannelHistory] | None:
+        if checkpoint_id == remembered.checkpoint_id:
+            if set(channels) <= remembered.histories.keys():
+                return {ch: remembered.histories[ch] for ch in channels}
+            return None
+        if not _is_later(checkpoint_id, remembered.checkpoint_id):
+            return None
+        target = self.get_tuple(_with_id(config, checkpoint_id))  # type: ignore[attr-defined]
+        walk = _Walk(channels, remembered)
+        cursor = target.parent_config if target is not None else None
+        for _ in range(MAX_MEMO_WALK):
+            if cursor is None:
+                break
+            saved = self.get_tuple(cursor)  # type: ignore[attr-defined]
+            if saved is None or walk.visit(saved):
+                break
+            cursor = saved.parent_config
+        return walk.histories()
+
+    async def aget_delta_channel_history(
+        self, *, config: RunnableConfig, channels: Sequence[str]
+    ) -> Mapping[str, DeltaChannelHistory]:
+        if not channels:
+            return {}
+        thread_id, ns, checkpoint_id = _target(config)
+        if checkpoint_id is None:
+            head = await self.aget_tuple(config)  # type: ignore[attr-defined]
+            if head is None:
+                return {ch: {"writes": []} for ch in channels}
+            checkpoint_id = str(head.checkpoint["id"])
+            config = _with_id(config, checkpoint_id)
+        remembered = self._memo().get(thread_id, ns)
+        histories = None
+        if remembered is not None:
+            histories = await self._amemo_walk(config, channels, remembered, checkpoint_id)
+        if histories is None:
+            histories = await super().aget_delta_channel_history(config=config, channels=channels)  # type: ignore[misc]
+        self._memo().remember(thread_id, ns, checkpoint_id, histories)
+        return {ch: _copy_history(h) for ch, h in histories.items()}
+
+    async def _amemo_walk(
+        self,
+        config: RunnableConfig,
+        channels: Sequence[str],
+        remembered: _Remembered,
+        checkpoint_id: str,
+    ) -> Mapping[str, DeltaChannelHistory] | None:
+        if checkpoint_id == remembered.checkpoint_id:
+            if set(channels) <= remembered.histories.keys():
+                return {ch: remembered.histories[ch] for ch in channels}
+            return None
+        if not _is_later(checkpoint_id, remembered.checkpoint_id):
+            return None
+        target = await self.aget_tuple(_with_id(config, checkpoint_id))  # type: ignore[attr-defined]
+        walk = _Walk(channels, remembered)
+        cursor = target.parent_config if target is not None else None
+        for _ in range(MAX_MEMO_WALK):
+            if cursor is None:
+                break
+            saved = await self.aget_tuple(cursor)  # type: ignore[attr-defined]
+            if saved is None or walk.visit(saved):
+                break
+            cursor = saved.parent_config
+        return walk.histories()
+
+    def delete_thread(self, thread_id: str) -> None:
+        self._memo().forget(str(thread_id))
+        super().delete_thread(thread_id)  # type: ignore[misc]
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        self._memo().forget(str(thread_id))
+        await super().adelete_thread(thread_id)  # type: ignore[misc]
+
+
+def _with_id(config: RunnableConfig, checkpoint_id: str) -> RunnableConfig:
+    configurable = config["configurable"]
+    return {
+        "configurable": {
+            "thread_id": configurable["thread_id"],
+            "checkpoint_ns": configurable.get("checkpoint_ns", ""),
+            "checkpoint_id": checkpoint_id,
+        }
+    }
+
+
+def next_version(current: str | int | None) -> str | int:
+    """The next channel version: integers for new threads; threads that began with LangGraph's string
+    versions keep strings (zero-padded so they still sort), since one thread must not mix the two."""
+    if current is None:
+        return 1
+    if isinstance(current, int):
+        return current + 1
+    return f"{int(current.split('.')[0]) + 1:032}"
+
+
+LOCK_RETRIES = 8
+"""Attempts at a SQLite write that meets "database is locked" (backing off 10 ms → ~1 s)."""
+
+
+def _is_lock_error(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
+
+
+def retry_when_locked(action: Callable[[], T], *, attempts: int = LOCK_RETRIES) -> T:
+    """Run a SQLite write, retrying with jittered backoff while the database is locked."""
+    delay = 0.01
+    for attempt in range(attempts):
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            if not _is_lock_error(error) or attempt == attempts - 1:
+                raise
+            time.sleep(delay * (1 + random.random()))  # noqa: S311 (jitter, not secrecy)
+            delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")
+
+
+class CompactSqliteSaver(HistoryMemoMixin, SqliteSaver):
+    """``SqliteSaver`` with integer versions, remembered histories and retried writes."""
+
+    def get_next_version(self, current: Any, channel: None) -> Any:
+        return next_version(current)
+
+    def setup(self) -> None:
+        retry_when_locked(super().setup)
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        put = super().put
+        return retry_when_locked(lambda: put(config, checkpoint, metadata, new_versions))
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        put_writes = super().put_writes
+        retry_when_locked(lambda: put_writes(config, writes, task_id, task_path))
+
+    def delete_thread(self, thread_id: str) -> None:
+        delete_thread = super().delete_thread
+        retry_when_locked(lambda: delete_thread(thread_id))
+
+
+async def aretry_when_locked(action: Callable[[], Awaitable[T]], *, attempts: int = LOCK_RETRIES) -> T:
+    """The async twin of :func:`retry_when_locked`."""
+    delay = 0.01
+    for attempt in range(attempts):
+        try:
+            return await action()
+        except sqlite3.OperationalError as error:
+            if not _is_lock_error(error) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(delay * (1 + random.random()))  # noqa: S311 (jitter, not secrecy)
+            delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")
+
+
+@functools.cache
+def async_sqlite_saver_type() -> type[Any]:
+    """:class:`CompactSqliteSaver`'s async twin (built on first use: it imports aiosqlite)."""
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    class CompactAsyncSqliteSaver(HistoryMemoMixin, AsyncSqliteSaver):
+        """``AsyncSqliteSaver`` with integer versions, remembered histories and retried writes."""
+
+        def get_next_version(self, current: Any, channel: None) -> Any:
+            return next_version(current)
+
+        async def setup(self) -> None:
+            await aretry_when_locked(super().setup)
+
+        async def aput(
+            self,
+            config: RunnableConfig,
+            checkpoint: Checkpoint,
+            metadata: CheckpointMetadata,
+            new_versions: ChannelVersions,
+        ) -> RunnableConfig:
+            aput = super().aput
+            return await aretry_when_locked(lambda: aput(config, checkpoint, metadata, new_versions))
+
+        async def aput_writes(
+            self,
+            config: RunnableConfig,
+            writes: Sequence[tuple[str, Any]],
+            task_id: str,
+            task_path: str = "",
+        ) -> None:
+            aput_writes = super().aput_writes
+            await aretry_when_locked(lambda: aput_writes(config, writes, task_id, task_path))
+
+        async def adelete_thread(self, thread_id: str) -> None:
+            adelete_thread = super().adelete_thread
+            await aretry_when_locked(lambda: adelete_thread(thread_id))
+
+    return CompactAsyncSqliteSaver
+
+
+@functools.cache
+def postgres_saver_types() -> tuple[type[Any], type[Any]]:
+    """``PostgresSaver`` and ``AsyncPostgresSaver`` with remembered histories (built on first use: they
+    import psycopg). Versions stay LangGraph's: PostgreSQL keys stored channel values by them."""
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    class MemoPostgresSaver(HistoryMemoMixin, PostgresSaver):
+        """``PostgresSaver`` with remembered histories."""
+
+    class MemoAsyncPostgresSaver(HistoryMemoMixin, AsyncPostgresSaver):
+        """``AsyncPostgresSaver`` with remembered histories."""
+
+    return MemoPostgresSaver, MemoAsyncPostgresSaver
