@@ -147,7 +147,9 @@ def chat(
             console=console,
             err_console=err_console,
         )
-    err_console.print(f"[dim]thread {thread_id} saved; continue with: agent chat --thread {thread_id}[/]")
+    err_console.print(
+        f"thread {thread_id} saved; continue with: agent chat --thread {thread_id}", style="dim", markup=False
+    )
 
 
 def _register_subcommands() -> None:

@@ -208,7 +208,9 @@ class Chat:
 
         session = self.session
         self.console.print(
-            f"[bold]agent chat[/] · model {session.model_spec} · thread {session.thread_id}", highlight=False
+            Text.assemble(
+                ("agent chat", "bold"), f" · model {session.model_spec} · thread {session.thread_id}"
+            )
         )
         try:
             count = len(read_messages(session.saver, session.thread_id))

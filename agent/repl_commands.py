@@ -35,6 +35,11 @@ KEYS_HELP = (
 )
 
 
+def note(label: str, value: str) -> Text:
+    """A dimmed label and a value printed as is (never read as markup)."""
+    return Text.assemble((label + " ", "dim"), value)
+
+
 class ExitChat(Exception):
     """Leave the chat (``/exit``)."""
 
@@ -59,7 +64,7 @@ class SlashCommand:
 
 
 def _new(session: ChatSession, console: Console, arg: str) -> None:
-    console.print(f"[dim]new thread[/] {session.new_thread()}", highlight=False)
+    console.print(note("new thread", session.new_thread()))
 
 
 def _threads(session: ChatSession, console: Console, arg: str) -> None:
@@ -80,9 +85,7 @@ def _switch(session: ChatSession, console: Console, arg: str) -> None:
         raise CommandError("usage: /switch ID (see /threads)")
     session.thread_id = resolve_thread_id(session.saver, arg)
     messages = _messages(session)
-    console.print(
-        f"[dim]switched to thread[/] {session.thread_id} [dim]({len(messages)} messages)[/]", highlight=False
-    )
+    console.print(note("switched to thread", session.thread_id).append(f" ({len(messages)} messages)", "dim"))
     for renderable in transcript(current_turn(messages)):
         console.print(renderable)
 
@@ -107,34 +110,41 @@ def _history(session: ChatSession, console: Console, arg: str) -> None:
 
 def _model(session: ChatSession, console: Console, arg: str) -> None:
     if not arg:
-        console.print(f"model: {session.model_spec}", highlight=False)
+        console.print(Text(f"model: {session.model_spec}"))
         console.print(
             "[dim]switch with /model SPEC: openai:<model>, ollama:<model>, local or local:/path/model.gguf[/]"
         )
         return
     with console.status(f"loading {arg}…"):
         session.switch_model(arg)
-    console.print(f"[dim]now answering with[/] {session.model_spec}", highlight=False)
+    console.print(note("now answering with", session.model_spec))
 
 
 def _reflection(session: ChatSession, console: Console, arg: str) -> None:
     if not arg:
-        console.print(f"reflection: {session.settings.reflection}", highlight=False)
+        console.print(Text(f"reflection: {session.settings.reflection}"))
         return
     if arg not in REFLECTION_MODES:
         raise CommandError(f"usage: /reflection {'|'.join(REFLECTION_MODES)}")
     session.set_reflection(arg)  # type: ignore[arg-type]  # checked against the Literal's values above
-    console.print(f"[dim]reflection[/] {arg}", highlight=False)
+    console.print(note("reflection", arg))
 
 
 def _tools(session: ChatSession, console: Console, arg: str) -> None:
     table = Table("tool", "what it does", box=None, show_header=False, padding=(0, 2, 0, 0))
     for tool in session.tools:
-        description = (tool.description or "").strip().split("\n")[0]
+        description = Text(first_sentence(tool.description or ""))
         if tool.name in session.settings.approve_tools:
-            description += " [yellow](asks for approval)[/]"
-        table.add_row(f"[bold]{tool.name}[/]", description)
+            description.append(" (asks for approval)", "yellow")
+        table.add_row(Text(tool.name, "bold"), description)
     console.print(table)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a description, on one line."""
+    flat = " ".join(text.split())
+    head, dot, _ = flat.partition(". ")
+    return head + dot.strip()
 
 
 # ------------------------------------------------------------------------------------- knowledge base
@@ -187,7 +197,7 @@ def _kb(session: ChatSession, console: Console, arg: str) -> None:
 def _help(session: ChatSession, console: Console, arg: str) -> None:
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     for command in COMMANDS.values():
-        table.add_row(f"[bold]{command.usage}[/]", command.help)
+        table.add_row(Text(command.usage, "bold"), command.help)
     console.print(table)
     console.print(f"[dim]{KEYS_HELP}[/]", highlight=False)
 

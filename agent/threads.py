@@ -1,8 +1,9 @@
 """Threads in the configured memory: list them, read one, delete one.
 
 The one place that knows how to enumerate threads; ``agent threads ...`` and the chat's ``/threads``,
-``/switch`` and ``--continue`` all use it. Only the saver's own API is used (``list``, ``get_tuple``,
-``delete_thread``), so it works on every LangGraph saver (SQLite, PostgreSQL, in-memory).
+``/switch`` and ``--continue`` all use it. It uses the saver's own API (``list``, ``get_tuple``,
+``delete_thread``), so it works on every LangGraph saver (SQLite, PostgreSQL, in-memory); only the
+enumeration of thread ids has a fast path for SQLite (see ``thread_ids``).
 
 Transcripts are read through a graph compiled from the assistant's state schema rather than from raw
 checkpoint blobs: channels such as ``DeltaChannel`` store only deltas in each checkpoint, and the graph
@@ -70,6 +71,11 @@ def thread_ids(saver: BaseCheckpointSaver[Any]) -> list[str]:
         saver.setup()
         with saver.lock:
             return [str(row[0]) for row in saver.conn.execute(THREADS_SQL)]
+    return scanned_thread_ids(saver)
+
+
+def scanned_thread_ids(saver: BaseCheckpointSaver[Any]) -> list[str]:
+    """``thread_ids`` for any saver, from ``saver.list(None)`` (root-namespace checkpoints only)."""
     latest: dict[str, str] = {}
     for saved in saver.list(None):
         configurable = saved.config["configurable"]

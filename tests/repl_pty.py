@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import sys
@@ -55,9 +54,15 @@ class Chat:
             raw = raw[:cut]  # an escape sequence still arriving
         return plain(raw)
 
-    def _read(self, timeout: float) -> None:
-        with contextlib.suppress(pexpect.TIMEOUT):
+    def _read(self, timeout: float) -> bool:
+        """Read what arrives within ``timeout``; False once the process has closed its terminal."""
+        try:
             self.raw += self.child.read_nonblocking(65536, timeout=timeout)
+        except pexpect.TIMEOUT:
+            pass
+        except pexpect.EOF:
+            return False
+        return True
 
     def wait_for(self, text: str, *, timeout: float = 30) -> str:
         """Wait until ``text`` appears in the output after what earlier waits consumed; returns the
@@ -69,17 +74,8 @@ class Chat:
                 chunk = self.output[self._seen : found + len(text)]
                 self._seen = found + len(text)
                 return chunk
-            if time.monotonic() > deadline or (not self.child.isalive() and not self._pending()):
+            if time.monotonic() > deadline or not self._read(0.1):
                 raise AssertionError(f"{text!r} did not appear; output so far:\n{self.output[-3000:]}")
-            self._read(0.1)
-
-    def _pending(self) -> bool:
-        before = len(self.raw)
-        try:
-            self._read(0.1)
-        except pexpect.EOF:
-            return False
-        return len(self.raw) > before
 
     def prompt(self, timeout: float = 30) -> str:
         """Wait for the input prompt; returns what was printed before it."""

@@ -19,7 +19,7 @@ from prompt_toolkit.document import Document
 from rich.console import Console
 
 from agent.render import tool_panel
-from agent.repl_commands import CommandError, ExitChat, run_command, slash_completer
+from agent.repl_commands import CommandError, ExitChat, first_sentence, run_command, slash_completer
 from agent.repl_session import ChatSession
 from agent.repl_turn import TurnView, run_turn
 from agent.session import CANCELLED_ANSWER, thread_config
@@ -221,9 +221,12 @@ def test_reflection_model_tools_help_and_exit(isolated_environment: Path) -> Non
     with pytest.raises(CommandError, match=r"usage: /reflection auto\|always\|off"):
         run(session, "/reflection sometimes")
     assert run(session, "/model").splitlines()[0] == "model: scripted"
-    tools = run(session, "/tools")
-    assert tools.index("calculator") < tools.index("(asks for approval)") < tools.index("search_documents")
-    assert re.search(r"search_documents\s+Search the user's documents\.\s*$", tools, re.MULTILINE)
+    tools = " ".join(run(session, "/tools").split())
+    assert tools == (
+        f"calculator {first_sentence(calculator.description)} (asks for approval) "
+        "search_documents Search the user's documents."
+    )
+    assert first_sentence("Cite them as [n].  Second\n sentence.") == "Cite them as [n]."
     help_text = run(session, "/help")
     for name in ("/new", "/threads", "/switch ID", "/history", "/model [SPEC]", "/ingest PATH", "/kb QUERY"):
         assert name in help_text
@@ -490,3 +493,71 @@ def test_errors_are_one_line_and_the_chat_goes_on(chat_env: dict[str, str], chat
     assert "sk-test-secret" not in chat.output
     assert user_messages(server.requests[1]) == ["hello", "hello again"]
     assert json.dumps(server.requests[1]).count("(stopped by the user)") == 1
+
+
+# ------------------------------------------------------------------------- the loop, in-process
+
+
+@pytest.fixture
+def keyboard() -> Iterator[Any]:
+    """Keys typed at the chat's prompts (prompt_toolkit reads them from a pipe; output goes nowhere)."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        yield pipe
+
+
+def repl(session: ChatSession, console: Console) -> Any:
+    from agent.repl import Chat
+
+    return Chat(session, console=console, err_console=console)
+
+
+def test_a_turn_left_at_an_approval_is_finished_before_the_next_question(
+    isolated_environment: Path, keyboard: Any
+) -> None:
+    model = ScriptedChatModel(script=[tool_calls(call("calculator", expression="2+2")), "Four.", "Next."])
+    session = chat_session(model, isolated_environment, approve_tools=["calculator"])
+    config = thread_config(session.thread_id)
+    session.graph.invoke({"messages": [HumanMessage("2+2?")]}, config)  # the chat was left at the question
+    assert session.graph.get_state(config).next == ("approval",)
+    console = recorder()
+    keyboard.send_text("maybe\r")  # not an answer: asked again
+    keyboard.send_text("y\r")
+    repl(session, console).ask("And next?")
+    messages = session.graph.get_state(config).values["messages"]
+    assert [m.text for m in messages] == ["2+2?", "", "4", "Four.", "And next?", "Next."]
+    text = console.export_text()
+    assert "finishing this thread's unfinished turn first" in text
+    assert text.index("Four.") < text.index("Next.")
+
+
+def test_an_edit_must_be_a_json_object(isolated_environment: Path, keyboard: Any) -> None:
+    session = chat_session(ScriptedChatModel(), isolated_environment)
+    console = recorder()
+    keyboard.send_text("e\r\x15[1, 2]\r")  # Ctrl-U clears the suggested arguments
+    keyboard.send_text("e\r\x15{oops\r")
+    keyboard.send_text('e\r\x15{"expression": "3+3"}\r')
+    decision = repl(session, console).approve(
+        {
+            "type": "tool_approval",
+            "tool_call": {"id": "c1", "name": "calculator", "args": {"expression": "2+2"}},
+        }
+    )
+    assert decision == {"action": "edit", "args": {"expression": "3+3"}}
+    text = console.export_text()
+    assert "the arguments must be a JSON object" in text and "not JSON:" in text
+
+
+def test_a_failed_turn_is_one_line_and_closed(isolated_environment: Path, keyboard: Any) -> None:
+    model = ScriptedChatModel(script=[RuntimeError("the model fell over\nsecond line"), "Fine now."])
+    session = chat_session(model, isolated_environment)
+    console = recorder()
+    chat = repl(session, console)
+    chat.ask("first")
+    assert console.export_text().strip() == "error: the model fell over"
+    chat.ask("second")
+    messages = session.graph.get_state(thread_config(session.thread_id)).values["messages"]
+    assert [m.text for m in messages] == ["first", CANCELLED_ANSWER, "second", "Fine now."]
