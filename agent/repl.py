@@ -107,7 +107,12 @@ class Chat:
                 except Exception as error:
                     self.error(error)
                 continue
-            self.ask(line)
+            try:
+                self.ask(line)
+            except KeyboardInterrupt:
+                # A second Ctrl-C while the first was being handled: the turn may be left open, and
+                # is finished before the next question.
+                self.console.print("[dim](stopped)[/]")
 
     def ask(self, question: str) -> None:
         """Answer one question on the current thread, finishing a turn left pending first."""

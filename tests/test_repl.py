@@ -561,3 +561,24 @@ def test_a_failed_turn_is_one_line_and_closed(isolated_environment: Path, keyboa
     chat.ask("second")
     messages = session.graph.get_state(thread_config(session.thread_id)).values["messages"]
     assert [m.text for m in messages] == ["first", CANCELLED_ANSWER, "second", "Fine now."]
+
+
+def test_debug_shows_the_traceback(isolated_environment: Path, keyboard: Any) -> None:
+    model = ScriptedChatModel(script=[RuntimeError("the model fell over")])
+    session = chat_session(model, isolated_environment)
+    console = recorder()
+    from agent.repl import Chat
+
+    Chat(session, console=console, err_console=console, debug=True).ask("first")
+    text = console.export_text()
+    assert "Traceback" in text and text.rstrip().endswith("error: the model fell over")
+
+
+def test_thread_and_continue_together_are_refused(isolated_environment: Path) -> None:
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    done = CliRunner().invoke(app, ["chat", "--thread", "abc", "--continue"])
+    assert done.exit_code == 1
+    assert "use --thread ID or --continue, not both" in done.output

@@ -238,3 +238,39 @@ def test_delete_without_a_terminal_needs_yes(home: Path) -> None:
 def test_empty_memory_says_how_to_start(isolated_environment: Path) -> None:
     done = invoke("threads", "list")
     assert done.stdout.strip() == "No saved threads yet: start one with `agent chat`."
+
+
+# ------------------------------------------------------------------------------------------ PostgreSQL
+
+POSTGRES_URL = os.environ.get("AGENT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    import psycopg
+
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.OperationalError:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}, and CI must test it")
+        pytest.skip(f"no PostgreSQL server at {POSTGRES_URL} (set AGENT_TEST_POSTGRES_URL)")
+    return POSTGRES_URL
+
+
+def test_threads_on_postgresql(postgres_url: str) -> None:
+    import uuid
+
+    run = uuid.uuid4().hex[:8]  # the database is shared: only this test's threads are looked at
+    with checkpointer(postgres_url) as saver:
+        converse(saver, f"{run}-old", ("First question", ["First answer."]))
+        converse(saver, f"{run}-new", ("Second question", ["Second answer."]), ("More", ["Yes."]))
+        mine = [s for s in list_threads(saver) if s.thread_id.startswith(run)]
+        assert [(s.thread_id, s.first_question, s.messages) for s in mine] == [
+            (f"{run}-new", "Second question", 4),
+            (f"{run}-old", "First question", 2),
+        ]
+        assert resolve_thread_id(saver, f"{run}-o") == f"{run}-old"
+        delete_thread(saver, f"{run}-old")
+        delete_thread(saver, f"{run}-new")
+        assert not [t for t in thread_ids(saver) if t.startswith(run)]
