@@ -53,6 +53,8 @@ Handler = Callable[["ChatSession", Console, str], None]
 
 @dataclass(frozen=True)
 class SlashCommand:
+    """A command: its name, how to write it, what it does, its handler and its argument's completer."""
+
     name: str
     usage: str
     help: str
