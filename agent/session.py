@@ -33,6 +33,16 @@ def thread_config(thread_id: str) -> dict[str, Any]:
     return {"configurable": {"thread_id": thread_id}}
 
 
+def turn_unfinished(snapshot: Any) -> bool:
+    """Whether a thread's state (``graph.get_state``) ends in a turn a crash or a stop left unfinished.
+
+    ``tasks`` covers what ``next`` misses: a step whose results were saved but not the checkpoint after
+    it (the process was killed during that write) has no ``next``, yet its results still have to be
+    applied, or the new question would drop them (a tool call left without its result).
+    """
+    return bool(snapshot.next or snapshot.tasks)
+
+
 @dataclass
 class Assistant:
     """A compiled assistant graph bound to its memory, with the model spec it answers with."""
@@ -43,7 +53,7 @@ class Assistant:
     def ask(self, question: str, thread_id: str) -> TurnResult:
         """Run one turn; a turn that a crash left unfinished on this thread is completed first."""
         config = thread_config(thread_id)
-        if self.graph.get_state(config).next:
+        if turn_unfinished(self.graph.get_state(config)):
             self.graph.invoke(None, config)
         state = self.graph.invoke({"messages": [HumanMessage(question)]}, config)
         return turn_result(state)

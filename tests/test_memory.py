@@ -8,9 +8,11 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Annotated, Any, TypedDict
 
 import pytest
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AnyMessage, HumanMessage
+from langgraph.graph.message import add_messages
 
 from agent.memory import acheckpointer, checkpointer, sqlite_path
 from agent.settings import Settings
@@ -116,3 +118,399 @@ async def test_async_checkpointers_run_the_graph(tmp_path: Path, postgres_url: s
             await graph.ainvoke({"messages": [HumanMessage("x")]}, config)
             state = await graph.ainvoke({"messages": [HumanMessage("y")]}, config)
         assert [m.text for m in state["messages"]] == ["x", "async one", "y", "async two"], url
+
+
+# --- storage that grows linearly, histories rebuilt the same however they are read ---------------------
+
+TURN_BYTES_LIMIT = 10_000
+"""The issue's bound on what an ordinary turn (4 messages of 400 characters) costs on disk."""
+
+
+def _bench_turns(graph: Any, config: dict[str, Any], turns: int) -> None:
+    from bench.memory import noise
+
+    for _ in range(turns):
+        graph.invoke({"messages": [HumanMessage(noise())]}, config)
+
+
+def test_a_turn_costs_at_most_10_kb_on_sqlite_and_storage_grows_linearly(tmp_path: Path) -> None:
+    from bench.memory import disk_bytes, ours
+
+    path = tmp_path / "memory.db"
+    config = {"configurable": {"thread_id": "long"}}
+    sizes = []
+    with checkpointer(f"sqlite:///{path}") as saver:
+        graph = ours(saver)
+        for _ in range(3):
+            _bench_turns(graph, config, 20)
+            sizes.append(disk_bytes(path, saver))
+        messages = graph.get_state(config).values["messages"]
+    assert len(messages) == 4 * 60
+    early, late = sizes[1] - sizes[0], sizes[2] - sizes[1]
+    assert late / 20 <= TURN_BYTES_LIMIT, f"{late / 20:.0f} bytes per turn"
+    assert late <= 1.15 * early, f"turns 41-60 took {late} bytes, turns 21-40 {early}"
+
+
+def _delta_value(history: Any) -> list[str]:
+    """The message ids a DeltaChannel history rebuilds to."""
+    from langgraph.checkpoint.serde.types import _DeltaSnapshot
+    from langgraph.graph.message import _messages_delta_reducer
+
+    seed = history.get("seed", [])
+    seed = seed.value if isinstance(seed, _DeltaSnapshot) else seed
+    return [m.id for m in _messages_delta_reducer(list(seed), [w for _, _, w in history["writes"]])]
+
+
+def test_remembered_histories_equal_langgraphs_own_walk_at_every_checkpoint(tmp_path: Path) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from bench.memory import ours
+
+    url = f"sqlite:///{tmp_path / 'memory.db'}"
+    config = {"configurable": {"thread_id": "walk"}}
+    with checkpointer(url) as saver:
+        graph = ours(saver)
+        _bench_turns(graph, config, 6)
+        plain = SqliteSaver(saver.conn)  # type: ignore[attr-defined]
+        history = list(graph.get_state_history(config))[::-1]  # oldest first: each read walks a little
+        assert len(history) == 6 * 5
+        for snapshot in history:
+            ours_ = saver.get_delta_channel_history(config=snapshot.config, channels=["messages"])
+            theirs = plain.get_delta_channel_history(config=snapshot.config, channels=["messages"])
+            assert _delta_value(ours_["messages"]) == _delta_value(theirs["messages"])
+            assert [m.id for m in snapshot.values.get("messages", [])] == _delta_value(ours_["messages"])
+
+
+def is_summary_request(messages: list[Any]) -> bool:
+    from graphs.summary import SUMMARY_SYSTEM
+
+    return bool(messages) and str(messages[0].content).startswith(SUMMARY_SYSTEM[:40])
+
+
+def chatty_model(summary: str = "The user asked numbered questions.", calls: int = 200) -> ScriptedChatModel:
+    """Answers each question with its number (and some words); answers summary requests with ``summary``."""
+    from langchain_core.messages import AIMessage
+
+    def respond(messages: list[Any]) -> AIMessage:
+        if is_summary_request(messages):
+            return AIMessage(summary)
+        question = next(m for m in reversed(messages) if isinstance(m, HumanMessage))
+        return AIMessage(f"answer to {question.text.split()[1]} " + "word " * 40)
+
+    return ScriptedChatModel(script=[respond] * calls)
+
+
+def test_a_thread_reads_the_same_in_a_fresh_process_as_in_the_one_that_wrote_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'memory.db'}"
+    config = {"configurable": {"thread_id": "same"}}
+    settings = Settings(reflection="off", max_context_tokens=400)
+    model = chatty_model()
+    with checkpointer(url) as saver:
+        graph = build_graph(model, tools=[], checkpointer=saver, settings=settings)
+        for i in range(12):
+            graph.invoke({"messages": [HumanMessage(f"question {i} " + "word " * 40)]}, config)
+        warm = graph.get_state(config).values
+    with checkpointer(url) as fresh:
+        cold = build_graph(model, tools=[], checkpointer=fresh, settings=settings).get_state(config).values
+    assert [m.id for m in cold["messages"]] == [m.id for m in warm["messages"]]
+    assert len(cold["messages"]) == 24
+    assert cold["summary"] == warm["summary"] != ""
+    assert cold["summary_through"] == warm["summary_through"]
+
+
+def test_new_sqlite_threads_get_integer_versions_and_old_ones_keep_strings() -> None:
+    from agent.savers import next_version
+
+    assert [next_version(None), next_version(1), next_version(41)] == [1, 2, 42]
+    old = "00000000000000000000000000000247.0.4413402058737096"
+    assert next_version(old) == "00000000000000000000000000000248"
+    assert next_version(old) > old  # strings of one thread still sort
+
+
+class OldState(TypedDict):
+    """The state schema threads were saved with before the transcript became a DeltaChannel."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+
+
+def test_a_thread_written_before_delta_channels_continues(tmp_path: Path) -> None:
+    """A thread saved by LangGraph's plain SqliteSaver with an ``add_messages`` channel (string versions,
+    the whole list in every checkpoint) goes on with the current graph and saver."""
+    from langchain_core.messages import AIMessage
+    from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.graph import START, StateGraph
+
+    from agent.memory import connect_sqlite
+
+    old_builder = StateGraph(OldState)
+    old_builder.add_node("planner", lambda state: {"messages": [AIMessage("old answer")]})
+    old_builder.add_edge(START, "planner")
+    path = tmp_path / "memory.db"
+    config = {"configurable": {"thread_id": "old"}}
+    conn = connect_sqlite(path)
+    old_graph = old_builder.compile(checkpointer=SqliteSaver(conn))
+    old_graph.invoke({"messages": [HumanMessage("old question")]}, config)
+    conn.close()
+
+    with checkpointer(f"sqlite:///{path}") as saver:
+        graph = build_graph(
+            ScriptedChatModel(script=["new answer"]),
+            tools=[],
+            checkpointer=saver,
+            settings=Settings(reflection="off"),
+        )
+        state = graph.invoke({"messages": [HumanMessage("new question")]}, config)
+        versions = saver.get_tuple(config).checkpoint["channel_versions"]  # type: ignore[union-attr]
+    assert [m.text for m in state["messages"]] == ["old question", "old answer", "new question", "new answer"]
+    assert all(isinstance(version, str) for version in versions.values())
+
+
+def test_postgres_saver_uses_a_pool_and_stores_the_transcript_as_deltas(postgres_url: str) -> None:
+    from psycopg_pool import ConnectionPool
+
+    config = {"configurable": {"thread_id": f"pg-delta-{uuid.uuid4().hex}"}}
+    model = ScriptedChatModel(script=["one", "two", "three"])
+    with checkpointer(postgres_url) as saver:
+        assert isinstance(saver.conn, ConnectionPool)  # type: ignore[attr-defined]
+        graph = build_graph(model, tools=[], checkpointer=saver, settings=Settings(reflection="off"))
+        for question in ("a", "b", "c"):
+            graph.invoke({"messages": [HumanMessage(question)]}, config)
+        head = saver.get_tuple(config)
+        assert head is not None and "messages" not in head.checkpoint["channel_values"]
+        warm = [m.text for m in graph.get_state(config).values["messages"]]
+    with checkpointer(postgres_url) as fresh:
+        reader = build_graph(model, tools=[], checkpointer=fresh, settings=Settings(reflection="off"))
+        cold = [m.text for m in reader.get_state(config).values["messages"]]
+        fresh.delete_thread(config["configurable"]["thread_id"])
+    assert warm == cold == ["a", "one", "b", "two", "c", "three"]
+
+
+async def test_async_sqlite_saver_remembers_histories_and_uses_integer_versions(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    config = {"configurable": {"thread_id": "async"}}
+    async with acheckpointer(url) as saver:
+        graph = build_graph(
+            ScriptedChatModel(script=["1", "2", "3"]),
+            tools=[],
+            checkpointer=saver,
+            settings=Settings(reflection="off"),
+        )
+        for question in ("a", "b", "c"):
+            await graph.ainvoke({"messages": [HumanMessage(question)]}, config)
+        head = await saver.aget_tuple(config)
+        assert head is not None
+        assert all(isinstance(v, int) for v in head.checkpoint["channel_versions"].values())
+        remembered = saver._history_memo.get("async", "")  # type: ignore[attr-defined]
+        assert remembered is not None
+        state = await graph.aget_state(config)
+    assert [m.text for m in state.values["messages"]] == ["a", "1", "b", "2", "c", "3"]
+
+
+# --- the planner's bounded view, the running summary ------------------------------------------------
+
+
+def transcript(turns: int, *, words: int = 30) -> list[Any]:
+    """``turns`` turns of question, tool call, tool result and answer, with ids."""
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    from tests.fakes import call, tool_calls
+
+    messages: list[Any] = []
+    for i in range(turns):
+        lookup = call("calculator", expression=f"{i}+1")
+        messages += [
+            HumanMessage(f"question {i} " + "word " * words, id=f"h{i}"),
+            tool_calls(lookup).model_copy(update={"id": f"c{i}"}),
+            ToolMessage(
+                f"result {i} " + "word " * words, tool_call_id=lookup["id"], name="calculator", id=f"t{i}"
+            ),
+            AIMessage(f"answer {i} " + "word " * words, id=f"a{i}"),
+        ]
+    return messages
+
+
+def assert_calls_have_results(prompt: list[Any]) -> None:
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    answered = {m.tool_call_id for m in prompt if isinstance(m, ToolMessage)}
+    called = {c["id"] for m in prompt if isinstance(m, AIMessage) for c in m.tool_calls}
+    assert answered == called
+
+
+def test_planner_view_keeps_whole_recent_turns_within_the_budget() -> None:
+    from langchain_core.messages import SystemMessage
+    from langchain_core.messages.utils import count_tokens_approximately
+
+    from graphs.context import planner_messages
+
+    messages = transcript(50)
+    prompt = planner_messages(messages, max_tokens=2000)
+    assert isinstance(prompt[0], SystemMessage)
+    assert count_tokens_approximately(prompt) <= 2000
+    kept = prompt[1:]
+    assert isinstance(kept[0], HumanMessage)
+    assert [m.id for m in kept] == [m.id for m in messages[-len(kept) :]]
+    assert len(kept) % 4 == 0 and len(kept) >= 4 * 5
+    assert_calls_have_results(kept)
+
+
+def test_planner_view_costs_what_it_keeps_not_the_whole_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphs.context as context
+
+    counted: list[Any] = []
+    real = context.message_tokens
+
+    def counting(message: Any) -> int:
+        counted.append(message)
+        return real(message)
+
+    monkeypatch.setattr(context, "message_tokens", counting)
+    prompt = context.planner_messages(transcript(2000), max_tokens=2000)
+    assert len(counted) <= len(prompt) + 4  # the kept messages, the system prompt and one message more
+
+
+def test_planner_view_starts_after_what_the_summary_covers() -> None:
+    from graphs.context import planner_messages, unsummarised_start
+
+    messages = transcript(3)
+    start = unsummarised_start(messages, "a0")
+    prompt = planner_messages(messages, max_tokens=8000, summary="They asked about 0.", start=start)
+    assert start == 4
+    assert "They asked about 0." in prompt[0].text
+    assert [m.id for m in prompt[1:]] == [m.id for m in messages[4:]]
+
+
+def test_an_oversized_current_turn_keeps_the_question_and_its_latest_calls_with_results() -> None:
+    from langchain_core.messages import ToolMessage
+    from langchain_core.messages.utils import count_tokens_approximately
+
+    from graphs.context import CUT_MARK, planner_messages
+    from tests.fakes import call, tool_calls
+
+    first, second = call("web_search", query="a"), call("web_search", query="b")
+    messages = [
+        *transcript(2),
+        HumanMessage("big question", id="hq"),
+        tool_calls(first),
+        ToolMessage("x" * 20_000, tool_call_id=first["id"], name="web_search"),
+        tool_calls(second),
+        ToolMessage("y" * 20_000, tool_call_id=second["id"], name="web_search"),
+    ]
+    prompt = planner_messages(messages, max_tokens=1000)
+    assert prompt[1].id == "hq"
+    assert prompt[2].tool_calls[0]["id"] == second["id"]
+    result = prompt[3]
+    assert isinstance(result, ToolMessage) and result.text.endswith(CUT_MARK) and result.text.startswith("y")
+    assert len(prompt) == 4
+    assert count_tokens_approximately(prompt) <= 1000
+
+
+def test_old_turns_are_folded_into_the_summary_a_few_turns_at_a_time(tmp_path: Path) -> None:
+    from langchain_core.messages.utils import count_tokens_approximately
+
+    budget = 700
+    model = chatty_model(summary="The user asked numbered questions; each was answered.")
+    settings = Settings(reflection="off", max_context_tokens=budget)
+    config = {"configurable": {"thread_id": "fold"}}
+    with checkpointer("memory") as saver:
+        graph = build_graph(model, tools=[], checkpointer=saver, settings=settings)
+        for i in range(30):
+            graph.invoke({"messages": [HumanMessage(f"question {i} " + "word " * 40)]}, config)
+        state = graph.get_state(config).values
+    planner_prompts = [p for p in model.prompts if not is_summary_request(p)]
+    summaries = len(model.prompts) - len(planner_prompts)
+    assert len(planner_prompts) == 30
+    assert 2 <= summaries <= 10, "folds happen every few turns, not every turn"
+    assert all(count_tokens_approximately(p) <= budget for p in planner_prompts)
+    assert len(state["messages"]) == 60, "the transcript keeps everything"
+    assert state["summary"] == "The user asked numbered questions; each was answered."
+    last = planner_prompts[-1]
+    assert state["summary"] in last[0].text
+    assert "question 29" in last[-1].text and not any("question 0 " in m.text for m in last)
+    covered = [m.id for m in state["messages"]].index(state["summary_through"])
+    assert [m.id for m in last[1:]] == [m.id for m in state["messages"][covered + 1 : -1]]
+
+
+def test_a_model_that_cannot_summarise_gets_an_extractive_summary() -> None:
+    from langchain_core.messages import AIMessage
+
+    from graphs.summary import make_summarizer
+    from tests.fakes import call, tool_calls
+
+    turns = transcript(3)
+    for reply in (tool_calls(call("calculator", expression="1")), AIMessage(""), ConnectionError("down")):
+        summarize = make_summarizer(ScriptedChatModel(script=[reply]))
+        summary = summarize("", turns, 1000)
+        lines = summary.splitlines()
+        assert len(lines) == 3
+        assert lines[0].startswith("- User: question 0") and "→ Assistant: answer 0" in lines[0]
+        assert lines[0].endswith("[tools: calculator]")
+
+
+def test_the_embedded_model_is_never_asked_to_summarise() -> None:
+    from graphs.summary import make_summarizer
+
+    class Embedded(ScriptedChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "local-llama-cpp"
+
+    model = Embedded(script=[])
+    summary = make_summarizer(model)("", transcript(1), 200)
+    assert model.calls == 0
+    assert summary.startswith("- User: question 0")
+
+
+def test_the_summary_stays_within_its_cap_dropping_its_oldest_lines() -> None:
+    from langchain_core.messages import SystemMessage
+
+    from graphs.context import message_tokens
+    from graphs.summary import extractive_summary
+
+    summary = ""
+    for start in range(0, 40, 4):
+        summary = extractive_summary(summary, transcript(40)[start * 4 : (start + 4) * 4], 150)
+    assert message_tokens(SystemMessage(summary)) <= 150
+    assert summary.splitlines()[-1].startswith("- User: question 39")
+    assert "question 0 " not in summary
+
+
+# --- the transcript channel -------------------------------------------------------------------------
+
+
+def test_messages_channel_appends_and_replaces_like_langgraphs_reducer() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from langchain_core.messages import AIMessage, RemoveMessage
+    from langgraph._internal._typing import MISSING
+    from langgraph.graph.message import _messages_delta_reducer
+
+    from graphs.channels import MessagesDeltaChannel
+
+    ids = st.sampled_from([f"m{i}" for i in range(8)] + [None])
+    message = st.builds(
+        lambda kind, id_, n: (
+            RemoveMessage(id=id_ or "m0") if kind == "remove" else AIMessage(f"v{n}", id=id_)
+        ),
+        st.sampled_from(["ai", "ai", "ai", "remove"]),
+        ids,
+        st.integers(0, 99),
+    )
+    batches = st.lists(st.lists(st.lists(message, max_size=3), min_size=1, max_size=3), max_size=8)
+
+    @settings(max_examples=300, deadline=None)
+    @given(batches)
+    def check(updates: list[list[list[Any]]]) -> None:
+        channel = MessagesDeltaChannel().from_checkpoint(MISSING)
+        expected: list[Any] = []
+        for update in updates:
+            copy = channel.copy()  # copies share the id set: neither may go wrong
+            channel.update(update)
+            copy.update([[AIMessage("other", id="m7")]])
+            expected = _messages_delta_reducer(expected, update)
+            assert [(m.id, m.text) for m in channel.get()] == [(m.id, m.text) for m in expected]
+        replayed = MessagesDeltaChannel().from_checkpoint(MISSING)
+        replayed.replay_writes([("task", "messages", write) for update in updates for write in update])
+        assert [(m.id, m.text) for m in replayed.get()] == [(m.id, m.text) for m in expected]
+
+    check()
