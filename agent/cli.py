@@ -8,12 +8,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from agent.settings import Settings
+if TYPE_CHECKING:
+    from agent.settings import Settings
 
 app = typer.Typer(
     help="A LangGraph assistant with a calculator, web search and your documents.",
@@ -68,6 +69,8 @@ def main(
 ) -> None:
     """Read the settings once (environment variables AGENT_*, and .env)."""
     from pydantic import ValidationError
+
+    from agent.settings import Settings
 
     try:
         settings = Settings()

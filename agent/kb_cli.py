@@ -18,9 +18,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from agent.settings import Settings
-
 if TYPE_CHECKING:
+    from agent.settings import Settings
     from tools.ingest import IngestReport
 
 out = Console(highlight=False)
@@ -44,6 +43,8 @@ def _settings(ctx: typer.Context) -> Settings:
     """The main CLI's settings if it passed them (``ctx.obj`` is a ``Settings`` or holds one under
     ``"settings"``/``.settings``), else read from the environment once."""
     obj = ctx.find_root().obj if ctx.obj is None else ctx.obj
+    from agent.settings import Settings
+
     if isinstance(obj, Settings):
         return obj
     found = obj.get("settings") if isinstance(obj, dict) else getattr(obj, "settings", None)

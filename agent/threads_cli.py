@@ -13,11 +13,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from agent.settings import Settings
-
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
     from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    from agent.settings import Settings
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -34,6 +34,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _options(ctx: typer.Context) -> tuple[Settings, bool]:
+    from agent.settings import Settings
+
     """The main CLI's settings and ``--debug`` flag (``ctx.obj`` of the root command), else defaults."""
     obj = ctx.find_root().obj
     settings = getattr(obj, "settings", None)
