@@ -98,15 +98,32 @@ Sources:
 Question: {question}
 Short answer with citation: According to ["""
 
+SMALL_TALK_PROMPT = """\
+A friendly conversation with a helpful AI assistant that can do exact calculations, search the web and \
+search the user's documents.
+
+User: Hello!
+Assistant: Hello! How can I help you today?
+User: Thanks a lot.
+Assistant: You're welcome! Anything else I can do for you?
+{history}User: {question}
+Assistant:"""
+"""Replies without a tool in planner mode. A short few-shot transcript rather than the graph's system
+prompt: the 270M base model copies instructions and dates from a long prompt into its replies, and the
+prompt is half as long (a faster turn)."""
+SMALL_TALK_HISTORY_TOKENS = 300
+
 STRUCTURED_SUFFIX = "Assistant (JSON): "
 
 EXPRESSION_GBNF = r"""
-root ::= expr
+root ::= expr "\n"
 expr ::= term (ws [-+*/] ws term)*
 term ::= num | "(" expr ")" | "sqrt(" expr ")"
-num  ::= "-"? [0-9]+ ("." [0-9]+)?
+num  ::= "-"? [0-9] [0-9]? [0-9]? [0-9]? [0-9]? [0-9]? [0-9]? ("." [0-9] [0-9]? [0-9]?)?
 ws   ::= " "?
 """
+"""An arithmetic expression on one line, numbers of at most 7 digits: a small model otherwise rambles on
+in digits rather than end the expression."""
 
 MAX_RESULT_CHARS = 1500
 """Tool results shown to the model when it writes the answer: a tight prompt keeps a warm turn short."""
@@ -240,11 +257,46 @@ def trim_turns(turns: Sequence[Turn], budget: int, count: Callable[[str], int]) 
 # --------------------------------------------------------------------------------------- grammars
 
 
+MAX_ENUM_RANGE = 256
+"""Integer ranges up to this size become enums in grammars (the converter ignores minimum/maximum)."""
+
+
+def _with_integer_ranges_as_enums(schema: Any) -> Any:
+    """``{"type": "integer", "minimum": 1, "maximum": 7}`` -> ``{"enum": [1, ..., 7]}``, recursively.
+
+    llama-cpp-python's JSON-schema converter ignores numeric bounds; small ranges written as enums are
+    enforced by the grammar itself.
+    """
+    if isinstance(schema, list):
+        return [_with_integer_ranges_as_enums(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: _with_integer_ranges_as_enums(value) for key, value in schema.items()}
+    if result.get("type") == "integer":
+        low = result.get("minimum", result["exclusiveMinimum"] + 1 if "exclusiveMinimum" in result else None)
+        high = result.get("maximum", result["exclusiveMaximum"] - 1 if "exclusiveMaximum" in result else None)
+        if isinstance(low, int) and isinstance(high, int) and 0 <= high - low < MAX_ENUM_RANGE:
+            return {"enum": list(range(low, high + 1))}
+    return result
+
+
 def json_schema_gbnf(schema: dict[str, Any]) -> str:
-    """A GBNF grammar accepting exactly the JSON documents valid for ``schema`` (llama.cpp's converter)."""
+    """A GBNF grammar for the JSON documents of ``schema`` (llama.cpp's converter; small integer ranges
+    enforced as enums). The converter does not know every keyword (string lengths, large numeric
+    ranges, formats), so decoded documents are also checked with :func:`matches_schema`."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    return json_schema_to_gbnf(json.dumps(schema))
+    return json_schema_to_gbnf(json.dumps(_with_integer_ranges_as_enums(schema)))
+
+
+def matches_schema(document: Any, schema: dict[str, Any]) -> bool:
+    """Whether ``document`` is valid for ``schema`` (all keywords, through ``jsonschema``)."""
+    try:
+        import jsonschema  # comes with chromadb
+    except ImportError:  # pragma: no cover - without it the grammar's guarantee is all we have
+        return True
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    return validator.is_valid(document)
 
 
 def tool_parameters(tool: dict[str, Any]) -> dict[str, Any]:
@@ -616,7 +668,7 @@ class ChatLocalLlama(BaseChatModel):
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
             ls_provider=PROVIDER,
-            ls_model_name=self.model_name,
+            ls_model_name=str(kwargs.get("model") or self.model_name),
             ls_model_type="chat",
             ls_temperature=kwargs.get("temperature", self.temperature),
         )
@@ -754,9 +806,28 @@ class ChatLocalLlama(BaseChatModel):
                 name = self._choose_with_model(question, tools, allow_answer=choice is None)
                 decision = planner.Decision(None, "model", decision.expression)
         if name == planner.ANSWER:
-            return Plan("generate", decision.reason)
+            return self._plan_small_talk(messages, question, decision.reason)
         plan = self._plan_call(question, by_name[name], decision)
         return plan or Plan("generate", f"{decision.reason}:no_valid_arguments")
+
+    def _plan_small_talk(self, messages: Sequence[BaseMessage], question: str, route: str) -> Plan:
+        """A reply without tools: the few-shot transcript, the latest exchanges, the question."""
+        engine = self.engine
+        earlier = [
+            turn
+            for turn in messages_to_turns(messages[:-1])
+            if turn.role in {"user", "assistant"} and not turn.calls and turn.text.strip()
+        ]
+        history: list[str] = []
+        used = 0
+        for turn in reversed(earlier):
+            line = f"{PLAIN_ROLE_LABELS[turn.role]}: {' '.join(turn.text.split())}\n"
+            used += engine.count(line)
+            if used > SMALL_TALK_HISTORY_TOKENS:
+                break
+            history.insert(0, line)
+        prompt = SMALL_TALK_PROMPT.format(history="".join(history), question=" ".join(question.split()))
+        return Plan("generate", route, prompt=prompt, stop=["\n\n"])
 
     def _choose_with_model(self, question: str, tools: list[dict[str, Any]], *, allow_answer: bool) -> str:
         """The tool (or ``answer``) whose name the model finds likeliest after a tool list and the request."""
@@ -807,7 +878,10 @@ class ChatLocalLlama(BaseChatModel):
         except json.JSONDecodeError:
             logger.info("no complete arguments for %s within %d tokens", function["name"], self.max_tokens)
             return None
-        return args if isinstance(args, dict) else None
+        if not isinstance(args, dict) or not matches_schema(args, tool_parameters(tool)):
+            logger.info("arguments for %s outside its schema: %s", function["name"], completion.text[:200])
+            return None
+        return args
 
     def _plan_answer(self, messages: Sequence[BaseMessage], results: list[tuple[dict, ToolMessage]]) -> Plan:
         """The answer after tool results: quoted sentences, then one generated sentence citing a source.
@@ -908,6 +982,10 @@ class ChatLocalLlama(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if (path := kwargs.pop("model", None)) and path != self.model_path:  # a per-call model (another GGUF)
+            other = self.model_copy(update={"model_path": str(path)})
+            yield from other._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+            return
         tools = kwargs.get("tools") or []
         plan = self._plan(messages, tools, kwargs.get("tool_choice"), kwargs.get("structured_output"))
         if plan.kind == "tool_call":

@@ -350,6 +350,7 @@ _DOC_NOUNS = (
     r"notes?|documents?|docs|files?|handbook|manual|guide|guidelines|policy|policies|report|reports|pdfs?"
     r"|papers?|slides|deck|contracts?|minutes|memo|spreadsheet|knowledge\s+base|uploads?|wiki|playbook"
     r"|readme|runbook|transcripts?|records|journal|diary|sources|library|thesis|book|syllabus"
+    r"|(?:reading|shopping|to-?do|packing|task)\s+lists?|lists?"
 )
 _CUES: dict[Intent, tuple[re.Pattern[str], ...]] = {
     "search_documents": (
@@ -365,16 +366,13 @@ _CUES: dict[Intent, tuple[re.Pattern[str], ...]] = {
     ),
     "web_search": (
         re.compile(
-            r"\b(?:latest|newest|news|headlines?|breaking|today|today's|tonight|yesterday|this\s+week"
-            r"|this\s+morning|this\s+month|this\s+year|right\s+now|currently|current|at\s+the\s+moment"
-            r"|recent|recently|live|trending|upcoming|forecast|weather|stock\s+price|share\s+price"
-            r"|exchange\s+rate|price\s+of|just\s+(?:announced|released|happened)|so\s+far\s+this)\b",
+            r"\b(?:latest|newest|news|headlines?|breaking|trending|upcoming|forecast|weather|stock\s+price"
+            r"|share\s+price|exchange\s+rate|price\s+of|just\s+(?:announced|released|happened))\b",
             re.I,
         ),
         re.compile(
             r"\b(?:search|look\s+up|browse|check)\s+(?:the\s+)?(?:web|internet|online)\b|\bgoogle\b", re.I
         ),
-        re.compile(r"\b20[2-3]\d\b"),
     ),
     "answer": (
         re.compile(
@@ -392,9 +390,22 @@ _CUES: dict[Intent, tuple[re.Pattern[str], ...]] = {
 }
 
 
+_WEAK_WEB_CUES = re.compile(
+    r"\b(?:today|today's|tonight|yesterday|this\s+(?:week|weekend|morning|month|year)|right\s+now|currently"
+    r"|current|at\s+the\s+moment|these\s+days|recent|recently|live|so\s+far\s+this|20[2-3]\d)\b",
+    re.I,
+)
+"""Words about time: fresh facts often need them, but so does small talk ("I'm tired today")."""
+
+
 def cue_intents(question: str) -> set[Intent]:
     """The intents whose cue phrases occur in ``question``."""
     return {intent for intent, patterns in _CUES.items() if any(p.search(question) for p in patterns)}
+
+
+def weak_cue_intents(question: str) -> set[Intent]:
+    """Intents hinted at, less surely than by :func:`cue_intents`."""
+    return {"web_search"} if _WEAK_WEB_CUES.search(question) else set()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -478,6 +489,8 @@ PROTOTYPES: dict[Intent, tuple[str, ...]] = {
 
 CUE_BONUS = 0.25
 """How much a cue phrase adds to an intent's embedding similarity (cosine, 0..1)."""
+WEAK_CUE_BONUS = 0.1
+"""What a weak cue adds."""
 ARITHMETIC_BONUS = 0.2
 """What an arithmetic expression found in a question (not pure) adds to the calculator intent."""
 
@@ -551,8 +564,10 @@ class IntentRouter:
         if arithmetic and arithmetic.pure:
             return Decision("calculator", "fast_path", expression)
         cues = cue_intents(question)
+        weak = weak_cue_intents(question)
         similarities = self._similarities(question) if use_embeddings else None
         if similarities is None:
+            cues = cues or weak
             if arithmetic:
                 cues.add("calculator")
             if len(cues) == 1:
@@ -561,6 +576,7 @@ class IntentRouter:
         scores: dict[str, float] = {}
         for intent in INTENTS:
             score = similarities[intent] + (CUE_BONUS if intent in cues else 0.0)
+            score += WEAK_CUE_BONUS if intent in weak else 0.0
             if intent == "calculator" and arithmetic:
                 score += ARITHMETIC_BONUS
             scores[intent] = score
@@ -681,7 +697,7 @@ def critique_by_rule(question: str, tool_results: str, draft: str) -> dict[str, 
 
 
 _REVIEW_SECTIONS = re.compile(
-    r"(?is)(?:question[^\n]*:\s*\n(?P<question>.*?)\n\s*\n)?"
+    r"(?is)^(?:[^\n]*question[^\n]*:\s*\n(?P<question>.*?)\n\s*\n)?"
     r".*?tool results[^\n]*:\s*\n(?P<results>.*?)\n\s*\n\s*draft[^\n]*:\s*\n(?P<draft>.*)$"
 )
 

@@ -72,7 +72,9 @@ def number_equals(text: str, expected: float) -> bool:
         return False
 
 
-def run_turn(bound: Any, system: SystemMessage, row: dict[str, Any]) -> dict[str, Any]:
+def run_turn(
+    bound: Any, system: SystemMessage, row: dict[str, Any], *, plan_only: bool = False
+) -> dict[str, Any]:
     """One turn: plan, run the (calculator or canned) tool, answer. Returns what was observed."""
     started = time.perf_counter()
     messages: list[BaseMessage] = [system, HumanMessage(row["question"])]
@@ -90,7 +92,7 @@ def run_turn(bound: Any, system: SystemMessage, row: dict[str, Any]) -> dict[str
         "plan_s": planned - started,
     }
     answer = first.text
-    if call:
+    if call and not plan_only:
         if chosen == "calculator":
             try:
                 result, status = calculate(str(call["args"].get("expression", ""))), "success"
@@ -106,8 +108,15 @@ def run_turn(bound: Any, system: SystemMessage, row: dict[str, Any]) -> dict[str
     record["turn_s"] = time.perf_counter() - started
     if row["tool"] == "calculator":
         result = record.get("result", "")
-        record["arithmetic_ok"] = bool(
-            chosen == "calculator" and result and result in answer and number_equals(result, row["expected"])
+        record["arithmetic_ok"] = (
+            None
+            if plan_only
+            else bool(
+                chosen == "calculator"
+                and result
+                and result in answer
+                and number_equals(result, row["expected"])
+            )
         )
     return record
 
@@ -131,14 +140,13 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
         }
         for label, items in sorted(by_class.items())
     }
-    arithmetic = [r for r in records if "arithmetic_ok" in r]
+    arithmetic = [r for r in records if r.get("arithmetic_ok") is not None]
     summary["arithmetic_correct"] = (
         sum(r["arithmetic_ok"] for r in arithmetic) / len(arithmetic) if arithmetic else float("nan")
     )
     times = sorted(r["turn_s"] for r in records)
     summary["median_turn_s"] = statistics.median(times)
     summary["p90_turn_s"] = times[int(0.9 * (len(times) - 1))]
-    summary["routes"] = dict(sorted(defaultdict(int, {}).items()))
     routes: dict[str, int] = defaultdict(int)
     for record in records:
         routes[str(record["route"])] += 1
@@ -154,6 +162,7 @@ def main() -> None:
     parser.add_argument("--split", choices=["all", "dev", "test"], default="all")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
     parser.add_argument("--json", type=Path, help="write every record and the summary here")
+    parser.add_argument("--plan-only", action="store_true", help="only the first call: no tool, no answer")
     args = parser.parse_args()
 
     settings = Settings()
@@ -169,7 +178,7 @@ def main() -> None:
     rows = load_questions(args.split)
     if args.limit:
         rows = rows[: args.limit]
-    records = [run_turn(bound, system, row) for row in rows]
+    records = [run_turn(bound, system, row, plan_only=args.plan_only) for row in rows]
     summary = summarize(records)
     summary["routing"] = args.routing
     summary["cold_start_s"] = cold_s
