@@ -18,7 +18,9 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from agent.errors import describe_error
 from agent.repl_commands import KEYS_HELP, CommandError, ExitChat, run_command, slash_completer
+from agent.session import CANCELLED_ANSWER, FAILED_ANSWER
 from agent.settings import Settings
 
 if TYPE_CHECKING:
@@ -133,17 +135,17 @@ class Chat:
             )
         except KeyboardInterrupt:
             view.stop()
-            self._close_turn()
+            self._close_turn(CANCELLED_ANSWER)
             self.console.print("[dim](stopped)[/]")
         except Exception as error:
             view.stop()
             self.error(error)
             # The question was not answered: close its turn, so the thread stays consistent.
-            self._close_turn()
+            self._close_turn(FAILED_ANSWER.format(error=describe_error(error, self.session.settings)))
 
-    def _close_turn(self) -> None:
+    def _close_turn(self, answer: str) -> None:
         try:
-            self.session.assistant.cancel(self.session.thread_id)
+            self.session.assistant.cancel(self.session.thread_id, answer)
         except Exception as error:
             self.error(error)
 
@@ -198,8 +200,6 @@ class Chat:
 
     def error(self, error: BaseException) -> None:
         """One red line (and the traceback with ``--debug``)."""
-        from agent.errors import describe_error
-
         if isinstance(error, CommandError):
             message = str(error)
         else:

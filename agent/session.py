@@ -12,10 +12,11 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.settings import Settings
 from graphs.approval import unanswered_calls
-from graphs.turns import TurnResult, turn_result
+from graphs.turns import STOPPED_KEY, TurnResult, turn_result
 
-CANCELLED_CALL = "Cancelled: the user stopped this turn before the tool ran."
+CANCELLED_CALL = "Cancelled: this turn was stopped before the tool ran."
 CANCELLED_ANSWER = "(stopped by the user)"
+FAILED_ANSWER = "(this turn failed: {error})"
 
 EMBEDDED_MODEL_HINT = (
     "The embedded 270M model is small: for better answers set AGENT_MODEL (openai:<model>, "
@@ -58,9 +59,10 @@ class Assistant:
         state = self.graph.invoke({"messages": [HumanMessage(question)]}, config)
         return turn_result(state)
 
-    def cancel(self, thread_id: str) -> None:
-        """Close a turn the user stopped (Ctrl-C): every pending tool call gets a "cancelled" answer and the
-        turn a short closing message, so the thread stays consistent and the next question starts fresh."""
+    def cancel(self, thread_id: str, answer: str = CANCELLED_ANSWER) -> None:
+        """Close a turn that was stopped (Ctrl-C) or failed: every pending tool call gets a "cancelled" answer
+        and the turn the closing ``answer``, so the thread stays consistent and the next question starts
+        fresh."""
         config = thread_config(thread_id)
         snapshot = self.graph.get_state(config)
         messages = snapshot.values.get("messages", [])
@@ -70,7 +72,7 @@ class Assistant:
             ToolMessage(CANCELLED_CALL, name=call["name"], tool_call_id=call["id"] or "", status="error")
             for call in unanswered_calls(messages)
         ]
-        closing.append(AIMessage(CANCELLED_ANSWER, response_metadata={"stopped": "user"}))
+        closing.append(AIMessage(answer, response_metadata={STOPPED_KEY: "cancelled"}))
         # Written as the reflection node's output, whose router ends the turn on anything but a revise verdict.
         self.graph.update_state(config, {"messages": closing}, as_node="reflection")
 
