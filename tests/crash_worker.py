@@ -8,8 +8,9 @@ point, having written MARKER, so the test can kill it there (kill -9):
 - ``checkpoint``: inside the transaction that saves the checkpoint after the tool step (not committed);
 - ``writes``: inside the transaction that saves the tool's result (not committed).
 
-``python -m tests.crash_worker turns URL THREAD COUNT`` runs COUNT turns on one thread and prints the
-thread's questions as JSON: several of these at once exercise one memory file from several processes.
+``python -m tests.crash_worker turns URL THREAD COUNT [READY GO]`` runs COUNT turns on one thread and
+prints the thread's questions as JSON; with READY and GO it first writes READY and waits for GO to exist,
+so that several of these open the memory and write to it at the same moment.
 
 Both use :func:`assistant`: a scripted model that calls ``lookup`` on each question and then answers
 with what it found, so any process can finish a turn another one began.
@@ -139,7 +140,11 @@ def crash(url: str, thread_id: str, mode: str, marker: str) -> None:
     raise SystemExit(f"the turn finished without stopping at {mode!r}")
 
 
-def turns(url: str, thread_id: str, count: int) -> None:
+def turns(url: str, thread_id: str, count: int, ready: str = "", go: str = "") -> None:
+    if ready:
+        Path(ready).write_text(thread_id)
+        while not Path(go).exists():
+            time.sleep(0.01)
     with checkpointer(url) as saver:
         helper = assistant(saver)
         for index in range(count):
@@ -153,6 +158,6 @@ if __name__ == "__main__":
     if command == "crash":
         crash(*args)
     elif command == "turns":
-        turns(args[0], args[1], int(args[2]))
+        turns(args[0], args[1], int(args[2]), *args[3:])
     else:
         raise SystemExit(f"unknown command {command!r}")

@@ -92,13 +92,18 @@ def _postgres_reachable() -> bool:
     return True
 
 
-@pytest.fixture
-def postgres_url() -> str:
+def require_postgres() -> str:
+    """The test server's URL; fails in CI when it is unreachable, skips with the reason elsewhere."""
     if not _postgres_reachable():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}, and CI must test it")
         pytest.skip(f"no PostgreSQL server at {POSTGRES_URL} (set AGENT_TEST_POSTGRES_URL)")
     return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return require_postgres()
 
 
 def test_a_thread_continues_on_postgresql(postgres_url: str) -> None:
@@ -514,3 +519,126 @@ def test_messages_channel_appends_and_replaces_like_langgraphs_reducer() -> None
         assert [(m.id, m.text) for m in replayed.get()] == [(m.id, m.text) for m in expected]
 
     check()
+
+
+# --- agent threads prune / export ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def threads_cli(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``agent threads prune|export`` on a SQLite memory holding threads t0 (oldest) … t4 (newest), each
+    with one turn that called a tool; returns a function running the command line."""
+    import typer
+    from typer.testing import CliRunner
+
+    from agent.maintenance_cli import register
+    from tests.crash_worker import assistant
+
+    url = f"sqlite:///{isolated_environment / 'memory.db'}"
+    monkeypatch.setenv("AGENT_MEMORY", url)
+    with checkpointer(url) as saver:
+        helper = assistant(saver)
+        for index in range(5):
+            helper.ask(f"question {index} " + "padding " * 300, f"t{index}")
+    app, threads = typer.Typer(), typer.Typer()
+    register(threads)
+    app.add_typer(threads, name="threads")
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        return runner.invoke(app, ["threads", *args])
+
+    run.url = url  # type: ignore[attr-defined]
+    return run
+
+
+def remaining_threads(url: str) -> list[str]:
+    from agent.threads import thread_ids
+
+    with checkpointer(url) as saver:
+        return thread_ids(saver)
+
+
+def test_prune_keeps_the_most_recent_threads_and_shrinks_the_file(threads_cli: Any) -> None:
+    result = threads_cli("prune", "--keep-last", "2", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["deleted"] == ["t2", "t1", "t0"] and report["kept"] == 2
+    assert report["bytes_after"] < 0.7 * report["bytes_before"]
+    assert remaining_threads(threads_cli.url) == ["t4", "t3"]
+    exported = threads_cli("export", "t3", "--format", "jsonl")
+    assert [json.loads(line)["role"] for line in exported.stdout.splitlines()] == [
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+    ]
+
+
+def test_prune_by_age_with_both_options_deletes_only_old_threads_beyond_the_last_n(threads_cli: Any) -> None:
+    result = threads_cli("prune", "--older-than", "0", "--keep-last", "1", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Deleted 4 threads, kept 1." in result.stdout
+    assert remaining_threads(threads_cli.url) == ["t4"]
+
+
+def test_prune_by_age_spares_recent_threads() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from agent.threads_maintenance import prune_threads
+    from tests.crash_worker import assistant
+
+    with checkpointer("memory") as saver:
+        for thread_id in ("a", "b"):
+            assistant(saver).ask("hello", thread_id)
+        now = datetime.now(UTC)
+        recent = prune_threads(saver, older_than=timedelta(days=30), now=now)
+        stale = prune_threads(saver, older_than=timedelta(days=30), now=now + timedelta(days=31))
+    assert (recent.deleted, recent.kept) == ([], 2)
+    assert sorted(stale.deleted) == ["a", "b"] and stale.kept == 0
+
+
+def test_prune_asks_before_deleting_and_dry_run_deletes_nothing(threads_cli: Any) -> None:
+    refused = threads_cli("prune", "--keep-last", "0")
+    assert refused.exit_code == 1 and "add --yes" in refused.output
+    dry = threads_cli("prune", "--keep-last", "3", "--dry-run")
+    assert dry.exit_code == 0 and "Would delete 2 threads, kept 3." in dry.stdout
+    nothing = threads_cli("prune")
+    assert nothing.exit_code == 1 and "--keep-last N, --older-than DAYS" in nothing.output
+    assert remaining_threads(threads_cli.url) == ["t4", "t3", "t2", "t1", "t0"]
+
+
+def test_export_writes_the_whole_transcript_as_jsonl_or_markdown(threads_cli: Any, tmp_path: Path) -> None:
+    lines = threads_cli("export", "t1", "--format", "jsonl").stdout.splitlines()
+    entries = [json.loads(line) for line in lines]
+    assert entries[0]["content"].startswith("question 1 padding")
+    call = entries[1]["tool_calls"][0]
+    assert (call["name"], entries[2]["tool_call_id"], entries[2]["ok"]) == ("lookup", call["id"], True)
+    assert entries[3]["content"].startswith("The answer is: found: question 1")
+    assert all(entry["id"] for entry in entries)
+
+    target = tmp_path / "t1.md"
+    result = threads_cli("export", "t1", "--format", "md", "--output", str(target))
+    assert result.exit_code == 0, result.output
+    markdown = target.read_text()
+    assert markdown.startswith("# Thread t1\n")
+    assert "## You\n\nquestion 1 padding" in markdown
+    assert '**Tool call** `lookup`\n\n```json\n{"query": "question 1' in markdown
+    assert "**Tool result** `lookup`\n\n```text\nfound: question 1" in markdown
+    assert "## Assistant\n\nThe answer is: found: question 1" in markdown
+
+
+def test_export_of_an_unknown_thread_or_format_is_one_clear_error(threads_cli: Any) -> None:
+    missing = threads_cli("export", "nope")
+    assert missing.exit_code == 1 and "no thread 'nope'" in missing.output
+    wrong = threads_cli("export", "t1", "--format", "pdf")
+    assert wrong.exit_code == 1 and "use --format jsonl or --format md" in wrong.output
+
+
+def test_markdown_fences_survive_backticks_in_tool_output() -> None:
+    from langchain_core.messages import ToolMessage
+
+    from agent.threads_maintenance import export_markdown
+
+    text = export_markdown("x", [ToolMessage("a ``` fence ```` inside", tool_call_id="c", name="web_search")])
+    assert "`````text\na ``` fence ```` inside\n`````" in text
