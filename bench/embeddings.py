@@ -68,13 +68,15 @@ def _load(engine: str, threads: int | None) -> Callable[[list[str]], Any]:
     return lambda texts: model.encode(texts, normalize_embeddings=True)
 
 
-def _rate(embed: Callable[[list[str]], Any], texts: list[str], reps: int) -> float:
+def _rate(
+    embed: Callable[[list[str]], Any], texts: list[str], reps: int, clock: Callable[[], float]
+) -> float:
     embed(texts[:16])  # warm-up
     best = float("inf")
     for _ in range(reps):
-        start = time.perf_counter()
+        start = clock()
         embed(texts)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, clock() - start)
     return len(texts) / best
 
 
@@ -84,8 +86,9 @@ def worker(engine: str, what: str, options: dict[str, int]) -> dict[str, float]:
     embed(["hello world"])
     result = {"load_s": time.perf_counter() - start}
     if what == "throughput":
-        result["short_per_s"] = _rate(embed, short_texts(options["short"]), options["reps"])
-        result["chunks_per_s"] = _rate(embed, chunks(options["chunks"]), options["reps"])
+        clock = time.process_time if options["cpu"] else time.perf_counter
+        result["short_per_s"] = _rate(embed, short_texts(options["short"]), options["reps"], clock)
+        result["chunks_per_s"] = _rate(embed, chunks(options["chunks"]), options["reps"], clock)
     return result
 
 
@@ -107,6 +110,12 @@ def main() -> None:
     parser.add_argument("--short", type=int, default=512, help="short texts per throughput run")
     parser.add_argument("--chunks", type=int, default=64, help="256-token chunks per throughput run")
     parser.add_argument("--threads", type=int, default=0, help="threads per engine (0: as each one chooses)")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="throughput per CPU-second on one thread: a per-core figure that other processes on a busy"
+        " machine barely disturb (wall-clock figures there depend on what else runs)",
+    )
     parser.add_argument("--engines", default="ours,st", help="comma-separated, from: " + ", ".join(ENGINES))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -116,7 +125,13 @@ def main() -> None:
         return
 
     busy = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    options = {"reps": args.reps, "short": args.short, "chunks": args.chunks, "threads": args.threads}
+    options = {
+        "reps": args.reps,
+        "short": args.short,
+        "chunks": args.chunks,
+        "threads": 1 if args.cpu else args.threads,
+        "cpu": args.cpu,
+    }
     engines = args.engines.split(",")
     loads: dict[str, list[dict[str, float]]] = {engine: [] for engine in engines}
     for _ in range(args.repeat):  # interleaved, so a busy spell on the machine hits every engine alike
@@ -125,12 +140,15 @@ def main() -> None:
     rates = {engine: _run_worker(engine, "throughput", options) for engine in engines}
 
     print(f"{os.cpu_count()} CPUs, load average at start: {busy}")
-    print(f"{'engine':<24}{'load s':>8}{'process s':>11}{'short/s':>10}{'chunks/s':>10}")
+    unit = "/cpu-s" if args.cpu else "/s"
+    threads = "1 thread each" if options["threads"] == 1 else f"{args.threads or 'default'} threads"
+    print(f"throughput: texts per {'CPU-second' if args.cpu else 'second'}, {threads}, best of {args.reps}")
+    print(f"{'engine':<24}{'load s':>8}{'process s':>11}{'short' + unit:>13}{'chunks' + unit:>13}")
     for engine in engines:
         load = statistics.median(r["load_s"] for r in loads[engine])
         process = statistics.median(r["process_s"] for r in loads[engine])
         short, chunk = rates[engine]["short_per_s"], rates[engine]["chunks_per_s"]
-        print(f"{ENGINES[engine]:<24}{load:>8.2f}{process:>11.2f}{short:>10.0f}{chunk:>10.1f}")
+        print(f"{ENGINES[engine]:<24}{load:>8.2f}{process:>11.2f}{short:>13.0f}{chunk:>13.1f}")
     print(
         f"load: import + first embedding, median of {args.repeat} fresh processes; process: whole subprocess"
     )

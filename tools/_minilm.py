@@ -40,7 +40,7 @@ _ATTENTION_TILE = 1 << 20
 
 # Abramowitz & Stegun 7.1.26: erf(z) = 1 - t (a1 + a2 t + ... + a5 t^4) exp(-z^2), t = 1 / (1 + p z), z >= 0,
 # |error| <= 1.5e-7. Hand-written because numpy has no erf, and scipy's float32 erf is ~2.5x slower than this
-# and costs ~0.25 s to import. The coefficients below include GELU's factor 0.5 (see ``_gelu``).
+# and costs ~0.25 s to import. The coefficients below include GELU's factor 0.5 (see ``_bias_gelu``).
 _AS_P = np.float32(0.3275911 / math.sqrt(2.0))
 _AS_A = tuple(
     np.float32(0.5 * a) for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
