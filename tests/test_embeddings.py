@@ -169,12 +169,13 @@ def test_openai_spec_is_its_own_model_id() -> None:
         ("config.json", "position_embedding_type", "relative_key", "position_embedding_type"),
         ("1_Pooling/config.json", "pooling_mode_cls_token", True, "pooling"),
         ("sentence_bert_config.json", "do_lower_case", True, "do_lower_case"),
+        ("modules.json", 2, {"idx": 2, "type": "sentence_transformers.models.Dense"}, "modules"),
     ],
 )
 def test_models_it_cannot_run_exactly_are_refused(
-    tmp_path: Path, file: str, key: str, value: object, reason: str
+    tmp_path: Path, file: str, key: str | int, value: object, reason: str
 ) -> None:
-    for name in ("config.json", "sentence_bert_config.json", "tokenizer.json", "1_Pooling/config.json"):
+    for name in ("config.json", "sentence_bert_config.json", "modules.json", "1_Pooling/config.json"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy(MODEL_DIR / name, tmp_path / name)
     config = json.loads((tmp_path / file).read_text())

@@ -143,10 +143,9 @@ class _Weights:
     layers: tuple[_Layer, ...]
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _read_json(path: Path) -> Any:
     with path.open(encoding="utf-8") as f:
-        data: dict[str, Any] = json.load(f)
-    return data
+        return json.load(f)
 
 
 def _load_weights(path: Path, n_layers: int, n_heads: int) -> _Weights:
@@ -225,7 +224,9 @@ class MiniLMEncoder:
         config = _read_json(model_dir / "config.json")
         st_config = _read_json(model_dir / "sentence_bert_config.json")
         pooling = _read_json(model_dir / "1_Pooling" / "config.json")
+        modules = [m.get("type", "").rpartition(".")[2] for m in _read_json(model_dir / "modules.json")]
         unsupported = {
+            "modules": modules != ["Transformer", "Pooling", "Normalize"],
             "model_type": config.get("model_type") != "bert",
             "hidden_act": config.get("hidden_act") != "gelu",
             "position_embedding_type": config.get("position_embedding_type", "absolute") != "absolute",
