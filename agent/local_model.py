@@ -47,7 +47,7 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent import local_planner as planner
 
@@ -562,6 +562,18 @@ class Plan:
     """Prompt and completion tokens spent while planning (scoring, argument decoding)."""
 
 
+@dataclass
+class Spent:
+    """Tokens the model spent while planning (scoring tool names, decoding arguments)."""
+
+    prompt: int = 0
+    completion: int = 0
+
+    def add(self, completion: Completion) -> None:
+        self.prompt += completion.prompt_tokens
+        self.completion += completion.completion_tokens
+
+
 def _tool_name(tool: dict[str, Any]) -> str:
     return str(tool.get("function", {}).get("name", ""))
 
@@ -645,8 +657,6 @@ class ChatLocalLlama(BaseChatModel):
     ``cues`` (the same without embeddings) or ``model`` (likelihood of the tool names, arguments under
     the schema's grammar: the baseline the benchmark compares with)."""
 
-    _router: planner.IntentRouter | None = PrivateAttr(default=None)
-
     # -- LangChain plumbing
     @property
     def _llm_type(self) -> str:
@@ -687,9 +697,7 @@ class ChatLocalLlama(BaseChatModel):
 
     @property
     def router(self) -> planner.IntentRouter:
-        if self._router is None:
-            self._router = planner.IntentRouter()
-        return self._router
+        return planner.shared_router()
 
     def bind_tools(
         self,
@@ -787,8 +795,11 @@ class ChatLocalLlama(BaseChatModel):
         results = planner.pending_tool_results(messages)
         if results and choice is None:
             return self._plan_answer(messages, results)
-        question = planner.last_human_text(messages) or messages[-1].text
+        question = planner.last_human_text(messages)
+        if not question.strip():
+            return Plan("generate", "chat")
         by_name = {_tool_name(tool): tool for tool in tools}
+        spent = Spent()
         decision = planner.Decision(None, "forced")
         if choice not in (None, "required"):
             name = str(choice)
@@ -803,12 +814,15 @@ class ChatLocalLlama(BaseChatModel):
             if name and name != planner.ANSWER and name not in by_name:
                 name = ""  # the intent's tool is not bound: let the model choose among what is
             if not name:
-                name = self._choose_with_model(question, tools, allow_answer=choice is None)
+                name = self._choose_with_model(question, tools, allow_answer=choice is None, spent=spent)
                 decision = planner.Decision(None, "model", decision.expression)
         if name == planner.ANSWER:
             return self._plan_small_talk(messages, question, decision.reason)
-        plan = self._plan_call(question, by_name[name], decision)
-        return plan or Plan("generate", f"{decision.reason}:no_valid_arguments")
+        plan = self._plan_call(question, by_name[name], decision, spent)
+        if plan is None:
+            return Plan("generate", f"{decision.reason}:no_valid_arguments")
+        plan.usage = (spent.prompt, spent.completion)
+        return plan
 
     def _plan_small_talk(self, messages: Sequence[BaseMessage], question: str, route: str) -> Plan:
         """A reply without tools: the few-shot transcript, the latest exchanges, the question."""
@@ -829,43 +843,51 @@ class ChatLocalLlama(BaseChatModel):
         prompt = SMALL_TALK_PROMPT.format(history="".join(history), question=" ".join(question.split()))
         return Plan("generate", route, prompt=prompt, stop=["\n\n"])
 
-    def _choose_with_model(self, question: str, tools: list[dict[str, Any]], *, allow_answer: bool) -> str:
+    def _choose_with_model(
+        self, question: str, tools: list[dict[str, Any]], *, allow_answer: bool, spent: Spent
+    ) -> str:
         """The tool (or ``answer``) whose name the model finds likeliest after a tool list and the request."""
         lines = "\n".join(f"- {_tool_name(tool)}: {_first_line(tool)}" for tool in tools)
         prompt = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question=question.strip())
         options = [_tool_name(tool) for tool in tools] + ([planner.ANSWER] if allow_answer else [])
         scores = self.engine.score_options(prompt, [f" {option}" for option in options])
+        spent.prompt += self.engine.count(prompt) + 1
         best = max(range(len(options)), key=lambda i: scores[i])
         return options[best]
 
-    def _plan_call(self, question: str, tool: dict[str, Any], decision: planner.Decision) -> Plan | None:
+    def _plan_call(
+        self, question: str, tool: dict[str, Any], decision: planner.Decision, spent: Spent
+    ) -> Plan | None:
         """A call of ``tool`` for ``question``: arguments from rules when the schema allows, else decoded."""
         name = _tool_name(tool)
         route = decision.reason
         if self.routing == "model":
-            args = self._arguments_with_model(question, tool)
+            args = self._arguments_with_model(question, tool, spent)
             return None if args is None else Plan("tool_call", route, tool_name=name, tool_args=args)
         if argument := _single_string_argument(tool, ("expression",)):
-            expression = decision.expression or self._expression_with_model(question)
+            expression = decision.expression or self._expression_with_model(question, spent)
             if expression:
                 return Plan("tool_call", route, tool_name=name, tool_args={argument: expression})
         if argument := _single_string_argument(tool, ("query", "q", "question", "search_query", "text")):
             return Plan(
                 "tool_call", route, tool_name=name, tool_args={argument: planner.search_query(question)}
             )
-        args = self._arguments_with_model(question, tool)
+        args = self._arguments_with_model(question, tool, spent)
         if args is None:
             return None
         return Plan("tool_call", f"{route}+grammar", tool_name=name, tool_args=args)
 
-    def _expression_with_model(self, question: str) -> str | None:
+    def _expression_with_model(self, question: str, spent: Spent) -> str | None:
         prompt = EXPRESSION_PROMPT.format(question=question.strip())
         completion = self.engine.constrained(prompt, EXPRESSION_GBNF, max_tokens=24)
+        spent.add(completion)
         expression = completion.text.strip()
         found = planner.words_to_expression(expression)
         return found.expression if found else None
 
-    def _arguments_with_model(self, question: str, tool: dict[str, Any]) -> dict[str, Any] | None:
+    def _arguments_with_model(
+        self, question: str, tool: dict[str, Any], spent: Spent
+    ) -> dict[str, Any] | None:
         function = tool["function"]
         prompt = ARGUMENTS_PROMPT.format(
             name=function["name"], description=function.get("description", ""), question=question.strip()
@@ -873,6 +895,7 @@ class ChatLocalLlama(BaseChatModel):
         completion = self.engine.constrained(
             prompt, json_schema_gbnf(tool_parameters(tool)), max_tokens=self.max_tokens
         )
+        spent.add(completion)
         try:
             args = json.loads(completion.text)
         except json.JSONDecodeError:
@@ -896,7 +919,7 @@ class ChatLocalLlama(BaseChatModel):
         sources = "\n\n".join(result.text.strip() for result in for_model)
         if len(sources) > MAX_RESULT_CHARS:
             sources = sources[:MAX_RESULT_CHARS].rsplit(" ", 1)[0] + " …"
-        question = planner.last_human_text(messages)
+        question = planner.question_of_turn(messages)
         prompt = RESULT_ANSWER_PROMPT.format(results=sources, question=question.strip())
         numbers = planner.source_numbers(sources) or ["1"]
         if len(numbers) > 1:

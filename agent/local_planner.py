@@ -564,6 +564,8 @@ class IntentRouter:
         if arithmetic and arithmetic.pure:
             return Decision("calculator", "fast_path", expression)
         cues = cue_intents(question)
+        if len(cues) == 1 and not arithmetic:  # one unambiguous cue: no need to embed anything
+            return Decision(next(iter(cues)), "cues")
         weak = weak_cue_intents(question)
         similarities = self._similarities(question) if use_embeddings else None
         if similarities is None:
@@ -582,6 +584,19 @@ class IntentRouter:
             scores[intent] = score
         best = max(INTENTS, key=lambda intent: scores[intent])
         return Decision(best, "embeddings", expression, scores)
+
+
+_SHARED_ROUTER: IntentRouter | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_router() -> IntentRouter:
+    """The process-wide router over the packaged embeddings (prototypes are embedded once)."""
+    global _SHARED_ROUTER
+    with _SHARED_LOCK:
+        if _SHARED_ROUTER is None:
+            _SHARED_ROUTER = IntentRouter()
+        return _SHARED_ROUTER
 
 
 # --------------------------------------------------------------------------------------------------
@@ -613,15 +628,18 @@ def last_human_text(messages: Sequence[BaseMessage]) -> str:
     return ""
 
 
-def pending_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[dict, ToolMessage]]:
-    """The tool calls of the latest AI message that are answered at the end of ``messages``, in order.
-
-    Empty unless the transcript ends with tool results: then the model should answer from them.
+def pending_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[dict[str, Any], ToolMessage]]:
+    """The tool calls of the latest AI message, paired with their results, when the model must now answer
+    from them: the transcript ends with the results, or with human messages right after them (a request
+    to revise a draft that was taken back out). Empty otherwise.
     """
-    if not messages or not isinstance(messages[-1], ToolMessage):
+    end = len(messages)
+    while end and isinstance(messages[end - 1], HumanMessage):
+        end -= 1
+    if not end or not isinstance(messages[end - 1], ToolMessage):
         return []
     results: dict[str, ToolMessage] = {}
-    for message in reversed(messages):
+    for message in reversed(messages[:end]):
         if isinstance(message, ToolMessage):
             results[message.tool_call_id] = message
         elif isinstance(message, AIMessage):
@@ -630,6 +648,14 @@ def pending_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[dict, To
         else:
             break
     return [({"name": m.name or "tool", "args": {}, "id": m.tool_call_id}, m) for m in results.values()]
+
+
+def question_of_turn(messages: Sequence[BaseMessage]) -> str:
+    """The human message that started the current turn: the last one before its tool calls, if any."""
+    end = len(messages)
+    while end and isinstance(messages[end - 1], HumanMessage) and pending_tool_results(messages[:end]):
+        end -= 1  # skip requests to revise that follow the turn's tool results
+    return last_human_text(messages[:end])
 
 
 def _is_error(result: ToolMessage) -> bool:

@@ -145,6 +145,14 @@ def test_router_fast_path_needs_no_embeddings() -> None:
     assert decision == planner.Decision("calculator", "fast_path", "12*12")
 
 
+def test_router_needs_no_embeddings_for_one_clear_cue() -> None:
+    def fail(texts: list[str]) -> list[list[float]]:
+        raise AssertionError("a single clear cue must not embed")
+
+    decision = planner.IntentRouter(embed=fail).route("What do my notes say about the budget?")
+    assert (decision.intent, decision.reason) == ("search_documents", "cues")
+
+
 def test_router_uses_cues_without_embeddings() -> None:
     router = planner.IntentRouter(embed=_bag_of_words)
     assert (
@@ -156,9 +164,9 @@ def test_router_uses_cues_without_embeddings() -> None:
 
 
 def test_router_scores_every_intent_with_embeddings() -> None:
-    decision = planner.IntentRouter(embed=_bag_of_words).route("What do my notes say about the budget?")
+    decision = planner.IntentRouter(embed=_bag_of_words).route("How is your day going, are you bored?")
     assert decision.reason == "embeddings"
-    assert decision.intent == "search_documents"
+    assert decision.intent == "answer"
     assert set(decision.scores or {}) == set(planner.INTENTS)
 
 
@@ -216,6 +224,19 @@ def test_pending_tool_results_pairs_calls_and_results() -> None:
         ("web_search", "r"),
     ]
     assert planner.pending_tool_results([*messages, AIMessage("done")]) == []
+
+
+def test_a_revision_request_after_tool_results_is_answered_from_them() -> None:
+    messages = [
+        HumanMessage("What is 12 times 12?"),
+        *_turn_with_results(("calculator", {"expression": "12*12"}, "144"))[1:],
+        HumanMessage("A reviewer asked for a revision: quote the result."),
+    ]
+    assert [call["name"] for call, _ in planner.pending_tool_results(messages)] == ["calculator"]
+    assert planner.question_of_turn(messages) == "What is 12 times 12?"
+    new_turn = [*messages[:-1], AIMessage("12 × 12 = 144."), HumanMessage("And 3 times 3?")]
+    assert planner.pending_tool_results(new_turn) == []
+    assert planner.question_of_turn(new_turn) == "And 3 times 3?"
 
 
 def test_calculator_results_are_quoted_and_sources_left_to_the_model() -> None:
@@ -449,13 +470,15 @@ def search_documents(query: str) -> str:
 @pytest.mark.slow
 def test_real_model_calls_the_calculator_for_arithmetic(local: ChatLocalLlama) -> None:
     bound = local.bind_tools([calculator, web_search, search_documents])
-    message = bound.invoke([SystemMessage("You are helpful."), HumanMessage("What is 12 times 12?")])
-    assert [call["name"] for call in message.tool_calls] == ["calculator"]
-    raw = message.additional_kwargs.get("tool_calls") or [
-        {"function": {"arguments": json.dumps(message.tool_calls[0]["args"])}}
-    ]
-    args = json.loads(raw[0]["function"]["arguments"])
+    prompt = [SystemMessage("You are helpful."), HumanMessage("What is 12 times 12?")]
+    (chunk,) = list(bound.stream(prompt))
+    (raw,) = chunk.tool_call_chunks
+    args = json.loads(raw["args"] or "")  # the arguments as the model wrote them: JSON text
+    assert raw["name"] == "calculator"
     assert calculate(args["expression"]) == "144"
+    message = bound.invoke(prompt)
+    assert [call["name"] for call in message.tool_calls] == ["calculator"]
+    assert message.response_metadata["finish_reason"] == "tool_calls"
 
     result = ToolMessage("144", tool_call_id=message.tool_calls[0]["id"], name="calculator")
     answer = bound.invoke([HumanMessage("What is 12 times 12?"), message, result])
