@@ -60,6 +60,23 @@ MAX_MEMO_WALK = 256
 class _Remembered:
     checkpoint_id: str
     histories: Mapping[str, DeltaChannelHistory]
+    seed_ids: Mapping[str, tuple[set[str], ...]] = field(default_factory=dict)
+    """For a seed a channel reported (see ``report_rebuilt``), the ids of its messages."""
+
+
+class _ReportingWrites(list[PendingWrite]):
+    """The writes of a served history, with ``report_rebuilt(value, ids)``: a channel that knows the hook
+    (``graphs.channels.MessagesDeltaChannel``) calls it with the value it rebuilt, and the memo keeps that
+    value as the seed, so the next load does not replay the whole thread again. Other channels ignore it."""
+
+    report_rebuilt: Callable[[Any, tuple[set[str], ...]], None]
+
+
+class _SeedWithIds(_DeltaSnapshot):
+    """A remembered seed with the ids of its messages (``ids``: sets never changed), so the channel need
+    not collect them again."""
+
+    ids: tuple[set[str], ...]
 
 
 def _copy_history(history: DeltaChannelHistory) -> DeltaChannelHistory:
@@ -89,7 +106,12 @@ class HistoryMemo:
             return entry
 
     def remember(
-        self, thread_id: str, ns: str, checkpoint_id: str, histories: Mapping[str, DeltaChannelHistory]
+        self,
+        thread_id: str,
+        ns: str,
+        checkpoint_id: str,
+        histories: Mapping[str, DeltaChannelHistory],
+        seed_ids: Mapping[str, tuple[set[str], ...]] | None = None,
     ) -> None:
         """Keep ``histories`` unless a later checkpoint of the thread is already remembered (reading an old
         checkpoint, e.g. to show history, must not push out the head that the next turn starts from)."""
@@ -98,12 +120,48 @@ class HistoryMemo:
             current = self._entries.get(key)
             if current is not None and current.checkpoint_id > checkpoint_id:
                 return
-            self._entries[key] = _Remembered(
-                checkpoint_id, {ch: _copy_history(h) for ch, h in histories.items()}
-            )
+            copies = {ch: _copy_history(h) for ch, h in histories.items()}
+            ids = dict(seed_ids or {})
+            if current is not None and current.checkpoint_id == checkpoint_id:
+                # Already remembered, perhaps compacted since: what is there wins, new channels join it.
+                copies.update(current.histories)
+                ids.update(current.seed_ids)
+            self._entries[key] = _Remembered(checkpoint_id, copies, ids)
             self._entries.move_to_end(key)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
+
+    def compact(
+        self, thread_id: str, ns: str, checkpoint_id: str, channel: str, value: Any, ids: tuple[set[str], ...]
+    ) -> None:
+        """Take a channel's rebuilt value at ``checkpoint_id`` as its seed (its writes are then in it)."""
+        key = (thread_id, ns)
+        with self._lock:
+            current = self._entries.get(key)
+            if current is None or current.checkpoint_id != checkpoint_id or channel not in current.histories:
+                return
+            histories = dict(current.histories)
+            histories[channel] = {"seed": _DeltaSnapshot(list(value)), "writes": []}
+            self._entries[key] = _Remembered(checkpoint_id, histories, {**current.seed_ids, channel: ids})
+
+    def serve(self, thread_id: str, ns: str, checkpoint_id: str) -> dict[str, DeltaChannelHistory]:
+        """Copies of the remembered histories of ``checkpoint_id``, each able to report its rebuilt value."""
+        entry = self.get(thread_id, ns)
+        if entry is None or entry.checkpoint_id != checkpoint_id:
+            raise KeyError(checkpoint_id)
+        served: dict[str, DeltaChannelHistory] = {}
+        for channel, history in entry.histories.items():
+            copied = _copy_history(history)
+            writes = _ReportingWrites(copied["writes"])
+            writes.report_rebuilt = functools.partial(self.compact, thread_id, ns, checkpoint_id, channel)
+            copied["writes"] = writes
+            seed, ids = copied.get("seed"), entry.seed_ids.get(channel)
+            if ids is not None and isinstance(seed, _DeltaSnapshot):
+                with_ids = _SeedWithIds(seed.value)
+                with_ids.ids = ids
+                copied["seed"] = with_ids
+            served[channel] = copied
+        return served
 
     def forget(self, thread_id: str) -> None:
         with self._lock:
@@ -139,17 +197,21 @@ class _Walk:
             return True
         return not self.open
 
-    def histories(self) -> dict[str, DeltaChannelHistory] | None:
-        """The histories, or None when the walk could not finish from what it saw and the memo."""
+    def histories(self) -> tuple[dict[str, DeltaChannelHistory], dict[str, tuple[set[str], ...]]] | None:
+        """The histories and the ids of remembered seeds; None when the walk could not finish from what
+        it saw and the memo."""
         if self.open and not (self.met and self.open <= self.remembered.histories.keys()):
             return None
         result: dict[str, DeltaChannelHistory] = {}
+        seed_ids: dict[str, tuple[set[str], ...]] = {}
         for ch in self.channels:
             if ch in self.open:
                 base = self.remembered.histories[ch]
                 history: DeltaChannelHistory = {"writes": list(base["writes"])}
                 if "seed" in base:
                     history["seed"] = base["seed"]
+                if ch in self.remembered.seed_ids:
+                    seed_ids[ch] = self.remembered.seed_ids[ch]
             else:
                 history = {"writes": []}
                 if ch in self.seeds:
@@ -157,7 +219,7 @@ class _Walk:
             for step in reversed(self.steps):
                 history["writes"].extend(step.get(ch, ()))
             result[ch] = history
-        return result
+        return result, seed_ids
 
 
 def _target(config: RunnableConfig) -> tuple[str, str, str | None]:
@@ -186,6 +248,27 @@ class HistoryMemoMixin:
             memo = self._history_memo = HistoryMemo()
         return memo
 
+    def _served(
+        self,
+        thread_id: str,
+        ns: str,
+        checkpoint_id: str,
+        channels: Sequence[str],
+        found: tuple[Mapping[str, DeltaChannelHistory], Mapping[str, tuple[set[str], ...]]] | None,
+    ) -> dict[str, DeltaChannelHistory] | None:
+        """Remember what was ``found`` (if anything), then serve the channels from the memo; None when the
+        memo does not hold them all (an older checkpoint was read: it is not remembered)."""
+        memo = self._memo()
+        if found is not None:
+            memo.remember(thread_id, ns, checkpoint_id, *found)
+        try:
+            served = memo.serve(thread_id, ns, checkpoint_id)
+        except KeyError:
+            return None
+        if not set(channels) <= served.keys():
+            return None
+        return {ch: served[ch] for ch in channels}
+
     def get_delta_channel_history(
         self, *, config: RunnableConfig, channels: Sequence[str]
     ) -> Mapping[str, DeltaChannelHistory]:
@@ -198,39 +281,26 @@ class HistoryMemoMixin:
                 return {ch: {"writes": []} for ch in channels}
             checkpoint_id = str(head.checkpoint["id"])
             config = _with_id(config, checkpoint_id)
+        if (served := self._served(thread_id, ns, checkpoint_id, channels, None)) is not None:
+            return served
         remembered = self._memo().get(thread_id, ns)
-        histories = None
-        if remembered is not None:
-            histories = self._memo_walk(config, channels, remembered, checkpoint_id)
-        if histories is None:
-            histories = super().get_delta_channel_history(config=config, channels=channels)  # type: ignore[misc]
-        self._memo().remember(thread_id, ns, checkpoint_id, histories)
-        return {ch: _copy_history(h) for ch, h in histories.items()}
-
-    def _memo_walk(
-        self,
-        config: RunnableConfig,
-        channels: Sequence[str],
-        remembered: _Remembered,
-        checkpoint_id: str,
-    ) -> Mapping[str, DeltaChannelHistory] | None:
-        if checkpoint_id == remembered.checkpoint_id:
-            if set(channels) <= remembered.histories.keys():
-                return {ch: remembered.histories[ch] for ch in channels}
-            return None
-        if not _is_later(checkpoint_id, remembered.checkpoint_id):
-            return None
-        target = self.get_tuple(_with_id(config, checkpoint_id))  # type: ignore[attr-defined]
-        walk = _Walk(channels, remembered)
-        cursor = target.parent_config if target is not None else None
-        for _ in range(MAX_MEMO_WALK):
-            if cursor is None:
-                break
-            saved = self.get_tuple(cursor)  # type: ignore[attr-defined]
-            if saved is None or walk.visit(saved):
-                break
-            cursor = saved.parent_config
-        return walk.histories()
+        found = None
+        if remembered is not None and _is_later(checkpoint_id, remembered.checkpoint_id):
+            walk = _Walk(channels, remembered)
+            target = self.get_tuple(config)  # type: ignore[attr-defined]
+            cursor = target.parent_config if target is not None else None
+            for _ in range(MAX_MEMO_WALK):
+                if cursor is None:
+                    break
+                saved = self.get_tuple(cursor)  # type: ignore[attr-defined]
+                if saved is None or walk.visit(saved):
+                    break
+                cursor = saved.parent_config
+            found = walk.histories()
+        if found is None:
+            found = (super().get_delta_channel_history(config=config, channels=channels), {})  # type: ignore[misc]
+        served = self._served(thread_id, ns, checkpoint_id, channels, found)
+        return served if served is not None else {ch: _copy_history(h) for ch, h in found[0].items()}
 
     async def aget_delta_channel_history(
         self, *, config: RunnableConfig, channels: Sequence[str]
@@ -244,39 +314,27 @@ class HistoryMemoMixin:
                 return {ch: {"writes": []} for ch in channels}
             checkpoint_id = str(head.checkpoint["id"])
             config = _with_id(config, checkpoint_id)
+        if (served := self._served(thread_id, ns, checkpoint_id, channels, None)) is not None:
+            return served
         remembered = self._memo().get(thread_id, ns)
-        histories = None
-        if remembered is not None:
-            histories = await self._amemo_walk(config, channels, remembered, checkpoint_id)
-        if histories is None:
-            histories = await super().aget_delta_channel_history(config=config, channels=channels)  # type: ignore[misc]
-        self._memo().remember(thread_id, ns, checkpoint_id, histories)
-        return {ch: _copy_history(h) for ch, h in histories.items()}
-
-    async def _amemo_walk(
-        self,
-        config: RunnableConfig,
-        channels: Sequence[str],
-        remembered: _Remembered,
-        checkpoint_id: str,
-    ) -> Mapping[str, DeltaChannelHistory] | None:
-        if checkpoint_id == remembered.checkpoint_id:
-            if set(channels) <= remembered.histories.keys():
-                return {ch: remembered.histories[ch] for ch in channels}
-            return None
-        if not _is_later(checkpoint_id, remembered.checkpoint_id):
-            return None
-        target = await self.aget_tuple(_with_id(config, checkpoint_id))  # type: ignore[attr-defined]
-        walk = _Walk(channels, remembered)
-        cursor = target.parent_config if target is not None else None
-        for _ in range(MAX_MEMO_WALK):
-            if cursor is None:
-                break
-            saved = await self.aget_tuple(cursor)  # type: ignore[attr-defined]
-            if saved is None or walk.visit(saved):
-                break
-            cursor = saved.parent_config
-        return walk.histories()
+        found = None
+        if remembered is not None and _is_later(checkpoint_id, remembered.checkpoint_id):
+            walk = _Walk(channels, remembered)
+            target = await self.aget_tuple(config)  # type: ignore[attr-defined]
+            cursor = target.parent_config if target is not None else None
+            for _ in range(MAX_MEMO_WALK):
+                if cursor is None:
+                    break
+                saved = await self.aget_tuple(cursor)  # type: ignore[attr-defined]
+                if saved is None or walk.visit(saved):
+                    break
+                cursor = saved.parent_config
+            found = walk.histories()
+        if found is None:
+            history = await super().aget_delta_channel_history(config=config, channels=channels)  # type: ignore[misc]
+            found = (history, {})
+        served = self._served(thread_id, ns, checkpoint_id, channels, found)
+        return served if served is not None else {ch: _copy_history(h) for ch, h in found[0].items()}
 
     def delete_thread(self, thread_id: str) -> None:
         self._memo().forget(str(thread_id))

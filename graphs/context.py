@@ -11,6 +11,8 @@ walked once from the end and the walk stops at the budget, so the cost is that o
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date
 
@@ -24,9 +26,32 @@ MIN_RESULT_CHARS = 200
 """A tool result shortened to fit the budget keeps at least this many characters."""
 
 
+TOKEN_CACHE_SIZE = 8192
+"""Messages whose token count is remembered (the view re-walks the same recent messages every call)."""
+
+_token_cache: OrderedDict[int, tuple[BaseMessage, int]] = OrderedDict()
+_token_lock = threading.Lock()
+
+
 def message_tokens(message: BaseMessage) -> int:
-    """Approximate tokens of one message (content, tool calls, role: LangChain's estimate)."""
-    return count_tokens_approximately([message])
+    """Approximate tokens of one message (content, tool calls, role: LangChain's estimate).
+
+    Remembered per message object: the transcript's messages are the same objects from one step to the
+    next, and LangChain's estimate costs ~15 µs a message. The cache holds the message itself, so an id
+    is never reused for another object while it is cached.
+    """
+    key = id(message)
+    with _token_lock:
+        hit = _token_cache.get(key)
+        if hit is not None and hit[0] is message:
+            _token_cache.move_to_end(key)
+            return hit[1]
+    tokens = count_tokens_approximately([message])
+    with _token_lock:
+        _token_cache[key] = (message, tokens)
+        while len(_token_cache) > TOKEN_CACHE_SIZE:
+            _token_cache.popitem(last=False)
+    return tokens
 
 
 def unsummarised_start(messages: Sequence[BaseMessage], summary_through: str) -> int:
@@ -75,14 +100,14 @@ def window_start(messages: Sequence[BaseMessage], *, start: int, budget: int) ->
 
 def _shrink_results(step: Sequence[BaseMessage], budget: int) -> list[BaseMessage]:
     """A model message and its tool results, the results' text shortened to share ``budget`` tokens."""
-    fixed = sum(message_tokens(m) for m in step if not isinstance(m, ToolMessage))
     results = [m for m in step if isinstance(m, ToolMessage)]
+    fixed = sum(message_tokens(m) for m in step if not isinstance(m, ToolMessage))
+    fixed += sum(message_tokens(m.model_copy(update={"content": CUT_MARK})) for m in results)
     share_chars = max(MIN_RESULT_CHARS, 4 * (budget - fixed) // max(len(results), 1))
     shrunk: list[BaseMessage] = []
     for message in step:
-        text = message.text if isinstance(message, ToolMessage) else ""
-        if isinstance(message, ToolMessage) and len(text) > share_chars:
-            message = message.model_copy(update={"content": text[:share_chars] + CUT_MARK})
+        if isinstance(message, ToolMessage) and len(message.text) > share_chars:
+            message = message.model_copy(update={"content": message.text[:share_chars] + CUT_MARK})
         shrunk.append(message)
     return shrunk
 

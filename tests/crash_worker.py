@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -78,18 +79,23 @@ def assistant(saver: Any) -> Assistant:
 
 class HangingCommit:
     """A sqlite3 connection whose next commit, once armed, writes the marker and hangs: the transaction
-    stays open (uncommitted) until the process is killed."""
+    stays open (uncommitted) until the process is killed. Armed per thread: checkpoints are saved in a
+    background thread while the next step's writes are saved in another."""
 
     def __init__(self, conn: Any) -> None:
         self._conn = conn
-        self.armed: str | None = None
+        self._local = threading.local()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._conn, name)
 
+    def arm(self, mode: str | None) -> None:
+        self._local.armed = mode
+
     def commit(self) -> None:
-        if self.armed:
-            Stop.here(self.armed)
+        armed = getattr(self._local, "armed", None)
+        if armed:
+            Stop.here(armed)
         self._conn.commit()
 
 
@@ -106,18 +112,18 @@ def crashing_saver(url: str) -> Iterator[Any]:
         put, put_writes = saver.put, saver.put_writes
 
         def hanging_put(config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
-            conn.armed = "checkpoint" if _after_tool(saver, config) else None
+            conn.arm("checkpoint" if _after_tool(saver, config) else None)
             try:
                 return put(config, checkpoint, metadata, new_versions)
             finally:
-                conn.armed = None
+                conn.arm(None)
 
         def hanging_put_writes(config: Any, writes: Any, task_id: str, task_path: str = "") -> None:
-            conn.armed = "writes" if any(ch == "messages" and _tool_ran(v) for ch, v in writes) else None
+            conn.arm("writes" if any(ch == "messages" and _tool_ran(v) for ch, v in writes) else None)
             try:
                 put_writes(config, writes, task_id, task_path)
             finally:
-                conn.armed = None
+                conn.arm(None)
 
         saver.put, saver.put_writes = hanging_put, hanging_put_writes
         yield saver

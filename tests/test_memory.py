@@ -642,3 +642,49 @@ def test_markdown_fences_survive_backticks_in_tool_output() -> None:
 
     text = export_markdown("x", [ToolMessage("a ``` fence ```` inside", tool_call_id="c", name="web_search")])
     assert "`````text\na ``` fence ```` inside\n`````" in text
+
+
+def test_a_late_turn_reads_and_replays_no_more_than_an_early_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within a process, a turn loads only what changed since the last one: the same number of decoded
+    blobs and replayed writes at turn 61 as at turn 11 (time per turn then stays flat; see bench.memory)."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    from agent.memory import connect_sqlite
+    from agent.savers import CompactSqliteSaver
+    from bench.memory import ours
+    from graphs.channels import MessagesDeltaChannel
+
+    decoded: list[str] = []
+    replayed: list[int] = []
+
+    class CountingSerializer(JsonPlusSerializer):
+        def loads_typed(self, data: tuple[str, bytes]) -> Any:
+            decoded.append(data[0])
+            return super().loads_typed(data)
+
+    real_replay = MessagesDeltaChannel.replay_writes
+
+    def counting_replay(self: MessagesDeltaChannel, writes: Any) -> None:
+        replayed.append(len(writes))
+        real_replay(self, writes)
+
+    monkeypatch.setattr(MessagesDeltaChannel, "replay_writes", counting_replay)
+    saver = CompactSqliteSaver(connect_sqlite(tmp_path / "memory.db"), serde=CountingSerializer())
+    graph = ours(saver)
+    config = {"configurable": {"thread_id": "flat"}}
+
+    def one_turn() -> tuple[int, int]:
+        decoded.clear()
+        replayed.clear()
+        _bench_turns(graph, config, 1)
+        return len(decoded), sum(replayed)
+
+    _bench_turns(graph, config, 10)
+    early = one_turn()
+    _bench_turns(graph, config, 49)
+    late = one_turn()
+    saver.conn.close()
+    assert late[0] <= early[0] + 4, "decoded blobs (a fold's summary writes may add a couple)"
+    assert late[1] == early[1] <= 8, "a load replays the last turn's writes, not the thread's"
