@@ -688,3 +688,28 @@ def test_a_late_turn_reads_and_replays_no_more_than_an_early_one(
     saver.conn.close()
     assert late[0] <= early[0] + 4, "decoded blobs (a fold's summary writes may add a couple)"
     assert late[1] == early[1] <= 8, "a load replays the last turn's writes, not the thread's"
+
+
+async def test_our_savers_pass_langgraphs_checkpointer_conformance_suite(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """LangGraph's own conformance suite (``langgraph-checkpoint-conformance``, async API) against the
+    SQLite and PostgreSQL savers ``acheckpointer`` opens."""
+    conformance = pytest.importorskip("langgraph.checkpoint.conformance")
+
+    async def sqlite_saver() -> Any:
+        async with acheckpointer(f"sqlite:///{tmp_path / uuid.uuid4().hex}.db") as saver:
+            yield saver
+
+    async def postgres_saver() -> Any:
+        async with acheckpointer(postgres_url) as saver:
+            yield saver
+
+    for name, factory in (("sqlite", sqlite_saver), ("postgres", postgres_saver)):
+        report = await conformance.validate(conformance.checkpointer_test(name=name)(factory))
+        results = report.to_dict()["results"]
+        failed = {capability: r["failures"] for capability, r in results.items() if r["passed"] is False}
+        assert failed == {}, name
+        assert {"put", "put_writes", "get_tuple", "list", "delete_thread"} <= {
+            capability for capability, r in results.items() if r["passed"]
+        }
