@@ -362,7 +362,7 @@ class Engine:
         import llama_cpp
 
         self.path = path
-        self.lock = threading.RLock()
+        self.lock = threading.Lock()  # not RLock: async streaming releases it from another thread
         self.llm = llama_cpp.Llama(
             model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
         )

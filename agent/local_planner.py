@@ -350,7 +350,7 @@ _DOC_NOUNS = (
     r"notes?|documents?|docs|files?|handbook|manual|guide|guidelines|policy|policies|report|reports|pdfs?"
     r"|papers?|slides|deck|contracts?|minutes|memo|spreadsheet|knowledge\s+base|uploads?|wiki|playbook"
     r"|readme|runbook|transcripts?|records|journal|diary|sources|library|thesis|book|syllabus"
-    r"|(?:reading|shopping|to-?do|packing|task)\s+lists?|lists?"
+    r"|(?:reading|shopping|to-?do|packing|task)\s+lists?|lists?|lease|spreadsheets?|worksheets?|lectures?"
 )
 _CUES: dict[Intent, tuple[re.Pattern[str], ...]] = {
     "search_documents": (
@@ -361,6 +361,14 @@ _CUES: dict[Intent, tuple[re.Pattern[str], ...]] = {
             re.I,
         ),
         re.compile(r"\b(?:i|we)\s+(?:uploaded|ingested|shared|saved|added|gave\s+you|wrote\s+down)\b", re.I),
+        # "the spreadsheet I imported", "the notes we took": a document the user made or gave
+        re.compile(
+            rf"\b(?:{_DOC_NOUNS})\s+(?:that\s+)?(?:i|we)\s+(?:\w+ed|gave|sent|wrote|took|made|kept)\b", re.I
+        ),
+        re.compile(
+            r"\b(?:in|from)\s+the\s+(?:\w+\s+)?(?:slides|spreadsheet|minutes|transcript|lease|syllabus)\b",
+            re.I,
+        ),
         re.compile(rf"\baccording\s+to\s+(?:my|our|the)\s+(?:\w+\s+)?(?:{_DOC_NOUNS})\b", re.I),
         re.compile(r"\b(?:in|from)\s+(?:my|our)\s+(?:files|documents|notes|knowledge\s+base)\b", re.I),
     ),
@@ -448,6 +456,12 @@ PROTOTYPES: dict[Intent, tuple[str, ...]] = {
         "Look up the opening hours of the British Museum.",
         "What are people saying about the new video game release?",
         "Is there a storm warning for Florida right now?",
+        "What have researchers found out about the deep ocean?",
+        "How far along is the construction of the new stadium?",
+        "Which company bought the social network?",
+        "Who is the head of the World Health Organization?",
+        "What is the fastest land animal?",
+        "How tall is the highest mountain in Africa?",
     ),
     "search_documents": (
         "What do my notes say about the project deadline?",

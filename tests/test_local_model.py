@@ -516,6 +516,20 @@ def test_real_model_streams_tokens(local: ChatLocalLlama) -> None:
 
 
 @pytest.mark.slow
+def test_real_model_streams_asynchronously_and_concurrently(local: ChatLocalLlama) -> None:
+    import asyncio
+
+    async def run() -> tuple[list[str], list[str]]:
+        pieces = [chunk.text async for chunk in local.astream("Tell me about the sea.", max_tokens=12)]
+        answers = await asyncio.gather(*(local.ainvoke(q, max_tokens=8) for q in ("Hello!", "Good night!")))
+        return pieces, [answer.text for answer in answers]
+
+    pieces, answers = asyncio.run(run())
+    assert "".join(pieces) == local.invoke("Tell me about the sea.", max_tokens=12).text
+    assert len(answers) == 2 and all(answers)
+
+
+@pytest.mark.slow
 def test_real_model_honours_a_stop_sequence(local: ChatLocalLlama) -> None:
     prompt = "Describe a sunny day at the beach."
     free = local.invoke(prompt, max_tokens=24)  # greedy: the same text every time
