@@ -478,6 +478,11 @@ def async_sqlite_saver_type() -> type[Any]:
     return CompactAsyncSqliteSaver
 
 
+def _forget_all(saver: HistoryMemoMixin, thread_ids: Sequence[str]) -> None:
+    for thread_id in thread_ids if not isinstance(thread_ids, str) else ():
+        saver._memo().forget(str(thread_id))
+
+
 @functools.cache
 def postgres_saver_types() -> tuple[type[Any], type[Any]]:
     """``PostgresSaver`` and ``AsyncPostgresSaver`` with remembered histories (built on first use: they
@@ -485,10 +490,19 @@ def postgres_saver_types() -> tuple[type[Any], type[Any]]:
     from langgraph.checkpoint.postgres import PostgresSaver
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
+    # Only these savers implement ``prune``: overriding it elsewhere would claim a capability they lack.
     class MemoPostgresSaver(HistoryMemoMixin, PostgresSaver):
         """``PostgresSaver`` with remembered histories."""
 
+        def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+            _forget_all(self, thread_ids)
+            super().prune(thread_ids, strategy=strategy)
+
     class MemoAsyncPostgresSaver(HistoryMemoMixin, AsyncPostgresSaver):
         """``AsyncPostgresSaver`` with remembered histories."""
+
+        async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+            _forget_all(self, thread_ids)
+            await super().aprune(thread_ids, strategy=strategy)
 
     return MemoPostgresSaver, MemoAsyncPostgresSaver

@@ -5,14 +5,15 @@ per turn), so a thread's storage grows with the square of its length (measured: 
 turns). ``messages`` is therefore a ``DeltaChannel``: each checkpoint stores only the messages written in
 its step, and the value is rebuilt from those writes when a thread is loaded (``agent.memory``'s savers
 keep that rebuild incremental within a process). The running summary is a ``DeltaChannel`` too, since a
-plain channel would copy its text into every checkpoint.
+plain channel would copy its text into every checkpoint, and so are the reflection records (each holds
+a draft answer; as a plain ``operator.add`` channel they made storage quadratic again whenever reflection
+ran: measured 230 KB per turn by turn 100, 12 KB as a ``DeltaChannel``).
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.channels import DeltaChannel
@@ -32,6 +33,11 @@ the saver remembers the rebuilt history (``agent.savers``)."""
 def last_value(current: str, writes: Sequence[str]) -> str:
     """``DeltaChannel`` reducer that keeps the latest write (batching-invariant, as DeltaChannel needs)."""
     return writes[-1] if writes else current
+
+
+def concatenate(current: list[Any], writes: Sequence[list[Any]]) -> list[Any]:
+    """``DeltaChannel`` reducer appending each write's items (``operator.add`` in one batch)."""
+    return [*current, *(item for write in writes for item in write)]
 
 
 class InputState(TypedDict):
@@ -64,7 +70,7 @@ class AssistantState(InputState, total=False):
     turns leave the planner's window."""
     summary_through: Annotated[str, DeltaChannel(last_value, snapshot_frequency=NEVER)]
     """Id of the last message folded into ``summary`` ("" when nothing is)."""
-    reflections: Annotated[list[ReflectionRecord], operator.add]
+    reflections: Annotated[list[ReflectionRecord], DeltaChannel(concatenate, snapshot_frequency=NEVER)]
     """Every reflection verdict of the thread, oldest first (small: a few per turn)."""
 
 

@@ -713,3 +713,32 @@ async def test_our_savers_pass_langgraphs_checkpointer_conformance_suite(
         assert {"put", "put_writes", "get_tuple", "list", "delete_thread"} <= {
             capability for capability, r in results.items() if r["passed"]
         }
+
+
+def test_storage_stays_linear_when_every_answer_is_reflected_on(tmp_path: Path) -> None:
+    """Reflection records hold each draft; they must not be copied into every checkpoint either."""
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    from bench.memory import disk_bytes, fetch, noise
+    from tests.fakes import call, tool_calls
+
+    def respond(messages: list[Any]) -> AIMessage:
+        if isinstance(messages[-1], ToolMessage):
+            return AIMessage(noise())
+        return tool_calls(call("fetch", query=noise(40)))
+
+    turns = 40
+    accept = {"verdict": "accept", "feedback": "supported"}
+    model = ScriptedChatModel(script=[respond] * (3 * turns), critiques=[accept] * turns)  # + summary calls
+    path = tmp_path / "memory.db"
+    config = {"configurable": {"thread_id": "reflect"}}
+    sizes = []
+    with checkpointer(f"sqlite:///{path}") as saver:
+        graph = build_graph(model, tools=[fetch], checkpointer=saver, settings=Settings(reflection="always"))
+        for _ in range(2):
+            _bench_turns(graph, config, turns // 2)
+            sizes.append(disk_bytes(path, saver))
+        state = graph.get_state(config).values
+    assert len(state["reflections"]) == turns and len(model.critic_prompts) == turns
+    assert (sizes[1] - sizes[0]) / (turns // 2) <= 1.5 * TURN_BYTES_LIMIT
+    assert sizes[1] - sizes[0] <= 1.15 * sizes[0]
