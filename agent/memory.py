@@ -79,9 +79,9 @@ def checkpointer(
     """Open the saver for ``url`` (default: the configured ``AGENT_MEMORY``) for the duration of the block."""
     url = _resolve(url, settings)
     if url == "memory":
-        from langgraph.checkpoint.memory import InMemorySaver
+        from agent.savers import memory_saver_type
 
-        yield InMemorySaver()
+        yield memory_saver_type()()
     elif url.startswith(SQLITE_PREFIX):
         from agent.savers import CompactSqliteSaver
 
@@ -113,9 +113,9 @@ async def acheckpointer(
     """The async twin of :func:`checkpointer`, for ``ainvoke``/``astream``."""
     url = _resolve(url, settings)
     if url == "memory":
-        from langgraph.checkpoint.memory import InMemorySaver
+        from agent.savers import memory_saver_type
 
-        yield InMemorySaver()
+        yield memory_saver_type()()
     elif url.startswith(SQLITE_PREFIX):
         import aiosqlite
 

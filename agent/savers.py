@@ -438,6 +438,18 @@ async def aretry_when_locked(action: Callable[[], Awaitable[T]], *, attempts: in
 
 
 @functools.cache
+def memory_saver_type() -> type[Any]:
+    """LangGraph's ``InMemorySaver`` with remembered histories (it keeps writes serialized, so a load
+    decodes the whole thread too)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    class MemoInMemorySaver(HistoryMemoMixin, InMemorySaver):
+        """``InMemorySaver`` with remembered histories."""
+
+    return MemoInMemorySaver
+
+
+@functools.cache
 def async_sqlite_saver_type() -> type[Any]:
     """:class:`CompactSqliteSaver`'s async twin (built on first use: it imports aiosqlite)."""
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver

@@ -694,7 +694,7 @@ async def test_our_savers_pass_langgraphs_checkpointer_conformance_suite(
     tmp_path: Path, postgres_url: str
 ) -> None:
     """LangGraph's own conformance suite (``langgraph-checkpoint-conformance``, async API) against the
-    SQLite and PostgreSQL savers ``acheckpointer`` opens."""
+    SQLite, PostgreSQL and in-memory savers ``acheckpointer`` opens."""
     conformance = pytest.importorskip("langgraph.checkpoint.conformance")
 
     async def sqlite_saver() -> Any:
@@ -705,7 +705,11 @@ async def test_our_savers_pass_langgraphs_checkpointer_conformance_suite(
         async with acheckpointer(postgres_url) as saver:
             yield saver
 
-    for name, factory in (("sqlite", sqlite_saver), ("postgres", postgres_saver)):
+    async def memory_saver() -> Any:
+        async with acheckpointer("memory") as saver:
+            yield saver
+
+    for name, factory in (("sqlite", sqlite_saver), ("postgres", postgres_saver), ("memory", memory_saver)):
         report = await conformance.validate(conformance.checkpointer_test(name=name)(factory))
         results = report.to_dict()["results"]
         failed = {capability: r["failures"] for capability, r in results.items() if r["passed"] is False}
