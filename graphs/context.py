@@ -38,7 +38,8 @@ def message_tokens(message: BaseMessage) -> int:
 
     Remembered per message object: the transcript's messages are the same objects from one step to the
     next, and LangChain's estimate costs ~15 µs a message. The cache holds the message itself, so an id
-    is never reused for another object while it is cached.
+    is never reused for another object while it is cached. Meant for transcript messages: count
+    short-lived ones (a prompt being built) with ``count_tokens_approximately``.
     """
     key = id(message)
     with _token_lock:
@@ -102,7 +103,7 @@ def _shrink_results(step: Sequence[BaseMessage], budget: int) -> list[BaseMessag
     """A model message and its tool results, the results' text shortened to share ``budget`` tokens."""
     results = [m for m in step if isinstance(m, ToolMessage)]
     fixed = sum(message_tokens(m) for m in step if not isinstance(m, ToolMessage))
-    fixed += sum(message_tokens(m.model_copy(update={"content": CUT_MARK})) for m in results)
+    fixed += count_tokens_approximately([m.model_copy(update={"content": CUT_MARK}) for m in results])
     share_chars = max(MIN_RESULT_CHARS, 4 * (budget - fixed) // max(len(results), 1))
     shrunk: list[BaseMessage] = []
     for message in step:
@@ -153,7 +154,7 @@ def planner_messages(
     """
     system = SystemMessage(system_prompt(summary, today))
     tail = revision_messages(revision)
-    budget = max_tokens - sum(message_tokens(m) for m in (system, *tail))
+    budget = max_tokens - count_tokens_approximately([system, *tail])
     cut = window_start(messages, start=start, budget=budget)
     if cut is not None:
         recent = list(messages[cut:])

@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.constants import TAG_NOSTREAM
 
 from graphs.context import (
-    message_tokens,
     planner_messages,
     revision_messages,
     system_prompt,
@@ -102,7 +102,7 @@ def turn_line(turn: Sequence[BaseMessage]) -> str:
 
 
 def _tokens(text: str) -> int:
-    return message_tokens(SystemMessage(text))
+    return count_tokens_approximately([SystemMessage(text)])
 
 
 def clip_to(text: str, max_tokens: int) -> str:
@@ -218,7 +218,7 @@ def turns_budget(max_tokens: int, revision: tuple[str, str] | None = None) -> in
     """Tokens left for the transcript once the system prompt, a summary at its cap and a revision
     request are counted: what decides whether turns must be folded."""
     fixed = [SystemMessage(system_prompt(SUMMARY_PLACEHOLDER)), *revision_messages(revision)]
-    return max_tokens - sum(message_tokens(m) for m in fixed) - summary_cap(max_tokens)
+    return max_tokens - count_tokens_approximately(fixed) - summary_cap(max_tokens)
 
 
 def planner_view(
