@@ -96,9 +96,10 @@ def test_batching_and_threads_do_not_change_the_vectors(ours: MiniLMEmbeddings) 
 
 
 def test_concurrent_callers_get_the_same_vectors(ours: MiniLMEmbeddings) -> None:
-    expected = ours.encode(TEXTS)
+    texts = TEXTS[:16]  # the short ones: what matters is that calls overlap, not their size
+    expected = ours.encode(texts)
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda _: ours.encode(TEXTS), range(4)))
+        results = list(pool.map(lambda _: ours.encode(texts), range(4)))
     for got in results:
         np.testing.assert_array_equal(got, expected)
 
