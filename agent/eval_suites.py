@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graphs.turns import TurnResult
+if TYPE_CHECKING:
+    from graphs.turns import TurnResult
 
 
 class Suite(StrEnum):

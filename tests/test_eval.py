@@ -433,6 +433,20 @@ def test_cli_exits_1_when_every_task_errors(monkeypatch: pytest.MonkeyPatch) -> 
     assert "every task failed with an error; the first:" in result.stderr
 
 
+def test_importing_the_command_stays_light() -> None:
+    """``agent --help`` imports this module: no LangChain, LangGraph, Chroma or model on that path."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, agent.eval_cli; "
+        "print(sorted(m for m in ('langchain_core', 'langgraph', 'chromadb', 'llama_cpp', 'graphs.turns') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 # ------------------------------------------------------------------------------------- local model
 
 
