@@ -91,16 +91,19 @@ def eval_command(
     except Exception as exc:
         raise _fail(describe_error(exc, settings)) from None
 
-    with _progress(len(tasks) * len(frameworks)) as advance:
-        report = run_eval(
-            chat_model,
-            tasks,
-            settings=settings,
-            frameworks=frameworks,
-            model_spec=spec,
-            seed=seed,
-            progress=advance,
-        )
+    try:
+        with _progress(len(tasks) * len(frameworks)) as advance:
+            report = run_eval(
+                chat_model,
+                tasks,
+                settings=settings,
+                frameworks=frameworks,
+                model_spec=spec,
+                seed=seed,
+                progress=advance,
+            )
+    except Exception as exc:  # setting up the run (the knowledge base); task failures are in the report
+        raise _fail(describe_error(exc, settings)) from None
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

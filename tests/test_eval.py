@@ -420,6 +420,14 @@ def test_cli_tables_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     bad_suite = CliRunner().invoke(_app(), ["eval", "--suite", "poetry"])
     assert bad_suite.exit_code == 2
 
+    with fake_openai_server([]) as server:
+        monkeypatch.setenv("AGENT_BASE_URL", server.url)
+        monkeypatch.setenv("AGENT_EMBEDDINGS", "nonsense")  # the knowledge base cannot be built
+        broken = CliRunner().invoke(_app(), ["eval", "-m", "openai:fake-model", "-s", "documents"])
+    assert broken.exit_code == 1
+    assert "unknown embeddings spec 'nonsense'" in broken.stderr
+    assert "Traceback" not in broken.output
+
 
 def test_cli_exits_1_when_every_task_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     with fake_openai_server([status(400, "bad request")]) as server:  # not retried, unlike a 5xx
