@@ -5,62 +5,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from agent.settings import Settings
-
-if TYPE_CHECKING:
-    from langgraph.checkpoint.base import BaseCheckpointSaver
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+from agent.threads_cli import err, fail, open_memory, out
 
 
 def register(threads_app: typer.Typer) -> None:
     """Add ``prune`` and ``export`` to the ``threads`` group."""
     threads_app.command("prune")(prune_command)
     threads_app.command("export")(export_command)
-
-
-def _options(ctx: typer.Context) -> tuple[Settings, bool]:
-    """The main CLI's settings and ``--debug`` flag (``ctx.obj`` of the root command), else defaults."""
-    obj = ctx.find_root().obj
-    settings = getattr(obj, "settings", None)
-    return (settings if isinstance(settings, Settings) else Settings()), bool(getattr(obj, "debug", False))
-
-
-def _fail(message: str) -> NoReturn:
-    err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def _memory(ctx: typer.Context) -> Iterator[BaseCheckpointSaver[Any]]:
-    """The configured saver; any failure is one red line (a traceback with ``--debug``)."""
-    from agent.errors import describe_error
-    from agent.memory import checkpointer
-    from agent.threads import ThreadNotFound
-
-    settings, debug = _options(ctx)
-    try:
-        with checkpointer(settings=settings) as saver:
-            yield saver
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except ThreadNotFound as error:
-        _fail(str(error))
-    except Exception as error:
-        if debug:
-            err.print_exception()
-        _fail(describe_error(error, settings))
 
 
 def _size(count: int | None) -> str:
@@ -84,18 +41,16 @@ def prune_command(
     from agent.threads_maintenance import prune_threads, threads_to_prune
 
     if keep_last is None and older_than is None:
-        _fail("say what to prune: --keep-last N, --older-than DAYS, or both")
+        fail("say what to prune: --keep-last N, --older-than DAYS, or both")
     age = timedelta(days=older_than) if older_than is not None else None
-    with _memory(ctx) as saver:
+    with open_memory(ctx) as saver:
         if not (yes or dry_run):
             doomed, _ = threads_to_prune(saver, keep_last=keep_last, older_than=age)
             if doomed:
                 if not sys.stdin.isatty():
-                    _fail(
-                        f"not deleting {len(doomed)} threads without confirmation: add --yes (or --dry-run)"
-                    )
+                    fail(f"not deleting {len(doomed)} threads without confirmation: add --yes (or --dry-run)")
                 if not typer.confirm(f"Delete {len(doomed)} threads and all their messages?"):
-                    _fail("not confirmed; nothing deleted")
+                    fail("not confirmed; nothing deleted")
         report = prune_threads(saver, keep_last=keep_last, older_than=age, dry_run=dry_run)
     if as_json:
         typer.echo(json.dumps(report.as_json()))
@@ -123,8 +78,8 @@ def export_command(
     from agent.threads_maintenance import export_thread
 
     if fmt not in ("jsonl", "md"):
-        _fail(f"unknown format {fmt!r}: use --format jsonl or --format md")
-    with _memory(ctx) as saver:
+        fail(f"unknown format {fmt!r}: use --format jsonl or --format md")
+    with open_memory(ctx) as saver:
         thread_id = resolve_thread_id(saver, thread)
         text = export_thread(saver, thread_id, fmt)  # type: ignore[arg-type]
     if output is None:

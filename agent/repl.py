@@ -20,7 +20,7 @@ from rich.text import Text
 
 from agent.errors import describe_error
 from agent.repl_commands import KEYS_HELP, CommandError, ExitChat, run_command, slash_completer
-from agent.session import CANCELLED_ANSWER, FAILED_ANSWER
+from agent.session import CANCELLED_ANSWER, FAILED_ANSWER, turn_unfinished
 from agent.settings import Settings
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class Chat:
         session = self.session
         view = TurnView(self.console)
         try:
-            if session.graph.get_state(thread_config(session.thread_id)).next:
+            if turn_unfinished(session.graph.get_state(thread_config(session.thread_id))):
                 self.console.print("[dim]finishing this thread's unfinished turn first…[/]")
                 run_turn(session.graph, session.thread_id, None, view, self.approve)
                 view = TurnView(self.console)

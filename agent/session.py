@@ -66,7 +66,7 @@ class Assistant:
         config = thread_config(thread_id)
         snapshot = self.graph.get_state(config)
         messages = snapshot.values.get("messages", [])
-        if not snapshot.next or not messages:
+        if not turn_unfinished(snapshot) or not messages:
             return
         closing: list[Any] = [
             ToolMessage(CANCELLED_CALL, name=call["name"], tool_call_id=call["id"] or "", status="error")

@@ -30,39 +30,45 @@ ThreadArgument = Annotated[str, typer.Argument(help="Thread id (or the start of 
 
 def register(app: typer.Typer) -> None:
     """Add the ``threads`` group to ``app``."""
+    from agent.maintenance_cli import register as register_maintenance
+
+    register_maintenance(threads_app)
     app.add_typer(threads_app, name="threads")
 
 
-def _options(ctx: typer.Context) -> tuple[Settings, bool]:
+def options(ctx: typer.Context) -> tuple[Settings, bool]:
+    """The main CLI's settings and ``--debug`` flag (``ctx.obj`` of the root command), else defaults."""
     from agent.settings import Settings
 
-    """The main CLI's settings and ``--debug`` flag (``ctx.obj`` of the root command), else defaults."""
     obj = ctx.find_root().obj
     settings = getattr(obj, "settings", None)
     return (settings if isinstance(settings, Settings) else Settings()), bool(getattr(obj, "debug", False))
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
     err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
     raise typer.Exit(1)
 
 
 @contextmanager
-def _memory(ctx: typer.Context) -> Iterator[BaseCheckpointSaver[Any]]:
+def open_memory(ctx: typer.Context) -> Iterator[BaseCheckpointSaver[Any]]:
     """The configured saver; any failure is one red line (a traceback with ``--debug``)."""
     from agent.errors import describe_error
     from agent.memory import checkpointer
+    from agent.threads import ThreadNotFound
 
-    settings, debug = _options(ctx)
+    settings, debug = options(ctx)
     try:
         with checkpointer(settings=settings) as saver:
             yield saver
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
+    except ThreadNotFound as error:
+        fail(str(error))
     except Exception as error:
         if debug:
             err.print_exception()
-        _fail(describe_error(error, settings))
+        fail(describe_error(error, settings))
 
 
 def message_json(message: BaseMessage) -> dict[str, Any]:
@@ -96,7 +102,7 @@ def list_command(
     from agent.render import threads_table
     from agent.threads import list_threads
 
-    with _memory(ctx) as saver:
+    with open_memory(ctx) as saver:
         summaries = list_threads(saver, limit=limit)
     if as_json:
         typer.echo(json.dumps([summary.as_json() for summary in summaries], ensure_ascii=False, indent=2))
@@ -113,12 +119,12 @@ def show_command(ctx: typer.Context, thread: ThreadArgument, as_json: JsonOption
     from agent.render import transcript
     from agent.threads import ThreadNotFound, read_messages, resolve_thread_id
 
-    with _memory(ctx) as saver:
+    with open_memory(ctx) as saver:
         try:
             thread_id = resolve_thread_id(saver, thread)
             messages = read_messages(saver, thread_id)
         except ThreadNotFound as error:
-            _fail(str(error))
+            fail(str(error))
     if as_json:
         payload = {"thread_id": thread_id, "messages": [message_json(m) for m in messages]}
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -138,16 +144,16 @@ def delete_command(
     """Delete a thread and all its checkpoints."""
     from agent.threads import ThreadNotFound, delete_thread, resolve_thread_id
 
-    with _memory(ctx) as saver:
+    with open_memory(ctx) as saver:
         try:
             thread_id = resolve_thread_id(saver, thread)
         except ThreadNotFound as error:
-            _fail(str(error))
+            fail(str(error))
         if not yes:
             if not sys.stdin.isatty():
-                _fail(f"not deleting thread {thread_id} without confirmation: add --yes")
+                fail(f"not deleting thread {thread_id} without confirmation: add --yes")
             if not typer.confirm(f"Delete thread {thread_id} and all its messages?"):
-                _fail("not confirmed; nothing deleted")
+                fail("not confirmed; nothing deleted")
         delete_thread(saver, thread_id)
     if as_json:
         typer.echo(json.dumps({"thread_id": thread_id, "deleted": True}))

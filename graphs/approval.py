@@ -28,8 +28,18 @@ def latest_ai_message(messages: Sequence[BaseMessage]) -> AIMessage | None:
 
 
 def answered_ids(messages: Sequence[BaseMessage]) -> set[str]:
-    """Ids of the tool calls that already have an answer."""
-    return {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+    """Ids of the latest model message's tool calls that already have an answer.
+
+    Answers follow the message that made the calls, so only the messages after it are read: the cost is
+    that of the current step, not of the whole transcript.
+    """
+    answered: set[str] = set()
+    for message in reversed(messages):
+        if isinstance(message, AIMessage):
+            break
+        if isinstance(message, ToolMessage):
+            answered.add(message.tool_call_id)
+    return answered
 
 
 def unanswered_calls(messages: Sequence[BaseMessage]) -> list[ToolCall]:

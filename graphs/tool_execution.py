@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from langchain_core.messages import InvalidToolCall, ToolMessage
+from langchain_core.messages import AIMessage, InvalidToolCall, ToolMessage
 from langchain_core.tools import BaseTool
 from langgraph.prebuilt import ToolNode
 from langgraph.prebuilt.tool_node import ToolCallRequest
@@ -55,7 +55,12 @@ def _existing_answer(request: ToolCallRequest) -> ToolMessage | None:
     state = request.state
     messages = state.get("messages", []) if isinstance(state, dict) else getattr(state, "messages", [])
     call_id = request.tool_call["id"]
-    return next((m for m in messages if isinstance(m, ToolMessage) and m.tool_call_id == call_id), None)
+    for message in reversed(messages):  # answers follow the model message that made the calls
+        if isinstance(message, AIMessage):
+            return None
+        if isinstance(message, ToolMessage) and message.tool_call_id == call_id:
+            return message
+    return None
 
 
 def _timeout_message(request: ToolCallRequest, seconds: float) -> ToolMessage:
