@@ -156,12 +156,10 @@ def chat(
 
 
 def _register_subcommands() -> None:
-    from agent.kb_cli import register
+    from agent import eval_cli, kb_cli, threads_cli
 
-    register(app)
-    from agent.threads_cli import register as register_threads
-
-    register_threads(app)
+    for module in (kb_cli, threads_cli, eval_cli):
+        module.register(app)
 
 
 _register_subcommands()

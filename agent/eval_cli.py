@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from agent.cli_context import context_settings
 from agent.eval_suites import Suite
-from agent.settings import Settings
 
 if TYPE_CHECKING:
     from agent.eval import EvalReport, TaskRun
@@ -42,16 +42,6 @@ class Baseline(StrEnum):
 def register(app: typer.Typer) -> None:
     """Add the ``eval`` command to ``app``."""
     app.command("eval")(eval_command)
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    """The main CLI's settings if it passed them (a ``Settings``, or an object or dict holding one under
-    ``settings``), else read from the environment."""
-    obj = ctx.find_root().obj
-    if isinstance(obj, Settings):
-        return obj
-    found = obj.get("settings") if isinstance(obj, dict) else getattr(obj, "settings", None)
-    return found if isinstance(found, Settings) else Settings()
 
 
 def _fail(message: str) -> typer.Exit:
@@ -82,7 +72,7 @@ def eval_command(
     from agent.eval_suites import build_tasks
     from agent.models import load_model
 
-    settings = _settings(ctx)
+    settings = context_settings(ctx)
     spec = model or settings.model_spec
     tasks = build_tasks([s.value for s in suite or []] or None, seed=seed, limit=limit)
     frameworks = ["ours"] + ([baseline.value] if baseline else [])

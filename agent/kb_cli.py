@@ -18,8 +18,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from agent.cli_context import context_debug, context_settings
+
 if TYPE_CHECKING:
-    from agent.settings import Settings
     from tools.ingest import IngestReport
 
 out = Console(highlight=False)
@@ -39,27 +40,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(kb_app, name="kb")
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    """The main CLI's settings if it passed them (``ctx.obj`` is a ``Settings`` or holds one under
-    ``"settings"``/``.settings``), else read from the environment once."""
-    obj = ctx.find_root().obj if ctx.obj is None else ctx.obj
-    from agent.settings import Settings
-
-    if isinstance(obj, Settings):
-        return obj
-    found = obj.get("settings") if isinstance(obj, dict) else getattr(obj, "settings", None)
-    return found if isinstance(found, Settings) else Settings()
-
-
 def _fail(message: str) -> typer.Exit:
     # soft_wrap: the message stays one line however narrow the terminal is.
     err.print(Text(f"error: {message}", style="red"), soft_wrap=True)
     return typer.Exit(1)
-
-
-def _debug(ctx: typer.Context) -> bool:
-    """Whether the main CLI asked for full tracebacks (``agent --debug``)."""
-    return bool(getattr(ctx.find_root().obj, "debug", False))
 
 
 @contextmanager
@@ -72,7 +56,7 @@ def _errors(ctx: typer.Context) -> Iterator[None]:
     except KeyboardInterrupt:
         raise _fail("interrupted") from None
     except Exception as exc:
-        if _debug(ctx):
+        if context_debug(ctx):
             raise
         raise _fail(str(exc) or type(exc).__name__) from None
 
@@ -91,7 +75,7 @@ def ingest_command(
     from tools.ingest import ingest
 
     with _errors(ctx):
-        settings = _settings(ctx)
+        settings = context_settings(ctx)
         with Progress(
             SpinnerColumn(),
             "[progress.description]{task.description}",
@@ -153,7 +137,7 @@ def search_command(
     from tools.retrieval import EMPTY_MESSAGE, search
 
     with _errors(ctx):
-        hits = search(query, _settings(ctx), collection=collection, k=k)
+        hits = search(query, context_settings(ctx), collection=collection, k=k)
     if as_json:
         payload: list[dict[str, Any]] = [
             {
@@ -180,7 +164,7 @@ def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from tools.retrieval import list_collections
 
     with _errors(ctx):
-        infos = list_collections(_settings(ctx))
+        infos = list_collections(context_settings(ctx))
     if as_json:
         typer.echo(json.dumps([asdict(info) for info in infos], indent=2))
         return
@@ -205,5 +189,5 @@ def drop_command(
     if not yes and not typer.confirm(f"Delete collection '{name}' and all its chunks?"):
         raise _fail("not confirmed; nothing deleted")
     with _errors(ctx):
-        drop_collection(name, _settings(ctx))
+        drop_collection(name, context_settings(ctx))
     out.print(f"Dropped collection '{name}'.", markup=False)

@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from agent.cli_context import context_debug, context_settings
+
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -37,12 +39,8 @@ def register(app: typer.Typer) -> None:
 
 
 def options(ctx: typer.Context) -> tuple[Settings, bool]:
-    """The main CLI's settings and ``--debug`` flag (``ctx.obj`` of the root command), else defaults."""
-    from agent.settings import Settings
-
-    obj = ctx.find_root().obj
-    settings = getattr(obj, "settings", None)
-    return (settings if isinstance(settings, Settings) else Settings()), bool(getattr(obj, "debug", False))
+    """The main CLI's settings and ``--debug`` flag, else defaults."""
+    return context_settings(ctx), context_debug(ctx)
 
 
 def fail(message: str) -> NoReturn:
