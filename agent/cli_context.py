@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import typer
+    from rich.console import Console
+    from rich.progress import Progress
 
     from agent.settings import Settings
 
@@ -34,3 +36,20 @@ def context_debug(ctx: typer.Context) -> bool:
     """Whether ``--debug`` was given to the main CLI."""
     obj = _root_object(ctx)
     return bool(obj.get("debug") if isinstance(obj, dict) else getattr(obj, "debug", False))
+
+
+def progress_bar(console: Console, *, spinner: bool = False) -> Progress:
+    """The progress bar long commands show on ``console`` (stderr); none when it is not a terminal (logs, pipes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+
+    columns = [SpinnerColumn()] if spinner else []
+    return Progress(
+        *columns,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )

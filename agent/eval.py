@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage
-from langchain_core.tools import BaseTool, StructuredTool
+from langchain_core.tools import BaseTool
 from langgraph.errors import GraphRecursionError
 
 from agent.eval_suites import Task, judge
@@ -195,18 +195,9 @@ def eval_settings(settings: Settings, home: Path) -> Settings:
 def offline_web_search() -> BaseTool:
     """A ``web_search`` with the real tool's name, description and arguments that always answers that search
     is offline: choosing it is judged, its results cannot differ between runs."""
-    from tools.search import DESCRIPTION, WebSearchInput
+    from tools.search import web_search_tool
 
-    def web_search(query: str) -> tuple[str, list[dict[str, Any]]]:
-        return OFFLINE_SEARCH_MESSAGE, []
-
-    return StructuredTool.from_function(
-        func=web_search,
-        name="web_search",
-        description=DESCRIPTION,
-        args_schema=WebSearchInput,
-        response_format="content_and_artifact",
-    )
+    return web_search_tool(lambda query: (OFFLINE_SEARCH_MESSAGE, []))
 
 
 def bundled_documents() -> list[str]:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from agent.cli_context import context_settings
+from agent.cli_context import context_settings, progress_bar
 from agent.eval_suites import Suite
 
 if TYPE_CHECKING:
@@ -112,17 +112,7 @@ def eval_command(
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[TaskRun], None]]:
     """A progress bar on stderr while tasks run (none when stderr is not a terminal)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    with progress_bar(err) as bar:
         task = bar.add_task("Evaluating", total=total)
 
         def advance(run: TaskRun) -> None:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from agent.cli_context import context_debug, context_settings
+from agent.cli_context import context_debug, context_settings, progress_bar
 
 if TYPE_CHECKING:
     from tools.ingest import IngestReport
@@ -70,22 +70,11 @@ def ingest_command(
     collection: CollectionOption = None,
 ) -> None:
     """Add documents (txt, md, pdf, html) to the knowledge base; unchanged files are not re-embedded."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
-
     from tools.ingest import ingest
 
     with _errors(ctx):
         settings = context_settings(ctx)
-        with Progress(
-            SpinnerColumn(),
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,  # no bar in logs and pipes
-        ) as bar:
+        with progress_bar(err, spinner=True) as bar:
             task = bar.add_task("Reading and embedding", total=None)
 
             def advance(done: int, total: int) -> None:

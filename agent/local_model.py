@@ -909,8 +909,9 @@ class ChatLocalLlama(BaseChatModel):
     def _plan_answer(self, messages: Sequence[BaseMessage], results: list[tuple[dict, ToolMessage]]) -> Plan:
         """The answer after tool results: quoted sentences, then one generated sentence citing a source.
 
-        The source is chosen by likelihood among the numbers present, then the model writes the rest of
-        "According to [n], ..." up to the end of the line.
+        The cited source is the one closest in meaning to the question (MiniLM; the model's likelihood of
+        each number without embeddings), then the model writes the rest of "According to [n], ..." up to
+        the end of the line: choosing the source for it keeps a 270M model from citing the wrong one.
         """
         sentences, for_model = planner.split_results(results)
         quoted = " ".join(sentences)
@@ -922,11 +923,15 @@ class ChatLocalLlama(BaseChatModel):
         question = planner.question_of_turn(messages)
         prompt = RESULT_ANSWER_PROMPT.format(results=sources, question=question.strip())
         numbers = planner.source_numbers(sources) or ["1"]
+        number = numbers[0]
         if len(numbers) > 1:
-            scores = self.engine.score_options(prompt, [f"{n}]," for n in numbers])
-            number = numbers[max(range(len(numbers)), key=lambda i: scores[i])]
-        else:
-            number = numbers[0]
+            similar = None
+            if self.routing == "layered":
+                similar = self.router.most_similar(question, planner.source_passages(sources))
+            if similar is None:
+                scores = self.engine.score_options(prompt, [f"{n}]," for n in numbers])
+                similar = numbers[max(range(len(numbers)), key=lambda i: scores[i])]
+            number = similar
         lead = f"{quoted} " if quoted else ""
         return Plan(
             "generate",

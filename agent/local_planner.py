@@ -571,6 +571,18 @@ class IntentRouter:
             scores[intent] = float(sims[:3].mean())  # mean of the 3 nearest prototypes: robust to one outlier
         return scores
 
+    def most_similar(self, question: str, passages: dict[str, str]) -> str | None:
+        """The key of the passage closest in meaning to ``question`` (None without embeddings)."""
+        embed = self._embedder()
+        if embed is None or not passages:
+            return None
+        import numpy as np
+
+        keys = list(passages)
+        vectors = np.asarray(embed([question, *(passages[key] for key in keys)]), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return keys[int(np.argmax(vectors[1:] @ vectors[0]))]
+
     def route(self, question: str, *, use_embeddings: bool = True) -> Decision:
         """The intent for ``question``."""
         arithmetic = words_to_expression(question)
@@ -707,6 +719,22 @@ def split_results(calls: Iterable[tuple[dict[str, Any], ToolMessage]]) -> tuple[
         else:
             for_model.append(result)
     return sentences, for_model
+
+
+def source_passages(text: str) -> dict[str, str]:
+    """The text of each numbered source ``[n]`` in a tool result (title, snippet; URLs and paths left out)."""
+    passages: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        numbered = SOURCE_NUMBER.match(line)
+        if numbered:
+            current = numbered.group(1)
+            line = line[numbered.end() :]
+        if current is None:
+            continue
+        line = re.sub(r"\(source:[^)]*\)|https?://\S+|\s—\s*$", " ", line).strip(" —")
+        passages[current] = f"{passages.get(current, '')} {line.strip()}".strip()
+    return passages
 
 
 def source_numbers(text: str) -> list[str]:

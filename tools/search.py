@@ -221,6 +221,12 @@ def make_web_search(
         retry_backoff=retry_backoff,
     )
 
+    return web_search_tool(search)
+
+
+def web_search_tool(search: Callable[[str], tuple[str, list[Source]]]) -> BaseTool:
+    """``search`` (query to text and sources) as the ``web_search`` tool the model sees."""
+
     def web_search(query: str) -> tuple[str, list[Source]]:
         return search(query)
 
