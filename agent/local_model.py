@@ -932,6 +932,9 @@ class ChatLocalLlama(BaseChatModel):
                 scores = self.engine.score_options(prompt, [f"{n}]," for n in numbers])
                 similar = numbers[max(range(len(numbers)), key=lambda i: scores[i])]
             number = similar
+        passage = planner.source_passages(sources).get(number)
+        if passage:  # only the cited source: a shorter prompt, and nothing else to mix into the answer
+            prompt = RESULT_ANSWER_PROMPT.format(results=f"[{number}] {passage}", question=question.strip())
         lead = f"{quoted} " if quoted else ""
         return Plan(
             "generate",

@@ -161,6 +161,8 @@ def main() -> None:
     parser.add_argument("--routing", choices=["layered", "cues", "model"], default="layered")
     parser.add_argument("--split", choices=["all", "dev", "test"], default="all")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument("--every", type=int, default=1, help="only every K-th question (a stratified sample)")
+    parser.add_argument("--max-tokens", type=int, default=0, help="cap on generated tokens (arguments included)")
     parser.add_argument("--json", type=Path, help="write every record and the summary here")
     parser.add_argument("--plan-only", action="store_true", help="only the first call: no tool, no answer")
     args = parser.parse_args()
@@ -169,13 +171,16 @@ def main() -> None:
     started = time.perf_counter()
     model = load_local_model(None, settings)
     assert isinstance(model, ChatLocalLlama)
-    model = model.model_copy(update={"routing": args.routing})
+    update: dict[str, Any] = {"routing": args.routing}
+    if args.max_tokens:
+        update["max_tokens"] = args.max_tokens
+    model = model.model_copy(update=update)
     bound = model.bind_tools(default_tools(settings))
     system = SystemMessage(PLANNER_SYSTEM.format(today=date.today().isoformat()))
     warm = run_turn(bound, system, {"question": "Hello!", "tool": "answer", "split": "warmup"})
     cold_s = time.perf_counter() - started
 
-    rows = load_questions(args.split)
+    rows = load_questions(args.split)[:: args.every]
     if args.limit:
         rows = rows[: args.limit]
     records = [run_turn(bound, system, row, plan_only=args.plan_only) for row in rows]

@@ -259,6 +259,24 @@ def test_calculator_results_are_quoted_and_sources_left_to_the_model() -> None:
     assert planner.source_numbers(web) == ["1", "2"]
 
 
+def test_source_passages_keep_titles_and_snippets_without_addresses() -> None:
+    web = "Web results for 'x' (untrusted):\n[1] Title one — https://a.example/x\n    Snippet one.\n[2] Two — https://b.example"
+    docs = (
+        "Excerpts (untrusted):\n\n[1] (source: notes/a.md) Dentist on March 14.\n\n[2] (source: b.pdf) Other."
+    )
+    assert planner.source_passages(web) == {"1": "Title one Snippet one.", "2": "Two"}
+    assert planner.source_passages(docs) == {"1": "Dentist on March 14.", "2": "Other."}
+
+
+def test_router_picks_the_passage_closest_to_the_question() -> None:
+    router = planner.IntentRouter(embed=_bag_of_words)
+    passages = {
+        "1": "Sick leave is reported before ten.",
+        "2": "Employees receive 28 vacation days per year.",
+    }
+    assert router.most_similar("How many vacation days per year?", passages) == "2"
+
+
 def test_calculator_errors_are_reported() -> None:
     messages = _turn_with_results(("calculator", {"expression": "1/0"}, "Error: division by zero"))
     messages[-1].status = "error"
