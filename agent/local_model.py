@@ -45,7 +45,7 @@ from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,8 +77,12 @@ Best tool:"""
 
 ARGUMENTS_PROMPT = """\
 Tool: {name} - {description}
+Arguments: {fields}
 Request: {question}
 Arguments of {name} as JSON: """
+
+ARGUMENT_MAX_TOKENS = 160
+"""Budget for decoding a tool's arguments (independent of ``max_tokens``, which bounds answers)."""
 
 EXPRESSION_PROMPT = """\
 Write the arithmetic expression that answers each question.
@@ -113,7 +117,7 @@ prompt: the 270M base model copies instructions and dates from a long prompt int
 prompt is half as long (a faster turn)."""
 SMALL_TALK_HISTORY_TOKENS = 300
 
-STRUCTURED_SUFFIX = "Assistant (JSON): "
+STRUCTURED_SUFFIX = "Assistant (as JSON with {fields}): "
 
 EXPRESSION_GBNF = r"""
 root ::= expr "\n"
@@ -257,7 +261,7 @@ def trim_turns(turns: Sequence[Turn], budget: int, count: Callable[[str], int]) 
 # --------------------------------------------------------------------------------------- grammars
 
 
-MAX_ENUM_RANGE = 256
+MAX_ENUM_RANGE = 2048
 """Integer ranges up to this size become enums in grammars (the converter ignores minimum/maximum)."""
 
 
@@ -280,13 +284,22 @@ def _with_integer_ranges_as_enums(schema: Any) -> Any:
     return result
 
 
+MAX_STRING_CHARS = 200
+"""Longest string a grammar lets the model write in arguments and structured output."""
+
+
 def json_schema_gbnf(schema: dict[str, Any]) -> str:
     """A GBNF grammar for the JSON documents of ``schema`` (llama.cpp's converter; small integer ranges
     enforced as enums). The converter does not know every keyword (string lengths, large numeric
     ranges, formats), so decoded documents are also checked with :func:`matches_schema`."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    return json_schema_to_gbnf(json.dumps(_with_integer_ranges_as_enums(schema)))
+    grammar = json_schema_to_gbnf(json.dumps(_with_integer_ranges_as_enums(schema)))
+    # Strings of 1 to MAX_STRING_CHARS characters: still valid for the schema, and a small model can
+    # neither give up with "" nor ramble past its token budget without closing the document.
+    return grammar.replace(
+        'string ::= "\\"" char* "\\"" space', f'string ::= "\\"" char{{1,{MAX_STRING_CHARS}}} "\\"" space'
+    )
 
 
 def matches_schema(document: Any, schema: dict[str, Any]) -> bool:
@@ -312,6 +325,16 @@ def schema_dict(schema: Any) -> dict[str, Any]:
     if isinstance(schema, dict) and "properties" in schema and "function" not in schema:
         return dict(schema)
     return tool_parameters(convert_to_openai_tool(schema))
+
+
+def describe_fields(schema: dict[str, Any]) -> str:
+    """``name (type): description; ...`` for the top-level properties of a JSON schema."""
+    parts = []
+    for name, spec in schema.get("properties", {}).items():
+        kind = "one of " + "/".join(map(str, spec["enum"])) if "enum" in spec else spec.get("type", "value")
+        description = f": {spec['description']}" if spec.get("description") else ""
+        parts.append(f"{name} ({kind}){description}")
+    return "; ".join(parts) or "none"
 
 
 def is_critique_schema(schema: dict[str, Any]) -> bool:
@@ -460,14 +483,17 @@ class Engine:
                 scores.append(total)
             return scores
 
-    def constrained(self, prompt: str, gbnf: str, *, max_tokens: int, top_k: int = 64) -> Completion:
+    def constrained(
+        self, prompt: str, gbnf: str, *, max_tokens: int, top_k: int = 64, repeat_penalty: float = 1.3
+    ) -> Completion:
         """Greedy decoding of ``prompt``'s continuation under grammar ``gbnf``.
 
         Hand-written rather than ``create_completion(grammar=...)``: llama-cpp-python applies the grammar to
         the whole 262k-token vocabulary at every step (measured ~1.5 s/token here, ~10x plain decoding).
         We check only the ``top_k`` likeliest tokens (plus end-of-generation) and fall back to the whole
         vocabulary only when none of them fits, as llama.cpp's own ``common/sampling`` does. The grammar
-        engine is still llama.cpp's, so the output is exactly as constrained.
+        engine is still llama.cpp's, so the output is exactly as constrained. Tokens already generated
+        are penalised as llama.cpp's repeat penalty does: greedy decoding otherwise loops ("10000000...").
         """
         import llama_cpp
         import numpy as np
@@ -484,6 +510,11 @@ class Engine:
             try:
                 logits = self._eval(tokens)
                 for _ in range(max_tokens):
+                    if generated and repeat_penalty != 1.0:
+                        seen = np.unique(np.asarray(generated[-64:]))
+                        logits[seen] = np.where(
+                            logits[seen] > 0, logits[seen] / repeat_penalty, logits[seen] * repeat_penalty
+                        )
                     token = self._pick(sampler, logits, top_k, record)
                     if token is None or token in self._eog:
                         finish = "stop"
@@ -722,7 +753,10 @@ class ChatLocalLlama(BaseChatModel):
         json_schema = schema_dict(schema)
         bound = self.bind(
             structured_output=json_schema,
-            ls_structured_output_format={"kwargs": {"method": "json_schema"}, "schema": json_schema},
+            ls_structured_output_format={
+                "kwargs": {"method": "json_schema"},
+                "schema": convert_to_json_schema(schema),
+            },
         )
         parser: Runnable[Any, Any]
         if isinstance(schema, type) and is_basemodel_subclass(schema):
@@ -890,16 +924,21 @@ class ChatLocalLlama(BaseChatModel):
     ) -> dict[str, Any] | None:
         function = tool["function"]
         prompt = ARGUMENTS_PROMPT.format(
-            name=function["name"], description=function.get("description", ""), question=question.strip()
+            name=function["name"],
+            description=_first_line(tool),
+            fields=describe_fields(tool_parameters(tool)),
+            question=question.strip(),
         )
         completion = self.engine.constrained(
-            prompt, json_schema_gbnf(tool_parameters(tool)), max_tokens=self.max_tokens
+            prompt, json_schema_gbnf(tool_parameters(tool)), max_tokens=ARGUMENT_MAX_TOKENS
         )
         spent.add(completion)
         try:
             args = json.loads(completion.text)
         except json.JSONDecodeError:
-            logger.info("no complete arguments for %s within %d tokens", function["name"], self.max_tokens)
+            logger.info(
+                "no complete arguments for %s within %d tokens", function["name"], ARGUMENT_MAX_TOKENS
+            )
             return None
         if not isinstance(args, dict) or not matches_schema(args, tool_parameters(tool)):
             logger.info("arguments for %s outside its schema: %s", function["name"], completion.text[:200])
@@ -949,12 +988,12 @@ class ChatLocalLlama(BaseChatModel):
             verdict = planner.critique_by_rule(*planner.review_parts(messages))
             return Plan("text", "critique_rule", text=json.dumps(verdict))
         engine = self.engine
-        budget = engine.n_ctx - self.max_tokens - 8
-        turns = trim_turns(
-            messages_to_turns(messages), budget - engine.count(STRUCTURED_SUFFIX) - 8, engine.count
-        )
-        prompt = self._format(turns, STRUCTURED_SUFFIX)
-        completion = self.engine.constrained(prompt, json_schema_gbnf(schema), max_tokens=self.max_tokens)
+        max_tokens = max(self.max_tokens, ARGUMENT_MAX_TOKENS)  # a document cut short is no document
+        suffix = STRUCTURED_SUFFIX.format(fields=describe_fields(schema))
+        budget = engine.n_ctx - max_tokens - 8
+        turns = trim_turns(messages_to_turns(messages), budget - engine.count(suffix) - 8, engine.count)
+        prompt = self._format(turns, suffix)
+        completion = engine.constrained(prompt, json_schema_gbnf(schema), max_tokens=max_tokens)
         return Plan(
             "text",
             "grammar",
@@ -1028,6 +1067,7 @@ class ChatLocalLlama(BaseChatModel):
                 ],
                 usage_metadata=self._usage(*plan.usage),
                 response_metadata=self._metadata(plan, "tool_calls"),
+                chunk_position="last",
             )
             yield ChatGenerationChunk(message=chunk)
             return
@@ -1036,6 +1076,7 @@ class ChatLocalLlama(BaseChatModel):
                 content=plan.text,
                 usage_metadata=self._usage(*plan.usage),
                 response_metadata=self._metadata(plan, "stop"),
+                chunk_position="last",
             )
             if run_manager:
                 run_manager.on_llm_new_token(plan.text, chunk=ChatGenerationChunk(message=chunk))

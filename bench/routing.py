@@ -162,7 +162,9 @@ def main() -> None:
     parser.add_argument("--split", choices=["all", "dev", "test"], default="all")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
     parser.add_argument("--every", type=int, default=1, help="only every K-th question (a stratified sample)")
-    parser.add_argument("--max-tokens", type=int, default=0, help="cap on generated tokens (arguments included)")
+    parser.add_argument(
+        "--max-tokens", type=int, default=0, help="cap on generated tokens (arguments included)"
+    )
     parser.add_argument("--json", type=Path, help="write every record and the summary here")
     parser.add_argument("--plan-only", action="store_true", help="only the first call: no tool, no answer")
     args = parser.parse_args()

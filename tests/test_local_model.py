@@ -18,6 +18,7 @@ from agent.local_model import (
     ChatLocalLlama,
     Turn,
     _normalise_tool_choice,
+    describe_fields,
     is_critique_schema,
     json_schema_gbnf,
     load_local_model,
@@ -403,6 +404,17 @@ class Movie(TypedDict):
 def test_schema_dict_accepts_pydantic_typed_dict_and_json_schema(schema: object) -> None:
     properties = schema_dict(schema)["properties"]
     assert "title" in properties or "verdict" in properties
+
+
+def test_grammar_strings_are_never_empty_nor_endless() -> None:
+    grammar = json_schema_gbnf({"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]})
+    assert 'string ::= "\\"" char{1,200} "\\"" space' in grammar
+
+
+def test_fields_are_described_for_the_prompt() -> None:
+    assert describe_fields(schema_dict(Weather)) == (
+        "city (string): City name; unit (one of celsius/fahrenheit); days (integer)"
+    )
 
 
 def test_small_integer_ranges_become_enums_in_the_grammar() -> None:
