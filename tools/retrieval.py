@@ -191,7 +191,12 @@ def search_store(store: Chroma, query: str, k: int = 4, *, min_score: float = 0.
     # Over-fetch so that dropping duplicate passages still leaves k results.
     candidates = store.similarity_search_by_vector_with_relevance_scores(vector, k=k * 3)
     terms = exact_terms(query)
-    if terms:
+    # Chroma matches where_document by scanning every document (an SQL LIKE, not its full-text
+    # index): 33 ms and more at 50k chunks, several times the rest of a search (docs/benchmarks.md).
+    # When k candidates already contain a term, the k nearest passages containing one are all among
+    # them: the search would add nothing. (Case-sensitive ``in`` matches a subset of what LIKE,
+    # case-blind, matches.)
+    if terms and sum(any(t in doc.page_content for t in terms) for doc, _ in candidates) < k:
         contains: list[dict[str, Any]] = [{"$contains": term} for term in terms]
         where: dict[str, Any] = contains[0] if len(contains) == 1 else {"$or": contains}
         candidates += store.similarity_search_by_vector_with_relevance_scores(
