@@ -24,7 +24,11 @@ class Settings(BaseSettings):
     """Everything a user can configure. Each field is read from ``AGENT_<NAME>`` unless noted."""
 
     model_config = SettingsConfigDict(
-        env_prefix="AGENT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="AGENT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     home: Path = Field(default_factory=_default_home)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,14 +45,20 @@ def is_transient(error: Exception) -> bool:
 MODEL_RETRY = RetryPolicy(max_attempts=3, initial_interval=1.0, backoff_factor=2.0, retry_on=is_transient)
 
 
+def _is_openai_api(model: BaseChatModel) -> bool:
+    """Whether ``model`` is ChatOpenAI on OpenAI's own API (not a compatible server)."""
+    # A model can only be a ChatOpenAI if langchain_openai was imported to build it: looking it up here,
+    # rather than importing it, keeps langchain_openai and openai (~1-2 s) off the embedded model's start.
+    module = sys.modules.get("langchain_openai")
+    return module is not None and isinstance(model, module.ChatOpenAI) and model.openai_api_base is None
+
+
 def bind_tools(model: BaseChatModel, tools: Sequence[BaseTool]) -> Runnable[Any, Any]:
     """The model with the tools bound; strict JSON schemas on OpenAI's own API, which enforces them."""
     if not tools:
         return model
-    from langchain_openai import ChatOpenAI
-
     try:
-        if isinstance(model, ChatOpenAI) and model.openai_api_base is None:
+        if _is_openai_api(model):
             return model.bind_tools(tools, strict=True)
         return model.bind_tools(tools)
     except NotImplementedError:
