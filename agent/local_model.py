@@ -129,6 +129,9 @@ ws   ::= " "?
 """An arithmetic expression on one line, numbers of at most 7 digits: a small model otherwise rambles on
 in digits rather than end the expression."""
 
+WIDE_TOP_K = 2048
+"""Second stage of constrained decoding, before the whole vocabulary (see ``Engine.constrained``)."""
+
 MAX_RESULT_CHARS = 1500
 """Tool results shown to the model when it writes the answer: a tight prompt keeps a warm turn short."""
 
@@ -490,10 +493,12 @@ class Engine:
 
         Hand-written rather than ``create_completion(grammar=...)``: llama-cpp-python applies the grammar to
         the whole 262k-token vocabulary at every step (measured ~1.5 s/token here, ~10x plain decoding).
-        We check only the ``top_k`` likeliest tokens (plus end-of-generation) and fall back to the whole
-        vocabulary only when none of them fits, as llama.cpp's own ``common/sampling`` does. The grammar
+        We check only the ``top_k`` likeliest tokens (plus end-of-generation), then the ``WIDE_TOP_K``
+        likeliest, and the whole vocabulary only when none of those fits, as llama.cpp's own
+        ``common/sampling`` falls back from the sampled token to the full set. The grammar
         engine is still llama.cpp's, so the output is exactly as constrained. Tokens already generated
-        are penalised as llama.cpp's repeat penalty does: greedy decoding otherwise loops ("10000000...").
+        are penalised (beyond their second occurrence, more each time): greedy decoding otherwise loops
+        ("10000000...").
         """
         import llama_cpp
         import numpy as np
@@ -511,10 +516,11 @@ class Engine:
                 logits = self._eval(tokens)
                 for _ in range(max_tokens):
                     if generated and repeat_penalty != 1.0:
-                        seen = np.unique(np.asarray(generated[-64:]))
-                        logits[seen] = np.where(
-                            logits[seen] > 0, logits[seen] / repeat_penalty, logits[seen] * repeat_penalty
-                        )
+                        seen, counts = np.unique(np.asarray(generated[-64:]), return_counts=True)
+                        often = counts > 2  # digits repeat legitimately ("11", "100"); loops repeat more
+                        factor = repeat_penalty ** (counts[often] - 2).astype(np.float32)
+                        hit = seen[often]
+                        logits[hit] = np.where(logits[hit] > 0, logits[hit] / factor, logits[hit] * factor)
                     token = self._pick(sampler, logits, top_k, record)
                     if token is None or token in self._eog:
                         finish = "stop"
@@ -532,8 +538,14 @@ class Engine:
         import llama_cpp
         import numpy as np
 
-        top = np.argpartition(logits, -top_k)[-top_k:]
-        for candidates in (np.union1d(top, self._eog), np.arange(logits.shape[0])):
+        wide = min(WIDE_TOP_K, logits.shape[0] - 1)
+        stages = (
+            lambda: np.union1d(np.argpartition(logits, -top_k)[-top_k:], self._eog),
+            lambda: np.argpartition(logits, -wide)[-wide:],  # forced text (keys, quotes) ranks low
+            lambda: np.arange(logits.shape[0]),
+        )
+        for stage in stages:
+            candidates = stage()
             data = np.zeros(candidates.shape[0], dtype=record)
             data["id"] = candidates
             data["logit"] = logits[candidates]
@@ -913,7 +925,7 @@ class ChatLocalLlama(BaseChatModel):
 
     def _expression_with_model(self, question: str, spent: Spent) -> str | None:
         prompt = EXPRESSION_PROMPT.format(question=question.strip())
-        completion = self.engine.constrained(prompt, EXPRESSION_GBNF, max_tokens=24)
+        completion = self.engine.constrained(prompt, EXPRESSION_GBNF, max_tokens=24, repeat_penalty=1.0)
         spent.add(completion)
         expression = completion.text.strip()
         found = planner.words_to_expression(expression)

@@ -70,11 +70,15 @@ def main() -> None:
     )
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (default: all cores)")
     args = parser.parse_args()
 
     loaded = load_local_model(None, Settings())
     assert isinstance(loaded, ChatLocalLlama)
-    model = loaded.model_copy(update={"max_tokens": args.max_tokens})
+    update: dict[str, Any] = {"max_tokens": args.max_tokens}
+    if args.threads:
+        update["n_threads"] = args.threads
+    model = loaded.model_copy(update=update)
     prompt = render_plain(messages_to_turns([HumanMessage(QUESTION)]))
     params = model._sampling(None, {"temperature": 0.0})
     run_ours(model, params)  # warm-up: load, first allocation

@@ -165,6 +165,7 @@ def main() -> None:
     parser.add_argument(
         "--max-tokens", type=int, default=0, help="cap on generated tokens (arguments included)"
     )
+    parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (default: all cores)")
     parser.add_argument("--json", type=Path, help="write every record and the summary here")
     parser.add_argument("--plan-only", action="store_true", help="only the first call: no tool, no answer")
     args = parser.parse_args()
@@ -176,6 +177,8 @@ def main() -> None:
     update: dict[str, Any] = {"routing": args.routing}
     if args.max_tokens:
         update["max_tokens"] = args.max_tokens
+    if args.threads:
+        update["n_threads"] = args.threads
     model = model.model_copy(update=update)
     bound = model.bind_tools(default_tools(settings))
     system = SystemMessage(PLANNER_SYSTEM.format(today=date.today().isoformat()))
