@@ -8,8 +8,9 @@ The packaged model is Gemma 3 270M *base* (no chat template in its metadata), so
 - with tools bound, the first step of a turn is planned by :mod:`agent.local_planner` (fast path for
   arithmetic, cue phrases, embedding routing) and only falls back to the model (likelihood scoring of the
   tool names, then the arguments under the tool's JSON-schema grammar) when that cannot decide;
-- every tool call and every structured output is decoded under a grammar, so it is valid JSON for the
-  schema (or no call is made at all).
+- every tool call is valid for its tool's schema: its arguments are built by rules where the schema
+  allows (an ``expression`` or a ``query``), else decoded under the schema's grammar and checked against
+  the whole schema; a call that does not pass is not made. Structured output is decoded the same way.
 
 Loading is lazy and happens once per process per (path, n_ctx, threads): see :func:`engine_for`.
 """
@@ -1081,6 +1082,8 @@ class ChatLocalLlama(BaseChatModel):
                 response_metadata=self._metadata(plan, "tool_calls"),
                 chunk_position="last",
             )
+            if run_manager:
+                run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=chunk))
             yield ChatGenerationChunk(message=chunk)
             return
         if plan.kind == "text":

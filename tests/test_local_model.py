@@ -372,6 +372,27 @@ def test_trimming_shortens_what_cannot_be_dropped() -> None:
     assert kept[3].text.startswith("r0 r1") and kept[3].text.endswith("[…]")
 
 
+def test_instruct_models_use_their_own_chat_template(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    template = (
+        "{% for m in messages %}<start_of_turn>{{ m.role }}\n{{ m.content }}<end_of_turn>\n{% endfor %}"
+        "{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+    )
+
+    class Stub:
+        chat_template = template
+
+    monkeypatch.setattr(ChatLocalLlama, "engine", property(lambda self: Stub()))
+    model = ChatLocalLlama(model=str(tmp_path / "it.gguf"))
+    turns = messages_to_turns([HumanMessage("Hi"), ToolMessage("4", tool_call_id="c", name="calculator")])
+    assert model._format(turns, "Assistant:") == (
+        "<start_of_turn>user\nHi<end_of_turn>\n"
+        "<start_of_turn>user\nTool result (calculator): 4<end_of_turn>\n"
+        "<start_of_turn>model\n"
+    )
+    plain = model.model_copy(update={"chat_format": "plain"})
+    assert plain._format(turns, "Assistant:").startswith("User: Hi\n")
+
+
 # ------------------------------------------------------------------------------ schemas and grammars
 
 
