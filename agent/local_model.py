@@ -565,6 +565,8 @@ class Engine:
 
 
 _ENGINES: dict[tuple[str, int, int], Engine] = {}
+_PRIOR_SCORES: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
+"""Log-likelihood of each tool name for an empty request, per tool list (for calibration)."""
 _ENGINES_LOCK = threading.Lock()
 
 
@@ -861,8 +863,8 @@ class ChatLocalLlama(BaseChatModel):
             if name and name != planner.ANSWER and name not in by_name:
                 name = ""  # the intent's tool is not bound: let the model choose among what is
             if not name:
-                name = self._choose_with_model(question, tools, allow_answer=choice is None, spent=spent)
-                decision = planner.Decision(None, "model", decision.expression)
+                ranked = self._rank_with_model(question, tools, allow_answer=choice is None, spent=spent)
+                return self._plan_first_feasible(messages, question, ranked, by_name, decision, spent)
         if name == planner.ANSWER:
             return self._plan_small_talk(messages, question, decision.reason)
         plan = self._plan_call(question, by_name[name], decision, spent)
@@ -870,6 +872,27 @@ class ChatLocalLlama(BaseChatModel):
             return Plan("generate", f"{decision.reason}:no_valid_arguments")
         plan.usage = (spent.prompt, spent.completion)
         return plan
+
+    def _plan_first_feasible(
+        self,
+        messages: Sequence[BaseMessage],
+        question: str,
+        ranked: list[str],
+        by_name: dict[str, dict[str, Any]],
+        decision: planner.Decision,
+        spent: Spent,
+    ) -> Plan:
+        """The model's best-ranked option whose call can be made (valid, grounded arguments)."""
+        for name in ranked[:3]:
+            if name == planner.ANSWER:
+                return self._plan_small_talk(messages, question, "model")
+            plan = self._plan_call(
+                question, by_name[name], planner.Decision(None, "model", decision.expression), spent
+            )
+            if plan is not None:
+                plan.usage = (spent.prompt, spent.completion)
+                return plan
+        return Plan("generate", "model:no_valid_arguments")
 
     def _plan_small_talk(self, messages: Sequence[BaseMessage], question: str, route: str) -> Plan:
         """A reply without tools: the few-shot transcript, the latest exchanges, the question."""
@@ -890,17 +913,27 @@ class ChatLocalLlama(BaseChatModel):
         prompt = SMALL_TALK_PROMPT.format(history="".join(history), question=" ".join(question.split()))
         return Plan("generate", route, prompt=prompt, stop=["\n\n"])
 
-    def _choose_with_model(
+    def _rank_with_model(
         self, question: str, tools: list[dict[str, Any]], *, allow_answer: bool, spent: Spent
-    ) -> str:
-        """The tool (or ``answer``) whose name the model finds likeliest after a tool list and the request."""
+    ) -> list[str]:
+        """Tool names (and ``answer``), likeliest first after a tool list and the request.
+
+        Scores are calibrated: each name's log-likelihood for an empty request is subtracted, so a name
+        the model favours whatever the request (the first one listed, a familiar word) does not win by
+        default (contextual calibration, Zhao et al. 2021).
+        """
         lines = "\n".join(f"- {_tool_name(tool)}: {_first_line(tool)}" for tool in tools)
-        prompt = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question=question.strip())
         options = [_tool_name(tool) for tool in tools] + ([planner.ANSWER] if allow_answer else [])
-        scores = self.engine.score_options(prompt, [f" {option}" for option in options])
+        continuations = [f" {option}" for option in options]
+        prompt = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question=question.strip())
+        neutral = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question="")
+        key = (self.engine.path, neutral, tuple(continuations))
+        if key not in _PRIOR_SCORES:
+            _PRIOR_SCORES[key] = self.engine.score_options(neutral, continuations)
+        scores = self.engine.score_options(prompt, continuations)
         spent.prompt += self.engine.count(prompt) + 1
-        best = max(range(len(options)), key=lambda i: scores[i])
-        return options[best]
+        calibrated = [score - prior for score, prior in zip(scores, _PRIOR_SCORES[key], strict=True)]
+        return [options[i] for i in sorted(range(len(options)), key=lambda i: -calibrated[i])]
 
     def _plan_call(
         self, question: str, tool: dict[str, Any], decision: planner.Decision, spent: Spent
@@ -913,8 +946,9 @@ class ChatLocalLlama(BaseChatModel):
             return None if args is None else Plan("tool_call", route, tool_name=name, tool_args=args)
         if argument := _single_string_argument(tool, ("expression",)):
             expression = decision.expression or self._expression_with_model(question, spent)
-            if expression:
-                return Plan("tool_call", route, tool_name=name, tool_args={argument: expression})
+            if not expression or not planner.grounded_in(expression, question):
+                return None  # numbers the question does not contain would be invented
+            return Plan("tool_call", route, tool_name=name, tool_args={argument: expression})
         if argument := _single_string_argument(tool, ("query", "q", "question", "search_query", "text")):
             return Plan(
                 "tool_call", route, tool_name=name, tool_args={argument: planner.search_query(question)}

@@ -333,6 +333,21 @@ def _strip_outer_parentheses(expression: str) -> str:
     return expression
 
 
+UNIT_CONSTANTS = frozenset({"2", "3", "4", "7", "10", "12", "24", "52", "60", "100", "365", "1000", "3600"})
+"""Numbers an expression may use without the question naming them (halves, weeks, hours, percent...)."""
+
+
+def grounded_in(expression: str, question: str) -> bool:
+    """Whether every number in ``expression`` comes from ``question`` (or is a common unit constant).
+
+    A small model asked for an expression when the question has no numbers invents some ("12*3" for
+    "Good morning!"): such a call must not be made.
+    """
+    numbers = set(re.findall(r"\d+(?:\.\d+)?", expression))
+    given = set(re.findall(r"\d+(?:\.\d+)?", _number_words_to_digits(question)))
+    return bool(numbers) and numbers <= given | UNIT_CONSTANTS and bool(given)
+
+
 def pretty_expression(expression: str) -> str:
     """``12*12`` -> ``12 × 12``, for answers people read."""
     text = re.sub(r"\*\*", "^", expression)
@@ -600,6 +615,8 @@ class IntentRouter:
                 cues.add("calculator")
             if len(cues) == 1:
                 return Decision(next(iter(cues)), "cues", expression)
+            if not cues:
+                return Decision(default_intent(question), "default", expression)
             return Decision(None, "undecided", expression)
         scores: dict[str, float] = {}
         for intent in INTENTS:
@@ -610,6 +627,24 @@ class IntentRouter:
             scores[intent] = score
         best = max(INTENTS, key=lambda intent: scores[intent])
         return Decision(best, "embeddings", expression, scores)
+
+
+_QUESTION_START = re.compile(
+    r"^\W*(?:who|whom|whose|what|what's|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will"
+    r"|would|has|have|should|any)\b",
+    re.I,
+)
+
+
+def default_intent(question: str) -> Intent:
+    """The intent when nothing else decides (no cue, no embeddings): a question with numbers is arithmetic,
+    another question needs fresh facts (a 270M model knows too little to answer it), and a statement is
+    small talk. Better than the model's own choice, which is close to chance (see ``bench/routing.py``)."""
+    if re.search(r"\d", _number_words_to_digits(question)):
+        return "calculator"
+    if question.rstrip().endswith("?") or _QUESTION_START.search(question):
+        return "web_search"
+    return "answer"
 
 
 _SHARED_ROUTER: IntentRouter | None = None

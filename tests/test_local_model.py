@@ -160,8 +160,15 @@ def test_router_uses_cues_without_embeddings() -> None:
         router.route("According to my notes, who called?", use_embeddings=False).intent == "search_documents"
     )
     assert router.route("Who is the current pope?", use_embeddings=False).intent == "web_search"
-    undecided = router.route("What is the capital of Peru?", use_embeddings=False)
-    assert (undecided.intent, undecided.reason) == (None, "undecided")
+    fallback = router.route("What is the capital of Peru?", use_embeddings=False)
+    assert (fallback.intent, fallback.reason) == ("web_search", "default")
+    assert router.route("That's funny!", use_embeddings=False).intent == "answer"
+    assert (
+        router.route("I bought 3 bags of 12 apples, how many apples?", use_embeddings=False).intent
+        == "calculator"
+    )
+    both = router.route("Thanks! What's the latest news?", use_embeddings=False)
+    assert (both.intent, both.reason) == (None, "undecided")
 
 
 def test_router_scores_every_intent_with_embeddings() -> None:
@@ -193,6 +200,13 @@ def test_router_degrades_to_cues_when_embeddings_fail(monkeypatch: pytest.Monkey
 )
 def test_search_query_drops_the_request_to_search(question: str, query: str) -> None:
     assert planner.search_query(question) == query
+
+
+def test_expressions_must_use_the_questions_numbers() -> None:
+    assert planner.grounded_in("11*6", "If a pizza costs 11 dollars, how much do 6 pizzas cost?")
+    assert planner.grounded_in("4*24", "How many hours are in four days?")  # 24: a unit constant
+    assert not planner.grounded_in("12*3", "Good morning!")
+    assert not planner.grounded_in("17*3", "What is 5 plus 2?")
 
 
 def test_no_prototype_is_a_benchmark_question() -> None:
