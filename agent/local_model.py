@@ -17,6 +17,7 @@ Loading is lazy and happens once per process per (path, n_ctx, threads): see :fu
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import itertools
 import json
@@ -568,6 +569,16 @@ _ENGINES: dict[tuple[str, int, int], Engine] = {}
 _PRIOR_SCORES: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
 """Log-likelihood of each tool name for an empty request, per tool list (for calibration)."""
 _ENGINES_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_engines() -> None:
+    # Free the models while the interpreter is whole: llama-cpp-python's own finaliser runs during teardown,
+    # when its globals may already be gone, and prints a TypeError traceback on exit.
+    with _ENGINES_LOCK:
+        for engine in _ENGINES.values():
+            engine.llm.close()
+        _ENGINES.clear()
 
 
 def engine_for(path: str, n_ctx: int, n_threads: int) -> Engine:
@@ -1211,5 +1222,5 @@ def load_local_model(path: str | None, settings: Settings) -> BaseChatModel:
             )
     # The context window is fixed (the graph bounds its prompt by AGENT_MAX_CONTEXT_TOKENS; we trim what
     # still does not fit): a 270M model gains nothing from more, and prompt evaluation grows with it.
-    del settings
-    return ChatLocalLlama(model=str(model_path), n_ctx=DEFAULT_N_CTX)
+    threads = settings.local_threads or default_threads()
+    return ChatLocalLlama(model=str(model_path), n_ctx=DEFAULT_N_CTX, n_threads=threads)

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     """Model spec: ``openai:<model>``, ``ollama:<model>``, ``local`` or ``local:/path/model.gguf``.
     Unset: ``openai:gpt-4o-mini`` when ``OPENAI_API_KEY`` is set, else ``local``."""
 
+    local_threads: int | None = Field(default=None, ge=1)
+    """Threads for the embedded model (``local``); unset: all cores. Fewer can be faster on a busy machine."""
+
     base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("AGENT_BASE_URL", "OPENAI_BASE_URL")
     )
