@@ -94,6 +94,7 @@ def our_saver(path: Path) -> Iterator[Any]:
 
 @contextmanager
 def plain_sqlite_saver(path: Path) -> Iterator[Any]:
+    """LangGraph's own ``SqliteSaver`` on a connection tuned like ours (WAL, busy timeout)."""
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     from agent.memory import connect_sqlite

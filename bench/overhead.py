@@ -35,6 +35,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from bench.memory import plain_sqlite_saver
+
 TURNS = 150
 QUICK_TURNS = 40
 MESSAGE_CHARS = 400
@@ -114,22 +116,6 @@ def _settings(home: Path, reflection: str) -> Any:
     from agent.settings import Settings
 
     return Settings.model_construct(home=home, reflection=reflection)
-
-
-@contextmanager
-def plain_sqlite_saver(path: Path) -> Iterator[Any]:
-    """LangGraph's own ``SqliteSaver`` on a connection tuned like ours (WAL, busy timeout)."""
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
-    from agent.memory import connect_sqlite
-
-    conn = connect_sqlite(path)
-    try:
-        saver = SqliteSaver(conn)
-        saver.setup()
-        yield saver
-    finally:
-        conn.close()
 
 
 @contextmanager
