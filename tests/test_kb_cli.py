@@ -13,6 +13,7 @@ from typer.testing import CliRunner, Result
 
 from agent.kb_cli import register
 from agent.settings import Settings
+from tests.test_retrieval import make_settings
 from tools.embeddings import get_embeddings
 from tools.ingest import ingest
 
@@ -26,17 +27,6 @@ def make_app() -> typer.Typer:
     app = typer.Typer()
     register(app)
     return app
-
-
-def make_settings(home: Path, *, chroma_url: str | None = None) -> Settings:
-    """Settings for a knowledge base under ``home``, whatever the environment or a ``.env`` says."""
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        home=home,
-        chroma_url=chroma_url,
-        embeddings="local",
-        collection="docs",
-    )
 
 
 @pytest.fixture(scope="module")
