@@ -8,6 +8,7 @@ below, an independent implementation of the format documented in ``tools.math``.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import re
 import time
@@ -17,12 +18,12 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from langchain_core.tools import ToolException
 
 import tools.math
-from tools.math import FUNCTIONS, MAX_INPUT_CHARS, CalculatorError, calculate, calculator
+from tools.math import FUNCTIONS, MAX_DIGITS, MAX_INPUT_CHARS, CalculatorError, calculate, calculator
 
 # ---------------------------------------------------------------------------------------------
 # Values and format
@@ -72,8 +73,16 @@ VALUES = [
     ("2**0.5", "1.4142135623731"),
     ("1.0001**10000", "2.71814592682522"),
     ("(-1)**(10**100)", "1"),
-    ("(pi/pi)**(10**9999)", "1"),
-    ("(-pi/pi)**(10**9999 + 1)", "-1"),
+    # inexact powers of exact bases near 1: the base is not rounded to 32 digits first
+    ("(1+1e-40)**(1e40)", "2.71828182845905"),
+    ("pow(1+1e-50,1e50)", "2.71828182845905"),
+    ("1.0000000000000000000000000000000001**(10**30)", "1.00010000500017"),
+    ("(1-1e-40)**(1e40)", "0.367879441171442"),
+    ("(1+1e-40)**(-2e40)", "0.135335283236613"),
+    ("(-1-1e-40)**(10**40 + 1)", "-2.71828182845905"),
+    ("(1+1e-9999)**(10**9999)", "2.71828182845905"),
+    ("(1+1e-40)**(pi*1e40)", "23.1406926327793"),
+    ("(1+1e-40)**(1e20)", "1"),  # 1 + 1e-20, correctly rounded to 15 digits
     # unary signs
     ("-3", "-3"),
     ("+3", "3"),
@@ -203,6 +212,24 @@ VALUES = [
     ("2 + 2 = ?", "4"),
     ("2+2=?", "4"),
     ("  1 +\t2\n", "3"),
+    # Unicode: dashes and the minus sign, fullwidth and subscript forms (NFKC), superscript powers
+    ("5 – 3", "2"),
+    ("5 — 3", "2"),
+    ("5 − 3", "2"),
+    ("–3 + 1", "-2"),
+    ("1＋2", "3"),
+    ("（１２＋３）×２", "30"),
+    ("１２÷４", "3"),
+    ("3²", "9"),
+    ("2³", "8"),
+    ("2¹⁰", "1024"),
+    ("-3²", "-9"),
+    ("(1+2)²", "9"),
+    ("10⁻³", "0.001"),
+    ("2²³", "8388608"),
+    ("log₂(8)", "3"),
+    ("1\u00a0+\u20092", "3"),
+    ("2 + 2 ＝", "4"),
     # the format: positional in [1e-4, 1e15), scientific (Python %g style) outside
     ("0.0001", "0.0001"),
     ("0.00001", "1e-05"),
@@ -282,8 +309,36 @@ ERRORS = [
     ("2(3)", "missing operator before '(' at position 2"),
     ("(1+2)(3+4)", "missing operator before '(' at position 6"),
     ("1 2", "missing operator before '2' at position 3"),
-    ("1.2.3", "missing operator before '.3'"),
+    ("1.2.3", "missing operator before '.3' at position 4 (a number has at most one decimal point;"),
     ("1 +", "incomplete expression"),
+    # refusals that say what to write instead
+    ("50%", "'%' at position 3 is the remainder operator (7 % 3 is 1), not a percentage: write 50/100"),
+    ("(50%)", "write 50/100 for 50%"),
+    ("200 * 15%", "write 15/100 for 15%"),
+    ("15% * 200", "write 15/100 for 15%"),
+    ("15% of 80", "write 15/100 for 15%"),
+    ("max(50%, 2)", "write 50/100 for 50%"),
+    (
+        "1.234.567",
+        "thousands separators are not supported: write 1234567 instead of '1.234.567' at position 1",
+    ),
+    ("2 * 1.234.567,89", "write 1234567 instead of '1.234.567'"),
+    ("1 000 000", "write 1000000 instead of '1 000 000' at position 1 (or * to multiply)"),
+    ("3 * 1 000.5", "write 1000.5 instead of '1 000.5' at position 5"),
+    ("1'000'000", "write 1000000 instead of \"1'000'000\""),
+    ("1\u202f000", "write 1000 instead of '1 000'"),  # narrow no-break space: NFKC makes it a space
+    ("1" + " 000" * 200, "write 10000000000000000000... instead of '1 000 000 000 000 00...'"),
+    ("√2", "unexpected character '√' at position 1 (SQUARE ROOT): write sqrt(x)"),
+    ("½", "unexpected character '½' at position 1 (VULGAR FRACTION ONE HALF): write 1/2"),
+    ("1 ≤ 2", "(LESS-THAN OR EQUAL TO): comparisons are not supported"),
+    ("2 ☃ 3", "unexpected character '☃' at position 3 (SNOWMAN): use digits"),
+    ("３² + x", "unknown name 'x' at position 6"),  # positions count the characters typed
+    ("2**-0.5**-9999", "the result would be about 10**(-3e+3009), far smaller than the smallest supported"),
+    # a power of an inexact base near 1 would show its rounding error
+    ("(1+sqrt(2)*1e-40)**1e40", "cannot raise an inexact number (computed with pi, e, sqrt or another"),
+    ("(pi/pi)**(10**9999)", "to a power as large as 1e+9999: its rounding error would reach the digits"),
+    ("(-pi/pi)**(10**9999 + 1)", "cannot raise an inexact number"),
+    ("(1+1e-40*pi)**(2*10**15)", "cannot raise an inexact number"),
     ("(1 + 2", "missing ')' to close the '(' at position 1"),
     ("1 + 2)", "unmatched ')' at position 6"),
     ("2 ** * 3", "unexpected token '*' at position 6"),
@@ -316,6 +371,13 @@ ERRORS = [
     ("comb(100000, 50000)", "comb() result too large: about 30,100 digits"),
     ("perm(10**20, 10000)", "perm() result too large"),
     ("3000! * 3000!", "result too large: more than 10,000 digits"),
+    # the digit limit holds after every operator and function
+    ("1e9999 // 1e-9999", "result too large: more than 10,000 digits"),
+    ("-1e9999 // 1e-9999", "result too large: more than 10,000 digits"),
+    ("1e9999 // (pi*1e-9999)", "result too large: more than 10,000 digits"),
+    ("1e9999" + "//1e-9999" * 50, "result too large: more than 10,000 digits"),
+    ("floor(9*pi*1e9999)", "result too large: more than 10,000 digits"),
+    ("ceil(-9*pi*1e9999)", "result too large: more than 10,000 digits"),
     ("exp(1e6)", "result too large: exp(1000000) is beyond 1e10000"),
     ("exp(-1e6)", "result too small"),
     ("exp(23100)", "result too large"),
@@ -418,6 +480,8 @@ PATHOLOGICAL = [
     "\x00",
     "1\u202e+2",
     "٣+٣",  # Arabic-Indic digits are not ASCII digits
+    "1e9999" + "//1e-9999" * 50,  # 5.8 s and 509,950 digits before every operator was bounded
+    "2" + "²" * 200,
 ]
 
 
@@ -450,6 +514,77 @@ def test_the_most_expensive_allowed_expressions_stay_fast() -> None:
         with contextlib.suppress(CalculatorError):
             calculate(expression)
         assert time.thread_time() - started < 1.0, expression
+
+
+# ---------------------------------------------------------------------------------------------
+# Property: the digit and time limits hold for every operator and function, on extreme operands
+
+_EXTREMES = [
+    "0", "(-7)", "1e9999", "(-1e9999)", "1e-9999", "3000!", "(1/3**6000)", "(9*pi*1e9999)",
+    "(pi*1e-9999)", "(1+1e-40)",
+]  # fmt: skip
+"""Operands at the bounds: the largest and smallest exact and inexact values, and ordinary ones."""
+_INFIXES = ["+", "-", "*", "/", "//", "%", "**", "^"]
+_UNARY_FUNCTIONS = ["floor", "ceil", "round", "abs", "sqrt", "cbrt", "factorial", "exp", "log10", "sin"]
+_BINARY_FUNCTIONS = ["pow", "comb", "perm", "gcd", "lcm", "max", "min", "hypot", "round", "log"]
+
+
+def _extreme_nodes(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.builds(
+            lambda first, rest: "(" + first + "".join(op + operand for op, operand in rest) + ")",
+            children,
+            st.lists(st.tuples(st.sampled_from(_INFIXES), children), min_size=1, max_size=20),
+        ),
+        st.builds("{}({})".format, st.sampled_from(_UNARY_FUNCTIONS), children),
+        st.builds("{}({}, {})".format, st.sampled_from(_BINARY_FUNCTIONS), children, children),
+        st.builds("-{}".format, children),
+        st.builds("({})!".format, children),
+    )
+
+
+extreme_expressions = st.recursive(st.sampled_from(_EXTREMES), _extreme_nodes, max_leaves=40)
+
+
+def _check_limits(text: str) -> None:
+    started = time.thread_time()
+    try:
+        result = calculate(text)
+    except CalculatorError:
+        pass
+    else:  # 10**10000, the largest exact value allowed, has 10,001 digits
+        assert len(result.lstrip("-")) <= MAX_DIGITS + 1, (text, len(result))
+    assert time.thread_time() - started < 1.0, text
+
+
+def test_the_digit_and_time_limits_hold_for_every_operator_on_every_pair_of_extremes() -> None:
+    for left, op, right in itertools.product(_EXTREMES, _INFIXES, _EXTREMES):
+        _check_limits(f"{left} {op} {right}")
+    for operand in _EXTREMES:
+        for function in _UNARY_FUNCTIONS:
+            _check_limits(f"{function}({operand})")
+        _check_limits(f"-{operand}")
+        _check_limits(f"({operand})!")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example("1e9999" + "//1e-9999" * 50)
+@given(extreme_expressions)
+def test_the_digit_and_time_limits_hold_for_every_operator(text: str) -> None:
+    assume(len(text) <= MAX_INPUT_CHARS)
+    _check_limits(text)
+
+
+@given(st.integers(20, 400), st.integers(1, 9), st.integers(-20, 20).filter(bool))
+def test_powers_of_exact_bases_near_one_are_correctly_rounded(places: int, digit: int, times: int) -> None:
+    # At 32 digits, 1 + 1e-40 is 1: the base must not be rounded before its logarithm is taken.
+    base, exponent = f"1.{'0' * (places - 1)}{digit}", f"{times}e{places}"
+    with localcontext() as ctx:
+        ctx.prec = places + 40
+        expected = (Decimal(base).ln() * Decimal(exponent)).exp()
+        ctx.prec = 15
+        expected = +expected
+    assert Decimal(calculate(f"{base}**{exponent}")) == expected
 
 
 # ---------------------------------------------------------------------------------------------

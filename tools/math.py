@@ -19,14 +19,21 @@ Grammar, loosest binding first (Python's precedence, plus ``^`` and postfix ``!`
     postfix := primary "!"?                            2^3! == 2^(3!), -3! == -(3!)
     primary := NUMBER | CONSTANT | FUNCTION "(" [sum ("," sum)*] ")" | "(" sum ")"
 
-Names are case-insensitive; ``×·⋅∗`` mean ``*``, ``÷∕`` mean ``/``, ``−`` means ``-``, ``π`` is
-``pi``; a trailing ``=`` or ``= ?`` is ignored. ``//`` and ``%`` follow Python (floor division; the
-remainder takes the divisor's sign).
+Names are case-insensitive; ``×·⋅∗`` mean ``*``, ``÷∕`` mean ``/``, ``−`` and the dashes ``‐‑‒–—``
+mean ``-``, ``π`` is ``pi``, superscript digits are powers (``2³`` is ``2**3``, ``10⁻³`` is
+``10**-3``), and any other character whose Unicode compatibility form (NFKC) is one character is
+read as that character (fullwidth ``＋２``, subscript ``log₂``, no-break spaces); a trailing ``=`` or
+``= ?`` is ignored. ``//`` and ``%`` follow Python (floor division; the remainder takes the divisor's
+sign): ``%`` is never a percentage, and ``50%`` is refused with the division to write instead, as
+are thousands separators (``1.234.567``, ``1 000 000``) with the plain number.
 
 Numbers: every literal is an exact ``Fraction`` (``0.1`` is exactly 1/10), and ``+ - * / // %``,
 integer powers, exact roots (``sqrt(16)``, ``8**(1/3)``), exact logarithms (``log2(8)``) and the
 integer functions stay exact. Anything else (``sqrt(2)``, ``sin``, ``pi``...) is an inexact
 ``Decimal`` carried at 32 significant digits, so float artifacts never reach the 15 digits shown.
+An inexact power is ``exp(y * ln(x))`` with ``ln(x)`` to 38 significant digits even when an exact
+``x`` lies within 1e-9999 of 1 (``(1+1e-40)**1e40`` is e, not 1); an inexact ``x`` (known to 32
+digits) is refused exponents of 1e15 and more, which would magnify its rounding into the digits shown.
 Trigonometric functions reduce their argument with a 64-digit pi; an inexact argument that is a
 multiple of pi to 15 significant digits gives exactly 0 (``sin(pi)``, ``cos(pi/2)``).
 
@@ -40,13 +47,14 @@ Output format (pinned by the tests):
 - positional notation when ``-4 <= exponent < max(15, digits shown)``, otherwise Python's
   ``%g`` style scientific notation (``1.23456789012346e+30``, ``1e-05``).
 
-Bounds: 1,000 characters, 50 nesting levels, 10,000 digits in any exact number (checked before
-powers, factorials, comb and perm are computed), inexact magnitudes within 1e±10000, factorial
-arguments up to 3,000, and a time guard between steps: 0.5 s of the calling thread's CPU time (so a
-busy machine does not fail a correct calculation) with a 2 s wall-clock backstop. Every step is
-bounded by the limits above (the slowest allowed ones take milliseconds). Every failure is a
-``CalculatorError``: both a ``ValueError`` (the ``calculate`` contract) and a LangChain
-``ToolException`` (so the tool's error text reaches the model as it is).
+Bounds: 1,000 characters, 50 nesting levels, 10,000 digits in any exact number (checked after
+every operator and function, and before powers, factorials, comb and perm are computed), inexact
+magnitudes within 1e±10000, factorial arguments up to 3,000, and a time guard before and after every
+step: 0.5 s of the calling thread's CPU time (so a busy machine does not fail a correct calculation)
+with a 2 s wall-clock backstop. Every step is bounded by the limits above (the slowest allowed ones
+take milliseconds), and so is the formatting of the result. Every failure is a ``CalculatorError``:
+both a ``ValueError`` (the ``calculate`` contract) and a LangChain ``ToolException`` (so the tool's
+error text reaches the model as it is).
 """
 
 from __future__ import annotations
@@ -56,6 +64,7 @@ import inspect
 import math
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -94,6 +103,14 @@ _MAX_ROOT_INDEX = 100
 _MAX_BITS = math.ceil(MAX_DIGITS * math.log2(10))
 _PI = Decimal("3.141592653589793238462643383279502884197169399375105820974944592307816406286")
 _SNAP = Decimal("1e-15")
+_POWER_PREC = _PREC + 6
+"""Digits of ln(x) and y*ln(x) in an inexact power x**y: within the bounds |y*ln(x)| < 23,026, so
+y*ln(x), hence exp() of it, is correct to 32 digits."""
+_MAX_INEXACT_BASE_EXPONENT = Decimal(10) ** (_PREC - SHOWN_DIGITS - 2)
+"""An inexact base x (32 digits, relative error up to 5e-32) to the power y is off by about |y|*5e-32
+relatively: from 1e15 on, that nears the 15 digits shown."""
+_FAR_MAGNITUDE = Decimal(10) ** 15
+"""Beyond 10**(±1e15) a result's size is described by its exponent's exponent."""
 
 
 class CalculatorError(ToolException, ValueError):
@@ -116,6 +133,7 @@ def _context(prec: int, limit: int = MAX_EXPONENT) -> decimal.Context:
 
 
 _E = _context(_TRIG_PREC).exp(Decimal(1))
+_LN10 = _context(_POWER_PREC).ln(Decimal(10))
 _CONSTANTS: dict[str, Decimal] = {"pi": _PI, "e": _E}
 
 
@@ -133,7 +151,11 @@ class _Token:
     @property
     def shown(self) -> str:
         """The token as typed, clipped so that a 999-digit number does not flood a message."""
-        return self.raw if len(self.raw) <= 24 else self.raw[:20] + "..."
+        return _clip(self.raw)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 24 else text[:20] + "..."
 
 
 _TOKEN_RE = re.compile(
@@ -146,6 +168,81 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 _OP_ALIASES = {"^": "**", "×": "*", "·": "*", "⋅": "*", "∗": "*", "÷": "/", "∕": "/", "−": "-"}
+_DASHES = "‐‑‒–—"  # hyphen, non-breaking hyphen, figure dash, en dash, em dash: minus signs
+_SUPERSCRIPT_RE = re.compile("[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_SUPERSCRIPTS = str.maketrans("⁺⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "+-0123456789")
+_GROUPED_RE = re.compile(
+    r"(?<![\w.])[0-9]{1,3}(?:(?P<dots>(?:\.[0-9]{3}){2,})|(?:[ '’][0-9]{3})+(?:\.[0-9]+)?)(?![\w.])"
+)
+"""A number with thousands separators: ``1.234.567`` (two dots or more: ``1.234`` is a decimal),
+``1 000 000``, ``1'000'000``. Never valid syntax, so matching it only changes the message."""
+_CHARACTER_HINTS = {
+    "√": "write sqrt(x)",
+    "∛": "write cbrt(x)",
+    "∞": "infinity is not a number here",
+    "≠": "comparisons are not supported",
+    "≤": "comparisons are not supported",
+    "≥": "comparisons are not supported",
+}
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """The text the tokenizer reads, and for each of its characters the 1-based position typed.
+
+    Superscripts become powers (``x²`` -> ``x**2``), dashes become ``-``, and a character whose
+    NFKC form is a single character becomes that (fullwidth ``＋`` -> ``+``, ``₂`` -> ``2``); others
+    stay as typed (``½`` would become ``1⁄2``, which misreads ``1½``), to be named in the error.
+    """
+    if text.isascii():
+        return text, list(range(1, len(text) + 1))
+    pieces: list[str] = []
+    positions: list[int] = []
+    index = 0
+    while index < len(text):
+        superscript = _SUPERSCRIPT_RE.match(text, index)
+        if superscript is not None:
+            piece = "**" + superscript.group().translate(_SUPERSCRIPTS)
+            end = superscript.end()
+        else:
+            char = text[index]
+            folded = unicodedata.normalize("NFKC", char)
+            piece = "-" if char in _DASHES else folded if len(folded) == 1 else char
+            end = index + 1
+        pieces.append(piece)
+        positions.extend([index + 1] * len(piece))
+        index = end
+    return "".join(pieces), positions
+
+
+def _unexpected_character(char: str, pos: int) -> CalculatorError:
+    hint = ""
+    if char == "=":
+        hint = " (comparisons and assignments are not supported)"
+    elif char in "'\"":
+        hint = " (text is not supported, only numbers)"
+    elif not char.isascii():
+        name = unicodedata.name(char, f"U+{ord(char):04X}")
+        folded = unicodedata.normalize("NFKC", char)
+        if "⁄" in folded:  # a vulgar fraction such as ½
+            advice = f"write {folded.replace('⁄', '/')}"
+        else:
+            advice = _CHARACTER_HINTS.get(char, "use digits, + - * / ** ( ) and function names")
+        hint = f" ({name}): {advice}"
+    return CalculatorError(f"unexpected character {char!r} at position {pos}{hint}")
+
+
+def _check_grouping(text: str, positions: list[int]) -> None:
+    """Refuse thousands separators, naming the number to write instead."""
+    grouped = _GROUPED_RE.search(text)
+    if grouped is None:
+        return
+    typed = grouped.group()
+    plain = typed.replace(".", "") if grouped["dots"] else re.sub("[ '’]", "", typed)
+    also = "" if grouped["dots"] else " (or * to multiply)"
+    raise CalculatorError(
+        f"thousands separators are not supported: write {_clip(plain)} instead of {_clip(typed)!r} "
+        f"at position {positions[grouped.start()]}{also}"
+    )
 
 
 def _strip_trailing_equals(text: str) -> str:
@@ -156,20 +253,16 @@ def _strip_trailing_equals(text: str) -> str:
     return stripped[:-1] if stripped.endswith("=") else text
 
 
-def _tokenize(text: str) -> list[_Token]:
+def _tokenize(text: str, positions: list[int]) -> list[_Token]:
+    """Tokens of the normalised ``text``; ``positions`` maps its characters to those typed."""
+    _check_grouping(text, positions)
     tokens: list[_Token] = []
     depth = 0
     pos = 0
     while pos < len(text):
         match = _TOKEN_RE.match(text, pos)
         if match is None:
-            char = text[pos]
-            hint = ""
-            if char == "=":
-                hint = " (comparisons and assignments are not supported)"
-            elif char in "'\"":
-                hint = " (text is not supported, only numbers)"
-            raise CalculatorError(f"unexpected character {char!r} at position {pos + 1}{hint}")
+            raise _unexpected_character(text[pos], positions[pos])
         kind = match.lastgroup or ""
         raw = match.group()
         if kind != "space":
@@ -182,9 +275,9 @@ def _tokenize(text: str) -> list[_Token]:
                     raise CalculatorError(f"expression too deeply nested (more than {MAX_DEPTH} levels)")
             elif norm == ")":
                 depth -= 1
-            tokens.append(_Token(kind, norm, pos + 1, raw))
+            tokens.append(_Token(kind, norm, positions[pos], raw))
         pos = match.end()
-    tokens.append(_Token("end", "", len(text) + 1, ""))
+    tokens.append(_Token("end", "", positions[len(text) - 1] + 1 if text else 1, ""))
     return tokens
 
 
@@ -302,8 +395,11 @@ class _Parser:
     @staticmethod
     def _after_operand(token: _Token) -> CalculatorError:
         if token.kind in ("number", "name") or token.text == "(":
+            hint = "write * to multiply"
+            if token.text.startswith("."):  # 1.2.3
+                hint = "a number has at most one decimal point; " + hint
             return CalculatorError(
-                f"missing operator before {token.shown!r} at position {token.pos} (write * to multiply)"
+                f"missing operator before {token.shown!r} at position {token.pos} ({hint})"
             )
         if token.text == ")":
             return CalculatorError(f"unmatched ')' at position {token.pos}")
@@ -333,8 +429,26 @@ class _Parser:
         rest: list[tuple[str, _Node]] = []
         while self._peek().text in ("*", "/", "//", "%"):
             op = self._next().text
+            if op == "%" and self._ends_percentage():
+                raise self._percentage()
             rest.append((op, self._unary()))
         return _Chain(first, tuple(rest)) if rest else first
+
+    def _ends_percentage(self) -> bool:
+        """After a '%': no operand follows (``50%``, ``(50%)``, ``50% * 80``, ``50% of 80``)."""
+        token = self._peek()
+        if token.kind == "name":
+            return token.text == "of"
+        return token.kind != "number" and token.text not in ("(", "+", "-")
+
+    def _percentage(self) -> CalculatorError:
+        percent = self._tokens[self._index - 1]
+        before = self._tokens[self._index - 2]
+        number = before.shown if before.kind == "number" else "x"
+        return CalculatorError(
+            f"'%' at position {percent.pos} is the remainder operator (7 % 3 is 1), not a percentage: "
+            f"write {number}/100 for {number}% (15% of 80 is 80*15/100)"
+        )
 
     def _unary(self) -> _Node:
         if self._peek().text in ("+", "-"):
@@ -501,7 +615,7 @@ def _binary(op: str, left: Value, right: Value) -> Value:
         if op == "/":
             return _exact(left / right)
         if op == "//":
-            return Fraction(left // right)
+            return _exact(Fraction(left // right))
         return _exact(left % right)
     x, y = _dec(left), _dec(right)
     if op == "+":
@@ -550,13 +664,13 @@ def _exact_power(base: Fraction, exponent: Fraction) -> Fraction | None:
 
 
 def _inexact_power(base: Value, exponent: Value) -> Value:
-    x, y = _dec(base), _dec(exponent)
-    if x == 0:
-        if y < 0:
+    """``exp(y * ln(x))``: ``ln(x)`` to _POWER_PREC digits even when an exact x is within 1e-9999 of 1."""
+    if base == 0:
+        if exponent < 0:
             raise CalculatorError("division by zero: 0 to a negative power")
-        return Fraction(1) if y == 0 else Fraction(0)
+        return Fraction(1) if exponent == 0 else Fraction(0)
     negate = False
-    if x < 0:
+    if base < 0:
         if isinstance(exponent, Fraction) and exponent.denominator % 2 == 1:
             negate = exponent.numerator % 2 == 1  # integer or odd-root exponent: a real result
         elif isinstance(exponent, Decimal) and exponent == exponent.to_integral_value():
@@ -565,31 +679,61 @@ def _inexact_power(base: Value, exponent: Value) -> Value:
             raise CalculatorError(
                 "math domain error: a negative number to a non-integer power has no real result"
             )
-        x = -x
-    if x == 1:
-        return Decimal(-1 if negate else 1)
-    magnitude = float(y) * float(x.log10())
+        base = -base
+    # A wide exponent range: y * ln(x) is computed before it is known to be in bounds.
+    with decimal.localcontext(_context(_POWER_PREC, 4 * MAX_EXPONENT)):
+        y = _dec(exponent)
+        log_result = y * _power_ln(base)
+        magnitude = log_result / _LN10
     if magnitude > MAX_EXPONENT:
         raise CalculatorError(_too_large_power(magnitude))
     if magnitude < -MAX_EXPONENT:
+        raise CalculatorError(_too_small_power(magnitude))
+    if isinstance(base, Decimal) and abs(y) >= _MAX_INEXACT_BASE_EXPONENT:
         raise CalculatorError(
-            f"exponent too large: the result would be about 1e{magnitude:.0f}, "
-            f"smaller than the smallest supported 1e-{MAX_EXPONENT}"
+            f"cannot raise an inexact number (computed with pi, e, sqrt or another function, kept to "
+            f"{_PREC} significant digits) to a power as large as {_describe(exponent)}: its rounding "
+            "error would reach the digits shown; write the base exactly, with digits and fractions"
         )
-    # A large exponent magnifies the base's rounding error: carry as many more digits.
-    extra = max(0, y.adjusted()) if y != 0 else 0
     with decimal.localcontext() as ctx:
-        ctx.prec = _PREC + extra
-        result = _dec(base).copy_abs() ** _dec(exponent)
+        ctx.prec = _POWER_PREC
+        result = log_result.exp()
     return -result if negate else +result
 
 
-def _too_large_power(magnitude: float) -> str:
-    if math.isinf(magnitude):
-        return "exponent too large: the result would be far beyond 1e10000"
+def _power_ln(x: Value) -> Decimal:
+    """ln(x) for x > 0 to _POWER_PREC significant digits, in the current (wide) context. An exact x
+    is not rounded first: at 32 digits 1 + 1e-40 is 1, and its logarithm 0 instead of 1e-40."""
+    if isinstance(x, Decimal):
+        return x.ln()
+    distance = _dec(x - 1)
+    if distance == 0:
+        return Decimal(0)
+    if distance.adjusted() < -_POWER_PREC:
+        return distance  # ln(1 + d) = d * (1 - d/2 + ...): d/2 is below the digits kept
+    with decimal.localcontext() as ctx:
+        ctx.prec += max(0, -distance.adjusted())  # x's digits up to those of x - 1, then 38 more
+        return _dec(x).ln()
+
+
+def _too_large_power(magnitude: Decimal) -> str:
+    if magnitude > _FAR_MAGNITUDE:
+        return f"exponent too large: the result would be far beyond 1e{MAX_EXPONENT}"
     return (
         f"exponent too large: the result would have about {int(magnitude) + 1:,} digits "
         f"(limit {MAX_DIGITS:,})"
+    )
+
+
+def _too_small_power(magnitude: Decimal) -> str:
+    if magnitude < -_FAR_MAGNITUDE:
+        size = _render(_context(3, 4 * MAX_EXPONENT).plus(magnitude))
+        about = f"about 10**({size}), far"
+    else:
+        about = f"about 1e{magnitude:.0f},"
+    return (
+        f"exponent too large: the result would be {about} smaller than the smallest supported "
+        f"1e-{MAX_EXPONENT}"
     )
 
 
@@ -783,11 +927,11 @@ def _round(x: Value, digits: Value = Fraction(0)) -> Value:
 
 
 def _floor(x: Value) -> Value:
-    return Fraction(math.floor(_shown(x)))
+    return _exact(Fraction(math.floor(_shown(x))))
 
 
 def _ceil(x: Value) -> Value:
-    return Fraction(math.ceil(_shown(x)))
+    return _exact(Fraction(math.ceil(_shown(x))))
 
 
 def _min(*args: Value) -> Value:
@@ -940,6 +1084,11 @@ class _Evaluator:
 
     def eval(self, node: _Node) -> Value:
         self._tick()
+        value = self._step(node)
+        self._tick()
+        return value
+
+    def _step(self, node: _Node) -> Value:
         match node:
             case _Literal(value):
                 return value
@@ -1049,11 +1198,12 @@ def calculate(expression: str) -> str:
         raise CalculatorError(
             f"expression too long: {len(expression):,} characters (limit {MAX_INPUT_CHARS:,})"
         )
-    text = _strip_trailing_equals(expression)
+    normalised, positions = _normalise(expression)
+    text = _strip_trailing_equals(normalised)
     if not text.strip():
         raise CalculatorError("empty expression")
     try:
-        tree = _Parser(_tokenize(text)).parse()
+        tree = _Parser(_tokenize(text, positions)).parse()
         with decimal.localcontext(_context(_PREC)):
             return _format(_Evaluator().eval(tree))
     except CalculatorError:
