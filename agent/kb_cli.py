@@ -7,9 +7,12 @@ inside the commands, so ``agent --help`` stays fast.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Annotated, Any
 
 import click
@@ -32,6 +35,13 @@ CollectionOption = Annotated[
     str | None, typer.Option("--collection", "-c", help="Collection (default: AGENT_COLLECTION).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+EXIT_SKIPPED = 3
+"""``agent ingest``'s exit code when some files were stored and others skipped (1: none stored, or an error;
+2: a usage error, as for every command)."""
+
+PROGRESS_EVERY_S = 10.0
+"""Seconds between progress lines when stderr is not a terminal (a log, a pipe)."""
 
 
 def register(app: typer.Typer) -> None:
@@ -68,24 +78,89 @@ def ingest_command(
     ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(help="Files or folders (searched recursively).")],
     collection: CollectionOption = None,
+    max_file_mb: Annotated[
+        float, typer.Option("--max-file-mb", min=0.001, help="Skip files larger than this many MB.")
+    ] = 20.0,  # tools.ingest.MAX_FILE_MB, not imported: `agent --help` stays fast
 ) -> None:
-    """Add documents (txt, md, pdf, html) to the knowledge base; unchanged files are not re-embedded."""
+    """Add documents (txt, md, pdf, html) to the knowledge base; unchanged files are not re-embedded.
+
+    A file that cannot be read (damaged, too large, a named pipe or a device) is skipped and named, with why.
+
+    Exit code 0: all stored; 3: some stored, some skipped; 1: nothing stored.
+    """
     from tools.ingest import ingest
+
+    def warn(source: str, message: str) -> None:
+        err.print(Text(f"warning: {source}: {message}", style="yellow"), soft_wrap=True)
 
     with _errors(ctx):
         settings = context_settings(ctx)
-        with progress_bar(err, spinner=True) as bar:
-            task = bar.add_task("Reading and embedding", total=None)
-
-            def advance(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total or None, description="Embedding chunks")
-
-            report = ingest(paths, settings, collection=collection, progress=advance)
+        with _progress() as (on_file, on_chunks):
+            report = ingest(
+                paths,
+                settings,
+                collection,
+                on_chunks,
+                max_file_mb=max_file_mb,
+                on_file=on_file,
+                on_warning=warn,
+            )
         out.print(_summary(report))
         if report.skipped:
             out.print(_skipped_table(report))
+        if report.ignored:
+            out.print(_ignored_line(report), markup=False)
     if not report.files:
         raise _fail("nothing was ingested")
+    if report.skipped:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+class ProgressLines:
+    """Progress as plain lines, for a stderr that is not a terminal (where a bar would be a mess of
+    control codes): at most one every ``PROGRESS_EVERY_S`` seconds, plus one when embedding starts."""
+
+    def __init__(self, write: Callable[[str], None], clock: Callable[[], float] = time.monotonic) -> None:
+        self._write = write
+        self._clock = clock
+        self._last = clock()
+
+    def _due(self) -> bool:
+        now = self._clock()
+        if now - self._last < PROGRESS_EVERY_S:
+            return False
+        self._last = now
+        return True
+
+    def files(self, count: int, source: str) -> None:
+        if self._due():
+            self._write(f"ingest: {count} file(s) read, last {source}")
+
+    def chunks(self, done: int, total: int) -> None:
+        if total and done == 0:
+            self._last = self._clock()
+            self._write(f"ingest: embedding {total} chunk(s)")
+        elif total and self._due():
+            self._write(f"ingest: {done}/{total} chunks embedded ({100 * done // total}%)")
+
+
+@contextmanager
+def _progress() -> Iterator[tuple[Callable[[int, str], None], Callable[[int, int], None]]]:
+    """``(on_file, on_chunks)`` for ``ingest``: a bar on a terminal, else ``ProgressLines``."""
+    if not err.is_terminal:
+        lines = ProgressLines(lambda line: err.print(line, markup=False, soft_wrap=True))
+        yield lines.files, lines.chunks
+        return
+    with progress_bar(err, spinner=True) as bar:
+        task = bar.add_task("Reading files", total=None)
+
+        def read(count: int, source: str) -> None:
+            bar.update(task, description=f"Reading files ({count})")
+
+        def embedded(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None, description="Embedding chunks")
+
+        yield read, embedded
 
 
 def _summary(report: IngestReport) -> Table:
@@ -100,6 +175,12 @@ def _summary(report: IngestReport) -> Table:
         str(len(report.skipped)),
     )
     return table
+
+
+def _ignored_line(report: IngestReport) -> str:
+    suffixes = Counter(PurePath(path).suffix.lower() or "no extension" for path, _ in report.ignored)
+    kinds = ", ".join(f"{suffix} ×{n}" if n > 1 else suffix for suffix, n in sorted(suffixes.items()))
+    return f"Not read: {len(report.ignored)} file(s) in the folders of types not supported ({kinds})."
 
 
 def _skipped_table(report: IngestReport) -> Table:

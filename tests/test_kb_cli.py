@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,11 +12,14 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from agent.kb_cli import register
+import agent.kb_cli
+from agent.kb_cli import EXIT_SKIPPED, ProgressLines, register
 from agent.settings import Settings
+from tests import hostile_files
 from tests.test_retrieval import make_settings
 from tools.embeddings import get_embeddings
-from tools.ingest import ingest
+from tools.ingest import MAX_FILE_MB, ingest
+from tools.retrieval import open_store
 
 CORPUS = Path(__file__).parent / "data" / "kb"
 DOCS = [str(CORPUS / "it_security_policy.md"), str(CORPUS / "greenhouse_notes.txt")]
@@ -53,6 +57,41 @@ def test_commands_are_registered() -> None:
     for command in ("search", "list", "drop"):
         assert command in result.stdout
     assert runner.invoke(make_app(), ["ingest", "--help"]).exit_code == 0
+
+
+def test_ingest_help_documents_the_size_cap_and_the_exit_codes() -> None:
+    result = runner.invoke(make_app(), ["ingest", "--help"], env={"COLUMNS": "200"})
+    assert "--max-file-mb" in result.stdout and f"default: {MAX_FILE_MB}" in result.stdout
+    assert f"{EXIT_SKIPPED}: some stored, some skipped" in result.stdout
+
+
+def test_progress_lines_come_every_interval_not_every_call() -> None:
+    now = [0.0]
+    lines: list[str] = []
+    progress = ProgressLines(lines.append, clock=lambda: now[0])
+    for count in range(1, 40):
+        now[0] = count * 1.0  # one file a second
+        progress.files(count, f"/docs/{count}.md")
+    progress.chunks(0, 640)
+    for done in range(64, 641, 64):
+        now[0] += 4.0  # a batch every 4 seconds
+        progress.chunks(done, 640)
+    assert lines == [
+        "ingest: 10 file(s) read, last /docs/10.md",
+        "ingest: 20 file(s) read, last /docs/20.md",
+        "ingest: 30 file(s) read, last /docs/30.md",
+        "ingest: embedding 640 chunk(s)",
+        "ingest: 192/640 chunks embedded (30%)",
+        "ingest: 384/640 chunks embedded (60%)",
+        "ingest: 576/640 chunks embedded (90%)",
+    ]
+
+
+def test_search_in_a_missing_collection_names_it(settings: Settings) -> None:
+    result = runner.invoke(make_app(), ["kb", "search", "x", "--collection", "nope"], obj=settings)
+    _assert_one_line_error(
+        result, "no collection named 'nope' (there are none yet: add documents with `agent ingest PATH`)"
+    )
 
 
 def test_search_and_list_on_an_empty_home(settings: Settings) -> None:
@@ -98,7 +137,7 @@ def test_debug_from_the_main_cli_shows_the_real_exception(settings: Settings) ->
     result = runner.invoke(make_app(), ["kb", "drop", "ghost", "--yes"], obj=obj)
     assert result.exit_code == 1
     assert isinstance(result.exception, LookupError)
-    assert str(result.exception) == "no collection named 'ghost'"
+    assert str(result.exception).startswith("no collection named 'ghost' (")
 
 
 @pytest.mark.slow
@@ -106,7 +145,7 @@ def test_ingest_search_list_drop(warm_model: None, settings: Settings, tmp_path:
     app = make_app()
     (tmp_path / "notes.xyz").write_text("not a supported type")
     result = runner.invoke(app, ["ingest", *DOCS, str(tmp_path / "notes.xyz")], obj=settings)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == EXIT_SKIPPED, result.stderr  # a file named but not stored
     assert "Ingested into 'docs'" in result.stdout
     assert "unsupported file type (.xyz)" in result.stdout
 
@@ -152,3 +191,56 @@ def test_a_model_mismatch_is_one_red_line(warm_model: None, settings: Settings) 
     other = settings.model_copy(update={"embeddings": "openai:text-embedding-3-small"})
     result = runner.invoke(make_app(), ["kb", "search", "tomatoes", "-c", "plants"], obj=other)
     _assert_one_line_error(result, "collection 'plants' was built with local:all-MiniLM-L6-v2")
+
+
+@pytest.mark.slow
+def test_search_in_a_missing_collection_lists_the_others(warm_model: None, settings: Settings) -> None:
+    for name in ("plants", "bikes"):
+        open_store(settings, name, create=True)
+    result = runner.invoke(make_app(), ["kb", "search", "x", "--collection", "nope"], obj=settings)
+    _assert_one_line_error(result, "no collection named 'nope' (collections: bikes, plants)")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_ingest_skips_bad_files_by_name_stores_the_rest_and_exits_3(
+    warm_model: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(agent.kb_cli, "PROGRESS_EVERY_S", 0.0)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.md").write_text("# Bees\n\nHoneybees dance to tell the hive where flowers are.\n")
+    (docs / "reference.pdf").write_bytes(hostile_files.reference_to_reference_pdf())
+    hostile_files.write(docs, b"caf\xe9_\xff.txt", b"Larks sing at dawn over the meadow.")
+    hostile_files.write(docs, b"\xff.pdf", b"%PDF-1.4 garbage")
+    os.mkfifo(docs / "fifo.txt")
+    with (docs / "huge.txt").open("wb") as file:
+        file.truncate(21_000_000)
+    (docs / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    wide = {"COLUMNS": "400"}  # one table row a line
+
+    result = runner.invoke(make_app(), ["ingest", str(docs)], obj=settings, env=wide)
+    assert result.exit_code == EXIT_SKIPPED, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("│"))  # the summary's
+    assert [cell.strip() for cell in row.strip("│").split("│")] == ["2", "2", "0", "0", "4"]
+    skipped = {
+        Path(cells[0].strip()).name: cells[1].strip()
+        for line in result.stdout.splitlines()
+        if line.startswith("│ /") and len(cells := line.strip("│").split("│")) == 2
+    }
+    assert skipped == {
+        "fifo.txt": "named pipe, not a regular file",
+        "huge.txt": "too large (21.0 MB, over the 20 MB limit; raise it with --max-file-mb)",
+        "reference.pdf": skipped["reference.pdf"],
+        "\\xff.pdf": skipped["\\xff.pdf"],  # a name that is not UTF-8, printed with its bytes escaped
+    }
+    assert skipped["reference.pdf"].startswith("corrupt or unreadable PDF (AttributeError: ")
+    assert "Not read: 1 file(s) in the folders of types not supported (.png)." in result.stdout
+    assert skipped["\\xff.pdf"].startswith("corrupt or unreadable PDF")
+    # stderr is not a terminal here: plain progress lines, and nothing from the parsers.
+    assert all(line.startswith("ingest: ") for line in result.stderr.splitlines())
+    assert "ingest: embedding 2 chunk(s)" in result.stderr.splitlines()
+
+    raised = runner.invoke(make_app(), ["ingest", str(docs), "--max-file-mb", "30"], obj=settings, env=wide)
+    assert raised.exit_code == EXIT_SKIPPED
+    assert "binary file (contains NUL bytes)" in raised.stdout and "too large" not in raised.stdout

@@ -6,6 +6,9 @@ real packaged all-MiniLM-L6-v2 embeddings, on the small corpus in ``tests/data/k
 
 from __future__ import annotations
 
+import codecs
+import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -19,14 +22,27 @@ import pytest
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import ToolMessage
 
+import tools.ingest
 from agent.settings import Settings
+from tests import hostile_files
 from tools.embeddings import get_embeddings
-from tools.ingest import CHUNK_SIZE, EmptyDocument, UnreadableDocument, chunk_id, ingest, load_chunks
+from tools.ingest import (
+    CHUNK_SIZE,
+    EmptyDocument,
+    IngestReport,
+    UnreadableDocument,
+    chunk_id,
+    ingest,
+    iter_files,
+    load_chunks,
+    source_name,
+)
 from tools.retrieval import (
     EMPTY_MESSAGE,
     NOTHING_RELEVANT,
     PREAMBLE,
     TOOL_MIN_SCORE,
+    CollectionNotFound,
     EmbeddingModelMismatch,
     Hit,
     drop_collection,
@@ -155,6 +171,13 @@ def test_pdf_text_is_extracted_per_page() -> None:
         ("latin1.md", "café".encode("latin-1"), "not UTF-8 text (undecodable byte at offset 3)"),
         ("empty.pdf", b"", "corrupt or unreadable PDF"),
         ("broken.pdf", b"%PDF-1.4\nthis is not really a pdf\n", "corrupt or unreadable PDF"),
+        (
+            "reference.pdf",
+            hostile_files.reference_to_reference_pdf(),
+            "corrupt or unreadable PDF (AttributeError",
+        ),
+        ("odd.txt", codecs.BOM_UTF16_LE + b"A", "not UTF-16 text"),
+        ("utf16.html", codecs.BOM_UTF16_LE + b"<\x00p", "not UTF-16 text"),
     ],
 )
 def test_unreadable_documents_say_why(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
@@ -164,6 +187,97 @@ def test_unreadable_documents_say_why(tmp_path: Path, name: str, content: bytes,
         load_chunks(path)
     assert str(excinfo.value).startswith(reason)
     assert isinstance(excinfo.value, EmptyDocument) == (name == "blank.txt")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("utf16.txt", "Tomatoes need sun.".encode("utf-16")),
+        ("utf16be.md", codecs.BOM_UTF16_BE + "# Tomatoes\n\nTomatoes need sun.".encode("utf-16-be")),
+        ("utf32.txt", "Tomatoes need sun.".encode("utf-32")),
+        ("utf8.txt", codecs.BOM_UTF8 + b"Tomatoes need sun."),
+        ("utf16.html", "<html><body><p>Tomatoes need sun.</p></body></html>".encode("utf-16")),
+    ],
+)
+def test_text_with_a_byte_order_mark_is_decoded(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    texts = [chunk.text for chunk in load_chunks(path)]
+    assert texts[-1].endswith("Tomatoes need sun.")
+    assert "\ufeff" not in "".join(texts)
+
+
+@pytest.mark.timeout(30)  # before: opening the named pipe waited forever for a writer
+def test_special_files_are_skipped_by_kind_and_never_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(tmp_path / "sock.md"))
+        report = IngestReport("docs")
+        assert list(iter_files([fifo, tmp_path / "sock.md", "/dev/null", tmp_path], report)) == []
+    assert report.skipped == [
+        (str(fifo.resolve()), "named pipe, not a regular file"),
+        (str((tmp_path / "sock.md").resolve()), "socket, not a regular file"),
+        ("/dev/null", "character device, not a regular file"),
+    ]
+    # Swapped for a pipe after it was listed: the loader refuses it too instead of blocking.
+    with pytest.raises(UnreadableDocument, match=r"^named pipe, not a regular file$"):
+        load_chunks(fifo)
+
+
+def test_a_file_over_the_size_cap_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as file:
+        file.truncate(21_000_000)  # sparse: no disk used
+    with pytest.raises(UnreadableDocument) as excinfo:
+        load_chunks(path, max_bytes=20_000_000)
+    assert str(excinfo.value) == "too large (21.0 MB, over the 20 MB limit; raise it with --max-file-mb)"
+
+
+def test_a_name_that_is_not_utf8_is_kept_with_its_bytes_escaped(tmp_path: Path) -> None:
+    path = Path(hostile_files.write(tmp_path, b"caf\xe9_\xff.txt", b"Larks sing at dawn."))
+    name = source_name(path)
+    assert name == f"{tmp_path}/caf\\xe9_\\xff.txt"
+    (chunk,) = load_chunks(path)
+    assert chunk.metadata == {"source": name, "title": "caf\\xe9_\\xff.txt", "chunk_id": chunk.id}
+    assert chunk.id == chunk_id(name, "Larks sing at dawn.")
+
+
+PARSER_NOTICES = """
+import warnings, sys
+from pathlib import Path
+from tools.ingest import UnreadableDocument, load_chunks
+for path in sys.argv[1:]:
+    try:
+        load_chunks(Path(path))
+    except UnreadableDocument:
+        pass
+"""
+
+
+def test_parser_notices_go_to_logging_not_to_stderr(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    bad_xref = tmp_path / "bad_xref.pdf"
+    bad_xref.write_bytes(
+        hostile_files.text_pdf("Tomatoes need sun.").replace(b"startxref\n", b"startxref\n9")
+    )
+    url = tmp_path / "url.html"  # bs4: "looks more like a URL than markup"
+    url.write_bytes(b"https://example.com/tomatoes")
+    # A fresh interpreter: pytest's own log capture would hide what Python's last-resort handler prints.
+    run = subprocess.run(
+        [sys.executable, "-c", PARSER_NOTICES, str(bad_xref), str(url)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert (run.stdout, run.stderr) == ("", "")
+
+    caplog.set_level(logging.INFO)
+    load_chunks(bad_xref)
+    load_chunks(url)
+    loggers = {record.name for record in caplog.records}
+    assert loggers == {"pypdf._reader", "tools.ingest"}
+    assert any("MarkupResemblesLocatorWarning" in record.getMessage() for record in caplog.records)
 
 
 def test_format_hits_numbers_passages_with_sources() -> None:
@@ -351,14 +465,66 @@ def test_bad_files_are_reported_and_the_rest_ingested(kb: Settings, tmp_path: Pa
     report = ingest([docs, missing], kb)
     assert report.files == [str((docs / "sub" / "good.md").resolve())]
     assert report.chunks_added == 1
+    assert report.ignored == [(str((docs / "photo.png").resolve()), "unsupported file type (.png)")]
     reasons = {Path(path).name: reason for path, reason in report.skipped}
-    assert reasons.keys() == {"empty.txt", "photo.png", "nul.txt", "broken.pdf", "nope.txt"}
+    assert reasons.keys() == {"empty.txt", "nul.txt", "broken.pdf", "nope.txt"}
     assert reasons["nope.txt"] == "no such file or directory"
-    assert reasons["photo.png"] == "unsupported file type (.png)"
     assert reasons["nul.txt"] == "binary file (contains NUL bytes)"
     assert reasons["empty.txt"] == "empty (no text to index)"
     assert reasons["broken.pdf"].startswith("corrupt or unreadable PDF")
     assert _sources(search("how do insects communicate the location of food", kb, k=1)) == ["good.md"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_one_bad_file_never_costs_the_others(kb: Settings, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.md").write_text("# Bees\n\nHoneybees dance to tell the hive where flowers are.\n")
+    (docs / "reference.pdf").write_bytes(hostile_files.reference_to_reference_pdf())
+    (docs / "utf16.txt").write_bytes("Spring tides follow the new and the full moon.".encode("utf-16"))
+    latin1 = Path(hostile_files.write(docs, b"caf\xe9_\xff.txt", b"Larks sing at dawn over the meadow."))
+    os.mkfifo(docs / "fifo.txt")
+    with (docs / "huge.txt").open("wb") as file:
+        file.truncate(21_000_000)
+
+    report = ingest([docs], kb)
+    assert sorted(Path(path).name for path in report.files) == ["caf\\xe9_\\xff.txt", "good.md", "utf16.txt"]
+    assert report.chunks_added == 3
+    reasons = {Path(path).name: reason for path, reason in report.skipped}
+    assert reasons.keys() == {"reference.pdf", "fifo.txt", "huge.txt"}
+    assert reasons["reference.pdf"].startswith("corrupt or unreadable PDF (AttributeError: ")
+    assert reasons["fifo.txt"] == "named pipe, not a regular file"
+    assert reasons["huge.txt"].startswith("too large (21.0 MB, over the 20 MB limit")
+    assert [hit.source for hit in search("birdsong in the morning", kb, k=1)] == [
+        source_name(latin1.resolve())
+    ]
+    assert _sources(search("the moon and the sea", kb, k=1)) == ["utf16.txt"]
+
+
+@pytest.mark.slow
+def test_a_very_large_file_is_announced_before_it_is_embedded(
+    kb: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tools.ingest, "LARGE_FILE_CHUNKS", 3)
+    events: list[tuple[str, ...]] = []
+    report = ingest(
+        [CORPUS / "greenhouse_notes.txt", CORPUS / "bike_tubeless_faq.md"],
+        kb,
+        progress=lambda done, total: events.append(("progress", str(done))),
+        on_file=lambda count, source: events.append(("file", Path(source).name)),
+        on_warning=lambda source, message: events.append(("warning", Path(source).name, message)),
+    )
+    chunks = len(load_chunks(CORPUS / "bike_tubeless_faq.md"))
+    assert chunks >= 3 > len(load_chunks(CORPUS / "greenhouse_notes.txt"))
+    message = f"very large file: {chunks:,} chunks to embed (under a minute on a CPU)"
+    assert events[:4] == [
+        ("file", "greenhouse_notes.txt"),
+        ("warning", "bike_tubeless_faq.md", message),
+        ("file", "bike_tubeless_faq.md"),
+        ("progress", "0"),
+    ]
+    assert report.warnings == [(str((CORPUS / "bike_tubeless_faq.md").resolve()), message)]
 
 
 @pytest.mark.slow
@@ -420,7 +586,9 @@ def test_collections_are_listed_and_dropped(kb: Settings) -> None:
 
     drop_collection("bikes", kb)
     assert [i.name for i in list_collections(kb)] == ["docs"]
-    assert search("sealant", kb, collection="bikes") == []
+    with pytest.raises(CollectionNotFound) as excinfo:
+        search("sealant", kb, collection="bikes")
+    assert str(excinfo.value) == "no collection named 'bikes' (collections: docs)"
     with pytest.raises(LookupError, match="no collection named 'bikes'"):
         drop_collection("bikes", kb)
 

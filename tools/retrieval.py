@@ -154,9 +154,14 @@ def search(
     query: str, settings: Settings, collection: str | None = None, k: int = 4, *, min_score: float = 0.0
 ) -> list[Hit]:
     """The ``k`` passages most similar to ``query``, best first, each passage once (identical texts
-    from different files count as one). An absent collection gives no hits."""
+    from different files count as one). The default collection, absent, gives no hits (nothing was
+    ingested yet); a ``collection`` named but absent raises ``CollectionNotFound``."""
     store = open_store(settings, collection)
-    return [] if store is None else search_store(store, query, k, min_score=min_score)
+    if store is not None:
+        return search_store(store, query, k, min_score=min_score)
+    if collection is None:
+        return []
+    raise _not_found(chroma_client(settings), collection)
 
 
 def exact_terms(query: str) -> list[str]:
@@ -233,19 +238,34 @@ def list_collections(settings: Settings) -> list[CollectionInfo]:
     """Every collection in the store: name, number of chunks, embedding model it was built with."""
     client = chroma_client(settings)
     infos = []
-    for entry in client.list_collections():
-        name = entry if isinstance(entry, str) else entry.name
+    for name in _collection_names(client):
         collection = client.get_collection(name, embedding_function=None)
         built_with = (collection.metadata or {}).get(MODEL_KEY)
         infos.append(CollectionInfo(name, collection.count(), str(built_with) if built_with else None))
     return sorted(infos, key=lambda info: info.name)
 
 
+def _collection_names(client: ClientAPI) -> list[str]:
+    # Some chromadb versions list Collection objects, others names.
+    return sorted(entry if isinstance(entry, str) else entry.name for entry in client.list_collections())
+
+
+def _not_found(client: ClientAPI, name: str) -> CollectionNotFound:
+    """The error for a missing collection ``name``, naming the collections there are."""
+    names = _collection_names(client)
+    there = (
+        f"collections: {', '.join(names)}"
+        if names
+        else "there are none yet: add documents with `agent ingest PATH`"
+    )
+    return CollectionNotFound(f"no collection named {name!r} ({there})")
+
+
 def drop_collection(name: str, settings: Settings) -> None:
     """Delete collection ``name`` and its chunks; ``CollectionNotFound`` if there is none."""
     client = chroma_client(settings)
     if _collection_metadata(client, name) is None:
-        raise CollectionNotFound(f"no collection named {name!r}")
+        raise _not_found(client, name)
     client.delete_collection(name)
 
 
