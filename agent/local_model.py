@@ -52,6 +52,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent import local_planner as planner
+from agent.llama_build import safe_model_load
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,7 +68,7 @@ PROVIDER = "llama_cpp"
 # Prompts for a small *base* model: a transcript it can continue, not instructions it must obey.
 
 PLAIN_ROLE_LABELS = {"user": "User", "assistant": "Assistant", "tool": "Tool result"}
-PLAIN_STOPS = ("\nUser:", "\nTool result", "\nSystem:", "<end_of_turn>", "\n\n\n")
+PLAIN_STOPS = ("\nUser:", "\nAssistant:", "\nTool result", "\nSystem:", "<end_of_turn>", "\n\n\n")
 
 TOOL_CHOICE_PROMPT = """\
 Tools:
@@ -391,16 +392,21 @@ class Engine:
 
         self.path = path
         self.lock = threading.Lock()  # not RLock: async streaming releases it from another thread
-        self.llm = llama_cpp.Llama(
-            model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
-        )
-        metadata = dict(self.llm.metadata)
-        architecture = metadata.get("general.architecture", "")
-        trained = int(metadata.get(f"{architecture}.context_length", n_ctx) or n_ctx)
-        if trained < n_ctx:  # never ask for more context than the model was trained on
+        with safe_model_load():
             self.llm = llama_cpp.Llama(
-                model_path=path, n_ctx=trained, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
+                model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
             )
+            metadata = dict(self.llm.metadata)
+            architecture = metadata.get("general.architecture", "")
+            trained = int(metadata.get(f"{architecture}.context_length", n_ctx) or n_ctx)
+            if trained < n_ctx:  # never ask for more context than the model was trained on
+                self.llm = llama_cpp.Llama(
+                    model_path=path,
+                    n_ctx=trained,
+                    n_threads=n_threads,
+                    n_threads_batch=n_threads,
+                    verbose=False,
+                )
         self.n_ctx = self.llm.n_ctx()
         self.metadata = metadata
         self.model_name = metadata.get("general.name") or Path(path).stem
@@ -428,9 +434,20 @@ class Engine:
             return tokens
         return tokens[:1] + tokens[len(tokens) - limit + 1 :]
 
+    def _forget(self) -> None:
+        """Start the next evaluation from an empty cache.
+
+        Greedy decoding is only reproducible this way: llama.cpp's matrix kernels round differently for
+        different batch sizes, so a prompt evaluated partly from an earlier call's cache gets slightly
+        different logits than the same prompt evaluated whole, and a near tie between two tokens can flip
+        (measured: "...go there." instead of "...see the sea"). Costs one prompt evaluation per call.
+        """
+        self.llm.reset()
+
     # -- plain generation
     def complete(self, tokens: list[int], **params: Any) -> Completion:
         with self.lock:
+            self._forget()
             response = self.llm.create_completion(tokens, stream=False, **params)
         choice = response["choices"][0]  # type: ignore[index]
         usage = response["usage"]  # type: ignore[index]
@@ -444,6 +461,7 @@ class Engine:
     def stream(self, tokens: list[int], **params: Any) -> Iterator[tuple[str, str | None]]:
         """``(text, finish_reason)`` pieces; holds the lock until the stream is exhausted or closed."""
         with self.lock:
+            self._forget()
             for chunk in self.llm.create_completion(tokens, stream=True, **params):
                 choice: Any = chunk["choices"][0]  # type: ignore[index]
                 yield choice["text"], choice.get("finish_reason")
@@ -473,6 +491,7 @@ class Engine:
         import numpy as np
 
         with self.lock:
+            self._forget()
             base = self.fit(self.tokenize(prompt), self.n_ctx - 16)
             first = self._eval(base)
             first_lp = first - np.logaddexp.reduce(first)
@@ -515,6 +534,7 @@ class Engine:
             generated: list[int] = []
             finish = "length"
             try:
+                self._forget()
                 logits = self._eval(tokens)
                 for _ in range(max_tokens):
                     if generated and repeat_penalty != 1.0:

@@ -595,6 +595,36 @@ def test_real_model_streams_asynchronously_and_concurrently(local: ChatLocalLlam
 
 
 @pytest.mark.slow
+def test_real_model_gives_the_same_greedy_text_whatever_it_evaluated_before(local: ChatLocalLlama) -> None:
+    question = "Tell me about the sea."
+    fresh = local.invoke(question, max_tokens=16).text
+    local.invoke("Tell me about the mountains and the sea.", max_tokens=4)  # a cache that shares a prefix
+    after_other = local.invoke(question, max_tokens=16).text
+    streamed = "".join(chunk.text for chunk in local.stream(question, max_tokens=16))
+    local.bind_tools([calculator]).invoke("What is 7 times 6?")  # grammar decoding on the same engine
+    after_tools = local.invoke(question, max_tokens=16).text
+    assert fresh and fresh == after_other == streamed == after_tools
+
+
+@pytest.mark.slow
+def test_real_model_writes_a_long_answer_up_to_its_token_bound(local: ChatLocalLlama) -> None:
+    prompt = "List the numbers from one to fifty: 1, 2, 3, 4, 5,"
+    message = local.invoke(prompt, max_tokens=120)
+    assert message.response_metadata["finish_reason"] == "length"
+    assert message.usage_metadata is not None and message.usage_metadata["output_tokens"] == 120
+    assert "5, 6, 7, 8, 9, 10, 11," in message.text  # it goes on with the list rather than stopping
+    pieces = [chunk.text for chunk in local.stream(prompt, max_tokens=120) if chunk.text]
+    assert len(pieces) > 20 and "".join(pieces) == message.text
+
+
+@pytest.mark.slow
+def test_real_model_never_writes_the_next_turn(local: ChatLocalLlama) -> None:
+    for prompt in ("Count from 1 to 100, separated by commas.", "Write the alphabet twice: A B C D E F G"):
+        text = local.invoke(prompt, max_tokens=120).text
+        assert "Assistant:" not in text and "User:" not in text
+
+
+@pytest.mark.slow
 def test_real_model_honours_a_stop_sequence(local: ChatLocalLlama) -> None:
     prompt = "Describe a sunny day at the beach."
     free = local.invoke(prompt, max_tokens=24)  # greedy: the same text every time
