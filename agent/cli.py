@@ -94,9 +94,13 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Ask one question (one turn of a thread) and print the answer."""
-    from agent.session import new_thread_id, open_assistant
+    from agent.session import InvalidQuestion, check_question, new_thread_id, open_assistant
 
     context = cli_context(ctx)
+    try:
+        check_question(question, context.settings.max_context_tokens)  # before the model is even loaded
+    except InvalidQuestion as error:
+        fail(str(error))
     thread_id = thread or new_thread_id()
     with friendly_errors(context), open_assistant(context.settings, model) as assistant:
         result = assistant.ask(question, thread_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -38,11 +37,14 @@ def prune_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Delete old threads to reclaim space (with both options: beyond the last N *and* older than DAYS)."""
-    from agent.threads_maintenance import prune_threads, threads_to_prune
+    from agent.threads_maintenance import age_limit, prune_threads, threads_to_prune
 
     if keep_last is None and older_than is None:
         fail("say what to prune: --keep-last N, --older-than DAYS, or both")
-    age = timedelta(days=older_than) if older_than is not None else None
+    try:
+        age = age_limit(older_than) if older_than is not None else None
+    except ValueError as error:
+        fail(str(error))
     with open_memory(ctx) as saver:
         if not (yes or dry_run):
             doomed, _ = threads_to_prune(saver, keep_last=keep_last, older_than=age)
@@ -85,5 +87,8 @@ def export_command(
     if output is None:
         sys.stdout.write(text)
         return
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
     err.print(f"Exported thread {thread_id} to {output}.", markup=False)

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from agent.errors import describe_error
 from agent.repl_commands import KEYS_HELP, CommandError, ExitChat, run_command, slash_completer
-from agent.session import CANCELLED_ANSWER, FAILED_ANSWER, turn_unfinished
+from agent.session import CANCELLED_ANSWER, FAILED_ANSWER, InvalidQuestion, check_question, turn_unfinished
 from agent.settings import Settings
 
 if TYPE_CHECKING:
@@ -117,13 +117,22 @@ class Chat:
                 self.console.print("[dim](stopped)[/]")
 
     def ask(self, question: str) -> None:
-        """Answer one question on the current thread, finishing a turn left pending first."""
+        """Answer one question on the current thread, finishing a turn left pending first. A blank question
+        is not sent (a hint says so); one too long for the context budget is refused with one line."""
         from langchain_core.messages import HumanMessage
 
         from agent.repl_turn import TurnView, run_turn
         from agent.session import thread_config
 
         session = self.session
+        if not question.strip():
+            self.console.print("[dim](nothing to send: type a question, or /help)[/]")
+            return
+        try:
+            check_question(question, session.settings.max_context_tokens)
+        except InvalidQuestion as error:
+            self.error(error)
+            return
         view = TurnView(self.console)
         try:
             if turn_unfinished(session.graph.get_state(thread_config(session.thread_id))):
@@ -200,7 +209,7 @@ class Chat:
 
     def error(self, error: BaseException) -> None:
         """One red line (and the traceback with ``--debug``)."""
-        if isinstance(error, CommandError):
+        if isinstance(error, (CommandError, InvalidQuestion)):
             message = str(error)
         else:
             if self.debug:

@@ -37,7 +37,9 @@ class ChatSession:
         from graphs.assistant import build_graph
 
         graph = build_graph(self.model, tools=self.tools, checkpointer=self.saver, settings=self.settings)
-        self.assistant = Assistant(graph=graph, model_spec=self.model_spec)
+        self.assistant = Assistant(
+            graph=graph, model_spec=self.model_spec, max_context_tokens=self.settings.max_context_tokens
+        )
 
     @property
     def graph(self) -> Any:
@@ -71,8 +73,8 @@ def open_chat(settings: Settings, model_spec: str | None = None) -> Iterator[Cha
     from tools.defaults import default_tools
 
     spec = model_spec or settings.model_spec
-    model = load_model(spec, settings)
-    with checkpointer(settings=settings) as saver:
+    with checkpointer(settings=settings) as saver:  # first: a bad AGENT_MEMORY fails before a model loads
+        model = load_model(spec, settings)
         yield ChatSession(
             settings=settings, saver=saver, model=model, model_spec=spec, tools=default_tools(settings)
         )

@@ -18,6 +18,11 @@ CANCELLED_CALL = "Cancelled: this turn was stopped before the tool ran."
 CANCELLED_ANSWER = "(stopped by the user)"
 FAILED_ANSWER = "(this turn failed: {error})"
 
+QUESTION_SHARE = 0.5
+"""The part of ``AGENT_MAX_CONTEXT_TOKENS`` one question may take: the rest is left for the system prompt,
+the tools' results and the answer."""
+DEFAULT_MAX_CONTEXT_TOKENS: int = Settings.model_fields["max_context_tokens"].default
+
 EMBEDDED_MODEL_HINT = (
     "The embedded 270M model is small: for better answers set AGENT_MODEL (openai:<model>, "
     "ollama:<model>, local:/path/model.gguf) with OPENAI_API_KEY or AGENT_BASE_URL."
@@ -27,6 +32,31 @@ EMBEDDED_MODEL_HINT = (
 def new_thread_id() -> str:
     """A fresh thread id, short enough to type."""
     return uuid.uuid4().hex[:12]
+
+
+class InvalidQuestion(ValueError):
+    """A question that is not sent to the model: empty, or too long for the context budget."""
+
+
+def question_tokens(question: str) -> int:
+    """A rough token count: about 4 characters a token for English text (the estimate LangChain's
+    ``count_tokens_approximately`` makes too). Good enough to refuse what cannot fit; not a tokenizer."""
+    return -(-len(question) // 4)
+
+
+def check_question(question: str, max_context_tokens: int = DEFAULT_MAX_CONTEXT_TOKENS) -> None:
+    """Refuse a question before any model call or thread is made: ``InvalidQuestion`` (a ``ValueError``)
+    when it is empty or blank, or longer than its share of the context budget."""
+    if not question.strip():
+        raise InvalidQuestion("the question is empty: type a question to ask")
+    limit = int(max_context_tokens * QUESTION_SHARE)
+    tokens = question_tokens(question)
+    if tokens > limit:
+        raise InvalidQuestion(
+            f"the question is too long: about {tokens:,} tokens ({len(question):,} characters), but a "
+            f"question may take at most {limit:,} of AGENT_MAX_CONTEXT_TOKENS={max_context_tokens}: "
+            "shorten it, or raise AGENT_MAX_CONTEXT_TOKENS"
+        )
 
 
 def thread_config(thread_id: str) -> dict[str, Any]:
@@ -50,9 +80,15 @@ class Assistant:
 
     graph: Any
     model_spec: str
+    max_context_tokens: int = DEFAULT_MAX_CONTEXT_TOKENS
+    """The context budget (``AGENT_MAX_CONTEXT_TOKENS``) a question must fit in."""
 
     def ask(self, question: str, thread_id: str) -> TurnResult:
-        """Run one turn; a turn that a crash left unfinished on this thread is completed first."""
+        """Run one turn; a turn that a crash left unfinished on this thread is completed first.
+
+        An empty or over-long question raises ``InvalidQuestion`` (a ``ValueError``) before anything runs.
+        """
+        check_question(question, self.max_context_tokens)
         config = thread_config(thread_id)
         if turn_unfinished(self.graph.get_state(config)):
             self.graph.invoke(None, config)
@@ -85,6 +121,7 @@ def open_assistant(settings: Settings, model_spec: str | None = None) -> Iterato
     from graphs.assistant import build_graph
 
     spec = model_spec or settings.model_spec
-    model = load_model(spec, settings)
-    with checkpointer(settings=settings) as saver:
-        yield Assistant(graph=build_graph(model, checkpointer=saver, settings=settings), model_spec=spec)
+    with checkpointer(settings=settings) as saver:  # first: a bad AGENT_MEMORY fails before a model loads
+        model = load_model(spec, settings)
+        graph = build_graph(model, checkpointer=saver, settings=settings)
+        yield Assistant(graph=graph, model_spec=spec, max_context_tokens=settings.max_context_tokens)

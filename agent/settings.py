@@ -61,16 +61,16 @@ class Settings(BaseSettings):
     tavily_api_key: SecretStr | None = Field(default=None, validation_alias="TAVILY_API_KEY")
     """Tavily API key (for ``AGENT_SEARCH=tavily``)."""
 
-    search_timeout: float = 10.0
+    search_timeout: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     """Seconds before a web search gives up."""
 
     chroma_url: str | None = None
     """A Chroma server (``http://host:8000``); unset: an embedded store under ``home``."""
 
-    collection: str = "documents"
+    collection: str = Field(default="documents", min_length=1)
     """The default knowledge-base collection."""
 
-    embeddings: str = "local"
+    embeddings: str = Field(default="local", min_length=1)
     """Embedding model: ``local`` (packaged all-MiniLM-L6-v2) or ``openai:<model>``."""
 
     reflection: ReflectionMode = "auto"
@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     max_context_tokens: int = Field(default=8000, ge=256)
     """Upper bound on what the planner is sent: a summary of older turns plus recent turns."""
 
-    tool_timeout: float = Field(default=30.0, gt=0)
+    tool_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     """Seconds a tool may run before its call is answered with a timeout error."""
 
     approve_tools: Annotated[list[str], NoDecode] = Field(default_factory=list)

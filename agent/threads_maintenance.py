@@ -9,6 +9,7 @@ On SQLite, deleted rows only become free pages inside the file, so the file is t
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,18 @@ class PruneReport:
         }
 
 
+def age_limit(days: float, now: datetime | None = None) -> timedelta:
+    """``--older-than DAYS`` as a ``timedelta``; ``ValueError`` for what no date can be that old (``inf``,
+    ``nan``, ``1e308``: further back than the year 1) or a negative age."""
+    now = now or datetime.now(UTC)
+    most = (now - datetime.min.replace(tzinfo=UTC)).days
+    if math.isnan(days) or days < 0:
+        raise ValueError(f"--older-than takes a number of days, 0 or more (not {days:g})")
+    if days > most:
+        raise ValueError(f"--older-than {days:g} goes back before the year 1: give at most {most:,} days")
+    return timedelta(days=days)
+
+
 def last_updated(saver: BaseCheckpointSaver[Any], thread_id: str) -> datetime:
     """When the thread's latest checkpoint was written (only that checkpoint is read)."""
     saved = saver.get_tuple({"configurable": {"thread_id": thread_id}})
@@ -70,7 +83,11 @@ def threads_to_prune(
     ids = thread_ids(saver)  # most recently updated first
     candidates = ids[keep_last:] if keep_last is not None else ids
     if older_than is not None:
-        cutoff = (now or datetime.now(UTC)) - older_than
+        now = now or datetime.now(UTC)
+        try:
+            cutoff = now - older_than
+        except OverflowError:
+            raise ValueError(f"--older-than {older_than.days:,} days goes back before the year 1") from None
         candidates = [thread_id for thread_id in candidates if last_updated(saver, thread_id) < cutoff]
     return candidates, len(ids) - len(candidates)
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +132,66 @@ def test_debug_shows_the_traceback(env: dict[str, str]) -> None:
     done = agent("--debug", "ask", "hi", "--model", "mystery:thing", env=env)
     assert done.returncode == 1
     assert "Traceback" in done.stderr or "ModelConfigError" in done.stderr
+
+
+# ------------------------------------------------------------------ refused before anything runs, in-process
+
+
+def invoke(*args: str, env: dict[str, str]) -> Any:
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def one_line_error(done: Any) -> str:
+    assert done.exit_code == 1, done.output
+    assert isinstance(done.exception, SystemExit), done.exception  # not a traceback
+    [line] = [line for line in done.stderr.splitlines() if line.strip()]
+    assert line.startswith("error: ")
+    return line
+
+
+@pytest.mark.parametrize(
+    ("question", "refusal"),
+    [
+        ("", "the question is empty"),
+        ("   ", "the question is empty"),
+        ("\n\t", "the question is empty"),
+        ("x" * 1_000_000, "AGENT_MAX_CONTEXT_TOKENS=8000"),
+    ],
+)
+def test_an_empty_or_oversized_question_is_refused_before_the_model_and_memory(
+    env: dict[str, str], isolated_environment: Path, question: str, refusal: str
+) -> None:
+    with fake_openai_server([reply("never sent")]) as server:
+        settings = {**openai_env(env, server.url), "AGENT_MAX_CONTEXT_TOKENS": "8000"}
+        line = one_line_error(invoke("ask", question, env=settings))
+    assert refusal in line
+    assert server.requests == []
+    assert not (isolated_environment / "memory.db").exists()  # no thread was saved
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("AGENT_SEARCH_TIMEOUT", "-1"),
+        ("AGENT_SEARCH_TIMEOUT", "0"),
+        ("AGENT_SEARCH_TIMEOUT", "inf"),
+        ("AGENT_TOOL_TIMEOUT", "nan"),
+        ("AGENT_TOOL_TIMEOUT", "inf"),
+        ("AGENT_TOOL_TIMEOUT", "-5"),
+        ("AGENT_MAX_STEPS", "0"),
+        ("AGENT_MAX_REFLECTIONS", "-1"),
+        ("AGENT_MAX_CONTEXT_TOKENS", "10"),
+        ("AGENT_LOCAL_THREADS", "0"),
+        ("AGENT_COLLECTION", ""),
+        ("AGENT_REFLECTION", "sometimes"),
+    ],
+)
+def test_an_invalid_setting_is_refused_at_start_in_one_line_naming_it(
+    env: dict[str, str], name: str, value: str
+) -> None:
+    line = one_line_error(invoke("ask", "hi", env={**env, name: value}))
+    assert line.startswith(f"error: setting {name}: ")

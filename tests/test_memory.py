@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -70,6 +71,132 @@ def test_sqlite_url_forms() -> None:
 def test_unknown_memory_url_names_the_setting() -> None:
     with pytest.raises(ValueError, match="AGENT_MEMORY"), checkpointer("redis://localhost"):
         pass
+
+
+UNREACHABLE = "postgresql://nobody:hunter2@127.0.0.1:1/x"
+"""Nothing listens on port 1; the password must never be shown."""
+
+
+def open_sync(url: str) -> None:
+    with checkpointer(url):
+        pass
+
+
+def open_async(url: str) -> None:
+    import asyncio
+
+    async def opened() -> None:
+        async with acheckpointer(url):
+            pass
+
+    asyncio.run(opened())
+
+
+@pytest.mark.parametrize("open_memory", [open_sync, open_async])
+def test_an_unreachable_postgresql_fails_in_seconds_naming_the_setting_not_the_password(
+    open_memory: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import time
+
+    from agent.memory import MemoryUnavailable
+
+    started = time.monotonic()
+    with pytest.raises(MemoryUnavailable) as raised:
+        open_memory(UNREACHABLE)
+    assert time.monotonic() - started < 10
+    message = str(raised.value)
+    assert "AGENT_MEMORY" in message and "postgresql://nobody:***@127.0.0.1:1/x" in message
+    assert "hunter2" not in message and "\n" not in message
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_a_postgresql_server_that_never_answers_fails_after_the_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+    import time
+
+    from agent import memory
+
+    monkeypatch.setattr(memory, "CONNECT_TIMEOUT_SECONDS", 2)  # libpq's smallest
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody ever answers
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(memory.MemoryUnavailable, match="AGENT_MEMORY"):
+            open_sync(f"postgresql://nobody@127.0.0.1:{port}/x")
+        assert time.monotonic() - started < 8
+
+
+def test_an_unreachable_postgresql_is_one_line_on_the_command_line(isolated_environment: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "threads", "list"],
+        cwd=ROOT,
+        env={**os.environ, "AGENT_HOME": str(isolated_environment), "AGENT_MEMORY": UNREACHABLE},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("error: cannot open the PostgreSQL memory at ") and "AGENT_MEMORY" in line
+    assert "hunter2" not in done.stderr + done.stdout
+
+
+NOT_A_DATABASE = b"this is not a database, just text\n" * 100
+
+
+@pytest.mark.parametrize(
+    ("open_memory", "content", "reason"),
+    [
+        (open_sync, NOT_A_DATABASE, "file is not a database"),
+        (open_async, NOT_A_DATABASE, "file is not a database"),
+        # Not async: aiosqlite's worker thread outlives a failed connect and trips over the closed loop.
+        (open_sync, None, "unable to open database file"),
+    ],
+)
+def test_a_memory_file_that_cannot_be_opened_is_named_with_the_setting(
+    tmp_path: Path, open_memory: Any, content: bytes | None, reason: str
+) -> None:
+    from agent.memory import MemoryUnavailable
+
+    path = tmp_path / "memory.db"
+    if content is None:
+        path.mkdir()  # a folder where the file should be
+    else:
+        path.write_bytes(content)
+    with pytest.raises(MemoryUnavailable) as raised:
+        open_memory(f"sqlite:///{path}")
+    message = str(raised.value)
+    assert message.startswith(f"cannot open the memory file {path}: {reason}")
+    assert "AGENT_MEMORY" in message
+
+
+def test_a_corrupt_memory_file_is_one_line_on_the_command_line(isolated_environment: Path) -> None:
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    (isolated_environment / "memory.db").write_bytes(b"garbage" * 1000)
+    done = CliRunner().invoke(app, ["threads", "list"])
+    assert done.exit_code == 1 and isinstance(done.exception, SystemExit)
+    [line] = done.stderr.strip().splitlines()
+    assert str(isolated_environment / "memory.db") in line and "AGENT_MEMORY" in line
+    assert "file is not a database" in line
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://u:secret@db.example:5432/app", "postgresql://u:***@db.example:5432/app"),
+        ("postgresql://u@db/app?password=secret&sslmode=require", "postgresql://u@db/app?…"),
+        ("postgres://u:p%40ss@[::1]/app", "postgres://u:***@[::1]/app"),
+        ("postgresql:///app", "postgresql:///app"),
+    ],
+)
+def test_memory_urls_are_shown_without_passwords(url: str, shown: str) -> None:
+    from agent.memory import public_url
+
+    assert public_url(url) == shown
 
 
 def test_in_memory_saver_keeps_a_thread_within_the_process() -> None:

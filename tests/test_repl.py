@@ -553,6 +553,28 @@ def test_an_edit_must_be_a_json_object(isolated_environment: Path, keyboard: Any
     assert "the arguments must be a JSON object" in text and "not JSON:" in text
 
 
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("   ", "(nothing to send: type a question, or /help)"),
+        ("\n\t", "(nothing to send: type a question, or /help)"),
+        ("x" * 20_000, "error: the question is too long"),
+    ],
+)
+def test_a_blank_or_oversized_question_is_not_sent(
+    isolated_environment: Path, keyboard: Any, question: str, said: str
+) -> None:
+    model = ScriptedChatModel(script=["never sent"])
+    session = chat_session(model, isolated_environment, max_context_tokens=8000)
+    console = recorder()
+    repl(session, console).ask(question)
+    text = " ".join(console.export_text().split())
+    assert text.startswith(said)
+    assert "AGENT_MAX_CONTEXT_TOKENS" in text or "nothing to send" in text
+    assert model.calls == 0
+    assert session.saver.get_tuple(thread_config(session.thread_id)) is None
+
+
 def test_a_failed_turn_is_one_line_and_closed(isolated_environment: Path, keyboard: Any) -> None:
     model = ScriptedChatModel(script=[RuntimeError("the model fell over\nsecond line"), "Fine now."])
     session = chat_session(model, isolated_environment)

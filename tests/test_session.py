@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
 
-from agent.session import CANCELLED_ANSWER, Assistant, thread_config
+from agent.session import CANCELLED_ANSWER, Assistant, InvalidQuestion, check_question, thread_config
 from agent.settings import Settings
 from graphs.assistant import build_graph
 from tests.fakes import ScriptedChatModel, call, tool_calls
@@ -66,3 +67,32 @@ def test_an_unfinished_turn_is_completed_before_the_next_question() -> None:
     assert isinstance(messages[2], ToolMessage) and messages[2].content == "kept"
     assert isinstance(messages[3], AIMessage) and messages[3].text == "first answer"
     assert result.answer == "second answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "max_context_tokens", "refusal"),
+    [
+        ("", 8000, "the question is empty"),
+        ("  \n\t ", 8000, "the question is empty"),
+        ("x" * 1_000_000, 8000, "AGENT_MAX_CONTEXT_TOKENS=8000"),
+        ("x" * 2_000, 256, "AGENT_MAX_CONTEXT_TOKENS=256"),
+    ],
+)
+def test_an_empty_or_oversized_question_is_refused_before_the_model_and_the_thread(
+    question: str, max_context_tokens: int, refusal: str
+) -> None:
+    model = ScriptedChatModel(script=["never sent"])
+    graph = build_graph(
+        model, tools=[echo], checkpointer=InMemorySaver(), settings=Settings(reflection="off")
+    )
+    session = Assistant(graph=graph, model_spec="scripted", max_context_tokens=max_context_tokens)
+    with pytest.raises(ValueError, match=refusal):
+        session.ask(question, "q")
+    assert model.calls == 0
+    assert graph.checkpointer.get_tuple(thread_config("q")) is None
+
+
+def test_a_question_within_its_share_of_the_budget_is_sent_whole() -> None:
+    check_question("x" * 4 * 4000, 8000)  # ~4 characters a token: half of 8,000 tokens
+    with pytest.raises(InvalidQuestion):
+        check_question("x" * (4 * 4000 + 1), 8000)

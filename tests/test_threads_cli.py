@@ -240,6 +240,56 @@ def test_empty_memory_says_how_to_start(isolated_environment: Path) -> None:
     assert done.stdout.strip() == "No saved threads yet: start one with `agent chat`."
 
 
+def one_line_error(done: Any) -> str:
+    assert done.exit_code == 1, done.output
+    assert isinstance(done.exception, SystemExit), done.exception  # not a traceback
+    [line] = [line for line in done.stderr.splitlines() if line.strip()]
+    assert line.startswith("error: ")
+    return line
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [("missing/dir/out.md", "No such file or directory"), (".", "Is a directory")],
+)
+def test_export_to_a_path_that_cannot_be_written_is_one_line(
+    home: Path, tmp_path: Path, target: str, reason: str
+) -> None:
+    path = tmp_path / target
+    line = one_line_error(invoke("threads", "export", "beta-22", "-o", str(path)))
+    assert line == f"error: cannot write {path}: {reason}"
+
+
+@pytest.mark.parametrize(
+    ("days", "problem"),
+    [
+        ("inf", "--older-than inf goes back before the year 1"),
+        ("1e308", "--older-than 1e+308 goes back before the year 1"),
+        ("1e7", "--older-than 1e+07 goes back before the year 1"),
+    ],
+)
+def test_prune_by_an_age_no_date_can_have_is_one_line(home: Path, days: str, problem: str) -> None:
+    line = one_line_error(invoke("threads", "prune", "--older-than", days, "--dry-run"))
+    assert line.startswith(f"error: {problem}")
+    with checkpointer(settings=Settings(_env_file=None, home=home)) as saver:
+        assert len(thread_ids(saver)) == 3
+
+
+def test_pruning_by_the_largest_age_is_a_clear_error_in_the_library_too() -> None:
+    from datetime import timedelta
+
+    from agent.threads_maintenance import age_limit, threads_to_prune
+
+    saver = InMemorySaver()
+    fill(saver)
+    with pytest.raises(ValueError, match="before the year 1"):
+        threads_to_prune(saver, older_than=timedelta.max)
+    assert age_limit(30) == timedelta(days=30)
+    for days in (float("nan"), -1.0):
+        with pytest.raises(ValueError, match="a number of days, 0 or more"):
+            age_limit(days)
+
+
 # ------------------------------------------------------------------------------------------ PostgreSQL
 
 POSTGRES_URL = os.environ.get("AGENT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
