@@ -217,7 +217,7 @@ class EvalEnvironment:
     knowledge_base: KnowledgeBaseInfo
 
 
-RETRIEVAL_SUITES = frozenset({"documents", "tool_choice", "two_step"})
+RETRIEVAL_SUITES = frozenset({"documents", "tool_choice", "two_step", "unseen_documents"})
 """Suites with questions about the bundled documents: a run including one builds the knowledge base."""
 
 

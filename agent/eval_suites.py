@@ -31,11 +31,21 @@ class Suite(StrEnum):
     tool_choice = "tool_choice"
     small_talk = "small_talk"
     two_step = "two_step"
+    unseen_documents = "unseen_documents"
+    failures = "failures"
 
 
 SUITES: tuple[str, ...] = tuple(suite.value for suite in Suite)
 
-DEFAULT_SIZES = {"arithmetic": 10, "documents": 6, "tool_choice": 6, "small_talk": 6, "two_step": 6}
+DEFAULT_SIZES = {
+    "arithmetic": 10,
+    "documents": 6,
+    "tool_choice": 6,
+    "small_talk": 6,
+    "two_step": 6,
+    "unseen_documents": 12,
+    "failures": 3,
+}
 """Tasks per suite when no ``limit`` is given."""
 
 
@@ -61,6 +71,11 @@ class Expectation:
     """The first tool the model called."""
     no_tools: bool = False
     """No tool was called and the answer is not empty."""
+    not_restated: bool = False
+    """The answer does not repeat the question (a restatement states no fact)."""
+    failed_tool: str | None = None
+    """This tool was called and reported as failed (``ok`` false), and the answer tells the user in plain
+    words that something could not be done, without the tool's instructions to the model."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,47 @@ def _source_name(source: dict[str, Any]) -> str:
     return PurePath(str(source.get("url") or source.get("title") or "")).name
 
 
+TOOL_INSTRUCTION_PHRASES = (
+    "answer from what you know",
+    "say that you could not",
+    "call again",
+    "call the tool again",
+    "try other or fewer keywords",
+    "add documents with",
+)
+"""Phrases a tool addresses to the model; an answer that contains one shows the user the tool's text."""
+
+_SAYS_IT_COULD_NOT = re.compile(
+    r"\b(?:could not|couldn't|cannot|can't|can not|was unable|am unable|not able|unavailable|failed)\b", re.I
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _restates(question: str, answer: str) -> bool:
+    """Whether ``answer`` holds the question's words in order (all but a leading question word)."""
+    words = _words(question)
+    if words and words[0] in {
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "how",
+        "why",
+        "is",
+        "are",
+        "does",
+        "do",
+    }:
+        words = words[1:]
+    if len(words) < 4:
+        return False
+    return f" {' '.join(words)} " in f" {' '.join(_words(answer))} "
+
+
 def judge(task: Task, result: TurnResult) -> Verdict:
     """Check ``result`` against every rule of ``task.expect``; the reason names the first rule that failed."""
     expect = task.expect
@@ -134,6 +190,18 @@ def judge(task: Task, result: TurnResult) -> Verdict:
         retrieved = {_source_name(source) for source in result.sources}
         if expect.source not in retrieved and expect.source not in answer:
             return Verdict(False, f"{expect.source} not retrieved")
+    if expect.failed_tool is not None:
+        failed = [call for call in result.tool_calls if call.name == expect.failed_tool and not call.ok]
+        if expect.failed_tool not in names:
+            return Verdict(False, f"{expect.failed_tool} not called")
+        if not failed:
+            return Verdict(False, f"{expect.failed_tool} failed but was reported as ok")
+        if any(phrase in answer.casefold() for phrase in TOOL_INSTRUCTION_PHRASES):
+            return Verdict(False, "the answer repeats the tool's instructions")
+        if not _SAYS_IT_COULD_NOT.search(answer):
+            return Verdict(False, "the answer does not say what could not be done")
+    if expect.not_restated and _restates(task.question, answer):
+        return Verdict(False, "the answer restates the question")
     if expect.number is not None and expect.number not in numbers_in(answer):
         return Verdict(False, f"{format_number(expect.number)} not in the answer")
     if expect.fact is not None and not re.search(
@@ -333,6 +401,131 @@ def document_tasks(count: int) -> list[Task]:
     return tasks
 
 
+# ------------------------------------------------------------------------------- unseen documents
+
+# Written for issue 13 before any answer code changed, and never used to tune it: a README, a FAQ, a
+# changelog and an HTML page (agent/eval_data), each fact stated in one sentence the question paraphrases.
+# (question, search query, document, fact that must appear: a whole number or a phrase)
+_UNSEEN_DOCUMENT_QUESTIONS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "How long do I hold the reset button to factory-reset a Kestrel AX3 router?",
+        "Kestrel AX3 factory reset button",
+        "kestrel_ax3_router_faq.txt",
+        "12",
+    ),
+    (
+        "What does a blinking amber light mean on the Kestrel AX3?",
+        "Kestrel AX3 blinking amber light",
+        "kestrel_ax3_router_faq.txt",
+        "firmware update",
+    ),
+    (
+        "How many devices can join the Kestrel AX3 guest network?",
+        "Kestrel AX3 guest network devices",
+        "kestrel_ax3_router_faq.txt",
+        "20",
+    ),
+    (
+        "Which TCP port do driftwood-sync peers use by default?",
+        "driftwood-sync default port",
+        "driftwood_sync_readme.md",
+        "7341",
+    ),
+    (
+        "Which file does driftwood-sync read its settings from?",
+        "driftwood-sync settings file",
+        "driftwood_sync_readme.md",
+        "sync.toml",
+    ),
+    (
+        "Under which license is driftwood-sync released?",
+        "driftwood-sync license",
+        "driftwood_sync_readme.md",
+        "MPL-2.0",
+    ),
+    (
+        "In which loomis version was render_all renamed?",
+        "loomis render_all renamed",
+        "loomis_changelog.md",
+        "4.0.0",
+    ),
+    (
+        "Which loomis release fixed the memory leak in the thumbnail cache?",
+        "loomis thumbnail cache memory leak",
+        "loomis_changelog.md",
+        "4.1.3",
+    ),
+    (
+        "What is the default JPEG quality in loomis since 4.1.0?",
+        "loomis default JPEG quality",
+        "loomis_changelog.md",
+        "90",
+    ),
+    (
+        "From what time can visitors come to the wards of Ashgrove Clinic?",
+        "Ashgrove Clinic visiting hours",
+        "ashgrove_clinic_visitors.html",
+        "14:00",
+    ),
+    (
+        "How much does an hour in the Ashgrove Clinic visitor car park cost?",
+        "Ashgrove Clinic parking price",
+        "ashgrove_clinic_visitors.html",
+        "3 crowns",
+    ),
+    (
+        "At what time does the Ashgrove Clinic cafeteria close?",
+        "Ashgrove Clinic cafeteria closing time",
+        "ashgrove_clinic_visitors.html",
+        "19:30",
+    ),
+)
+
+
+def unseen_document_tasks(count: int) -> list[Task]:
+    """Questions over documents written for the measure only: the right document must be found and the
+    fact stated (the answer must not restate the question)."""
+    tasks = []
+    for index, (question, query, source, fact) in enumerate(_UNSEEN_DOCUMENT_QUESTIONS[:count]):
+        expect = _expect_fact(fact)
+        tasks.append(
+            Task(
+                id=f"unseen_documents-{index + 1:02d}",
+                suite="unseen_documents",
+                question=question,
+                expect=Expectation(number=expect.number, fact=expect.fact, source=source, not_restated=True),
+                solution=(ToolStep("search_documents", {"query": query}),),
+                reference_answer=f"Your documents say: {fact} [1].",
+            )
+        )
+    return tasks
+
+
+# --------------------------------------------------------------------------------------- failures
+
+# Questions that need the web while web search cannot run (the eval's stand-in is offline).
+_FAILURES: tuple[tuple[str, str], ...] = (
+    ("What is the capital of France?", "capital of France"),
+    ("Who won the most recent Tour de France?", "most recent Tour de France winner"),
+    ("What is the current price of a barrel of Brent crude oil?", "Brent crude oil price"),
+)
+
+
+def failure_tasks(count: int) -> list[Task]:
+    """A tool cannot do its job: it must be reported as failed, and the answer must say so plainly."""
+    return [
+        Task(
+            id=f"failures-{index + 1:02d}",
+            suite="failures",
+            question=question,
+            expect=Expectation(failed_tool="web_search"),
+            solution=(ToolStep("web_search", {"query": query}),),
+            reference_answer="I could not search the web (web search is offline), so I cannot check this.",
+        )
+        for index, (question, query) in enumerate(_FAILURES[:count])
+    ]
+
+
 # ------------------------------------------------------------------------------------- tool choice
 
 _TOOL_CHOICE: tuple[tuple[str, str, dict[str, str]], ...] = (
@@ -505,6 +698,10 @@ def build_tasks(
             tasks += tool_choice_tasks(count)
         elif suite == "small_talk":
             tasks += small_talk_tasks(count)
-        else:
+        elif suite == "two_step":
             tasks += two_step_tasks(rng, count)
+        elif suite == "unseen_documents":
+            tasks += unseen_document_tasks(count)
+        else:
+            tasks += failure_tasks(count)
     return tasks

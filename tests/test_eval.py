@@ -111,6 +111,8 @@ def test_default_suites_have_the_documented_sizes() -> None:
             "tool_choice": 6,
             "small_talk": 6,
             "two_step": 6,
+            "unseen_documents": 12,
+            "failures": 3,
         }
     )
     assert len({t.id for t in tasks}) == len(tasks)
@@ -236,7 +238,8 @@ def test_judge(expect: dict[str, object], result: TurnResult, reason: str) -> No
 def test_the_oracle_passes_every_task_in_both_frameworks_with_exact_counts(
     environment: EvalEnvironment,
 ) -> None:
-    tasks = build_tasks(seed=3)
+    # The failures suite needs web search to report its failure as one (issue 13's failure semantics).
+    tasks = [task for task in build_tasks(seed=3) if task.suite != "failures"]
     report = run_eval(
         oracle(tasks), tasks, frameworks=("ours", "create_agent"), environment=environment, seed=3
     )
@@ -255,12 +258,12 @@ def test_the_oracle_passes_every_task_in_both_frameworks_with_exact_counts(
         assert run.answer == task.reference_answer
         assert run.error is None
     summaries = {(s.framework, s.suite): s for s in report.suites}
-    assert set(summaries) == {(f, s) for f in ("ours", "create_agent") for s in SUITES}
+    assert set(summaries) == {(f, s) for f in ("ours", "create_agent") for s in SUITES if s != "failures"}
     two_step = summaries[("create_agent", "two_step")]
     assert (two_step.tasks, two_step.passed, two_step.tool_calls, two_step.model_calls) == (6, 6, 12, 18)
     assert two_step.prompt_tokens == 18 * 11
     assert report.knowledge_base is not None
-    assert report.knowledge_base.documents == 6
+    assert report.knowledge_base.documents == 10
 
 
 def test_a_wrong_policy_fails_every_task_for_the_right_reason(environment: EvalEnvironment) -> None:
