@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 logger = logging.getLogger(__name__)
 
-_LOAD_LOCK = threading.Lock()
+_LOAD_LOCK = threading.RLock()  # a load inside a load (a bench forcing the fallback) must not deadlock
 
 
 @functools.cache

@@ -5,9 +5,13 @@ Both run on the same loaded ``Llama`` with the same prompt text, sampling parame
 each run so neither profits from the other's prompt. Reported: completion tokens per wall-clock second
 (prompt evaluation included), time to first token, and our rate as a share of raw.
 
+``--no-extra-buffers`` loads the model without llama.cpp's extra buffer types (weight repacking, AMX), the
+fallback used when the installed llama.cpp has AMX kernels; the output names the compiled CPU features, so
+builds can be compared by running this under each.
+
 Usage::
 
-    .venv/bin/python bench/local_speed.py [--reps 5] [--max-tokens 128]
+    .venv/bin/python bench/local_speed.py [--reps 5] [--max-tokens 128] [--no-extra-buffers]
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from langchain_core.messages import HumanMessage
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from agent.llama_build import system_info, without_extra_buffer_types  # noqa: E402
 from agent.local_model import ChatLocalLlama, load_local_model, messages_to_turns, render_plain  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 
@@ -71,6 +76,9 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (default: all cores)")
+    parser.add_argument(
+        "--no-extra-buffers", action="store_true", help="load without weight repacking and AMX buffers"
+    )
     args = parser.parse_args()
 
     loaded = load_local_model(None, Settings())
@@ -81,6 +89,9 @@ def main() -> None:
     model = loaded.model_copy(update=update)
     prompt = render_plain(messages_to_turns([HumanMessage(QUESTION)]))
     params = model._sampling(None, {"temperature": 0.0})
+    if args.no_extra_buffers:
+        with without_extra_buffer_types():
+            model.engine  # noqa: B018 - loads the model inside the block
     run_ours(model, params)  # warm-up: load, first allocation
 
     raw_runs, our_runs = [], []
@@ -102,6 +113,8 @@ def main() -> None:
         "time_to_first_token_s": {"raw": round(ttft(raw_runs), 3), "ours": round(ttft(our_runs), 3)},
         "ours_vs_raw": round(rate(our_runs) / rate(raw_runs), 3),
         "threads": model.n_threads,
+        "extra_buffer_types": not args.no_extra_buffers,
+        "llama_cpp_features": system_info().strip(),
         "reps": args.reps,
     }
     print(json.dumps(result, indent=2))
