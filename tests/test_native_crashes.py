@@ -84,3 +84,38 @@ def test_a_model_loads_and_generates_without_extra_buffer_types() -> None:
         assert out["usage"]["completion_tokens"] >= 1  # type: ignore[index]
     finally:
         llm.close()
+
+
+SAPPHIRE_RAPIDS_FLAGS = (
+    "fpu sse4_2 avx avx2 fma f16c bmi2 avx_vnni avx512f avx512vbmi avx512_vnni avx512_bf16 "
+    "amx_tile amx_int8 amx_bf16"
+)
+
+
+@pytest.mark.parametrize(
+    ("cpu_flags", "expected_on", "expected_off"),
+    [
+        (SAPPHIRE_RAPIDS_FLAGS, ["AVX2", "AVX512", "AVX512_VNNI", "AVX512_BF16", "AVX_VNNI"], []),
+        ("fpu sse4_2 avx avx2 fma f16c bmi2 avx512f avx512_vnni", ["AVX2", "AVX512"], ["AVX512_BF16"]),
+        ("fpu sse4_2 avx avx2 fma f16c bmi2", ["AVX2", "FMA"], ["AVX512", "AVX_VNNI"]),
+    ],
+    ids=["intel-amx", "amd-epyc-avx512", "avx2-only"],
+)
+def test_the_makefile_builds_llama_cpp_for_the_cpus_instruction_sets_without_amx(
+    cpu_flags: str, expected_on: list[str], expected_off: list[str]
+) -> None:
+    """`-march=native` on an AMX CPU compiles the crashing AMX kernels in; the listed build never does."""
+    root = Path(__file__).resolve().parent.parent
+    dry_run = subprocess.run(
+        ["make", "-n", "-B", "install", f"CPU_FLAGS={cpu_flags}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    line = next(line for line in dry_run.stdout.splitlines() if line.startswith("CMAKE_ARGS="))
+    args = line.split('"')[1].split()
+    assert "-DGGML_NATIVE=OFF" in args
+    assert {"-DGGML_AMX_TILE=OFF", "-DGGML_AMX_INT8=OFF", "-DGGML_AMX_BF16=OFF"} <= set(args)
+    assert all(f"-DGGML_{name}=ON" in args for name in expected_on)
+    assert all(f"-DGGML_{name}=OFF" in args for name in expected_off)
