@@ -38,9 +38,7 @@ Framework = Literal["ours", "create_agent"]
 FRAMEWORKS: tuple[Framework, ...] = ("ours", "create_agent")
 
 EVAL_COLLECTION = "eval"
-OFFLINE_SEARCH_MESSAGE = (
-    "Web search is offline during this evaluation; answer from what you know and the user's documents."
-)
+OFFLINE_SEARCH_REASON = "web search is offline during this evaluation"
 
 
 # ------------------------------------------------------------------------------------------- counting
@@ -193,11 +191,16 @@ def eval_settings(settings: Settings, home: Path) -> Settings:
 
 
 def offline_web_search() -> BaseTool:
-    """A ``web_search`` with the real tool's name, description and arguments that always answers that search
-    is offline: choosing it is judged, its results cannot differ between runs."""
-    from tools.search import web_search_tool
+    """A ``web_search`` with the real tool's name, description and arguments that always fails as the real
+    one does when it cannot run (an error answer with the reason): choosing it is judged, its results cannot
+    differ between runs."""
+    from tools.failures import ToolFailed
+    from tools.search import Source, web_search_tool
 
-    return web_search_tool(lambda query: (OFFLINE_SEARCH_MESSAGE, []))
+    def offline(query: str) -> tuple[str, list[Source]]:
+        raise ToolFailed(OFFLINE_SEARCH_REASON)
+
+    return web_search_tool(offline)
 
 
 def bundled_documents() -> list[str]:

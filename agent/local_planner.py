@@ -731,25 +731,48 @@ def calculator_answer(expression: str, result: str) -> str:
 SOURCE_NUMBER = re.compile(r"^\s*\[(\d+)\]", re.M)
 
 
+FAILED_ACTIONS = {"web_search": "search the web", "search_documents": "search your documents"}
+"""What the user was denied when a tool failed, in plain words (other tools: "use <name>")."""
+
+
+def failure_reason(text: str) -> str:
+    """The reason in a tool's error answer: its first line without ``Error:`` and without the advice to
+    the model that may follow it ("Fix the arguments and call again...")."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    first = re.sub(r"^\s*error\s*:\s*", "", first, flags=re.I).strip().rstrip(".")
+    return first or "it did not say why"
+
+
+def failure_sentence(call: dict[str, Any], result: ToolMessage) -> str:
+    """What could not be done, in plain words for the user, with the tool's reason (never its advice)."""
+    name = str(call.get("name") or result.name or "tool")
+    reason = failure_reason(result.text)
+    if name == "calculator":
+        expression = str(call.get("args", {}).get("expression", "")).strip()
+        return f"I could not calculate {expression or 'that'}: {reason}."
+    action = FAILED_ACTIONS.get(name, f"use {name}")
+    return f"I could not {action}, so I cannot check this: {reason}."
+
+
 def split_results(calls: Iterable[tuple[dict[str, Any], ToolMessage]]) -> tuple[list[str], list[ToolMessage]]:
     """Sentences written without the model, and the results the model must read to answer.
 
-    Calculator results and errors become sentences that quote them exactly (the 270M model garbles the
-    numbers it copies); so do messages without numbered sources ("the knowledge base is empty", a search
-    that is turned off): quoting them is more faithful than a small model's paraphrase. Results with
-    numbered sources ``[n]`` are left for the model.
+    Calculator results become sentences that quote them exactly (the 270M model garbles the numbers it
+    copies); a tool that failed becomes a sentence saying in plain words what could not be done and why
+    (:func:`failure_sentence`); so do messages without numbered sources ("no passage is relevant"):
+    quoting them is more faithful than a small model's paraphrase. Results with numbered sources ``[n]``
+    are left for the model.
     """
     sentences: list[str] = []
     for_model: list[ToolMessage] = []
     for call, result in calls:
         text = result.text.strip()
-        if call.get("name") == "calculator":
+        if _is_error(result):
+            sentences.append(failure_sentence(call, result))
+        elif call.get("name") == "calculator":
             expression = str(call.get("args", {}).get("expression", "")).strip()
-            if _is_error(result):
-                sentences.append(f"I could not calculate {expression or 'that'}: {text}")
-            else:
-                sentences.append(calculator_answer(expression, text))
-        elif _is_error(result) or not SOURCE_NUMBER.search(text):
+            sentences.append(calculator_answer(expression, text))
+        elif not SOURCE_NUMBER.search(text):
             sentences.append(text if text.endswith((".", "!", "?")) else f"{text}.")
         else:
             for_model.append(result)

@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.messages.utils import count_tokens_approximately
 
 from graphs.prompts import PLANNER_SYSTEM, REVISION_REQUEST, SUMMARY_PREAMBLE
+from graphs.turns import written_by_graph
 
 CUT_MARK = "\n…(cut to fit the context budget)"
 MIN_RESULT_CHARS = 200
@@ -151,6 +152,8 @@ def planner_messages(
     ``start`` is the index of the first message the summary does not cover. ``revision`` is ``(draft,
     feedback)`` when reflection sent the last draft back. Older messages are dropped whole turns at a
     time (the kept history starts at a user message), so a tool call is never separated from its results.
+    Closing answers the graph or a front end wrote (a failed or stopped turn, the step budget) are left
+    out: the model would read them as its own words and repeat them.
     """
     system = SystemMessage(system_prompt(summary, today))
     tail = revision_messages(revision)
@@ -163,4 +166,4 @@ def planner_messages(
             (i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)), 0
         )
         recent = current_turn_within(messages[turn_begins:], budget)
-    return [system, *recent, *tail]
+    return [system, *(m for m in recent if not written_by_graph(m)), *tail]

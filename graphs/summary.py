@@ -29,7 +29,7 @@ from graphs.context import (
     unsummarised_start,
     window_start,
 )
-from graphs.turns import text_of
+from graphs.turns import text_of, written_by_graph
 
 SUMMARY_SHARE = 0.1
 """Share of the context budget the summary may take."""
@@ -91,7 +91,14 @@ def _turns(messages: Sequence[BaseMessage]) -> list[list[BaseMessage]]:
 def turn_line(turn: Sequence[BaseMessage]) -> str:
     """One extractive summary line: the question, the final answer and the tools used."""
     question = next((text_of(m) for m in turn if isinstance(m, HumanMessage)), "")
-    answer = next((text_of(m) for m in reversed(turn) if isinstance(m, AIMessage) and not m.tool_calls), "")
+    answer = next(
+        (
+            text_of(m)
+            for m in reversed(turn)
+            if isinstance(m, AIMessage) and not m.tool_calls and not written_by_graph(m)
+        ),
+        "",
+    )
     tools = sorted({m.name or "tool" for m in turn if isinstance(m, ToolMessage)})
     line = f"- User: {_one_line(question)}"
     if answer:
@@ -127,6 +134,8 @@ def render_transcript(messages: Sequence[BaseMessage]) -> str:
     """The folded messages as plain text for the summarising model, each cut to a bounded length."""
     lines = []
     for message in messages:
+        if written_by_graph(message):
+            continue  # a failed or stopped turn's closing line is not the assistant's words
         if isinstance(message, HumanMessage):
             who = "User"
         elif isinstance(message, ToolMessage):

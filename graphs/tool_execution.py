@@ -21,16 +21,24 @@ from langgraph.prebuilt import ToolNode
 from langgraph.prebuilt.tool_node import ToolCallRequest
 from langgraph.types import Command
 
+from tools.failures import ToolFailed, error_content
+
 ToolResult = ToolMessage | Command
 
 MAX_ERROR_CHARS = 500
 
 
 def describe_tool_error(error: Exception) -> str:
-    """The error text the model reads: the exception's own message, bounded, without a traceback."""
+    """The error text the model reads: the exception's own message, bounded, without a traceback.
+
+    A tool that could not do its job (``ToolFailed``) gets its reason alone; any other exception is taken
+    for a problem with the call, so the model is also told it may fix the arguments.
+    """
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     if len(message) > MAX_ERROR_CHARS:
         message = message[:MAX_ERROR_CHARS] + "…"
+    if isinstance(error, ToolFailed):
+        return error_content(ToolFailed(message))
     return f"Error: {message}\nFix the arguments and call again, or answer without this tool."
 
 
@@ -66,7 +74,7 @@ def _existing_answer(request: ToolCallRequest) -> ToolMessage | None:
 def _timeout_message(request: ToolCallRequest, seconds: float) -> ToolMessage:
     name = request.tool_call["name"]
     return ToolMessage(
-        content=f"Error: {name} did not finish within {seconds:g} s. Try a simpler request or another tool.",
+        content=f"Error: {name} did not finish within {seconds:g} s.",
         name=name,
         tool_call_id=request.tool_call["id"] or "",
         status="error",

@@ -17,6 +17,12 @@ STOPPED_KEY = "stopped"
 """``response_metadata`` key marking an answer the graph wrote itself (step budget), not the model."""
 
 
+def written_by_graph(message: BaseMessage) -> bool:
+    """Whether ``message`` is a closing answer the graph or a front end wrote (a step budget, a stopped or
+    failed turn), not the model's words: kept for people, never shown to the model as its own."""
+    return isinstance(message, AIMessage) and bool(message.response_metadata.get(STOPPED_KEY))
+
+
 def turn_start(messages: Sequence[BaseMessage]) -> int:
     """Index of the user message that opened the current turn (0 when there is none)."""
     for index in range(len(messages) - 1, -1, -1):

@@ -238,8 +238,7 @@ def test_judge(expect: dict[str, object], result: TurnResult, reason: str) -> No
 def test_the_oracle_passes_every_task_in_both_frameworks_with_exact_counts(
     environment: EvalEnvironment,
 ) -> None:
-    # The failures suite needs web search to report its failure as one (issue 13's failure semantics).
-    tasks = [task for task in build_tasks(seed=3) if task.suite != "failures"]
+    tasks = build_tasks(seed=3)
     report = run_eval(
         oracle(tasks), tasks, frameworks=("ours", "create_agent"), environment=environment, seed=3
     )
@@ -258,7 +257,7 @@ def test_the_oracle_passes_every_task_in_both_frameworks_with_exact_counts(
         assert run.answer == task.reference_answer
         assert run.error is None
     summaries = {(s.framework, s.suite): s for s in report.suites}
-    assert set(summaries) == {(f, s) for f in ("ours", "create_agent") for s in SUITES if s != "failures"}
+    assert set(summaries) == {(f, s) for f in ("ours", "create_agent") for s in SUITES}
     two_step = summaries[("create_agent", "two_step")]
     assert (two_step.tasks, two_step.passed, two_step.tool_calls, two_step.model_calls) == (6, 6, 12, 18)
     assert two_step.prompt_tokens == 18 * 11

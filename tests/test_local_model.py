@@ -258,18 +258,11 @@ def test_calculator_results_are_quoted_and_sources_left_to_the_model() -> None:
     web = "Web results for 'x':\n[1] Title — https://a.example\n    snippet\n[2] Other — https://b.example"
     messages = _turn_with_results(
         ("calculator", {"expression": "12*12"}, "144"),
-        (
-            "search_documents",
-            {"query": "q"},
-            "The knowledge base is empty: add documents with `agent ingest PATH`.",
-        ),
+        ("search_documents", {"query": "q"}, "No passage in the knowledge base is relevant to this query."),
         ("web_search", {"query": "x"}, web),
     )
     sentences, for_model = planner.split_results(planner.pending_tool_results(messages))
-    assert sentences == [
-        "12 × 12 = 144.",
-        "The knowledge base is empty: add documents with `agent ingest PATH`.",
-    ]
+    assert sentences == ["12 × 12 = 144.", "No passage in the knowledge base is relevant to this query."]
     assert [m.text for m in for_model] == [web]
     assert planner.source_numbers(web) == ["1", "2"]
 
@@ -293,10 +286,12 @@ def test_router_picks_the_passage_closest_to_the_question() -> None:
 
 
 def test_calculator_errors_are_reported() -> None:
-    messages = _turn_with_results(("calculator", {"expression": "1/0"}, "Error: division by zero"))
+    messages = _turn_with_results(
+        ("calculator", {"expression": "1/0"}, "Error: division by zero\nFix the arguments and call again.")
+    )
     messages[-1].status = "error"
     sentences, _ = planner.split_results(planner.pending_tool_results(messages))
-    assert sentences == ["I could not calculate 1/0: Error: division by zero"]
+    assert sentences == ["I could not calculate 1/0: division by zero."]
 
 
 def test_critique_rule_accepts_drafts_that_quote_the_calculator() -> None:

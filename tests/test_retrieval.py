@@ -38,7 +38,7 @@ from tools.ingest import (
     source_name,
 )
 from tools.retrieval import (
-    EMPTY_MESSAGE,
+    EMPTY_REASON,
     NOTHING_RELEVANT,
     PREAMBLE,
     TOOL_MIN_SCORE,
@@ -312,7 +312,8 @@ def test_tool_on_an_empty_knowledge_base(tmp_path: Path) -> None:
         {"type": "tool_call", "id": "c1", "name": "search_documents", "args": {"query": "x"}}
     )
     assert isinstance(message, ToolMessage)
-    assert (message.content, message.artifact) == (EMPTY_MESSAGE, [])
+    assert (message.content, message.status) == (f"Error: {EMPTY_REASON}.", "error")
+    assert not message.artifact
 
 
 # ------------------------------------------------------------------- retrieval quality (real model)
@@ -387,7 +388,7 @@ def test_the_tool_survives_its_collection_being_dropped(kb: Settings) -> None:
     tool = make_search_documents(kb)
     assert tool.invoke({"query": "feeding tomato plants"}).startswith(PREAMBLE)
     drop_collection("docs", kb)
-    assert tool.invoke({"query": "feeding tomato plants"}) == EMPTY_MESSAGE
+    assert tool.invoke({"query": "feeding tomato plants"}) == f"Error: {EMPTY_REASON}."
     ingest([CORPUS / "greenhouse_notes.txt"], kb)
     assert tool.invoke({"query": "feeding tomato plants"}).startswith(PREAMBLE)
 

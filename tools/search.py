@@ -1,7 +1,9 @@
 """The ``web_search`` tool: numbered web results for the model, source dicts for front ends.
 
-Failures are answers, not exceptions: the model reads a short message (timed out, rate-limited, not
-configured, ...) and decides what to do. Successful results are cached for a few minutes.
+A search that cannot run (timed out, rate-limited, turned off, not configured, ...) raises ``ToolFailed``
+with a short reason, which the tool answers as ``ToolMessage(status="error")`` (``tools.failures``): the
+model reads the reason and decides what to do, and front ends show the call as failed. Successful results
+are cached for a few minutes.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TypedDict
 
-from langchain_core.tools import BaseTool, StructuredTool
+from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from agent.settings import Settings
+from tools.failures import ToolFailed, error_content
 from tools.search_backends import (
     TAVILY_SEARCH_URL,
     Backend,
@@ -44,18 +47,15 @@ DESCRIPTION = (
     "Results are numbered; cite them as [n]."
 )
 
-OFF_MESSAGE = (
-    "Web search is turned off (AGENT_SEARCH=off); answer from what you know and the documents. "
-    "To turn it on, set AGENT_SEARCH to ddgs, tavily or searxng."
-)
+OFF_MESSAGE = "web search is turned off (AGENT_SEARCH=off; set it to ddgs, tavily or searxng to turn it on)"
 NO_TAVILY_KEY = (
-    "Web search is not configured: set TAVILY_API_KEY for AGENT_SEARCH=tavily "
-    "(or use AGENT_SEARCH=ddgs, which needs no key); answer from what you know."
+    "web search is not configured (AGENT_SEARCH=tavily needs TAVILY_API_KEY; AGENT_SEARCH=ddgs needs no key)"
 )
 NO_SEARXNG_URL = (
-    "Web search is not configured: set AGENT_SEARXNG_URL to your SearXNG instance for AGENT_SEARCH=searxng "
-    "(or use AGENT_SEARCH=ddgs); answer from what you know."
+    "web search is not configured (AGENT_SEARCH=searxng needs AGENT_SEARXNG_URL, the address of a SearXNG "
+    "instance)"
 )
+"""Reasons a search cannot run: the user reads them (through the answer or the tool panel)."""
 
 
 class Source(TypedDict):
@@ -150,21 +150,22 @@ class WebSearch:
         self._cache = TTLCache(CACHE_SIZE, CACHE_TTL) if cache is None else cache
 
     def __call__(self, query: str) -> tuple[str, list[Source]]:
-        """Search and return ``(text for the model, sources)``; never raises for a failed search."""
+        """Search and return ``(text for the model, sources)``. A search that cannot run raises
+        ``ToolFailed`` (its reason redacted); an empty query raises ``ToolException``."""
         key = normalize_query(query)
         if not key:
-            return "The search query is empty; call web_search with a few keywords.", []
+            raise ToolException("the search query is empty; call web_search with a few keywords")
         if (cached := self._cache.get(key)) is not None:
             return cached
         try:
             hits = self._search_with_retry(query.strip())
         except SearchError as exc:
-            return self._redact(str(exc)), []
+            raise ToolFailed(self._redact(str(exc))) from None
         except Exception as exc:  # a tool call must answer, whatever a backend library raises
             logger.warning("web_search (%s) failed: %s", self.backend.name, self._redact(repr(exc)))
-            return f"Web search failed unexpectedly ({type(exc).__name__}); answer from what you know.", []
+            raise ToolFailed(f"web search failed unexpectedly ({type(exc).__name__})") from None
         if not hits:
-            return f"No web results for {' '.join(query.split())!r}; try other or fewer keywords.", []
+            return f"No web results for {' '.join(query.split())!r}.", []
         text, sources = format_results(query, hits[:MAX_RESULTS])
         result = (
             self._redact(text),
@@ -210,8 +211,8 @@ def make_web_search(
 ) -> BaseTool:
     """The ``web_search(query)`` tool for the backend in ``settings.search``.
 
-    Its content is numbered results (or a short failure message); its artifact is a list of
-    ``Source`` dicts ``{"n", "title", "url"}``. ``tavily_url`` points Tavily elsewhere (tests, a
+    Its content is numbered results; its artifact is a list of ``Source`` dicts ``{"n", "title", "url"}``.
+    A search that cannot run is an error answer (``status="error"``) with the reason. ``tavily_url`` points Tavily elsewhere (tests, a
     proxy); ``retry_backoff`` is the pause before the one retry after a rate limit.
     """
     secret = settings.tavily_api_key.get_secret_value() if settings.tavily_api_key else ""
@@ -225,7 +226,8 @@ def make_web_search(
 
 
 def web_search_tool(search: Callable[[str], tuple[str, list[Source]]]) -> BaseTool:
-    """``search`` (query to text and sources) as the ``web_search`` tool the model sees."""
+    """``search`` (query to text and sources) as the ``web_search`` tool the model sees; a ``ToolException``
+    it raises (``ToolFailed``: the search could not run) becomes an error answer."""
 
     def web_search(query: str) -> tuple[str, list[Source]]:
         return search(query)
@@ -236,4 +238,5 @@ def web_search_tool(search: Callable[[str], tuple[str, list[Source]]]) -> BaseTo
         description=DESCRIPTION,
         args_schema=WebSearchInput,
         response_format="content_and_artifact",
+        handle_tool_error=error_content,
     )

@@ -1,7 +1,8 @@
 """Web search backends: each turns a query into a list of hits or raises ``SearchError``.
 
-A ``SearchError``'s text is what the model reads, so it is short, says what to do next, and never
-holds a secret or a response body (a server may echo request headers, API key included, back in it).
+A ``SearchError``'s text is the reason the model and the user read ("web search timed out after 10 s"):
+short, a fact rather than an instruction, and never a secret or a response body (a server may echo
+request headers, API key included, back in it).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import httpx
 TAVILY_SEARCH_URL = "https://api.tavily.com/search"
 """Tavily's search endpoint; ``make_web_search(..., tavily_url=...)`` overrides it (tests, proxies)."""
 
-FALLBACK_HINT = "answer from what you know and say that you could not check the web"
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -28,7 +27,7 @@ class Hit:
 
 
 class SearchError(Exception):
-    """A search failure; ``str(error)`` is the message the model reads."""
+    """A search failure; ``str(error)`` is the reason the model and the user read."""
 
 
 class RateLimited(SearchError):
@@ -108,9 +107,7 @@ class SearxngBackend:
         hits = parse_hits(payload, name=self.name)
         if not hits and isinstance(payload, dict) and payload.get("unresponsive_engines"):
             # Nothing found because the engines behind SearXNG failed, not because nothing exists.
-            raise SearchError(
-                f"Web search failed: the search engines behind SearXNG did not answer; {FALLBACK_HINT}."
-            )
+            raise SearchError("the search engines behind SearXNG did not answer")
         return hits[:max_results]
 
 
@@ -139,7 +136,7 @@ class DdgsBackend:
             # ddgs reports an empty result set as an exception with exactly this text.
             if str(exc).strip() == "No results found.":
                 return []
-            raise SearchError(f"Web search ({self.name}) failed; {FALLBACK_HINT}.") from exc
+            raise SearchError(f"web search ({self.name}) failed") from exc
         hits = []
         for item in results or []:
             url = item.get("href") if isinstance(item, dict) else None
@@ -150,15 +147,12 @@ class DdgsBackend:
 
 def timeout_message(timeout: float) -> str:
     """The message for a search that took longer than ``timeout`` seconds."""
-    return f"Web search timed out after {timeout:g} s; answer from what you know or try a shorter query."
+    return f"web search timed out after {timeout:g} s"
 
 
 def rate_limit_message(name: str) -> str:
     """The message for a search refused for going too fast (after our one retry)."""
-    return (
-        f"Web search is rate-limited by {name}; wait a minute before searching again, "
-        "or answer from what you know."
-    )
+    return f"web search is rate-limited by {name} (wait a minute before searching again)"
 
 
 def request_json(method: str, url: str, *, name: str, timeout: float, auth_hint: str, **kwargs: Any) -> Any:
@@ -172,18 +166,16 @@ def request_json(method: str, url: str, *, name: str, timeout: float, auth_hint:
     except httpx.TimeoutException as exc:
         raise SearchError(timeout_message(timeout)) from exc
     except httpx.ConnectError as exc:
-        raise SearchError(
-            f"Web search is unreachable (no network, or the {name} server is down); {FALLBACK_HINT}."
-        ) from exc
+        raise SearchError(f"web search is unreachable (no network, or the {name} server is down)") from exc
     except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-        raise SearchError(f"Web search is misconfigured: the {name} URL is not a valid http(s) URL.") from exc
+        raise SearchError(f"web search is misconfigured: the {name} URL is not a valid http(s) URL") from exc
     except httpx.HTTPError as exc:
-        raise SearchError(f"Web search failed: the connection to {name} broke off; {FALLBACK_HINT}.") from exc
+        raise SearchError(f"web search failed: the connection to {name} broke off") from exc
     check_status(response, name=name, auth_hint=auth_hint)
     try:
         return response.json()
     except ValueError as exc:
-        raise SearchError(f"Web search failed: {name} sent a malformed response; {FALLBACK_HINT}.") from exc
+        raise SearchError(f"web search failed: {name} sent a malformed response") from exc
 
 
 def check_status(response: httpx.Response, *, name: str, auth_hint: str) -> None:
@@ -194,10 +186,10 @@ def check_status(response: httpx.Response, *, name: str, auth_hint: str) -> None
     if status == 429:
         raise RateLimited(rate_limit_message(name), retry_after=parse_retry_after(response.headers))
     if status in (401, 403):
-        raise SearchError(f"Web search was refused by {name} (HTTP {status}): {auth_hint}; {FALLBACK_HINT}.")
+        raise SearchError(f"web search was refused by {name} (HTTP {status}: {auth_hint})")
     if status >= 500:
-        raise SearchError(f"Web search failed: {name} had a server error (HTTP {status}); {FALLBACK_HINT}.")
-    raise SearchError(f"Web search failed: {name} rejected the request (HTTP {status}); {FALLBACK_HINT}.")
+        raise SearchError(f"web search failed: {name} had a server error (HTTP {status})")
+    raise SearchError(f"web search failed: {name} rejected the request (HTTP {status})")
 
 
 def parse_retry_after(headers: httpx.Headers) -> float | None:
@@ -212,7 +204,7 @@ def parse_hits(payload: Any, *, name: str) -> list[Hit]:
     """Hits from a ``{"results": [{title, url, content}]}`` body (Tavily and SearXNG share this shape)."""
     results = payload.get("results") if isinstance(payload, dict) else None
     if not isinstance(results, list):
-        raise SearchError(f"Web search failed: {name} sent a malformed response; {FALLBACK_HINT}.")
+        raise SearchError(f"web search failed: {name} sent a malformed response")
     hits = []
     for item in results:
         url = item.get("url") if isinstance(item, dict) else None
