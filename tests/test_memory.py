@@ -285,12 +285,11 @@ def test_a_turn_costs_at_most_10_kb_on_sqlite_and_storage_grows_linearly(tmp_pat
 
 def _delta_value(history: Any) -> list[str]:
     """The message ids a DeltaChannel history rebuilds to."""
-    from langgraph.checkpoint.serde.types import _DeltaSnapshot
-    from langgraph.graph.message import _messages_delta_reducer
+    from agent.savers import _seed_value
+    from graphs.channels import append_messages
 
-    seed = history.get("seed", [])
-    seed = seed.value if isinstance(seed, _DeltaSnapshot) else seed
-    return [m.id for m in _messages_delta_reducer(list(seed), [w for _, _, w in history["writes"]])]
+    seed = _seed_value(history.get("seed", []))
+    return [m.id for m in append_messages(list(seed), [w for _, _, w in history["writes"]])]
 
 
 def test_remembered_histories_equal_langgraphs_own_walk_at_every_checkpoint(tmp_path: Path) -> None:
@@ -610,14 +609,14 @@ def test_the_summary_stays_within_its_cap_dropping_its_oldest_lines() -> None:
 # --- the transcript channel -------------------------------------------------------------------------
 
 
-def test_messages_channel_appends_and_replaces_like_langgraphs_reducer() -> None:
+def test_messages_channel_appends_and_replaces_like_its_batch_reducer() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
     from langchain_core.messages import AIMessage, RemoveMessage
-    from langgraph._internal._typing import MISSING
-    from langgraph.graph.message import _messages_delta_reducer
 
-    from graphs.channels import MessagesDeltaChannel
+    from graphs.channels import MessagesDeltaChannel, append_messages
+
+    MISSING = None  # an empty blob: the channel starts empty
 
     ids = st.sampled_from([f"m{i}" for i in range(8)] + [None])
     message = st.builds(
@@ -639,7 +638,7 @@ def test_messages_channel_appends_and_replaces_like_langgraphs_reducer() -> None
             copy = channel.copy()  # copies share the id set: neither may go wrong
             channel.update(update)
             copy.update([[AIMessage("other", id="m7")]])
-            expected = _messages_delta_reducer(expected, update)
+            expected = append_messages(expected, update)
             assert [(m.id, m.text) for m in channel.get()] == [(m.id, m.text) for m in expected]
         replayed = MessagesDeltaChannel().from_checkpoint(MISSING)
         replayed.replay_writes([("task", "messages", write) for update in updates for write in update])
