@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -341,13 +341,6 @@ def describe_fields(schema: dict[str, Any]) -> str:
         description = f": {spec['description']}" if spec.get("description") else ""
         parts.append(f"{name} ({kind}){description}")
     return "; ".join(parts) or "none"
-
-
-def is_critique_schema(schema: dict[str, Any]) -> bool:
-    """Whether ``schema`` is a reflection verdict (``verdict`` with an ``accept`` value, ``feedback``)."""
-    properties = schema.get("properties", {})
-    verdict = properties.get("verdict", {})
-    return "feedback" in properties and "accept" in verdict.get("enum", [])
 
 
 # ----------------------------------------------------------------------------------------- engine
@@ -703,14 +696,17 @@ class ChatLocalLlama(BaseChatModel):
     results the model answers: calculator results through a template that quotes them exactly, other
     results with a short, low-temperature generation over a tight prompt.
 
-    Reflection (``with_structured_output`` of a schema with ``verdict``/``feedback``, like the graph's
-    ``Critique``) is **decided by a rule, not by the model**: a 270M model's critique is noise. The rule
-    accepts a draft that quotes the calculator results it depends on and asks for a revision otherwise
-    (:func:`agent.local_planner.critique_by_rule`). Other schemas are decoded under their JSON grammar.
+    Structured output is decoded under the schema's JSON grammar. The model does not critique drafts: a
+    270M model's verdicts are noise, so it says so (``gives_critiques = False``) and the graph's
+    deterministic checks are its reflection. When the user's message is followed by further requests after
+    the tool results (a draft sent back for revision), the answer is drawn from the next-best passage, so a
+    revision is a different draft.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, populate_by_name=True)
 
+    gives_critiques: ClassVar[bool] = False
+    """Read by the graph (``graphs.assistant.gives_critiques``): this model's critique of a draft is noise."""
     model_path: str = Field(alias="model")
     """Path of the GGUF file."""
     n_ctx: int = DEFAULT_N_CTX
@@ -795,7 +791,7 @@ class ChatLocalLlama(BaseChatModel):
         include_raw: bool = False,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
-        """Output parsed into ``schema``, decoded under its JSON-schema grammar (or the critique rule)."""
+        """Output parsed into ``schema``, decoded under its JSON-schema grammar."""
         json_schema = schema_dict(schema)
         bound = self.bind(
             structured_output=json_schema,
@@ -1040,15 +1036,17 @@ class ChatLocalLlama(BaseChatModel):
         question = planner.question_of_turn(messages)
         prompt = RESULT_ANSWER_PROMPT.format(results=sources, question=question.strip())
         numbers = planner.source_numbers(sources) or ["1"]
-        number = numbers[0]
+        ranked = numbers
         if len(numbers) > 1:
-            similar = None
+            by_meaning = None
             if self.routing == "layered":
-                similar = self.router.most_similar(question, planner.source_passages(sources))
-            if similar is None:
+                by_meaning = self.router.ranked(question, planner.source_passages(sources))
+            if by_meaning is None:
                 scores = self.engine.score_options(prompt, [f"{n}]," for n in numbers])
-                similar = numbers[max(range(len(numbers)), key=lambda i: scores[i])]
-            number = similar
+                by_meaning = [numbers[i] for i in sorted(range(len(numbers)), key=lambda i: -scores[i])]
+            ranked = by_meaning
+        # A draft sent back for revision is followed by the request: answer from the next passage.
+        number = ranked[planner.revision_attempt(messages) % len(ranked)]
         passage = planner.source_passages(sources).get(number)
         if passage:  # only the cited source: a shorter prompt, and nothing else to mix into the answer
             prompt = RESULT_ANSWER_PROMPT.format(results=f"[{number}] {passage}", question=question.strip())
@@ -1062,9 +1060,6 @@ class ChatLocalLlama(BaseChatModel):
         )
 
     def _plan_structured(self, messages: Sequence[BaseMessage], schema: dict[str, Any]) -> Plan:
-        if is_critique_schema(schema):
-            verdict = planner.critique_by_rule(*planner.review_parts(messages))
-            return Plan("text", "critique_rule", text=json.dumps(verdict))
         engine = self.engine
         max_tokens = max(self.max_tokens, ARGUMENT_MAX_TOKENS)  # a document cut short is no document
         suffix = STRUCTURED_SUFFIX.format(fields=describe_fields(schema))

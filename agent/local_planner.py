@@ -598,6 +598,19 @@ class IntentRouter:
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         return keys[int(np.argmax(vectors[1:] @ vectors[0]))]
 
+    def ranked(self, question: str, passages: dict[str, str]) -> list[str] | None:
+        """The keys of ``passages``, closest in meaning to ``question`` first (None without embeddings)."""
+        embed = self._embedder()
+        if embed is None or not passages:
+            return None
+        import numpy as np
+
+        keys = list(passages)
+        vectors = np.asarray(embed([question, *(passages[key] for key in keys)]), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        order = np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")
+        return [keys[int(i)] for i in order]
+
     def route(self, question: str, *, use_embeddings: bool = True) -> Decision:
         """The intent for ``question``."""
         arithmetic = words_to_expression(question)
@@ -661,7 +674,7 @@ def shared_router() -> IntentRouter:
 
 
 # --------------------------------------------------------------------------------------------------
-# Arguments, answers from tool results, and the reflection rule
+# Arguments and answers from tool results
 # --------------------------------------------------------------------------------------------------
 
 _QUERY_PREFIXES = re.compile(
@@ -709,6 +722,15 @@ def pending_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[dict[str
         else:
             break
     return [({"name": m.name or "tool", "args": {}, "id": m.tool_call_id}, m) for m in results.values()]
+
+
+def revision_attempt(messages: Sequence[BaseMessage]) -> int:
+    """How many requests follow the turn's tool results (0 for a first draft): each one asked for another
+    draft, which should then be drawn from other material (another passage, another sentence)."""
+    end = len(messages)
+    while end and isinstance(messages[end - 1], HumanMessage):
+        end -= 1
+    return len(messages) - end if end and isinstance(messages[end - 1], ToolMessage) else 0
 
 
 def question_of_turn(messages: Sequence[BaseMessage]) -> str:
@@ -798,54 +820,3 @@ def source_passages(text: str) -> dict[str, str]:
 def source_numbers(text: str) -> list[str]:
     """The source numbers ``[n]`` that start lines of a tool result, in order, without repeats."""
     return list(dict.fromkeys(SOURCE_NUMBER.findall(text)))
-
-
-def critique_by_rule(question: str, tool_results: str, draft: str) -> dict[str, str]:
-    """The reflection verdict of the embedded model, decided by a rule rather than by the model.
-
-    A 270M model's critique is noise, so the local model accepts a draft that quotes the tool results it
-    depends on and asks for a revision otherwise: every number a calculator returned must appear in the
-    draft verbatim; other tool results are accepted as used (a 270M model cannot judge support). Drafts of
-    turns without tools are accepted.
-    """
-    del question  # the rule does not judge relevance: it cannot do so better than chance
-    missing = [
-        number
-        for number in re.findall(r"\[calculator\]\s*(-?[\d.,]+(?:e[+-]?\d+)?)", tool_results)
-        if number.rstrip(".,") not in draft
-    ]
-    if missing:
-        return {
-            "verdict": "revise",
-            "feedback": f"Quote the calculator's result exactly: {', '.join(m.rstrip('.,') for m in missing)}.",
-        }
-    return {"verdict": "accept", "feedback": "The draft quotes the tool results it relies on."}
-
-
-_REVIEW_SECTIONS = re.compile(
-    r"(?is)^(?:[^\n]*question[^\n]*:\s*\n(?P<question>.*?)\n\s*\n)?"
-    r".*?tool results[^\n]*:\s*\n(?P<results>.*?)\n\s*\n\s*draft[^\n]*:\s*\n(?P<draft>.*)$"
-)
-
-
-def review_parts(messages: Sequence[BaseMessage]) -> tuple[str, str, str]:
-    """``(question, tool_results, draft)`` of a review request, for :func:`critique_by_rule`.
-
-    Two layouts are understood: a transcript (tool results as ``ToolMessage``s, the draft as the last AI
-    message), or one request text with ``... question:``, ``Tool results ...:`` and ``Draft ...:`` sections
-    (the graph's ``REFLECTION_REQUEST``). Anything else yields empty tool results: the draft is accepted.
-    """
-    tool_results = [m for m in messages if isinstance(m, ToolMessage)]
-    if tool_results:
-        drafts = [m for m in messages if isinstance(m, AIMessage) and not m.tool_calls]
-        results = "\n".join(f"[{m.name}] {m.text}" for m in tool_results)
-        return last_human_text(messages), results, drafts[-1].text if drafts else ""
-    text = last_human_text(messages)
-    match = _REVIEW_SECTIONS.search(text)
-    if not match:
-        return text, "", text
-    return (
-        (match.group("question") or "").strip(),
-        match.group("results").strip(),
-        match.group("draft").strip(),
-    )

@@ -67,6 +67,12 @@ def bind_tools(model: BaseChatModel, tools: Sequence[BaseTool]) -> Runnable[Any,
         ) from None
 
 
+def gives_critiques(model: BaseChatModel) -> bool:
+    """Whether the model's critique of a draft is worth asking for; a model says it is not with an attribute
+    ``gives_critiques = False`` (the embedded model: a 270M model's verdicts are noise)."""
+    return getattr(model, "gives_critiques", True) is not False
+
+
 def build_graph(
     model: BaseChatModel | None = None,
     *,
@@ -91,12 +97,14 @@ def build_graph(
 
         tools = default_tools(settings)
 
-    try:
-        critic = model.with_structured_output(Critique)
-    except NotImplementedError:
-        # A model without structured output cannot judge drafts: answers go straight to the user.
-        critic = None
-        settings = settings.model_copy(update={"reflection": "off"})
+    # A model without structured output, or one that says its critique is noise (the embedded 270M model),
+    # gets no critic: the deterministic checks of ``graphs.checks`` are then its whole reflection.
+    critic = None
+    if gives_critiques(model):
+        try:
+            critic = model.with_structured_output(Critique)
+        except NotImplementedError:
+            critic = None
 
     approve_tools = [tool.name for tool in tools if tool.name in settings.approve_tools]
 

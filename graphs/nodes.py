@@ -16,6 +16,7 @@ from langchain_core.runnables import Runnable
 from pydantic import ValidationError
 
 from agent.settings import Settings
+from graphs.checks import draft_problems
 from graphs.prompts import REFLECTION_REQUEST, REFLECTION_SYSTEM, STEP_BUDGET_ANSWER
 from graphs.routing import reflections_this_turn
 from graphs.state import AssistantState, Critique, ReflectionRecord
@@ -24,6 +25,7 @@ from graphs.tool_execution import invalid_call_messages
 from graphs.turns import STOPPED_KEY, current_turn, model_calls, text_of, turn_id
 
 MAX_TOOL_RESULT_CHARS_FOR_REVIEW = 2000
+RULES_ONLY_FEEDBACK = "(checked by rules: numbers, citations, not a restatement; this model gives no critique)"
 
 
 def plan(
@@ -65,7 +67,12 @@ def plan(
 
 
 def reflect(state: AssistantState, *, critic: Runnable[Any, Any] | None) -> dict[str, Any]:
-    """Judge the draft that ends the transcript; a revise verdict takes the draft back out of it."""
+    """Judge the draft that ends the transcript; a revise verdict takes the draft back out of it.
+
+    The deterministic checks (``graphs.checks``) come first, for every model: a draft they fault is sent
+    back with their feedback and the critic is not asked. ``critic`` None (a model that gives no critique,
+    like the embedded one): the checks are the whole reflection.
+    """
     messages = state["messages"]
     draft = messages[-1]
     turn = current_turn(messages)
@@ -74,17 +81,22 @@ def reflect(state: AssistantState, *, critic: Runnable[Any, Any] | None) -> dict
         for message in turn
         if isinstance(message, ToolMessage)
     )
+    question = text_of(turn[0]) if turn else ""
     request = REFLECTION_REQUEST.format(
-        question=text_of(turn[0]) if turn else "",
+        question=question,
         tool_results=tool_results or "(no tools were used)",
         draft=text_of(draft),
     )
+    problems = draft_problems(question, text_of(draft), turn)
     try:
-        if critic is None:
-            raise OutputParserException("this model has no structured output")
-        critique = Critique.model_validate(
-            critic.invoke([SystemMessage(REFLECTION_SYSTEM), HumanMessage(request)])
-        )
+        if problems:
+            critique = Critique(verdict="revise", feedback=" ".join(problems))
+        elif critic is None:
+            critique = Critique(verdict="accept", feedback=RULES_ONLY_FEEDBACK)
+        else:
+            critique = Critique.model_validate(
+                critic.invoke([SystemMessage(REFLECTION_SYSTEM), HumanMessage(request)])
+            )
     except (OutputParserException, ValidationError):
         # A critic that cannot produce a verdict must not cost the user their answer.
         critique = Critique(verdict="accept", feedback="(reflection skipped: the critique could not be read)")

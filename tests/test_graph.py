@@ -273,15 +273,29 @@ def test_auto_reflection_skips_small_talk() -> None:
 
 def test_auto_reflection_checks_answers_with_numbers() -> None:
     model = ScriptedChatModel(script=["It is 42."], critiques=[{"verdict": "accept", "feedback": ""}])
-    run(model, reflection="auto")
+    run(model, "Is it 42?", reflection="auto")
     assert len(model.critic_prompts) == 1
+
+
+def test_a_number_from_nowhere_is_sent_back_by_the_checks_without_asking_the_critic() -> None:
+    question = "A baker makes 9 trays of 17 rolls and sells 73. How many are left?"
+    model = ScriptedChatModel(
+        script=["80 rolls are left.", tool_calls(call("add", a=153, b=-73)), "80 rolls are left."],
+        critiques=[{"verdict": "accept", "feedback": ""}],
+    )
+    state = run(model, question, reflection="auto", max_reflections=2)
+    first, second = turn_result(state).reflection
+    assert first["verdict"] == "revise" and "80" in first["feedback"] and "calculator" in first["feedback"]
+    assert second == {"verdict": "accept", "feedback": ""}
+    assert len(model.critic_prompts) == 1  # only the draft the checks passed went to the critic
+    assert turn_result(state).answer == "80 rolls are left."
 
 
 def test_unreadable_critique_accepts_the_draft() -> None:
     from langchain_core.exceptions import OutputParserException
 
     model = ScriptedChatModel(script=["It is 42."], critiques=[OutputParserException("not json")])
-    state = run(model, reflection="always")
+    state = run(model, "Is it 42?", reflection="always")
     assert turn_result(state).answer == "It is 42."
     assert turn_result(state).reflection[0]["verdict"] == "accept"
 
@@ -331,15 +345,19 @@ def test_graph_shape() -> None:
     assert graph.get_graph().draw_mermaid(with_styles=False) == snapshot
 
 
-def test_a_model_without_structured_output_answers_without_reflection() -> None:
+def test_a_model_without_structured_output_is_reflected_on_by_the_checks_alone() -> None:
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     graph = build_graph(
-        FakeListChatModel(responses=["It is 42."]), tools=[], settings=settings(reflection="always")
+        FakeListChatModel(responses=["It is 42.", "I cannot tell without a tool."]),
+        tools=[],
+        settings=settings(reflection="always", max_reflections=2),
     )
-    state = graph.invoke({"messages": [HumanMessage("?")]})
-    assert turn_result(state).answer == "It is 42."
-    assert turn_result(state).reflection == []
+    state = graph.invoke({"messages": [HumanMessage("How old is the universe, in billions of years?")]})
+    assert turn_result(state).answer == "I cannot tell without a tool."
+    [revise, accept] = turn_result(state).reflection
+    assert revise["verdict"] == "revise" and "42" in revise["feedback"]
+    assert accept["verdict"] == "accept" and accept["feedback"].startswith("(checked by rules")
 
 
 def test_a_model_without_tool_calling_is_a_clear_error() -> None:

@@ -19,7 +19,6 @@ from agent.local_model import (
     Turn,
     _normalise_tool_choice,
     describe_fields,
-    is_critique_schema,
     json_schema_gbnf,
     load_local_model,
     matches_schema,
@@ -294,25 +293,28 @@ def test_calculator_errors_are_reported() -> None:
     assert sentences == ["I could not calculate 1/0: division by zero."]
 
 
-def test_critique_rule_accepts_drafts_that_quote_the_calculator() -> None:
-    accepted = planner.critique_by_rule("q", "[calculator] 144", "12 × 12 = 144.")
-    assert accepted["verdict"] == "accept"
-    revised = planner.critique_by_rule("q", "[calculator] 144\n[web_search] [1] x", "It is about 150.")
-    assert revised == {"verdict": "revise", "feedback": "Quote the calculator's result exactly: 144."}
-    assert planner.critique_by_rule("hi", "", "Hello!")["verdict"] == "accept"
+def test_the_embedded_model_gives_no_critique_and_the_graph_asks_for_none() -> None:
+    from graphs.assistant import gives_critiques
+
+    assert ChatLocalLlama.gives_critiques is False
+    assert gives_critiques(ChatLocalLlama(model="/nowhere.gguf")) is False
+    assert not hasattr(planner, "critique_by_rule")  # no rule that accepts any draft quoting a tool
 
 
-def test_review_parts_reads_the_graphs_reflection_request() -> None:
-    request = REFLECTION_REQUEST.format(
-        question="What is 12*12?", tool_results="[calculator] 144", draft="It is 144."
-    )
-    parts = planner.review_parts([SystemMessage("review"), HumanMessage(request)])
-    assert parts == ("What is 12*12?", "[calculator] 144", "It is 144.")
+def test_a_revision_request_after_the_results_counts_as_another_attempt() -> None:
+    messages = _turn_with_results(("search_documents", {"query": "q"}, "[1] a\n\n[2] b"))
+    assert planner.revision_attempt(messages) == 0
+    assert planner.revision_attempt([*messages, HumanMessage("revise please")]) == 1
+    assert planner.revision_attempt([HumanMessage("hi")]) == 0
 
 
-def test_review_parts_reads_a_transcript() -> None:
-    messages = [*_turn_with_results(("calculator", {"expression": "2+2"}, "4")), AIMessage("2 + 2 = 4.")]
-    assert planner.review_parts(messages) == ("question", "[calculator] 4", "2 + 2 = 4.")
+def test_router_ranks_passages_by_meaning() -> None:
+    router = planner.IntentRouter(embed=_bag_of_words)
+    passages = {
+        "1": "Sick leave is reported before ten.",
+        "2": "Employees receive 28 vacation days per year.",
+    }
+    assert router.ranked("How many vacation days per year?", passages) == ["2", "1"]
 
 
 # -------------------------------------------------------------------------- transcripts and trimming
@@ -460,11 +462,6 @@ def test_decoded_documents_are_checked_against_the_whole_schema() -> None:
     assert matches_schema({"city": "Paris", "unit": "celsius", "days": 3}, schema)
     assert not matches_schema({"city": "Paris", "unit": "celsius", "days": 10**15}, schema)
     assert not matches_schema({"city": "Paris", "unit": "kelvin", "days": 3}, schema)
-
-
-def test_critique_schemas_are_recognised() -> None:
-    assert is_critique_schema(schema_dict(Critique))
-    assert not is_critique_schema(schema_dict(Movie))
 
 
 def test_tool_choice_forms() -> None:
@@ -632,13 +629,13 @@ def test_real_model_honours_a_stop_sequence(local: ChatLocalLlama) -> None:
 
 
 @pytest.mark.slow
-def test_real_model_returns_a_critique(local: ChatLocalLlama) -> None:
+def test_real_model_decodes_a_critique_schema_under_its_grammar_like_any_other(local: ChatLocalLlama) -> None:
     critic = local.with_structured_output(Critique)
     request = REFLECTION_REQUEST.format(
         question="12*12?", tool_results="[calculator] 144", draft="It is 144."
     )
     critique = critic.invoke([SystemMessage("Review the draft."), HumanMessage(request)])
-    assert critique == Critique(verdict="accept", feedback="The draft quotes the tool results it relies on.")
+    assert isinstance(critique, Critique)  # no hard-coded verdict: the grammar's, whatever the model says
 
 
 @pytest.mark.slow
