@@ -110,6 +110,15 @@ def ask(
             "answer": result.answer,
             "tool_calls": [{"name": c.name, "args": c.args, "ok": c.ok} for c in result.tool_calls],
             "reflection": result.reflection,
+            "sources": [
+                {
+                    "n": source.get("n"),
+                    "source": source.get("source") or source.get("url", ""),
+                    "chunk_id": source.get("chunk_id", ""),
+                    "text": source.get("text", ""),
+                }
+                for source in result.sources
+            ],
             "model": assistant.model_spec,
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")

@@ -204,6 +204,7 @@ def search_command(
     as_json: JsonOption = False,
 ) -> None:
     """Show the passages most similar to QUERY, best first."""
+    from agent.render import clean
     from tools.retrieval import EMPTY_MESSAGE, search
 
     with _errors(ctx):
@@ -223,8 +224,10 @@ def search_command(
         out.print(EMPTY_MESSAGE, markup=False)
         return
     for n, hit in enumerate(hits, start=1):
-        out.print(Text.assemble((f"[{n}] ", "bold"), (f"{hit.score:.3f} ", "cyan"), (hit.source, "green")))
-        out.print(Text(hit.text))
+        out.print(
+            Text.assemble((f"[{n}] ", "bold"), (f"{hit.score:.3f} ", "cyan"), (clean(hit.source), "green"))
+        )
+        out.print(Text(clean(hit.text)))
         out.print()
 
 

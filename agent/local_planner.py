@@ -812,7 +812,7 @@ def source_passages(text: str) -> dict[str, str]:
             line = line[numbered.end() :]
         if current is None:
             continue
-        line = re.sub(r"\(source:[^)]*\)|https?://\S+|\s—\s*$", " ", line).strip(" —")
+        line = re.sub(r"\(source:[^)]*\)|</?passage>|https?://\S+|\s—\s*$", " ", line).strip(" —")
         passages[current] = f"{passages.get(current, '')} {line.strip()}".strip()
     return passages
 

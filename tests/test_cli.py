@@ -44,7 +44,8 @@ def test_ask_json_runs_a_tool_and_reports_the_turn(env: dict[str, str]) -> None:
         done = agent("ask", "What is 12 times 12?", "--json", env=openai_env(env, server.url))
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
-    assert set(payload) == {"thread_id", "answer", "tool_calls", "reflection", "model"}
+    assert set(payload) == {"thread_id", "answer", "tool_calls", "reflection", "sources", "model"}
+    assert payload["sources"] == []
     assert payload["answer"] == "12 × 12 = 144."
     assert payload["tool_calls"] == [{"name": "calculator", "args": {"expression": "12*12"}, "ok": True}]
     assert payload["reflection"] == [{"verdict": "accept", "feedback": ""}]

@@ -189,3 +189,28 @@ def test_a_failed_turn_is_never_shown_to_the_model_as_its_own_words() -> None:
     assert not any("this turn failed" in m.text for m in prompt)
     saved = graph.get_state({"configurable": {"thread_id": "t1"}}).values["messages"]
     assert any("this turn failed" in m.text for m in saved)  # kept for people (threads show)
+
+
+# ------------------------------------------------------------------------- 3. sources that cannot be forged
+
+
+def test_escape_sequences_from_documents_never_reach_the_terminal() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from agent.render import clean, print_turn, transcript
+    from graphs.turns import TurnResult
+
+    hostile = "Safe\x1b[2J\x1b]0;pwned\x07 text\x9b31m\x00 end"
+    assert clean(hostile) == "Safe text end"
+    console = Console(file=StringIO(), force_terminal=False, width=100)
+    sources = [{"n": 1, "title": hostile, "url": "/kb/a.md"}]
+    print_turn(console, TurnResult(answer=hostile, sources=sources))
+    for renderable in transcript([HumanMessage(hostile), AIMessage(hostile)]):
+        console.print(renderable)
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "\x1b" not in printed and "\x07" not in printed and "\x00" not in printed
+    assert (
+        printed.endswith("/kb/a.md\n\n") or "\n\n" in printed.split("/kb/a.md", 1)[1]
+    )  # a gap before the footer

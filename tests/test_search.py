@@ -112,7 +112,7 @@ def test_format_results_numbers_hits_and_lists_sources() -> None:
     assert text.splitlines() == [
         HEADER,
         "[1] First title — https://a.example/1",
-        "    some text",
+        "    <passage>some text</passage>",
         "[2] https://b.example/2 — https://b.example/2",
     ]
     assert sources == [
@@ -400,7 +400,7 @@ def test_ddgs_is_the_default_and_maps_results(fake_ddgs: type[FakeDDGS], make_se
     assert text.splitlines() == [
         HEADER,
         "[1] Python 3.13 released — https://example.org/python-313",
-        "    It is out.",
+        "    <passage>It is out.</passage>",
         "[2] Docs — https://docs.example.org",
     ]
     assert sources == [

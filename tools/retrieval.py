@@ -18,6 +18,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 
 from tools.embeddings import embedding_model_id, get_embeddings
 from tools.failures import ToolFailed, error_content
+from tools.quoting import quote_passage
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -277,13 +278,24 @@ def drop_collection(name: str, settings: Settings) -> None:
 
 
 def format_hits(hits: list[Hit]) -> tuple[str, list[dict[str, Any]]]:
-    """The tool's content (numbered, sourced passages) and artifact (``[{"n", "title", "url"}]``)."""
+    """The tool's content (numbered, sourced passages, each quoted: ``tools.quoting``) and artifact
+    (``[{"n", "title", "url", "source", "chunk_id", "text"}]``)."""
     lines = [PREAMBLE]
     artifact = []
     for n, hit in enumerate(hits, start=1):
         # The file's name is label enough for the model; the artifact keeps the full path for people.
-        lines.append(f"[{n}] (source: {PurePath(hit.source).name or hit.source}) {hit.text}")
-        artifact.append({"n": n, "title": hit.title or hit.source, "url": hit.source})
+        name = " ".join((PurePath(hit.source).name or hit.source).split()).replace(")", "")
+        lines.append(f"[{n}] (source: {name}) {quote_passage(hit.text)}")
+        artifact.append(
+            {
+                "n": n,
+                "title": hit.title or hit.source,
+                "url": hit.source,
+                "source": hit.source,
+                "chunk_id": hit.chunk_id,
+                "text": hit.text,
+            }
+        )
     return "\n\n".join(lines), artifact
 
 

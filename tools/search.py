@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from agent.settings import Settings
 from tools.failures import ToolFailed, error_content
+from tools.quoting import quote_passage
 from tools.search_backends import (
     TAVILY_SEARCH_URL,
     Backend,
@@ -92,9 +93,10 @@ def format_results(query: str, hits: Sequence[Hit]) -> tuple[str, list[Source]]:
     sources: list[Source] = []
     for n, hit in enumerate(hits, start=1):
         title = clip(hit.title, 200) or hit.url
-        lines.append(f"[{n}] {title} — {hit.url}")
-        if snippet := clip(hit.snippet):
-            lines.append(f"    {snippet}")
+        lines.append(f"[{n}] {quote_passage(title)[len('<passage>') : -len('</passage>')]} — {hit.url}")
+        snippet = clip(hit.snippet)
+        if snippet:
+            lines.append(f"    {quote_passage(snippet)}")
         sources.append(Source(n=n, title=title, url=hit.url))
     return "\n".join(lines), sources
 
