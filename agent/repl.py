@@ -22,6 +22,7 @@ from agent.errors import describe_error
 from agent.repl_commands import KEYS_HELP, CommandError, ExitChat, run_command, slash_completer
 from agent.session import CANCELLED_ANSWER, FAILED_ANSWER, InvalidQuestion, check_question, turn_unfinished
 from agent.settings import Settings
+from agent.thread_lock import ThreadBusy
 
 if TYPE_CHECKING:
     from agent.repl_session import ChatSession
@@ -135,13 +136,21 @@ class Chat:
             return
         view = TurnView(self.console)
         try:
-            if turn_unfinished(session.graph.get_state(thread_config(session.thread_id))):
-                self.console.print("[dim]finishing this thread's unfinished turn first…[/]")
-                run_turn(session.graph, session.thread_id, None, view, self.approve)
-                view = TurnView(self.console)
-            run_turn(
-                session.graph, session.thread_id, {"messages": [HumanMessage(question)]}, view, self.approve
-            )
+            with session.assistant.hold(session.thread_id):
+                if turn_unfinished(session.graph.get_state(thread_config(session.thread_id))):
+                    self.console.print("[dim]finishing this thread's unfinished turn first…[/]")
+                    run_turn(session.graph, session.thread_id, None, view, self.approve)
+                    view = TurnView(self.console)
+                run_turn(
+                    session.graph,
+                    session.thread_id,
+                    {"messages": [HumanMessage(question)]},
+                    view,
+                    self.approve,
+                )
+        except ThreadBusy as error:  # another front end's turn is running: nothing of ours to close
+            view.stop()
+            self.error(error)
         except KeyboardInterrupt:
             view.stop()
             self._close_turn(CANCELLED_ANSWER)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.settings import Settings
+from agent.thread_lock import ThreadLocks, thread_locks
 from graphs.approval import unanswered_calls
 from graphs.turns import STOPPED_KEY, TurnResult, turn_result
 
@@ -82,6 +83,12 @@ class Assistant:
     model_spec: str
     max_context_tokens: int = DEFAULT_MAX_CONTEXT_TOKENS
     """The context budget (``AGENT_MAX_CONTEXT_TOKENS``) a question must fit in."""
+    locks: ThreadLocks | None = None
+    """One turn at a time per thread across processes (``agent.thread_lock``); None: no lock."""
+
+    def hold(self, thread_id: str) -> AbstractContextManager[Any]:
+        """Hold ``thread_id`` for a turn: waits for a turn running on it, then ``ThreadBusy``."""
+        return self.locks(thread_id) if self.locks is not None else nullcontext()
 
     def ask(self, question: str, thread_id: str) -> TurnResult:
         """Run one turn; a turn that a crash left unfinished on this thread is completed first.
@@ -90,15 +97,20 @@ class Assistant:
         """
         check_question(question, self.max_context_tokens)
         config = thread_config(thread_id)
-        if turn_unfinished(self.graph.get_state(config)):
-            self.graph.invoke(None, config)
-        state = self.graph.invoke({"messages": [HumanMessage(question)]}, config)
+        with self.hold(thread_id):
+            if turn_unfinished(self.graph.get_state(config)):
+                self.graph.invoke(None, config)
+            state = self.graph.invoke({"messages": [HumanMessage(question)]}, config)
         return turn_result(state)
 
     def cancel(self, thread_id: str, answer: str = CANCELLED_ANSWER) -> None:
         """Close a turn that was stopped (Ctrl-C) or failed: every pending tool call gets a "cancelled" answer
         and the turn the closing ``answer``, so the thread stays consistent and the next question starts
         fresh."""
+        with self.hold(thread_id):
+            self._close(thread_id, answer)
+
+    def _close(self, thread_id: str, answer: str) -> None:
         config = thread_config(thread_id)
         snapshot = self.graph.get_state(config)
         messages = snapshot.values.get("messages", [])
@@ -124,4 +136,9 @@ def open_assistant(settings: Settings, model_spec: str | None = None) -> Iterato
     with checkpointer(settings=settings) as saver:  # first: a bad AGENT_MEMORY fails before a model loads
         model = load_model(spec, settings)
         graph = build_graph(model, checkpointer=saver, settings=settings)
-        yield Assistant(graph=graph, model_spec=spec, max_context_tokens=settings.max_context_tokens)
+        yield Assistant(
+            graph=graph,
+            model_spec=spec,
+            max_context_tokens=settings.max_context_tokens,
+            locks=thread_locks(settings.memory_url),
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -173,3 +174,112 @@ async def test_concurrent_async_turns_keep_threads_apart(tmp_path: Path, postgre
             if url == postgres_url:
                 for thread_id in thread_ids:
                     await saver.adelete_thread(thread_id)
+
+
+# --- one turn at a time per thread: `agent ask --thread SAME` from several processes at once ---------------
+
+ASKERS = 6
+
+
+def ask_at_once(
+    url: str, thread_id: str, folder: Path, wait: float
+) -> list[subprocess.CompletedProcess[str]]:
+    """``ASKERS`` ``agent ask --thread THREAD --json`` processes (scripted model, see ``tests.ask_process``),
+    released together once all are imported; question i asks for ``(i + 2) * 7``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "AGENT_MEMORY": url, "AGENT_HOME": str(folder / "home"), "AGENT_SEARCH": "off"}
+    go = folder / "go"
+    askers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.ask_process",
+                str(folder / f"{index}.ready"),
+                str(go),
+                str(wait),
+                f"Question {index}: what is {index + 2}*7",
+                thread_id,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(ASKERS)
+    ]
+    try:
+        deadline = time.monotonic() + 180
+        while not all((folder / f"{index}.ready").exists() for index in range(ASKERS)):
+            assert all(asker.poll() is None for asker in askers), "an asker ended before starting"
+            assert time.monotonic() < deadline, "the askers did not start in time"
+            time.sleep(0.05)
+        go.touch()
+        done = []
+        for asker in askers:
+            out, err = asker.communicate(timeout=240)
+            done.append(subprocess.CompletedProcess(asker.args, asker.returncode, out, err))
+        return done
+    finally:
+        for asker in askers:
+            asker.kill()
+            asker.communicate()
+
+
+def assert_turns_kept_once_and_well_formed(messages: list[Any], answered: list[int]) -> None:
+    """Exactly the answered questions, each once, each turn question → call → its result → answer."""
+    questions = [m.text for m in messages if isinstance(m, HumanMessage)]
+    assert sorted(questions) == sorted(f"Question {i}: what is {i + 2}*7" for i in answered)
+    assert len(messages) == 4 * len(answered)
+    for start in range(0, len(messages), 4):
+        question, calling, result, answer = messages[start : start + 4]
+        index = int(question.text.split()[1].rstrip(":"))
+        assert isinstance(calling, AIMessage) and [c["name"] for c in calling.tool_calls] == ["calculator"]
+        assert isinstance(result, ToolMessage) and result.tool_call_id == calling.tool_calls[0]["id"]
+        assert isinstance(answer, AIMessage) and not answer.tool_calls
+        assert str((index + 2) * 7) in answer.text
+
+
+def thread_messages(url: str, thread_id: str) -> list[Any]:
+    from agent.threads import read_messages
+
+    with checkpointer(url) as saver:
+        return read_messages(saver, thread_id)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shared_memory(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'memory.db'}", "same"
+        return
+    url, thread_id = require_postgres(), f"same-{uuid.uuid4().hex[:8]}"
+    yield url, thread_id
+    with checkpointer(url) as saver:
+        saver.delete_thread(thread_id)
+
+
+def test_concurrent_asks_on_one_thread_queue_and_every_turn_is_kept_once(
+    shared_memory: tuple[str, str], tmp_path: Path
+) -> None:
+    url, thread_id = shared_memory
+    done = ask_at_once(url, thread_id, tmp_path / "askers", wait=120)
+    for index, asked in enumerate(done):
+        assert asked.returncode == 0, asked.stderr[-2000:]
+        payload = json.loads(asked.stdout.strip().splitlines()[-1])
+        assert payload["thread_id"] == thread_id and str((index + 2) * 7) in payload["answer"]
+    assert_turns_kept_once_and_well_formed(thread_messages(url, thread_id), list(range(ASKERS)))
+
+
+def test_an_ask_on_a_busy_thread_is_refused_in_one_line_after_a_bounded_wait(
+    shared_memory: tuple[str, str], tmp_path: Path
+) -> None:
+    url, thread_id = shared_memory
+    done = ask_at_once(url, thread_id, tmp_path / "askers", wait=0.2)
+    answered = [index for index, asked in enumerate(done) if asked.returncode == 0]
+    refused = [asked for asked in done if asked.returncode != 0]
+    assert answered and refused
+    for asked in refused:
+        lines = asked.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"thread {thread_id} is busy" in lines[0], asked.stderr[-2000:]
+    assert_turns_kept_once_and_well_formed(thread_messages(url, thread_id), answered)
