@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ReflectionMode = Literal["auto", "always", "off"]
 SearchBackend = Literal["ddgs", "tavily", "searxng", "off"]
+StructuredOutputMethod = Literal["auto", "json_schema", "function_calling", "json_mode"]
 
 
 def _default_home() -> Path:
@@ -35,8 +36,18 @@ class Settings(BaseSettings):
     """Where memory, the knowledge base and REPL history live (default: the user's data directory)."""
 
     model: str | None = None
-    """Model spec: ``openai:<model>``, ``ollama:<model>``, ``local`` or ``local:/path/model.gguf``.
+    """Model spec: ``provider:model`` as ``init_chat_model`` reads it (``openai:<model>``, ``ollama:<model>``,
+    ``anthropic:<model>``, ... for any installed provider package), ``local`` or ``local:/path/model.gguf``.
     Unset: ``openai:gpt-4o-mini`` when ``OPENAI_API_KEY`` is set, else ``local``."""
+
+    model_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
+    """Seconds a model server may take to answer a request (or between two streamed pieces); a server that
+    never answers fails the turn within about twice this (one retry)."""
+
+    structured_output: StructuredOutputMethod = "auto"
+    """How the reflection critic asks for its verdict: ``json_schema``, ``function_calling``, ``json_mode``, or
+    ``auto`` (the model's default; on OpenAI-compatible servers json_schema, then function_calling, then
+    json_mode, each tried once the server rejects the one before)."""
 
     local_threads: int | None = Field(default=None, ge=1)
     """Threads for the embedded model (``local``); unset: all cores. Fewer can be faster on a busy machine."""
@@ -44,7 +55,11 @@ class Settings(BaseSettings):
     base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("AGENT_BASE_URL", "OPENAI_BASE_URL")
     )
-    """Base URL of an OpenAI-compatible server (vLLM, Ollama, LM Studio, llama.cpp server)."""
+    """Base URL of an OpenAI-compatible server (vLLM, Ollama, LM Studio, llama.cpp server), for ``openai:``."""
+
+    ollama_host: str | None = Field(default=None, validation_alias="OLLAMA_HOST")
+    """Ollama's address for ``ollama:`` specs (Ollama's own variable); unset: ``http://localhost:11434``.
+    ``AGENT_BASE_URL`` is never used for ``ollama:``: it names the server of ``openai:`` specs."""
 
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     """The OpenAI (or compatible server's) API key; never logged or checkpointed."""

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy
 
+from agent import model_errors
 from agent.settings import Settings
 from graphs.approval import approve, route_after_approval
+from graphs.critic import make_critic
 from graphs.nodes import plan, reflect
 from graphs.routing import route_after_planner, route_after_reflection
-from graphs.state import AssistantState, Critique, InputState
+from graphs.state import AssistantState, InputState
 from graphs.summary import make_summarizer
 from graphs.tool_execution import make_tool_node
 
@@ -30,16 +32,9 @@ if TYPE_CHECKING:
 
 
 def is_transient(error: Exception) -> bool:
-    """Model-call failures worth retrying: connection trouble, timeouts, rate limits, server errors."""
-    if isinstance(error, ConnectionError | TimeoutError):
-        return True
-    status = getattr(error, "status_code", None)
-    if isinstance(status, int):
-        return status == 429 or status >= 500
-    import httpx
-    import openai
-
-    return isinstance(error, openai.APIConnectionError | openai.APITimeoutError | httpx.TransportError)
+    """Model-call failures worth retrying: connection trouble, rate limits, server errors that do not reject
+    the request (see ``agent.model_errors``); never a timeout, which the model's client already retried."""
+    return model_errors.is_transient(error)
 
 
 MODEL_RETRY = RetryPolicy(max_attempts=3, initial_interval=1.0, backoff_factor=2.0, retry_on=is_transient)
@@ -99,12 +94,7 @@ def build_graph(
 
     # A model without structured output, or one that says its critique is noise (the embedded 270M model),
     # gets no critic: the deterministic checks of ``graphs.checks`` are then its whole reflection.
-    critic = None
-    if gives_critiques(model):
-        try:
-            critic = model.with_structured_output(Critique)
-        except NotImplementedError:
-            critic = None
+    critic = make_critic(model, settings.structured_output) if gives_critiques(model) else None
 
     approve_tools = [tool.name for tool in tools if tool.name in settings.approve_tools]
 

@@ -51,3 +51,8 @@ STEP_BUDGET_ANSWER = (
     "I stopped after {steps} model calls without reaching a final answer (the limit per question is "
     "AGENT_MAX_STEPS={steps}). The tool results so far are above; ask me to continue, or narrow the question."
 )
+
+CRITIQUE_JSON_FORMAT = """\
+Reply with a JSON object only: {"verdict": "accept" or "revise", "feedback": "what to fix, or an empty string"}.\
+"""
+"""Appended to the critic's prompt when the server gives JSON but no schema (``json_mode``)."""
