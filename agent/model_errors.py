@@ -96,3 +96,18 @@ def is_transient(error: BaseException) -> bool:
         return True
     httpx = sys.modules.get("httpx")
     return httpx is not None and isinstance(error, httpx.TransportError)
+
+
+def is_model_failure(error: BaseException) -> bool:
+    """A model call that failed on the server's or the network's side (any provider), not a bug of ours."""
+    if isinstance(error, OSError) or status_of(error) is not None:
+        return True
+    from langchain_core.exceptions import ModelError
+
+    if isinstance(error, ModelError):
+        return True
+    openai = sys.modules.get("openai")
+    httpx = sys.modules.get("httpx")
+    return (openai is not None and isinstance(error, openai.OpenAIError)) or (
+        httpx is not None and isinstance(error, httpx.HTTPError)
+    )

@@ -13,9 +13,9 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_core.runnables import Runnable
-from langgraph.errors import GraphBubbleUp
 from pydantic import ValidationError
 
+from agent.model_errors import is_model_failure
 from agent.settings import Settings
 from graphs.checks import draft_problems
 from graphs.prompts import REFLECTION_REQUEST, REFLECTION_SYSTEM, STEP_BUDGET_ANSWER
@@ -101,11 +101,11 @@ def reflect(state: AssistantState, *, critic: Runnable[Any, Any] | None) -> dict
     except (OutputParserException, ValidationError):
         # A critic that cannot produce a verdict must not cost the user their answer.
         critique = Critique(verdict="accept", feedback="(reflection skipped: the critique could not be read)")
-    except GraphBubbleUp:
-        raise
     except Exception as error:
         # Nor one whose server failed or refused (no structured output it takes, a timeout, a 5xx): the draft
-        # stands, and the record says why it was not checked.
+        # stands, and the record says why it was not checked. Anything else is a bug, and raised.
+        if not is_model_failure(error):
+            raise
         status = getattr(error, "status_code", None)
         failure = f"HTTP {status}" if isinstance(status, int) else type(error).__name__
         critique = Critique(verdict="accept", feedback=f"(reflection skipped: the critic failed: {failure})")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolMessage
@@ -84,20 +85,27 @@ def _timeout_message(request: ToolCallRequest, seconds: float) -> ToolMessage:
 def _with_timeout(
     seconds: float,
 ) -> Callable[[ToolCallRequest, Callable[[ToolCallRequest], ToolResult]], ToolResult]:
-    # A thread cannot be killed: a tool that overruns is abandoned (its result ignored) and the daemon
-    # worker finishes in the background. Tools should still bound their own I/O (web search does).
+    # A thread cannot be killed: a tool that overruns is abandoned (its result ignored) and finishes in the
+    # background. It runs in a daemon thread, not a ThreadPoolExecutor, whose workers the interpreter joins
+    # at exit: an abandoned web search would otherwise keep the process alive after the answer (up to
+    # AGENT_SEARCH_TIMEOUT). Tools should still bound their own I/O (web search does).
     def wrap(request: ToolCallRequest, execute: Callable[[ToolCallRequest], ToolResult]) -> ToolResult:
         if (answer := _existing_answer(request)) is not None:
             return answer
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tool")
+        future: Future[ToolResult] = Future()
         context = contextvars.copy_context()
-        future = pool.submit(context.run, execute, request)
+
+        def run() -> None:
+            try:
+                future.set_result(context.run(execute, request))
+            except BaseException as error:
+                future.set_exception(error)
+
+        threading.Thread(target=run, name=f"tool-{request.tool_call['name']}", daemon=True).start()
         try:
             return future.result(timeout=seconds)
         except FutureTimeout:
             return _timeout_message(request, seconds)
-        finally:
-            pool.shutdown(wait=False)
 
     return wrap
 
