@@ -62,6 +62,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_N_CTX = 4096
+REUSE_ALIGNMENT = 64
+"""A cached prompt prefix is reused up to a multiple of this many tokens (see ``Engine._reuse_aligned_prefix``)."""
 PROVIDER = "llama_cpp"
 
 # ----------------------------------------------------------------------------------------- prompts
@@ -427,20 +429,29 @@ class Engine:
             return tokens
         return tokens[:1] + tokens[len(tokens) - limit + 1 :]
 
-    def _forget(self) -> None:
-        """Start the next evaluation from an empty cache.
+    def _reuse_aligned_prefix(self, tokens: list[int]) -> None:
+        """Keep the cached evaluation of ``tokens``' prefix, cut down to a multiple of ``REUSE_ALIGNMENT``.
 
-        Greedy decoding is only reproducible this way: llama.cpp's matrix kernels round differently for
-        different batch sizes, so a prompt evaluated partly from an earlier call's cache gets slightly
-        different logits than the same prompt evaluated whole, and a near tie between two tokens can flip
-        (measured: "...go there." instead of "...see the sea"). Costs one prompt evaluation per call.
+        Greedy decoding is only reproducible this way. llama.cpp's matrix kernels treat the rows of a batch in
+        tiles, and a row computed in a tile gets slightly different logits than the same row computed alone
+        (measured: up to 0.94 in a logit), so a prompt evaluated partly from an earlier call's cache could
+        decode differently from the same prompt evaluated whole ("...go there." vs "...see the sea"). Batches
+        that start at a multiple of 64 tile the rows exactly as a whole evaluation does (measured: identical
+        logits, tests/test_local_model.py), so the shared prefix is still not evaluated twice.
         """
-        self.llm.reset()
+        cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
+        common = 0
+        for a, b in zip(cached, tokens, strict=False):
+            if a != b:
+                break
+            common += 1
+        keep = min(common, len(tokens) - 1)  # at least one token is evaluated, for fresh logits
+        self.llm.n_tokens = max(0, keep - keep % REUSE_ALIGNMENT)
 
     # -- plain generation
     def complete(self, tokens: list[int], **params: Any) -> Completion:
         with self.lock:
-            self._forget()
+            self._reuse_aligned_prefix(tokens)
             response = self.llm.create_completion(tokens, stream=False, **params)
         choice = response["choices"][0]  # type: ignore[index]
         usage = response["usage"]  # type: ignore[index]
@@ -454,7 +465,7 @@ class Engine:
     def stream(self, tokens: list[int], **params: Any) -> Iterator[tuple[str, str | None]]:
         """``(text, finish_reason)`` pieces; holds the lock until the stream is exhausted or closed."""
         with self.lock:
-            self._forget()
+            self._reuse_aligned_prefix(tokens)
             for chunk in self.llm.create_completion(tokens, stream=True, **params):
                 choice: Any = chunk["choices"][0]  # type: ignore[index]
                 yield choice["text"], choice.get("finish_reason")
@@ -484,8 +495,8 @@ class Engine:
         import numpy as np
 
         with self.lock:
-            self._forget()
             base = self.fit(self.tokenize(prompt), self.n_ctx - 16)
+            self._reuse_aligned_prefix(base)
             first = self._eval(base)
             first_lp = first - np.logaddexp.reduce(first)
             scores: list[float] = []
@@ -527,7 +538,7 @@ class Engine:
             generated: list[int] = []
             finish = "length"
             try:
-                self._forget()
+                self._reuse_aligned_prefix(tokens)
                 logits = self._eval(tokens)
                 for _ in range(max_tokens):
                     if generated and repeat_penalty != 1.0:

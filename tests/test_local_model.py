@@ -15,6 +15,7 @@ from typing_extensions import TypedDict
 
 from agent import local_planner as planner
 from agent.local_model import (
+    REUSE_ALIGNMENT,
     ChatLocalLlama,
     Turn,
     _normalise_tool_choice,
@@ -596,6 +597,28 @@ def test_real_model_gives_the_same_greedy_text_whatever_it_evaluated_before(loca
     local.bind_tools([calculator]).invoke("What is 7 times 6?")  # grammar decoding on the same engine
     after_tools = local.invoke(question, max_tokens=16).text
     assert fresh and fresh == after_other == streamed == after_tools
+
+
+@pytest.mark.slow
+def test_real_engine_reuses_a_cached_prefix_only_where_the_logits_stay_exact(local: ChatLocalLlama) -> None:
+    import numpy as np
+
+    engine = local.engine
+    shared = engine.tokenize(
+        "User: Tell me about the sea, the rivers and the lakes.\nAssistant: The sea is " * 6
+    )
+    first = shared + engine.tokenize(" deep and wide.", bos=False)
+    second = shared + engine.tokenize(" salty, and full of fish that swim in schools.", bos=False)
+    with engine.lock:
+        engine.llm.reset()
+        fresh = engine._eval(second)
+        engine.llm.reset()
+        engine._eval(first)
+        engine._reuse_aligned_prefix(second)
+        kept = engine.llm.n_tokens
+        reused = engine._eval(second)
+    assert kept > 0 and kept % REUSE_ALIGNMENT == 0 and kept <= len(shared)
+    assert np.array_equal(reused, fresh)  # an unaligned reuse differs by up to ~1 in a logit on this CPU
 
 
 @pytest.mark.slow
