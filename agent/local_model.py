@@ -439,14 +439,18 @@ class Engine:
         that start at a multiple of 64 tile the rows exactly as a whole evaluation does (measured: identical
         logits, tests/test_local_model.py), so the shared prefix is still not evaluated twice.
         """
+        keep = self._cached_prefix(tokens)
+        self.llm.n_tokens = keep - keep % REUSE_ALIGNMENT
+
+    def _cached_prefix(self, tokens: list[int]) -> int:
+        """How many leading ``tokens`` the cache holds, leaving at least one to evaluate for fresh logits."""
         cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
         common = 0
         for a, b in zip(cached, tokens, strict=False):
             if a != b:
                 break
             common += 1
-        keep = min(common, len(tokens) - 1)  # at least one token is evaluated, for fresh logits
-        self.llm.n_tokens = max(0, keep - keep % REUSE_ALIGNMENT)
+        return max(0, min(common, len(tokens) - 1))
 
     # -- plain generation
     def complete(self, tokens: list[int], **params: Any) -> Completion:
@@ -477,13 +481,7 @@ class Engine:
         import numpy as np
 
         llm = self.llm
-        cached = llm.input_ids[: llm.n_tokens].tolist()
-        prefix = 0
-        for a, b in zip(cached, tokens, strict=False):
-            if a != b:
-                break
-            prefix += 1
-        prefix = min(prefix, len(tokens) - 1)  # at least one token is evaluated, for fresh logits
+        prefix = self._cached_prefix(tokens)
         llm.n_tokens = prefix
         llm.eval(tokens[prefix:])
         pointer = llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)
