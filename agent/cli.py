@@ -23,6 +23,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+NO_ANSWER = "the model gave no answer: try again, rephrase the question, or choose another AGENT_MODEL"
 err_console = Console(stderr=True, soft_wrap=True)
 
 
@@ -34,14 +35,17 @@ class CliContext:
     debug: bool
 
 
-def fail(message: str) -> NoReturn:
-    """Print one red line and exit with status 1."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+def fail(message: str, *, as_json: bool = False) -> NoReturn:
+    """Print one red line (with ``as_json``: ``{"error": message}`` on stdout) and exit with status 1."""
+    if as_json:
+        sys.stdout.write(json.dumps({"error": message}, ensure_ascii=False) + "\n")
+    else:
+        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(1)
 
 
 @contextmanager
-def friendly_errors(ctx: CliContext) -> Iterator[None]:
+def friendly_errors(ctx: CliContext, *, as_json: bool = False) -> Iterator[None]:
     """Turn any error into one clear line (``--debug`` shows the traceback)."""
     try:
         yield
@@ -52,7 +56,28 @@ def friendly_errors(ctx: CliContext) -> Iterator[None]:
             err_console.print_exception()
         from agent.errors import describe_error
 
-        fail(describe_error(error, ctx.settings))
+        fail(describe_error(error, ctx.settings), as_json=as_json)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("langgraph-assistant")
+        except PackageNotFoundError:  # pragma: no cover - run from a source tree without an install
+            number = "unknown"
+        sys.stdout.write(f"agent {number}\n")
+        raise typer.Exit()
+
+
+def read_question(question: str | None) -> str:
+    """The question: the argument, or standard input for ``-`` or when no argument is given and input is piped."""
+    if question == "-" or (question is None and not sys.stdin.isatty()):
+        return sys.stdin.read().strip()
+    if question is None:
+        fail("give a question: agent ask QUESTION, or agent ask - to read it from standard input")
+    return question
 
 
 def cli_context(ctx: typer.Context) -> CliContext:
@@ -66,6 +91,9 @@ def cli_context(ctx: typer.Context) -> CliContext:
 def main(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Read the settings once (environment variables AGENT_*, and .env)."""
     from pydantic import ValidationError
@@ -86,24 +114,29 @@ def main(
 @app.command()
 def ask(
     ctx: typer.Context,
-    question: Annotated[str, typer.Argument(help="The question to ask.")],
+    question: Annotated[
+        str | None,
+        typer.Argument(help="The question to ask; - (or nothing, with input piped) reads standard input."),
+    ] = None,
     thread: Annotated[str | None, typer.Option("--thread", "-t", help="Continue this thread.")] = None,
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="Model spec, e.g. openai:gpt-4o-mini.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Ask one question (one turn of a thread) and print the answer."""
+    """Ask one question (one turn of a thread) and print the answer; exit status 1 when none was produced."""
     from agent.session import InvalidQuestion, check_question, new_thread_id, open_assistant
 
     context = cli_context(ctx)
+    question = read_question(question)
     try:
         check_question(question, context.settings.max_context_tokens)  # before the model is even loaded
     except InvalidQuestion as error:
-        fail(str(error))
+        fail(str(error), as_json=as_json)
     thread_id = thread or new_thread_id()
-    with friendly_errors(context), open_assistant(context.settings, model) as assistant:
+    with friendly_errors(context, as_json=as_json), open_assistant(context.settings, model) as assistant:
         result = assistant.ask(question, thread_id)
+    no_answer = not result.answer.strip()
     if as_json:
         payload = {
             "thread_id": thread_id,
@@ -121,12 +154,18 @@ def ask(
             ],
             "model": assistant.model_spec,
         }
+        if no_answer:
+            payload["error"] = NO_ANSWER
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        if no_answer:
+            raise typer.Exit(1)
         return
     from agent.render import print_turn
 
     print_turn(console, result)
     print_footer(thread_id, assistant.model_spec)
+    if no_answer:
+        fail(NO_ANSWER)
 
 
 def print_footer(thread_id: str, model_spec: str) -> None:
@@ -169,9 +208,9 @@ def chat(
 
 
 def _register_subcommands() -> None:
-    from agent import eval_cli, kb_cli, threads_cli
+    from agent import eval_cli, kb_cli, models_cli, threads_cli
 
-    for module in (kb_cli, threads_cli, eval_cli):
+    for module in (kb_cli, threads_cli, eval_cli, models_cli):
         module.register(app)
 
 

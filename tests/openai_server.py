@@ -86,6 +86,16 @@ def fake_openai_server(replies: list[dict[str, Any]] | None = None) -> Iterator[
     fake = FakeOpenAI(replies=list(replies or []))
 
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            """``/v1/models``: the one model the fake serves (what ``agent models`` lists)."""
+            fake.headers.append({k.lower(): v for k, v in self.headers.items()})
+            data = json.dumps({"object": "list", "data": [{"id": "test-model", "object": "model"}]}).encode()
+            self.send_response(200 if self.path.rstrip("/").endswith("/models") else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
