@@ -94,8 +94,9 @@ def _switch(session: ChatSession, console: Console, arg: str) -> None:
 
 def _messages(session: ChatSession) -> list[Any]:
     from agent.session import thread_config
+    from graphs.transcript import full_transcript
 
-    return list(session.graph.get_state(thread_config(session.thread_id)).values.get("messages", []))
+    return full_transcript(session.saver, thread_config(session.thread_id))  # type: ignore[arg-type]
 
 
 def _history(session: ChatSession, console: Console, arg: str) -> None:

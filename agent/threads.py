@@ -110,8 +110,13 @@ def _snapshot(saver: BaseCheckpointSaver[Any], thread_id: str, reader: Any = Non
 
 
 def read_messages(saver: BaseCheckpointSaver[Any], thread_id: str) -> list[BaseMessage]:
-    """The full transcript of a thread; ``ThreadNotFound`` when memory has no such thread."""
-    return list(_snapshot(saver, thread_id).values.get("messages", []))
+    """The full transcript of a thread, turns folded into the summary included (``graphs.transcript``);
+    ``ThreadNotFound`` when memory has no such thread."""
+    from graphs.transcript import full_transcript
+
+    if saver.get_tuple(_config(thread_id)) is None:
+        raise ThreadNotFound(f"no thread {thread_id!r} in memory: see `agent threads list`")
+    return list(full_transcript(saver, _config(thread_id)))
 
 
 def first_question(messages: list[BaseMessage]) -> str:
@@ -131,7 +136,7 @@ def list_threads(saver: BaseCheckpointSaver[Any], *, limit: int | None = None) -
     summaries = []
     for thread_id in thread_ids(saver)[:limit]:
         snapshot = _snapshot(saver, thread_id, reader)
-        messages = list(snapshot.values.get("messages", []))
+        messages = read_messages(saver, thread_id)
         updated_at = datetime.fromisoformat(snapshot.created_at) if snapshot.created_at else _EPOCH
         summaries.append(ThreadSummary(thread_id, first_question(messages), len(messages), updated_at))
     return summaries

@@ -64,7 +64,8 @@ def plan(
     response = model.invoke(prompt)
     if not isinstance(response, AIMessage):
         response = AIMessage(content=text_of(response))
-    return {"messages": [response, *invalid_call_messages(response.invalid_tool_calls)], **folded}
+    removed = folded.pop("messages", [])  # folded turns leave the window (graphs.summary)
+    return {**folded, "messages": [*removed, response, *invalid_call_messages(response.invalid_tool_calls)]}
 
 
 def reflect(state: AssistantState, *, critic: Runnable[Any, Any] | None) -> dict[str, Any]:

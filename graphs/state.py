@@ -1,13 +1,18 @@
 """State types of the assistant graph: a narrow input state for callers, the full state for nodes.
 
-Channels and their storage cost: a plain ``add_messages`` channel is stored whole in every checkpoint (five
-per turn), so a thread's storage grows with the square of its length (measured: 1.6 MB per turn at 300
-turns). ``messages`` is therefore a ``DeltaChannel``: each checkpoint stores only the messages written in
-its step, and the value is rebuilt from those writes when a thread is loaded (``agent.memory``'s savers
-keep that rebuild incremental within a process). The running summary is a ``DeltaChannel`` too, since a
-plain channel would copy its text into every checkpoint, and so are the reflection records (each holds
-a draft answer; as a plain ``operator.add`` channel they made storage quadratic again whenever reflection
-ran: measured 230 KB per turn by turn 100, 12 KB as a ``DeltaChannel``).
+What a turn loads must not grow with the thread, on any saver: LangGraph's stock savers rebuild a
+``DeltaChannel`` by replaying its writes back to the last snapshot on every ``invoke``, and a plain
+channel is copied whole into every checkpoint (five or six per turn). So:
+
+- ``messages`` is the planner's window, not the whole thread: turns folded into the running summary are
+  removed from it (``graphs.summary``), and the thread keeps them as the writes of the steps that made
+  them (``graphs.transcript.full_transcript`` reads them back). It is a ``DeltaChannel`` (each checkpoint
+  stores only its step's messages) with a snapshot every ``WINDOW_SNAPSHOT`` updates, so a load replays a
+  bounded number of writes from a snapshot of the window, whatever the thread's length.
+- ``summary``/``summary_through`` change only at a fold (every several turns): a snapshot at each change
+  costs its text once, and bounds the walk back to the last fold.
+- ``reflections`` keeps the current turn's verdicts only (all the routers and front ends read), with a
+  snapshot every few updates.
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ from pydantic import BaseModel, Field
 
 from graphs.channels import MessagesDeltaChannel
 
-NEVER = 1_000_000_000
-"""Snapshot cadence of the delta channels: in effect never (LangGraph still forces one every 5,000 steps).
-A snapshot rewrites the whole value, so any fixed cadence costs bytes that grow with the thread (measured
-at 300 turns: ``messages`` every 100 updates 24.7 KB/turn, never 8.8 KB/turn; the summary snapshotted at
-each update +0.3 KB/turn). What a snapshot would save, the walk over older writes when a process first
-loads a thread, is O(thread) either way, since every message must be decoded once; within a process
-the saver remembers the rebuilt history (``agent.savers``)."""
+WINDOW_SNAPSHOT = 120
+"""Snapshot cadence of ``messages``: ~15 turns of four updates. A snapshot stores the window (a few tens of
+KB at the default context budget), so a shorter cadence costs bytes per turn; a longer one, writes replayed
+per load (measured with ``python -m bench.memory``)."""
+SMALL_SNAPSHOT = 1
+"""Cadence of the summary channels: a snapshot at each change (they change at folds only)."""
+REFLECTIONS_SNAPSHOT = 8
+"""Cadence of ``reflections`` (a snapshot holds one turn's verdicts)."""
 
 
 def last_value(current: str, writes: Sequence[str]) -> str:
@@ -35,9 +41,14 @@ def last_value(current: str, writes: Sequence[str]) -> str:
     return writes[-1] if writes else current
 
 
-def concatenate(current: list[Any], writes: Sequence[list[Any]]) -> list[Any]:
-    """``DeltaChannel`` reducer appending each write's items (``operator.add`` in one batch)."""
-    return [*current, *(item for write in writes for item in write)]
+def latest_turn(current: list[Any], writes: Sequence[list[Any]]) -> list[Any]:
+    """``DeltaChannel`` reducer appending each write's records and keeping those of the latest turn (turns
+    never interleave on a thread, so this is batching-invariant as DeltaChannel needs)."""
+    records = [*current, *(item for write in writes for item in write)]
+    if not records:
+        return records
+    turn = records[-1]["turn"]
+    return [record for record in records if record["turn"] == turn]
 
 
 class InputState(TypedDict):
@@ -45,10 +56,11 @@ class InputState(TypedDict):
 
     messages: Annotated[
         list[AnyMessage],
-        MessagesDeltaChannel(snapshot_frequency=NEVER),
+        MessagesDeltaChannel(snapshot_frequency=WINDOW_SNAPSHOT),
     ]
-    """The full transcript of the thread; the planner sees a bounded view of it. Updates follow
-    ``add_messages`` rules (same id replaces, ``RemoveMessage`` deletes), applied in batches."""
+    """The thread's recent turns, those not folded into ``summary`` (the whole thread:
+    ``graphs.transcript.full_transcript``). Updates follow ``add_messages`` rules (same id replaces,
+    ``RemoveMessage`` deletes), applied in batches."""
 
 
 class ReflectionRecord(TypedDict):
@@ -65,13 +77,15 @@ class ReflectionRecord(TypedDict):
 class AssistantState(InputState, total=False):
     """Everything the nodes read and write."""
 
-    summary: Annotated[str, DeltaChannel(last_value, snapshot_frequency=NEVER)]
+    summary: Annotated[str, DeltaChannel(last_value, snapshot_frequency=SMALL_SNAPSHOT)]
     """A running summary of turns too old to be sent verbatim (see ``graphs.summary``), written only when
     turns leave the planner's window."""
-    summary_through: Annotated[str, DeltaChannel(last_value, snapshot_frequency=NEVER)]
+    summary_through: Annotated[str, DeltaChannel(last_value, snapshot_frequency=SMALL_SNAPSHOT)]
     """Id of the last message folded into ``summary`` ("" when nothing is)."""
-    reflections: Annotated[list[ReflectionRecord], DeltaChannel(concatenate, snapshot_frequency=NEVER)]
-    """Every reflection verdict of the thread, oldest first (small: a few per turn)."""
+    reflections: Annotated[
+        list[ReflectionRecord], DeltaChannel(latest_turn, snapshot_frequency=REFLECTIONS_SNAPSHOT)
+    ]
+    """The reflection verdicts of the latest turn, oldest first (earlier ones stay in the thread's writes)."""
 
 
 class Critique(BaseModel):

@@ -29,6 +29,7 @@ from graphs.context import (
     unsummarised_start,
     window_start,
 )
+from graphs.transcript import folded
 from graphs.turns import text_of, written_by_graph
 
 SUMMARY_SHARE = 0.1
@@ -208,8 +209,10 @@ def fold_old_turns(
     budget: int,
     max_tokens: int,
     summarize: Summarizer,
-) -> dict[str, str]:
-    """The state update that folds turns out of the window into the summary (empty when none must go).
+) -> dict[str, Any]:
+    """The state update that folds turns out of the window into the summary (empty when none must go):
+    the new summary, the id of the last message it covers, and the removals taking the folded messages
+    out of the window.
 
     ``budget`` is what the transcript may take of the prompt, counting the summary at its cap;
     ``max_tokens`` the whole context budget (the summary's cap is a share of it).
@@ -218,9 +221,12 @@ def fold_old_turns(
     end = fold_point(messages, start=start, budget=budget)
     if end <= start:
         return {}
-    folded = messages[start:end]
-    new_summary = summarize(summary, folded, summary_cap(max_tokens))
-    return {"summary": new_summary, "summary_through": folded[-1].id or ""}
+    to_fold = messages[start:end]
+    new_summary = summarize(summary, to_fold, summary_cap(max_tokens))
+    # Everything up to the fold point leaves the window (the thread keeps it: ``graphs.transcript``), so a
+    # turn loads what the window holds, not the whole thread.
+    removals = [folded(m.id) for m in messages[:end] if m.id]
+    return {"summary": new_summary, "summary_through": to_fold[-1].id or "", "messages": removals}
 
 
 def turns_budget(max_tokens: int, revision: tuple[str, str] | None = None) -> int:
@@ -238,7 +244,7 @@ def planner_view(
     max_tokens: int,
     revision: tuple[str, str] | None,
     summarize: Summarizer,
-) -> tuple[list[BaseMessage], dict[str, str]]:
+) -> tuple[list[BaseMessage], dict[str, Any]]:
     """The planner's prompt, and the state update that folds old turns into the summary (often empty)."""
     update = fold_old_turns(
         messages,

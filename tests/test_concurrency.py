@@ -280,6 +280,7 @@ def test_an_ask_on_a_busy_thread_is_refused_in_one_line_after_a_bounded_wait(
     refused = [asked for asked in done if asked.returncode != 0]
     assert answered and refused
     for asked in refused:
-        lines = asked.stderr.strip().splitlines()
+        # One line: on stderr, or (``--json``) as the {"error": ...} object on stdout.
+        lines = (asked.stderr.strip() or asked.stdout.strip()).splitlines()
         assert len(lines) == 1 and f"thread {thread_id} is busy" in lines[0], asked.stderr[-2000:]
     assert_turns_kept_once_and_well_formed(thread_messages(url, thread_id), answered)
