@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every test gets its own AGENT_HOME and none of the developer's keys, models or servers."""
     home = tmp_path_factory.mktemp("agent-home")
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TAVILY_API_KEY"):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TAVILY_API_KEY", "OLLAMA_HOST"):
         monkeypatch.delenv(name, raising=False)
     import os
 

@@ -290,8 +290,7 @@ def test_an_empty_api_key_is_named_plainly() -> None:
         load_model("openai:gpt-4o-mini", Settings(_env_file=None, OPENAI_API_KEY=""))
 
 
-def test_ollama_never_uses_the_base_url_meant_for_openai_specs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OLLAMA_HOST", raising=False)
+def test_ollama_never_uses_the_base_url_meant_for_openai_specs() -> None:
     settings = Settings(_env_file=None, base_url="http://127.0.0.1:8000/v1")
     assert load_model("ollama:llama3.1", settings).openai_api_base == "http://localhost:11434/v1"  # type: ignore[attr-defined]
     elsewhere = Settings(_env_file=None, OLLAMA_HOST="gpu-box:11434")
