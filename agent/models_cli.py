@@ -11,7 +11,7 @@ import importlib.util
 import json
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,7 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.cli_context import context_settings
-from agent.settings import Settings
+
+if TYPE_CHECKING:
+    from agent.settings import Settings
 
 out = Console(highlight=False)
 PROBE_TIMEOUT = 5.0
