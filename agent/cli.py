@@ -95,18 +95,22 @@ def main(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """Read the settings once (environment variables AGENT_*, and .env)."""
+    """Read the settings once (environment variables AGENT_*, .env, and the user's config file)."""
     from pydantic import ValidationError
 
-    from agent.settings import Settings
+    from agent.settings import ConfigFileError, Settings, config_file
 
     try:
         settings = Settings()
+    except ConfigFileError as error:
+        err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
     except ValidationError as error:
         problem = error.errors()[0]
         field = ".".join(str(part) for part in problem["loc"])
         name = field if field.isupper() else f"AGENT_{field.upper()}"
-        err_console.print(f"[bold red]error:[/] setting {name}: {problem['msg']}", highlight=False)
+        where = f" (or {field} in {config_file()})" if config_file().is_file() else ""
+        err_console.print(f"[bold red]error:[/] setting {name}{where}: {problem['msg']}", highlight=False)
         raise typer.Exit(1) from None
     ctx.obj = CliContext(settings=settings, debug=debug)
 

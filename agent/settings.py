@@ -1,24 +1,53 @@
-"""Typed settings, read once from the environment (prefix ``AGENT_``) and ``.env``, then passed in.
+"""Typed settings, read once from the environment (prefix ``AGENT_``), ``.env`` and the user's config file,
+then passed in.
 
 Nodes and tools never read ``os.environ`` themselves: they get a ``Settings`` object.
 """
 
 from __future__ import annotations
 
+import os
+import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from platformdirs import user_data_dir
+from platformdirs import user_config_dir, user_data_dir
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 ReflectionMode = Literal["auto", "always", "off"]
 SearchBackend = Literal["ddgs", "tavily", "searxng", "off"]
 StructuredOutputMethod = Literal["auto", "json_schema", "function_calling", "json_mode"]
 
 
+APP_NAME = "langgraph-assistant"
+CONFIG_FILE_VARIABLE = "AGENT_CONFIG"
+
+
 def _default_home() -> Path:
-    return Path(user_data_dir("langgraph-assistant", appauthor=False))
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+class ConfigFileError(ValueError):
+    """The user's config file exists but cannot be read as TOML; the message names the file."""
+
+
+def config_file() -> Path:
+    """The user's config file: ``$AGENT_CONFIG``, else ``config.toml`` in the user config directory
+    (``~/.config/langgraph-assistant/config.toml`` on Linux). Its keys are the settings' names
+    (``model = "openai:gpt-4o-mini"``, ``search = "off"``); the environment and ``.env`` take precedence."""
+    named = os.environ.get(CONFIG_FILE_VARIABLE)
+    return (
+        Path(named).expanduser()
+        if named
+        else Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    )
 
 
 class Settings(BaseSettings):
@@ -105,6 +134,28 @@ class Settings(BaseSettings):
 
     approve_tools: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Tools that need a human's approval before they run (comma-separated)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then ``.env``, then the user's config file (``config_file()``)."""
+        path = config_file()
+        sources = [init_settings, env_settings, dotenv_settings, file_secret_settings]
+        if path.is_file():
+            try:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+            except (OSError, tomllib.TOMLDecodeError) as error:
+                raise ConfigFileError(
+                    f"cannot read the config file {path}: {error} (fix it, or set {CONFIG_FILE_VARIABLE} "
+                    "to another file)"
+                ) from None
+        return tuple(sources)
 
     @field_validator("approve_tools", mode="before")
     @classmethod

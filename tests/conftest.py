@@ -58,6 +58,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
         if name.startswith("AGENT_"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AGENT_HOME", str(home))
+    monkeypatch.setenv("AGENT_CONFIG", str(home / "no-config.toml"))  # never the developer's own config file
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     return home
