@@ -417,7 +417,7 @@ def test_cli_tables_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
 
     unknown = CliRunner().invoke(_app(), ["eval", "--model", "nonsense:x"])
     assert unknown.exit_code == 1
-    assert "unknown model spec 'nonsense:x'" in unknown.output
+    assert "unknown model provider 'nonsense'" in unknown.output and "(AGENT_MODEL)" in unknown.output
 
     bad_suite = CliRunner().invoke(_app(), ["eval", "--suite", "poetry"])
     assert bad_suite.exit_code == 2
@@ -439,7 +439,7 @@ def test_cli_exits_1_when_every_task_errors(monkeypatch: pytest.MonkeyPatch) -> 
         )
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert payload["tasks"][0]["error"].endswith("answered HTTP 400: try again later")
+    assert payload["tasks"][0]["error"].endswith("refused the request (HTTP 400): bad request")  # its reason
     assert "every task failed with an error; the first:" in result.stderr
 
 

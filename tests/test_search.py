@@ -213,12 +213,12 @@ class TestHttpBackends:
         assert lines[:3] == [
             HEADER,
             "[1] Python 3.13 released — https://example.org/python-313",
-            "    Python 3.13 is out, with a new REPL and an experimental free-threaded build.",
+            "    <passage>Python 3.13 is out, with a new REPL and an experimental free-threaded build.</passage>",
         ]
         assert lines[3] == "[2] What's new in Python 3.13 — https://docs.example.org/whatsnew/3.13"
-        assert lines[4].startswith("    word word") and lines[4].endswith("…")
-        assert len(lines[4].strip()) <= 301
-        assert lines[-2:] == ["[5] Fifth — https://example.org/5", "    five"]
+        assert lines[4].startswith("    <passage>word word") and lines[4].endswith("…</passage>")
+        assert len(lines[4].strip().removeprefix("<passage>").removesuffix("</passage>")) <= 301
+        assert lines[-2:] == ["[5] Fifth — https://example.org/5", "    <passage>five</passage>"]
         assert "Sixth" not in text
         assert sources == [
             {"n": n, "title": r["title"], "url": r["url"]} for n, r in enumerate(CANNED_RESULTS[:5], 1)
