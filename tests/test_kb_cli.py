@@ -218,6 +218,7 @@ def test_ingest_skips_bad_files_by_name_stores_the_rest_and_exits_3(
         file.truncate(21_000_000)
     (docs / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     wide = {"COLUMNS": "400"}  # one table row a line
+    monkeypatch.setattr(agent.kb_cli.out, "width", 400)  # also where COLUMNS was fixed at import (xdist: 80)
 
     result = runner.invoke(make_app(), ["ingest", str(docs)], obj=settings, env=wide)
     assert result.exit_code == EXIT_SKIPPED, result.output
