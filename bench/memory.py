@@ -15,13 +15,13 @@ alike. At each mark: the bytes the thread's tables take (SQLite: the file after 
 the saver's tables with their indexes and TOAST), their average per turn and their growth per turn since the
 previous mark (what an ordinary turn costs); the median wall and CPU time of the ``LATE`` turns before the
 mark (CPU: all threads of this process; PostgreSQL: the server backend's CPU beside it, a mean: the
-kernel counts it in 10 ms ticks) and the CPU time's
-ratio to turns 11-30; and the cold load, a new process's first ``get_state`` of the thread (imports and graph
+kernel counts it in 10 ms ticks) and the CPU time's ratio to turns 11-30; and the cold load, a new process's first ``get_state`` of the thread (imports and graph
 compilation not counted; median of ``--cold-runs`` processes), as ``agent ask --thread`` does.
 
     .venv/bin/python -m bench.memory                     # 300 turns, marks at 30 / 100 / 300, every contender
     .venv/bin/python -m bench.memory --turns 30 300 --contenders ours@sqlite,create_agent@sqlite --json
     .venv/bin/python -m bench.memory --postgres postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m bench.memory --contenders ours@sqlite,ours@sqlite:exit   # one checkpoint per turn
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ CONTENDERS = (
     "ours@postgres",
     "create_agent@postgres",
 )
-"""The default contenders, ``GRAPH@SAVER``."""
+"""The default contenders, ``GRAPH@SAVER``; ``GRAPH@SAVER:exit`` runs with ``durability="exit"``."""
+DURABILITIES = ("async", "sync", "exit")
 PROSE = string.ascii_letters + "   "
 
 
@@ -277,6 +278,8 @@ class Contender:
     target: str
     saver: Any
     graph: Any
+    durability: str = "async"
+    """LangGraph's default, ``async``: a checkpoint after every step; ``exit``: one per run."""
     thread_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
@@ -290,7 +293,7 @@ class Contender:
         question = HumanMessage(prose())
         server = server_cpu_s(self.saver) if self.kind == "postgres" else 0.0
         started, started_cpu = time.perf_counter(), time.process_time()
-        self.graph.invoke({"messages": [question]}, self.config)
+        self.graph.invoke({"messages": [question]}, self.config, durability=self.durability)
         self.cpu.append(1000 * (time.process_time() - started_cpu))
         self.wall.append(1000 * (time.perf_counter() - started))
         if self.kind == "postgres":
@@ -378,6 +381,18 @@ def transcript_length(contender: Contender) -> int:
     return len(contender.graph.get_state(contender.config).values["messages"])
 
 
+def parse(name: str) -> tuple[str, str, str]:
+    """``GRAPH@SAVER[:DURABILITY]`` as its three parts (durability ``async`` when not given)."""
+    graph_name, _, rest = name.partition("@")
+    kind, _, durability = rest.partition(":")
+    if graph_name not in GRAPHS or kind not in SAVERS or durability not in ("", *DURABILITIES):
+        raise ValueError(
+            f"unknown contender {name!r}: GRAPH@SAVER[:DURABILITY] with GRAPH in {GRAPHS}, SAVER in {SAVERS}, "
+            f"DURABILITY in {DURABILITIES}"
+        )
+    return graph_name, kind, durability or "async"
+
+
 def measure(
     names: Sequence[str], marks: Sequence[int], *, postgres_url: str = POSTGRES_URL, cold_runs: int = 3
 ) -> list[Row]:
@@ -386,7 +401,7 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp, ExitStack() as stack:
         group: list[Contender] = []
         for index, name in enumerate(names):
-            graph_name, kind = name.split("@")
+            graph_name, kind, durability = parse(name)
             if kind == "postgres":
                 target = stack.enter_context(
                     postgres_database(postgres_url, f"bench_memory_{os.getpid()}_{index}")
@@ -394,7 +409,8 @@ def measure(
             else:
                 target = str(Path(tmp) / f"{index}.db")
             saver = stack.enter_context(open_saver(kind, target))
-            group.append(Contender(name, graph_name, kind, target, saver, graph_for(graph_name, saver)))
+            graph = graph_for(graph_name, saver)
+            group.append(Contender(name, graph_name, kind, target, saver, graph, durability))
         previous: dict[str, Row] = {}
         for turn in range(1, max(marks) + 1):
             shift = turn % len(group)
@@ -456,9 +472,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     names = [name.strip() for name in args.contenders.split(",") if name.strip()]
     for name in names:
-        graph_name, _, kind = name.partition("@")
-        if graph_name not in GRAPHS or kind not in SAVERS:
-            parser.error(f"unknown contender {name!r}: GRAPH@SAVER with GRAPH in {GRAPHS}, SAVER in {SAVERS}")
+        try:
+            parse(name)
+        except ValueError as error:
+            parser.error(str(error))
     rows = measure(names, sorted(set(args.turns)), postgres_url=args.postgres, cold_runs=args.cold_runs)
     if args.json:
         print(json.dumps([asdict(row) for row in rows], indent=2))
