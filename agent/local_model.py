@@ -51,6 +51,7 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent import extractive
 from agent import local_planner as planner
 from agent.llama_build import safe_model_load
 
@@ -877,13 +878,20 @@ class ChatLocalLlama(BaseChatModel):
         choice = _normalise_tool_choice(tool_choice, names) if tools else "none"
         if choice == "none":
             return Plan("generate", "chat")
+        by_name = {_tool_name(tool): tool for tool in tools}
         results = planner.pending_tool_results(messages)
         if results and choice is None:
+            fallback = planner.documents_fallback(messages, names)
+            documents = by_name.get(planner.DOCUMENTS_TOOL)
+            argument = documents and _single_string_argument(documents, ("query",))
+            if fallback is not None and argument:
+                return Plan(
+                    "tool_call", "fallback", tool_name=planner.DOCUMENTS_TOOL, tool_args={argument: fallback}
+                )
             return self._plan_answer(messages, results)
         question = planner.last_human_text(messages)
         if not question.strip():
             return Plan("generate", "chat")
-        by_name = {_tool_name(tool): tool for tool in tools}
         spent = Spent()
         decision = planner.Decision(None, "forced")
         if choice not in (None, "required"):
@@ -904,10 +912,39 @@ class ChatLocalLlama(BaseChatModel):
         if name == planner.ANSWER:
             return self._plan_small_talk(messages, question, decision.reason)
         plan = self._plan_call(question, by_name[name], decision, spent)
+        if plan is None and decision.scores:
+            plan = self._plan_runner_up(messages, question, name, by_name, decision, choice, spent)
         if plan is None:
             return Plan("generate", f"{decision.reason}:no_valid_arguments")
         plan.usage = (spent.prompt, spent.completion)
         return plan
+
+    def _plan_runner_up(
+        self,
+        messages: Sequence[BaseMessage],
+        question: str,
+        tried: str,
+        by_name: dict[str, dict[str, Any]],
+        decision: planner.Decision,
+        choice: str | None,
+        spent: Spent,
+    ) -> Plan | None:
+        """The next intent by the router's scores when the chosen tool's call cannot be made (the calculator
+        for a question without numbers: "how many items can I borrow?" is a lookup, not arithmetic)."""
+        scores = decision.scores or {}
+        for intent in sorted(planner.INTENTS, key=lambda name: -scores.get(name, float("-inf"))):
+            if intent == tried or intent not in scores:
+                continue
+            if intent == planner.ANSWER:
+                if choice is None:
+                    return self._plan_small_talk(messages, question, f"{decision.reason}:runner_up")
+                continue
+            if intent in by_name:
+                runner_up = planner.Decision(intent, f"{decision.reason}:runner_up", decision.expression)
+                plan = self._plan_call(question, by_name[intent], runner_up, spent)
+                if plan is not None:
+                    return plan
+        return None
 
     def _plan_first_feasible(
         self,
@@ -1029,20 +1066,43 @@ class ChatLocalLlama(BaseChatModel):
         return args
 
     def _plan_answer(self, messages: Sequence[BaseMessage], results: list[tuple[dict, ToolMessage]]) -> Plan:
-        """The answer after tool results: quoted sentences, then one generated sentence citing a source.
+        """The answer after tool results: quoted sentences, then the sentence of a passage that answers.
 
-        The cited source is the one closest in meaning to the question (MiniLM; the model's likelihood of
-        each number without embeddings), then the model writes the rest of "According to [n], ..." up to
-        the end of the line: choosing the source for it keeps a 270M model from citing the wrong one.
+        Tool failures and calculator results are sentences written without the model (``split_results``).
+        From passages, the answer quotes the sentence that answers the question, with its [n]
+        (:mod:`agent.extractive`: MiniLM closeness plus the question's words); a draft sent back for
+        revision quotes the next-best one. Only when no passage holds a sentence does the model write one,
+        after "According to [n]," for the passage closest in meaning to the question.
         """
+        turn = planner.turn_tool_results(messages) or results
+        earlier = turn[: len(turn) - len(results)] if turn[len(turn) - len(results) :] == results else []
+        failed: list[tuple[dict, ToolMessage]] = []
+        if any(planner.is_fallback_search(call, earlier) for call, _ in results):
+            # the documents were searched only because the web could not be: say what failed on the web,
+            # and leave out a documents search that could not run either (no documents at all)
+            results = [(call, result) for call, result in results if not planner.is_error(result)]
+            failed = [(call, result) for call, result in earlier if planner.is_error(result)]
         sentences, for_model = planner.split_results(results)
-        quoted = " ".join(sentences)
         if not for_model:
-            return Plan("text", "template", text=quoted)
+            return Plan("text", "template", text=" ".join([*planner.split_results(failed)[0], *sentences]))
+        quoted = " ".join(sentences)
+        question = planner.question_of_turn(messages)
+        similarity = self.router.similarities if self.routing == "layered" else None
+        answer = extractive.extractive_answer(
+            question,
+            planner.result_passages(for_model),
+            similarity,
+            attempt=planner.revision_attempt(messages),
+            titles=planner.result_titles(for_model),
+        )
+        if answer:
+            notes = " ".join(planner.failure_note(call, result) for call, result in failed)
+            lead = f"{quoted} " if quoted else ""
+            text = f"{notes} {lead}Your documents say: {answer}" if notes else f"{lead}{answer}"
+            return Plan("text", "extractive", text=text)
         sources = "\n\n".join(result.text.strip() for result in for_model)
         if len(sources) > MAX_RESULT_CHARS:
             sources = sources[:MAX_RESULT_CHARS].rsplit(" ", 1)[0] + " …"
-        question = planner.question_of_turn(messages)
         prompt = RESULT_ANSWER_PROMPT.format(results=sources, question=question.strip())
         numbers = planner.source_numbers(sources) or ["1"]
         ranked = numbers

@@ -598,6 +598,17 @@ class IntentRouter:
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         return keys[int(np.argmax(vectors[1:] @ vectors[0]))]
 
+    def similarities(self, question: str, texts: Sequence[str]) -> list[float] | None:
+        """The closeness in meaning (cosine) of each of ``texts`` to ``question`` (None without embeddings)."""
+        embed = self._embedder()
+        if embed is None or not texts:
+            return None if embed is None else []
+        import numpy as np
+
+        vectors = np.asarray(embed([question, *texts]), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return [float(value) for value in vectors[1:] @ vectors[0]]
+
     def ranked(self, question: str, passages: dict[str, str]) -> list[str] | None:
         """The keys of ``passages``, closest in meaning to ``question`` first (None without embeddings)."""
         embed = self._embedder()
@@ -741,7 +752,83 @@ def question_of_turn(messages: Sequence[BaseMessage]) -> str:
     return last_human_text(messages[:end])
 
 
-def _is_error(result: ToolMessage) -> bool:
+def turn_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[dict[str, Any], ToolMessage]]:
+    """Every tool call of the current turn paired with its result, in order (the steps before the pending
+    results too); empty when the turn's latest step is not tool results."""
+    end = len(messages)
+    while end and isinstance(messages[end - 1], HumanMessage):
+        end -= 1
+    steps: list[list[tuple[dict[str, Any], ToolMessage]]] = []
+    while end and isinstance(messages[end - 1], ToolMessage):
+        step = pending_tool_results(messages[:end])
+        if not step:
+            break
+        steps.insert(0, step)
+        while end and isinstance(messages[end - 1], ToolMessage):
+            end -= 1
+        caller = messages[end - 1] if end else None
+        if not (isinstance(caller, AIMessage) and caller.tool_calls):
+            break
+        end -= 1  # the message that called them
+    return [pair for step in steps for pair in step]
+
+
+WEB_TOOL = "web_search"
+DOCUMENTS_TOOL = "search_documents"
+
+
+def documents_fallback(messages: Sequence[BaseMessage], bound: Sequence[str]) -> str | None:
+    """The query for ``search_documents`` when a web search of this turn just failed and the user's documents
+    were not searched yet (None otherwise): with search offline (tests, many users' machines) a question the
+    user's own documents can answer must still reach them. The query is the web search's."""
+    pending = pending_tool_results(messages)
+    if not pending or DOCUMENTS_TOOL not in bound:
+        return None
+    if any(call.get("name") == DOCUMENTS_TOOL for call, _ in turn_tool_results(messages)):
+        return None
+    failed = [call for call, result in pending if call.get("name") == WEB_TOOL and is_error(result)]
+    if not failed or len(failed) != len(pending):
+        return None
+    query = str(failed[0].get("args", {}).get("query") or "").strip()
+    return query or search_query(question_of_turn(messages))
+
+
+def is_fallback_search(call: dict[str, Any], earlier: Sequence[tuple[dict[str, Any], ToolMessage]]) -> bool:
+    """Whether ``call`` is the documents search :func:`documents_fallback` made after a failed web search."""
+    return call.get("name") == DOCUMENTS_TOOL and any(
+        c.get("name") == WEB_TOOL and is_error(r) for c, r in earlier
+    )
+
+
+def result_titles(results: Sequence[ToolMessage]) -> dict[str, str]:
+    """The title of each numbered passage's document, where the tool kept one in its artifact (``title``)."""
+    titles: dict[str, str] = {}
+    for result in results:
+        if isinstance(result.artifact, list):
+            for item in result.artifact:
+                if isinstance(item, dict) and "n" in item and isinstance(item.get("title"), str):
+                    titles.setdefault(str(item["n"]), item["title"])
+    return titles
+
+
+def result_passages(results: Sequence[ToolMessage]) -> dict[str, str]:
+    """The numbered passages of tool results (``{"1": text}``, in order): each passage's text as the tool
+    kept it in its artifact (``[{"n", "text", ...}]``: lines, lists and tables intact), else as quoted in
+    its content. Only passages the content numbers count: the model was shown those."""
+    passages: dict[str, str] = {}
+    for result in results:
+        kept: dict[str, str] = {}
+        if isinstance(result.artifact, list):
+            for item in result.artifact:
+                if isinstance(item, dict) and "n" in item and isinstance(item.get("text"), str):
+                    kept[str(item["n"])] = item["text"]
+        for number, text in source_passages(result.text).items():
+            passages.setdefault(number, kept.get(number) or text)
+    return passages
+
+
+def is_error(result: ToolMessage) -> bool:
+    """Whether a tool result says the tool could not do its job."""
     return result.status == "error" or result.text.lower().startswith(("error", "invalid", "unknown tool"))
 
 
@@ -776,6 +863,13 @@ def failure_sentence(call: dict[str, Any], result: ToolMessage) -> str:
     return f"I could not {action}, so I cannot check this: {reason}."
 
 
+def failure_note(call: dict[str, Any], result: ToolMessage) -> str:
+    """What could not be done and why, for an answer that goes on to say what another tool found ("I could
+    not search the web: it is offline. Your documents say: ...")."""
+    name = str(call.get("name") or result.name or "tool")
+    return f"I could not {FAILED_ACTIONS.get(name, f'use {name}')}: {failure_reason(result.text)}."
+
+
 def split_results(calls: Iterable[tuple[dict[str, Any], ToolMessage]]) -> tuple[list[str], list[ToolMessage]]:
     """Sentences written without the model, and the results the model must read to answer.
 
@@ -789,7 +883,7 @@ def split_results(calls: Iterable[tuple[dict[str, Any], ToolMessage]]) -> tuple[
     for_model: list[ToolMessage] = []
     for call, result in calls:
         text = result.text.strip()
-        if _is_error(result):
+        if is_error(result):
             sentences.append(failure_sentence(call, result))
         elif call.get("name") == "calculator":
             expression = str(call.get("args", {}).get("expression", "")).strip()
