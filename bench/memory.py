@@ -14,9 +14,11 @@ Turns alternate between the contenders, the order rotating every turn, so that m
 alike. At each mark: the bytes the thread's tables take (SQLite: the file after a WAL checkpoint; PostgreSQL:
 the saver's tables with their indexes and TOAST), their average per turn and their growth per turn since the
 previous mark (what an ordinary turn costs); the median wall and CPU time of the ``LATE`` turns before the
-mark (CPU: all threads of this process; PostgreSQL: the server backend's CPU beside it, a mean: the
-kernel counts it in 10 ms ticks) and the CPU time's ratio to turns 11-30; and the cold load, a new process's first ``get_state`` of the thread (imports and graph
-compilation not counted; median of ``--cold-runs`` processes), as ``agent ask --thread`` does.
+mark (CPU: all threads of this process; PostgreSQL: the server backend's CPU beside it, a mean: the kernel
+counts it in 10 ms ticks); at the last mark, the CPU time's ratio to turns 11-30 of a new thread run at the
+same time, interleaved (on a shared machine, turns run minutes apart drift with the load); and the cold load,
+a new process's first ``get_state`` of the thread (imports and graph compilation not counted; median of
+``--cold-runs`` processes), as ``agent ask --thread`` does.
 
     .venv/bin/python -m bench.memory                     # 300 turns, marks at 30 / 100 / 300, every contender
     .venv/bin/python -m bench.memory --turns 30 300 --contenders ours@sqlite,create_agent@sqlite --json
@@ -348,11 +350,15 @@ def cold_load_here(graph_name: str, kind: str, target: str, thread_id: str) -> d
     return {"wall_ms": 1000 * wall, "cpu_ms": 1000 * cpu}
 
 
-def row_at(contender: Contender, turns: int, previous: Row | None, cold_runs: int) -> Row:
+def row_at(
+    contender: Contender, turns: int, previous: Row | None, cold_runs: int, young: Contender | None = None
+) -> Row:
+    """The row at a mark; ``young``: a new thread whose turns 11-30 ran beside this one's last ``LATE``
+    turns, for the late/early CPU ratio."""
     size = stored_bytes(contender.kind, contender.target, contender.saver)
     late_cpu = statistics.median(contender.cpu[-LATE:])
     first, last = EARLY
-    ratio = late_cpu / statistics.median(contender.cpu[first - 1 : last]) if turns >= 2 * last else None
+    ratio = late_cpu / statistics.median(young.cpu[first - 1 : last]) if young else None
     cold_wall, cold_cpu = cold_load(
         contender.graph_name, contender.kind, contender.target, contender.thread_id, cold_runs
     )
@@ -399,33 +405,56 @@ def measure(
     """Run ``max(marks)`` turns per contender, interleaved; a row per contender at each mark."""
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp, ExitStack() as stack:
-        group: list[Contender] = []
-        for index, name in enumerate(names):
+
+        def contender(name: str, label: str) -> Contender:
             graph_name, kind, durability = parse(name)
             if kind == "postgres":
-                target = stack.enter_context(
-                    postgres_database(postgres_url, f"bench_memory_{os.getpid()}_{index}")
-                )
+                database = f"bench_memory_{os.getpid()}_{label}"
+                target = stack.enter_context(postgres_database(postgres_url, database))
             else:
-                target = str(Path(tmp) / f"{index}.db")
+                target = str(Path(tmp) / f"{label}.db")
             saver = stack.enter_context(open_saver(kind, target))
             graph = graph_for(graph_name, saver)
-            group.append(Contender(name, graph_name, kind, target, saver, graph, durability))
+            return Contender(name, graph_name, kind, target, saver, graph, durability)
+
+        group = [contender(name, str(index)) for index, name in enumerate(names)]
+        # The late/early ratio compares the long thread's last LATE turns with turns 11-30 of a new thread
+        # (its own file or database) run at the same time, interleaved: on a shared machine, whatever else
+        # runs then weighs on both alike (early turns run minutes before late ones drift with the load).
+        young = {c.name: contender(c.name, f"{index}_young") for index, c in enumerate(group)}
+        final = max(marks)
         previous: dict[str, Row] = {}
-        for turn in range(1, max(marks) + 1):
+
+        def mark(turn: int, paired: bool) -> None:
+            for c in group:
+                row = row_at(c, turn, previous.get(c.name), cold_runs, young[c.name] if paired else None)
+                previous[c.name] = row
+                rows.append(row)
+                print(table([row], header=False)[0], file=sys.stderr, flush=True)
+
+        paired_from = final - LATE + 1 if final >= LATE + 1 else final + 1
+        for turn in range(1, paired_from):
             shift = turn % len(group)
-            for contender in group[shift:] + group[:shift]:
-                contender.turn()
+            for c in group[shift:] + group[:shift]:
+                c.turn()
             if turn in marks:
-                for contender in group:
-                    row = row_at(contender, turn, previous.get(contender.name), cold_runs)
-                    previous[contender.name] = row
-                    rows.append(row)
-                    print(table([row], header=False)[0], file=sys.stderr, flush=True)
-        for contender in group:
-            found = transcript_length(contender)
-            if found != 4 * max(marks):
-                raise RuntimeError(f"{contender.name}: expected {4 * max(marks)} messages, found {found}")
+                mark(turn, paired=False)
+        first, last = EARLY
+        for young_turn in range(1, last + 1):
+            shift = young_turn % len(group)
+            for c in group[shift:] + group[:shift]:
+                young[c.name].turn()
+                if young_turn >= first and paired_from <= final:
+                    c.turn()
+        if paired_from <= final:
+            mark(final, paired=True)
+        for c in group:
+            found = transcript_length(c)
+            if found != 4 * final:
+                problem = f"{c.name}: the whole transcript holds {found} messages, not {4 * final}"
+                if c.durability == "async":
+                    raise RuntimeError(problem)
+                print(f"warning: {problem}", file=sys.stderr)
     return rows
 
 
