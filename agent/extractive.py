@@ -44,6 +44,8 @@ RANK_PENALTY = 0.02
 MIN_WORDS = 6
 TITLE_WORDS = 10
 """A paragraph of one line, at most this many words and no final full stop, is a title."""
+INLINE_TITLE_WORDS = 6
+"""A paragraph's first line of at most this many words can be a title written above its text."""
 HEADING_PENALTY = 0.05
 """Headings match a question's topic more than they answer it: they must score clearly higher to be chosen."""
 """A unit with fewer words is joined with the next one of its block ("Yes." says little alone)."""
@@ -168,6 +170,20 @@ def _is_record(lines: Sequence[str]) -> bool:
     return len(outer) >= 2 and sum(bool(_FIELD.match(line)) for line in outer) >= FIELD_SHARE * len(outer)
 
 
+def _title_then_text(lines: Sequence[str]) -> bool:
+    """Whether a paragraph's first line is a title of its own: short, no punctuation at its end, and followed
+    by a capitalised line (a hard-wrapped sentence's first line is long and reads on)."""
+    if len(lines) < 2 or _is_record(lines):
+        return False
+    first, second = lines[0].strip(), lines[1].strip()
+    return (
+        len(first.split()) <= INLINE_TITLE_WORDS
+        and len(first) < len(second)
+        and not first.endswith((".", ",", ";", ":", "!", "?", "-", "("))
+        and second[:1].isupper()
+    )
+
+
 def _title_level(line: str, underline: str) -> int:
     """Where a title ranks (lower is higher): markdown ``#`` levels, then underlined titles (``=`` above
     ``-``), then one-line titles by their indentation (a changelog's version line above its author lines)."""
@@ -209,6 +225,9 @@ def passage_units(text: str, source: str = "1", title: str = "") -> list[Unit]:
         if not paragraph:
             return
         is_item, item = item, False
+        if not is_item and _title_then_text(paragraph):
+            # "Sowing and planting" on the line above its text, without a blank line or underline
+            add_title(_title_level(paragraph[0], ""), clean(paragraph.pop(0)))
         raw = " ".join(line.strip() for line in paragraph)
         first, count, lines_of = paragraph[0], len(paragraph), list(paragraph)
         paragraph.clear()

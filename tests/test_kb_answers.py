@@ -96,6 +96,16 @@ def test_changelog_items_are_units_under_their_version_line() -> None:
     assert port.context.startswith("tool (2.0-1)")
 
 
+def test_a_short_line_above_its_text_is_a_title_not_part_of_the_first_sentence() -> None:
+    notes = (
+        "Sowing and planting\nSow seeds indoors in late March at 18 to 21 degrees, then prick\nthem out.\n"
+    )
+    [title, unit] = extractive.passage_units(notes)
+    assert (title.text, title.heading) == ("Sowing and planting", True)
+    assert unit.text == "Sow seeds indoors in late March at 18 to 21 degrees, then prick them out."
+    assert unit.context == "Sowing and planting"
+
+
 def test_name_value_lines_are_one_unit_each() -> None:
     record = "Program: GNU bc\nAuthor: Philip A. Nelson\nOS: UNIX\n\tand MINIX\n"
     assert texts(extractive.passage_units(record)) == [
