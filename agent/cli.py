@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+
+from agent.cli_output import err, fail, friendly_errors, out
 
 if TYPE_CHECKING:
     from agent.settings import Settings
@@ -22,9 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
 NO_ANSWER = "the model gave no answer: try again, rephrase the question, or choose another AGENT_MODEL"
-err_console = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -33,30 +30,6 @@ class CliContext:
 
     settings: Settings
     debug: bool
-
-
-def fail(message: str, *, as_json: bool = False) -> NoReturn:
-    """Print one red line (with ``as_json``: ``{"error": message}`` on stdout) and exit with status 1."""
-    if as_json:
-        sys.stdout.write(json.dumps({"error": message}, ensure_ascii=False) + "\n")
-    else:
-        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def friendly_errors(ctx: CliContext, *, as_json: bool = False) -> Iterator[None]:
-    """Turn any error into one clear line (``--debug`` shows the traceback)."""
-    try:
-        yield
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except Exception as error:
-        if ctx.debug:
-            err_console.print_exception()
-        from agent.errors import describe_error
-
-        fail(describe_error(error, ctx.settings), as_json=as_json)
 
 
 def _version(value: bool) -> None:
@@ -103,15 +76,13 @@ def main(
     try:
         settings = Settings()
     except ConfigFileError as error:
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False)
-        raise typer.Exit(1) from None
+        fail(str(error))
     except ValidationError as error:
         problem = error.errors()[0]
         field = ".".join(str(part) for part in problem["loc"])
         name = field if field.isupper() else f"AGENT_{field.upper()}"
         where = f" (or {field} in {config_file()})" if config_file().is_file() else ""
-        err_console.print(f"[bold red]error:[/] setting {name}{where}: {problem['msg']}", highlight=False)
-        raise typer.Exit(1) from None
+        fail(f"setting {name}{where}: {problem['msg']}")
     ctx.obj = CliContext(settings=settings, debug=debug)
 
 
@@ -138,7 +109,10 @@ def ask(
     except InvalidQuestion as error:
         fail(str(error), as_json=as_json)
     thread_id = thread or new_thread_id()
-    with friendly_errors(context, as_json=as_json), open_assistant(context.settings, model) as assistant:
+    with (
+        friendly_errors(context.settings, debug=context.debug, as_json=as_json),
+        open_assistant(context.settings, model) as assistant,
+    ):
         result = assistant.ask(question, thread_id)
     no_answer = not result.answer.strip()
     if as_json:
@@ -166,7 +140,7 @@ def ask(
         return
     from agent.render import print_turn
 
-    print_turn(console, result)
+    print_turn(out, result)
     print_footer(thread_id, assistant.model_spec)
     if no_answer:
         fail(NO_ANSWER)
@@ -176,9 +150,9 @@ def print_footer(thread_id: str, model_spec: str) -> None:
     """Which thread and model answered (and, for the embedded model, how to use a stronger one)."""
     from agent.session import EMBEDDED_MODEL_HINT
 
-    err_console.print(f"[dim]thread {thread_id} · model {model_spec}[/]", highlight=False)
+    err.print(f"[dim]thread {thread_id} · model {model_spec}[/]", highlight=False)
     if model_spec.startswith("local") and model_spec in {"local", "local:"}:
-        err_console.print(f"[dim]{EMBEDDED_MODEL_HINT}[/]", highlight=False)
+        err.print(f"[dim]{EMBEDDED_MODEL_HINT}[/]", highlight=False)
 
 
 @app.command()
@@ -196,17 +170,17 @@ def chat(
     context = cli_context(ctx)
     if thread and resume:
         fail("use --thread ID or --continue, not both")
-    with friendly_errors(context):
+    with friendly_errors(context.settings, debug=context.debug):
         thread_id = run_chat(
             context.settings,
             thread_id=thread,
             resume_latest=resume,
             model_spec=model,
             debug=context.debug,
-            console=console,
-            err_console=err_console,
+            console=out,
+            err_console=err,
         )
-    err_console.print(
+    err.print(
         f"thread {thread_id} saved; continue with: agent chat --thread {thread_id}", style="dim", markup=False
     )
 

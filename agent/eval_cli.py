@@ -14,18 +14,16 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from agent.cli_context import context_settings, progress_bar
+from agent.cli_output import err, fail, out
 from agent.eval_suites import Suite
 
 if TYPE_CHECKING:
     from agent.eval import EvalReport, TaskRun
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 QUESTION_WIDTH = 36
 REASON_WIDTH = 28
@@ -42,11 +40,6 @@ class Baseline(StrEnum):
 def register(app: typer.Typer) -> None:
     """Add the ``eval`` command to ``app``."""
     app.command("eval")(eval_command)
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(Text(f"error: {message}", style="red"), soft_wrap=True)
-    return typer.Exit(1)
 
 
 def eval_command(
@@ -79,7 +72,7 @@ def eval_command(
     try:
         chat_model = load_model(spec, settings)
     except Exception as exc:
-        raise _fail(describe_error(exc, settings)) from None
+        fail(describe_error(exc, settings))
 
     try:
         with _progress(len(tasks) * len(frameworks)) as advance:
@@ -93,7 +86,7 @@ def eval_command(
                 progress=advance,
             )
     except Exception as exc:  # setting up the run (the knowledge base); task failures are in the report
-        raise _fail(describe_error(exc, settings)) from None
+        fail(describe_error(exc, settings))
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -106,7 +99,7 @@ def eval_command(
             err.print(Text(note, style="dim"))
     errors = [run.error for run in report.tasks if run.error]
     if errors and len(errors) == len(report.tasks):
-        raise _fail("every task failed with an error" + (f"; the first: {errors[0]}" if as_json else ""))
+        fail("every task failed with an error" + (f"; the first: {errors[0]}" if as_json else ""))
 
 
 @contextmanager

@@ -15,19 +15,16 @@ from dataclasses import asdict
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from agent.cli_context import context_debug, context_settings, progress_bar
+from agent.cli_context import context_settings, progress_bar
+from agent.cli_output import command_errors, err, fail, out
 
 if TYPE_CHECKING:
     from tools.ingest import IngestReport
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 kb_app = typer.Typer(help="Search and manage the knowledge base.", no_args_is_help=True)
 
@@ -48,27 +45,6 @@ def register(app: typer.Typer) -> None:
     """Add ``ingest`` and the ``kb`` group to ``app``."""
     app.command("ingest")(ingest_command)
     app.add_typer(kb_app, name="kb")
-
-
-def _fail(message: str) -> typer.Exit:
-    # soft_wrap: the message stays one line however narrow the terminal is.
-    err.print(Text(f"error: {message}", style="red"), soft_wrap=True)
-    return typer.Exit(1)
-
-
-@contextmanager
-def _errors(ctx: typer.Context) -> Iterator[None]:
-    """Turn any failure into one red line and exit code 1, never a traceback (unless ``--debug``)."""
-    try:
-        yield
-    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-        raise
-    except KeyboardInterrupt:
-        raise _fail("interrupted") from None
-    except Exception as exc:
-        if context_debug(ctx):
-            raise
-        raise _fail(str(exc) or type(exc).__name__) from None
 
 
 # ---------------------------------------------------------------------------------------------- ingest
@@ -93,7 +69,7 @@ def ingest_command(
     def warn(source: str, message: str) -> None:
         err.print(Text(f"warning: {source}: {message}", style="yellow"), soft_wrap=True)
 
-    with _errors(ctx):
+    with command_errors(ctx):
         settings = context_settings(ctx)
         with _progress() as (on_file, on_chunks):
             report = ingest(
@@ -111,7 +87,7 @@ def ingest_command(
         if report.ignored:
             out.print(_ignored_line(report), markup=False)
     if not report.files:
-        raise _fail("nothing was ingested")
+        fail("nothing was ingested")
     if report.skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -207,7 +183,7 @@ def search_command(
     from agent.render import clean
     from tools.retrieval import EMPTY_MESSAGE, search
 
-    with _errors(ctx):
+    with command_errors(ctx, as_json=as_json):
         hits = search(query, context_settings(ctx), collection=collection, k=k)
     if as_json:
         payload: list[dict[str, Any]] = [
@@ -236,7 +212,7 @@ def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List collections with their number of chunks and embedding model."""
     from tools.retrieval import list_collections
 
-    with _errors(ctx):
+    with command_errors(ctx, as_json=as_json):
         infos = list_collections(context_settings(ctx))
     if as_json:
         typer.echo(json.dumps([asdict(info) for info in infos], indent=2))
@@ -260,7 +236,7 @@ def drop_command(
     from tools.retrieval import drop_collection
 
     if not yes and not typer.confirm(f"Delete collection '{name}' and all its chunks?"):
-        raise _fail("not confirmed; nothing deleted")
-    with _errors(ctx):
+        fail("not confirmed; nothing deleted")
+    with command_errors(ctx):
         drop_collection(name, context_settings(ctx))
     out.print(f"Dropped collection '{name}'.", markup=False)

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from agent.threads_cli import err, fail, open_memory, out
+from agent.cli_output import err, fail, out
+from agent.threads_cli import open_memory
 
 
 def register(threads_app: typer.Typer) -> None:
@@ -40,19 +41,22 @@ def prune_command(
     from agent.threads_maintenance import age_limit, prune_threads, threads_to_prune
 
     if keep_last is None and older_than is None:
-        fail("say what to prune: --keep-last N, --older-than DAYS, or both")
+        fail("say what to prune: --keep-last N, --older-than DAYS, or both", as_json=as_json)
     try:
         age = age_limit(older_than) if older_than is not None else None
     except ValueError as error:
-        fail(str(error))
-    with open_memory(ctx) as saver:
+        fail(str(error), as_json=as_json)
+    with open_memory(ctx, as_json=as_json) as saver:
         if not (yes or dry_run):
             doomed, _ = threads_to_prune(saver, keep_last=keep_last, older_than=age)
             if doomed:
                 if not sys.stdin.isatty():
-                    fail(f"not deleting {len(doomed)} threads without confirmation: add --yes (or --dry-run)")
+                    fail(
+                        f"not deleting {len(doomed)} threads without confirmation: add --yes (or --dry-run)",
+                        as_json=as_json,
+                    )
                 if not typer.confirm(f"Delete {len(doomed)} threads and all their messages?"):
-                    fail("not confirmed; nothing deleted")
+                    fail("not confirmed; nothing deleted", as_json=as_json)
         report = prune_threads(saver, keep_last=keep_last, older_than=age, dry_run=dry_run)
     if as_json:
         typer.echo(json.dumps(report.as_json()))

@@ -14,16 +14,15 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from agent.cli_context import context_settings
+from agent.cli_output import out
 
 if TYPE_CHECKING:
     from agent.settings import Settings
 
-out = Console(highlight=False)
 PROBE_TIMEOUT = 5.0
 MAX_LISTED = 10
 

@@ -7,22 +7,19 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
 from agent.cli_context import context_debug, context_settings
+from agent.cli_output import fail, friendly_errors, out
 
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
     from agent.settings import Settings
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 threads_app = typer.Typer(help="List, show and delete saved conversations.", no_args_is_help=True)
 
@@ -43,30 +40,15 @@ def options(ctx: typer.Context) -> tuple[Settings, bool]:
     return context_settings(ctx), context_debug(ctx)
 
 
-def fail(message: str) -> NoReturn:
-    err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
-    raise typer.Exit(1)
-
-
 @contextmanager
-def open_memory(ctx: typer.Context) -> Iterator[BaseCheckpointSaver[Any]]:
-    """The configured saver; any failure is one red line (a traceback with ``--debug``)."""
-    from agent.errors import describe_error
+def open_memory(ctx: typer.Context, *, as_json: bool = False) -> Iterator[BaseCheckpointSaver[Any]]:
+    """The configured saver; any failure is one red line (``{"error"}`` with ``as_json``; a traceback too
+    with ``--debug``)."""
     from agent.memory import checkpointer
-    from agent.threads import ThreadNotFound
 
     settings, debug = options(ctx)
-    try:
-        with checkpointer(settings=settings) as saver:
-            yield saver
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except ThreadNotFound as error:
-        fail(str(error))
-    except Exception as error:
-        if debug:
-            err.print_exception()
-        fail(describe_error(error, settings))
+    with friendly_errors(settings, debug=debug, as_json=as_json), checkpointer(settings=settings) as saver:
+        yield saver
 
 
 def message_json(message: BaseMessage) -> dict[str, Any]:
@@ -100,7 +82,7 @@ def list_command(
     from agent.render import threads_table
     from agent.threads import list_threads
 
-    with open_memory(ctx) as saver:
+    with open_memory(ctx, as_json=as_json) as saver:
         summaries = list_threads(saver, limit=limit)
     if as_json:
         typer.echo(json.dumps([summary.as_json() for summary in summaries], ensure_ascii=False, indent=2))
@@ -115,14 +97,11 @@ def list_command(
 def show_command(ctx: typer.Context, thread: ThreadArgument, as_json: JsonOption = False) -> None:
     """A thread's transcript: questions, tool calls and their results, answers."""
     from agent.render import transcript
-    from agent.threads import ThreadNotFound, read_messages, resolve_thread_id
+    from agent.threads import read_messages, resolve_thread_id
 
-    with open_memory(ctx) as saver:
-        try:
-            thread_id = resolve_thread_id(saver, thread)
-            messages = read_messages(saver, thread_id)
-        except ThreadNotFound as error:
-            fail(str(error))
+    with open_memory(ctx, as_json=as_json) as saver:
+        thread_id = resolve_thread_id(saver, thread)
+        messages = read_messages(saver, thread_id)
     if as_json:
         payload = {"thread_id": thread_id, "messages": [message_json(m) for m in messages]}
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -140,18 +119,15 @@ def delete_command(
     as_json: JsonOption = False,
 ) -> None:
     """Delete a thread and all its checkpoints."""
-    from agent.threads import ThreadNotFound, delete_thread, resolve_thread_id
+    from agent.threads import delete_thread, resolve_thread_id
 
-    with open_memory(ctx) as saver:
-        try:
-            thread_id = resolve_thread_id(saver, thread)
-        except ThreadNotFound as error:
-            fail(str(error))
+    with open_memory(ctx, as_json=as_json) as saver:
+        thread_id = resolve_thread_id(saver, thread)
         if not yes:
             if not sys.stdin.isatty():
-                fail(f"not deleting thread {thread_id} without confirmation: add --yes")
+                fail(f"not deleting thread {thread_id} without confirmation: add --yes", as_json=as_json)
             if not typer.confirm(f"Delete thread {thread_id} and all its messages?"):
-                fail("not confirmed; nothing deleted")
+                fail("not confirmed; nothing deleted", as_json=as_json)
         delete_thread(saver, thread_id)
     if as_json:
         typer.echo(json.dumps({"thread_id": thread_id, "deleted": True}))

@@ -26,7 +26,9 @@ from graphs.tool_execution import invalid_call_messages
 from graphs.turns import STOPPED_KEY, current_turn, model_calls, text_of, turn_id
 
 MAX_TOOL_RESULT_CHARS_FOR_REVIEW = 2000
-RULES_ONLY_FEEDBACK = "(checked by rules: numbers, citations, not a restatement; this model gives no critique)"
+RULES_ONLY_FEEDBACK = (
+    "(checked by rules: numbers, citations, not a restatement; this model gives no critique)"
+)
 
 
 def plan(

@@ -106,3 +106,26 @@ def test_models_names_the_package_a_provider_needs(env: dict[str, str]) -> None:
     done = agent("models", "nosuchprovider:some-model", "--json", env=env)
     assert done.returncode == 1
     assert json.loads(done.stdout)["detail"] == "pip install langchain-nosuchprovider"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("kb", "search", "bees", "--collection", "nope", "--json"), "no collection named 'nope'"),
+        (("kb", "list", "--json"), None),
+        (("threads", "show", "deadbeef", "--json"), "deadbeef"),
+        (("threads", "delete", "deadbeef", "--yes", "--json"), "deadbeef"),
+        (("threads", "prune", "--json"), "say what to prune"),
+    ],
+    ids=["kb-search", "kb-list-ok", "threads-show", "threads-delete", "threads-prune"],
+)
+def test_every_json_command_reports_its_error_as_json(
+    env: dict[str, str], args: tuple[str, ...], expected: str | None
+) -> None:
+    done = agent(*args, env=env)
+    if expected is None:  # no error: the command's own JSON
+        assert done.returncode == 0 and json.loads(done.stdout) == []
+        return
+    assert done.returncode == 1
+    assert expected in json.loads(done.stdout)["error"]
+    assert "Traceback" not in done.stderr
