@@ -196,3 +196,19 @@ def test_an_invalid_setting_is_refused_at_start_in_one_line_naming_it(
 ) -> None:
     line = one_line_error(invoke("ask", "hi", env={**env, name: value}))
     assert line.startswith(f"error: setting {name}: ")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["Hello! Who are you?", "Thanks, that was helpful."])
+def test_the_embedded_model_answers_small_talk_end_to_end(env: dict[str, str], question: str) -> None:
+    """A new user's first `agent ask` on the default (embedded) model: generated text, no tool, saved."""
+    done = agent("ask", question, "--json", env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    answer = payload["answer"]
+    assert payload["model"] == "local" and payload["tool_calls"] == []
+    assert answer.strip() and answer.strip() != question
+    assert "User:" not in answer and "Assistant:" not in answer  # one turn, not a made-up dialogue
+    shown = agent("threads", "show", payload["thread_id"], "--json", env=env)
+    roles = [message["role"] for message in json.loads(shown.stdout)["messages"]]
+    assert roles == ["user", "assistant"]
