@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -46,45 +47,57 @@ def model_server() -> Iterator[object]:
         yield server
 
 
-def test_langgraph_dev_serves_the_assistant(model_server: object, tmp_path: Path) -> None:
-    from langgraph_sdk import get_sync_client
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
+def server_environment(home: Path, **settings: str) -> dict[str, str]:
+    """The server's environment: offline, no tracing, the given AGENT_* settings."""
+    return {
         **os.environ,
-        "AGENT_MODEL": "openai:test-model",
-        "AGENT_BASE_URL": model_server.url,  # type: ignore[attr-defined]
-        "OPENAI_API_KEY": "sk-test",
         "AGENT_SEARCH": "off",
-        "AGENT_REFLECTION": "off",
-        "AGENT_HOME": str(tmp_path),
+        "AGENT_HOME": str(home),
         "LANGSMITH_TRACING": "false",
         "LANGCHAIN_TRACING_V2": "false",
         "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+        **settings,
     }
+
+
+@contextmanager
+def langgraph_dev(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """``langgraph dev`` on a free port, with LangGraph's check for blocking calls on its event loop left on
+    (no ``--allow-blocking``); yields the server's URL."""
     cli = shutil.which("langgraph", path=str(Path(sys.executable).parent))
     assert cli, "langgraph-cli is a dev dependency"
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            cli,
-            "dev",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-            "--no-browser",
-            "--no-reload",
-            "--allow-blocking",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [cli, "dev", "--port", str(port), "--host", "127.0.0.1", "--no-browser", "--no-reload"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_up(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_langgraph_dev_serves_the_assistant(model_server: object, tmp_path: Path) -> None:
+    from langgraph_sdk import get_sync_client
+
+    env = server_environment(
+        tmp_path,
+        AGENT_MODEL="openai:test-model",
+        AGENT_BASE_URL=model_server.url,  # type: ignore[attr-defined]
+        OPENAI_API_KEY="sk-test",
+        AGENT_REFLECTION="off",
     )
-    try:
-        wait_until_up(url, process)
+    with langgraph_dev(env, tmp_path / "server.log") as url:
         client = get_sync_client(url=url)
         thread = client.threads.create()
         result = client.runs.wait(
@@ -94,10 +107,73 @@ def test_langgraph_dev_serves_the_assistant(model_server: object, tmp_path: Path
         assert result["messages"][-1]["content"] == "Hello from the served graph."
         state = client.threads.get_state(thread["thread_id"])
         assert [m["type"] for m in state["values"]["messages"]] == ["human", "ai"]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+
+
+NOTES = "# Project notes\n\nThe launch date of the Falcon project is 12 March 2027.\n"
+QUESTIONS = {
+    "small talk": "hi",
+    "calculator": "What is 17 * 23?",
+    "documents": "What do my notes say about the launch date?",
+    "web": "What is the weather in Paris today?",
+}
+"""One turn of each kind; web search is off, so the web turn gets an error answer from its tool."""
+EXPECTED_TOOLS = {
+    "small talk": [],
+    "calculator": [("calculator", "success")],
+    "documents": [("search_documents", "success")],
+    "web": [("web_search", "error")],
+}
+"""The first tool call of each turn and its status (the embedded model may make more calls after it)."""
+ACCEPT = reply('{"verdict": "accept", "feedback": "ok"}')
+SCRIPT = [
+    reply("Hello!"),
+    reply(tool_calls=[("calculator", {"expression": "17*23"})]),
+    reply("17 * 23 = 391."),
+    ACCEPT,
+    reply(tool_calls=[("search_documents", {"query": "launch date"})]),
+    reply("The launch date is 12 March 2027 [1]."),
+    ACCEPT,
+    reply(tool_calls=[("web_search", {"query": "weather in Paris"})]),
+    reply("I could not check the weather: web search is turned off."),
+    ACCEPT,
+]
+"""The scripted model's replies for QUESTIONS, in order; reflection runs on its default (auto)."""
+
+
+@pytest.mark.parametrize("model", ["scripted", "local"])
+def test_langgraph_dev_runs_every_kind_of_turn_without_blocking_its_event_loop(
+    model: str, tmp_path: Path
+) -> None:
+    from langgraph_sdk import get_sync_client
+
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    with ExitStack() as stack:
+        if model == "local":
+            env = server_environment(tmp_path, AGENT_MODEL="local")
+        else:
+            server = stack.enter_context(fake_openai_server(list(SCRIPT)))
+            env = server_environment(
+                tmp_path, AGENT_MODEL="openai:test-model", AGENT_BASE_URL=server.url, OPENAI_API_KEY="sk-test"
+            )
+        ingest = [sys.executable, "-m", "agent", "ingest", str(notes)]
+        subprocess.run(ingest, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+        log = tmp_path / "server.log"
+        url = stack.enter_context(langgraph_dev(env, log))
+        client = get_sync_client(url=url, timeout=300)
+        for kind, question in QUESTIONS.items():
+            thread = client.threads.create()
+            result = client.runs.wait(
+                thread["thread_id"],
+                "assistant",
+                input={"messages": [{"role": "user", "content": question}]},
+                raise_error=False,
+            )
+            assert isinstance(result, dict)
+            assert "__error__" not in result, (kind, result, log.read_text(errors="replace")[-3000:])
+            messages = result["messages"]
+            tools = [(m["name"], m["status"]) for m in messages if m["type"] == "tool"]
+            assert tools[:1] == EXPECTED_TOOLS[kind], kind
+            assert messages[-1]["type"] == "ai" and messages[-1]["content"], kind
+            assert not messages[-1].get("tool_calls"), kind
+    assert "BlockingError" not in log.read_text(errors="replace")
