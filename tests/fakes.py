@@ -1,18 +1,23 @@
 """One scripted fake chat model for graph tests: it plays back AIMessages (tool calls and invalid tool calls
-included), records every prompt it was sent, and supports ``bind_tools`` and ``with_structured_output``."""
+included), records every prompt it was sent, and supports ``bind_tools`` and ``with_structured_output``.
+
+Built on langchain-core's ``GenericFakeChatModel``, as LangGraph's own tests are
+(``libs/langgraph/tests/fake_chat.py``): it reads each reply from its ``messages`` iterator, which here plays
+the script. Streaming is ours: the text word by word, then a last chunk with the tool calls."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolCall
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr
 
 Step = AIMessage | str | Exception | Callable[[list[BaseMessage]], AIMessage]
 
@@ -27,24 +32,50 @@ def tool_calls(*calls: ToolCall, content: str = "") -> AIMessage:
     return AIMessage(content=content, tool_calls=list(calls))
 
 
-class ScriptedChatModel(BaseChatModel):
+class _Playback(Iterator[AIMessage]):
+    """The script as the iterator ``GenericFakeChatModel`` reads: each step becomes the AIMessage it plays
+    (a function of the prompt is called with the last one recorded; an exception is raised). Running out of
+    script is an error, so a test cannot silently loop."""
+
+    def __init__(self, steps: list[Any], prompts: list[list[BaseMessage]]) -> None:
+        self._steps = steps
+        self._prompts = prompts
+        self._position = 0
+
+    def __next__(self) -> AIMessage:
+        if self._position >= len(self._steps):
+            raise AssertionError(f"scripted model ran out of script after {self._position} calls")
+        step = self._steps[self._position]
+        self._position += 1
+        if isinstance(step, Exception):
+            raise step
+        if isinstance(step, str):
+            return AIMessage(content=step, id=_new_id())
+        message = step(self._prompts[-1]) if callable(step) and not isinstance(step, AIMessage) else step
+        return message.model_copy(update={"id": message.id or _new_id()})
+
+
+class ScriptedChatModel(GenericFakeChatModel):
     """Plays back ``script`` one step per call: an AIMessage, a string (an answer), an exception (raised), or a
     function of the prompt. ``critiques`` are played back by ``with_structured_output``. Running out of script
     is an error, so a test cannot silently loop."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
     script: list[Any] = Field(default_factory=list)
     """Steps (see ``Step``), one per planner call."""
     critiques: list[Any] = Field(default_factory=list)
+    messages: Iterator[AIMessage | str] = Field(default_factory=lambda: iter(()), exclude=True)
+    """Set from ``script`` (``GenericFakeChatModel`` reads its replies here)."""
     name_of_model: str = "scripted"
-    _position: int = PrivateAttr(default=0)
     _critique_position: int = PrivateAttr(default=0)
     prompts: list[list[BaseMessage]] = Field(default_factory=list)
     """Every prompt the model was sent (planner calls), in order."""
     critic_prompts: list[list[BaseMessage]] = Field(default_factory=list)
     bound_tools: list[str] = Field(default_factory=list)
     """Names of the tools bound by the last ``bind_tools`` call."""
+
+    def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
+        self.messages = _Playback(self.script, self.prompts)
 
     @property
     def _llm_type(self) -> str:
@@ -55,19 +86,6 @@ class ScriptedChatModel(BaseChatModel):
         """How many planner calls were made."""
         return len(self.prompts)
 
-    def _next(self, messages: list[BaseMessage]) -> AIMessage:
-        self.prompts.append(list(messages))
-        if self._position >= len(self.script):
-            raise AssertionError(f"scripted model ran out of script after {self._position} calls")
-        step = self.script[self._position]
-        self._position += 1
-        if isinstance(step, Exception):
-            raise step
-        if isinstance(step, str):
-            return AIMessage(content=step, id=_new_id())
-        message = step(messages) if callable(step) and not isinstance(step, AIMessage) else step
-        return message.model_copy(update={"id": message.id or _new_id()})
-
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -75,7 +93,8 @@ class ScriptedChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=self._next(messages))])
+        self.prompts.append(list(messages))
+        return super()._generate(messages, stop, run_manager, **kwargs)
 
     def _stream(
         self,
@@ -84,7 +103,11 @@ class ScriptedChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        message = self._next(messages)
+        message = self._generate(messages, stop, run_manager, **kwargs).generations[0].message
+        if not isinstance(message, AIMessage):
+            raise TypeError(f"a scripted step must be an AIMessage, got {type(message).__name__}")
+        # Word by word, each with its leading space (GenericFakeChatModel yields words and spaces as separate
+        # tokens; the REPL's tests pin these), then a last chunk with the tool calls, which it does not stream.
         words = message.text.split(" ") if message.text else []
         for index, word in enumerate(words):
             piece = word if index == 0 else " " + word
@@ -92,31 +115,15 @@ class ScriptedChatModel(BaseChatModel):
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
+        calls = [(c["name"], json.dumps(c["args"]), c["id"]) for c in message.tool_calls]
+        calls += [(c["name"], c["args"], c["id"]) for c in message.invalid_tool_calls]
         yield ChatGenerationChunk(
             message=AIMessageChunk(
                 content="",
                 id=message.id,
                 tool_call_chunks=[
-                    *(
-                        {
-                            "name": c["name"],
-                            "args": _json(c["args"]),
-                            "id": c["id"],
-                            "index": i,
-                            "type": "tool_call_chunk",
-                        }
-                        for i, c in enumerate(message.tool_calls)
-                    ),
-                    *(
-                        {
-                            "name": c["name"],
-                            "args": c["args"],
-                            "id": c["id"],
-                            "index": len(message.tool_calls) + i,
-                            "type": "tool_call_chunk",
-                        }
-                        for i, c in enumerate(message.invalid_tool_calls)
-                    ),
+                    {"name": name, "args": args, "id": id_, "index": index, "type": "tool_call_chunk"}
+                    for index, (name, args, id_) in enumerate(calls)
                 ],
                 chunk_position="last",
             )
@@ -147,9 +154,3 @@ class ScriptedChatModel(BaseChatModel):
 def _new_id() -> str:
     # Unique across processes: a thread continued by another process must not reuse an id.
     return f"ai_{uuid.uuid4().hex}"
-
-
-def _json(args: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(args)
