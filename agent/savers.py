@@ -22,13 +22,11 @@ SQLite returns it at once, without waiting, when a deferred transaction cannot u
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import functools
 import random
 import sqlite3
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +43,7 @@ from langgraph.checkpoint.base import (
     get_checkpoint_id,
 )
 from langgraph.checkpoint.sqlite import SqliteSaver
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 T = TypeVar("T")
 
@@ -377,18 +376,29 @@ def _is_lock_error(error: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
+def _is_locked(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and _is_lock_error(error)
+
+
+def _lock_wait(state: RetryCallState) -> float:
+    """10 ms doubling up to 1 s, plus up to as much again of jitter."""
+    delay = min(0.01 * 2 ** (state.attempt_number - 1), 1.0)
+    return delay * (1 + random.random())  # noqa: S311 (jitter, not secrecy)
+
+
+def _lock_policy(attempts: int) -> dict[str, Any]:
+    """tenacity's arguments: retry "database is locked" only; the last failure is raised as it is."""
+    return {
+        "stop": stop_after_attempt(attempts),
+        "retry": retry_if_exception(_is_locked),
+        "wait": _lock_wait,
+        "reraise": True,
+    }
+
+
 def retry_when_locked(action: Callable[[], T], *, attempts: int = LOCK_RETRIES) -> T:
     """Run a SQLite write, retrying with jittered backoff while the database is locked."""
-    delay = 0.01
-    for attempt in range(attempts):
-        try:
-            return action()
-        except sqlite3.OperationalError as error:
-            if not _is_lock_error(error) or attempt == attempts - 1:
-                raise
-            time.sleep(delay * (1 + random.random()))  # noqa: S311 (jitter, not secrecy)
-            delay = min(delay * 2, 1.0)
-    raise AssertionError("unreachable")
+    return Retrying(**_lock_policy(attempts))(action)
 
 
 class CompactSqliteSaver(HistoryMemoMixin, SqliteSaver):
@@ -427,16 +437,11 @@ class CompactSqliteSaver(HistoryMemoMixin, SqliteSaver):
 
 async def aretry_when_locked(action: Callable[[], Awaitable[T]], *, attempts: int = LOCK_RETRIES) -> T:
     """The async twin of :func:`retry_when_locked`."""
-    delay = 0.01
-    for attempt in range(attempts):
-        try:
-            return await action()
-        except sqlite3.OperationalError as error:
-            if not _is_lock_error(error) or attempt == attempts - 1:
-                raise
-            await asyncio.sleep(delay * (1 + random.random()))  # noqa: S311 (jitter, not secrecy)
-            delay = min(delay * 2, 1.0)
-    raise AssertionError("unreachable")
+
+    async def attempt() -> T:  # a coroutine function: tenacity calls plain ones without awaiting
+        return await action()
+
+    return await AsyncRetrying(**_lock_policy(attempts))(attempt)
 
 
 @functools.cache

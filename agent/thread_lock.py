@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import random
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from tenacity import RetryCallState, Retrying, retry_if_result, stop_after_delay, wait_random
 
 WAIT_SECONDS = 60.0
 """How long a run queues behind the turn running on its thread before it is refused."""
@@ -54,11 +54,17 @@ def lock_key(thread_id: str) -> int:
 
 
 def _poll(try_once: Callable[[], bool], thread_id: str, wait: float) -> None:
-    deadline = time.monotonic() + wait
-    while not try_once():
-        if time.monotonic() >= deadline:
-            raise ThreadBusy(thread_id, wait)
-        time.sleep(POLL_SECONDS * (1 + random.random()))  # noqa: S311 (jitter, not secrecy)
+    """Call ``try_once`` until it takes the lock (tenacity: every 50-100 ms); past ``wait`` s, ThreadBusy."""
+
+    def busy(state: RetryCallState) -> None:
+        raise ThreadBusy(thread_id, wait)
+
+    Retrying(
+        retry=retry_if_result(lambda held: not held),
+        stop=stop_after_delay(wait),
+        wait=wait_random(POLL_SECONDS, 2 * POLL_SECONDS),
+        retry_error_callback=busy,
+    )(try_once)
 
 
 @contextlib.contextmanager

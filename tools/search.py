@@ -17,6 +17,7 @@ from typing import TypedDict
 
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from agent.settings import Settings
 from tools.failures import ToolFailed, error_content
@@ -177,12 +178,20 @@ class WebSearch:
         return result
 
     def _search_with_retry(self, query: str) -> list[Hit]:
-        try:
-            return self.backend.search(query, MAX_RESULTS)
-        except RateLimited as exc:
-            wait = self._retry_backoff if exc.retry_after is None else exc.retry_after
-            time.sleep(min(wait, MAX_RETRY_WAIT))
-            return self.backend.search(query, MAX_RESULTS)
+        """One retry after a rate limit (tenacity); the second refusal, or any other error, is raised."""
+        retrying = Retrying(
+            stop=stop_after_attempt(2),
+            retry=retry_if_exception_type(RateLimited),
+            wait=self._rate_limit_wait,
+            reraise=True,
+        )
+        return retrying(self.backend.search, query, MAX_RESULTS)
+
+    def _rate_limit_wait(self, state: RetryCallState) -> float:
+        """The server's ``Retry-After`` if it gave one, else ``retry_backoff``; at most ``MAX_RETRY_WAIT``."""
+        error = state.outcome.exception() if state.outcome else None
+        retry_after = error.retry_after if isinstance(error, RateLimited) else None
+        return min(self._retry_backoff if retry_after is None else retry_after, MAX_RETRY_WAIT)
 
     def _redact(self, text: str) -> str:
         """Defence in depth: a server echoing our key inside results must not show it to the model."""
