@@ -200,7 +200,7 @@ def _format_number(value: float) -> str:
 def _number_words_to_digits(text: str) -> str:
     """Replace English cardinals ("one hundred and twenty-five", "3 thousand", "two point five") by digits."""
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,234 -> 1234
-    tokens = re.findall(r"\d+(?:\.\d+)?|[A-Za-z]+(?:'[a-z]+)?|[^\sA-Za-z\d]", text.replace("-", " - "))
+    tokens = re.findall(r"\d+(?:\.\d+)?|[A-Za-z]+(?:'[a-z]+)?|\*\*|[^\sA-Za-z\d]", text.replace("-", " - "))
     out: list[str] = []
     i = 0
     while i < len(tokens):

@@ -67,6 +67,8 @@ class Weather(BaseModel):
         ("What is negative 5 plus 3?", "(-5)+3", "-2"),
         ("What is 6 x 7?", "6*7", "42"),
         ("compute 2^8", "2**8", "256"),
+        ("What is 2**100?", "2**100", "1267650600228229401496703205376"),  # the README's example
+        ("what is 3 ** 4 + 1", "3**4+1", "82"),
         ("calculate (3+4)*5", "(3+4)*5", "35"),
         ("What is a dozen times 3?", "12*3", "36"),
         ("What's the difference between 500 and 125?", "500-125", "375"),
