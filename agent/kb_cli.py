@@ -60,6 +60,8 @@ def ingest_command(
 ) -> None:
     """Add documents (txt, md, pdf, html) to the knowledge base; unchanged files are not re-embedded.
 
+    Files without an extension (README, NEWS, copyright) are read as plain text.
+
     A file that cannot be read (damaged, too large, a named pipe or a device) is skipped and named, with why.
 
     Exit code 0: all stored; 3: some stored, some skipped; 1: nothing stored.

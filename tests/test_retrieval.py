@@ -207,6 +207,33 @@ def test_text_with_a_byte_order_mark_is_decoded(tmp_path: Path, name: str, data:
     assert "\ufeff" not in "".join(texts)
 
 
+def test_text_files_without_an_extension_are_read_and_binary_ones_left_out(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "README").write_text("Larkspur is a garden planner.\n")
+    (docs / "NEWS").write_bytes(codecs.BOM_UTF16_LE + "Version 2 adds frost dates.".encode("utf-16-le"))
+    (docs / "copyright").write_text("Copyright 2026 the Larkspur authors.\n")
+    (docs / "a.out").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00")  # a suffix: not read, as before
+    (docs / "program").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00")
+    (docs / "latin1").write_bytes("caf\xe9".encode("latin-1"))
+    report = IngestReport("docs")
+    found = list(iter_files([docs], report))
+    assert [path.name for path in found] == ["NEWS", "README", "copyright"]
+    assert report.skipped == []
+    assert report.ignored == [
+        (str((docs / "a.out").resolve()), "unsupported file type (.out)"),
+        (str((docs / "latin1").resolve()), "unsupported file type (no extension, not text)"),
+        (str((docs / "program").resolve()), "unsupported file type (no extension, not text)"),
+    ]
+    assert [chunk.text for chunk in load_chunks(found[0])] == ["Version 2 adds frost dates."]
+    (chunk,) = load_chunks(found[1])
+    assert chunk.text == "Larkspur is a garden planner." and chunk.metadata["title"] == "README"
+    # Named on the command line, a binary one is tried and refused with the loader's reason.
+    with pytest.raises(UnreadableDocument, match=r"^binary file \(contains NUL bytes\)$"):
+        load_chunks(docs / "program")
+    assert list(iter_files([docs / "program"], IngestReport("docs"))) == [(docs / "program").resolve()]
+
+
 @pytest.mark.timeout(30)  # before: opening the named pipe waited forever for a writer
 def test_special_files_are_skipped_by_kind_and_never_opened(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo.txt"

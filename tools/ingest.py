@@ -33,6 +33,11 @@ if TYPE_CHECKING:
     from agent.settings import Settings
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".pdf", ".html", ".htm"})
+"""The types read. A file without an extension (README, NEWS, copyright) is read as plain text too; one
+found in a folder that does not begin like text (a program, data) is left out as of a type not read."""
+
+SNIFF_BYTES = 8192
+"""How much of a file without an extension found in a folder is read to tell text from binary."""
 
 CHUNK_SIZE = 800
 """Characters per chunk. all-MiniLM-L6-v2 reads at most 256 word pieces and silently drops the rest;
@@ -178,6 +183,29 @@ def _bom_encoding(data: bytes) -> tuple[str, str] | None:
     return next(((codec, name) for bom, codec, name in _BOMS if data.startswith(bom)), None)
 
 
+def _looks_like_text(path: Path) -> bool:
+    """Whether the file begins like text: its first ``SNIFF_BYTES`` decode as UTF-8 without NUL bytes, or
+    as the encoding a byte-order mark declares. Opened as ``_read_bytes`` opens files (never a special
+    one); a file that cannot be opened counts as text, so that the loader reports why."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as file:
+            if _special_kind(os.fstat(file.fileno()).st_mode) is not None:
+                return True
+            head = file.read(SNIFF_BYTES)
+    except OSError:
+        return True
+    codec, _ = _bom_encoding(head) or ("utf-8", "UTF-8")
+    if codec == "utf-8" and b"\x00" in head:
+        return False
+    try:
+        # Unless the whole file was read, a character may be cut at the end of ``head``.
+        codecs.getincrementaldecoder(codec)().decode(head, final=len(head) < SNIFF_BYTES)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode(data: bytes) -> str:
     """Text from UTF-8, or from UTF-8/16/32 with a byte-order mark (the mark itself dropped)."""
     codec, name = _bom_encoding(data) or ("utf-8", "UTF-8")
@@ -314,7 +342,7 @@ def load_chunks(path: Path, *, max_bytes: int | None = None) -> list[Chunk]:
         text = _decode(data)
         title = _first_markdown_title(text)
         sections = _markdown_sections(text) if text.strip() else []
-    else:
+    else:  # .txt, or no extension (README, NEWS, copyright): plain text
         title, sections = None, [_Section(_decode(data), {})]
 
     splitter = _splitter()
@@ -353,8 +381,8 @@ def _walk(folder: Path) -> list[Path]:
 def iter_files(paths: Iterable[str | os.PathLike[str]], report: IngestReport) -> Iterator[Path]:
     """The regular files named or found (recursively, hidden entries left out) under ``paths``, resolved,
     each once. Missing paths, special files (named pipes, sockets, devices: never opened) and files named
-    with an unsupported type go to ``report.skipped``; files of an unsupported type found in a folder to
-    ``report.ignored``."""
+    with an unsupported type go to ``report.skipped``; files of an unsupported type found in a folder
+    (files without an extension that do not begin like text among them) to ``report.ignored``."""
     seen: set[Path] = set()
     for given in paths:
         path = Path(given).expanduser()
@@ -379,9 +407,12 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], report: IngestReport) ->
             if (kind := _special_kind(mode)) is not None:
                 report.skipped.append((name, f"{kind}, not a regular file"))
                 continue
-            if resolved.suffix.lower() not in SUPPORTED_SUFFIXES:
-                reason = f"unsupported file type ({resolved.suffix or 'no extension'})"
+            if resolved.suffix and resolved.suffix.lower() not in SUPPORTED_SUFFIXES:
+                reason = f"unsupported file type ({resolved.suffix})"
                 (report.ignored if in_folder else report.skipped).append((name, reason))
+                continue
+            if not resolved.suffix and in_folder and not _looks_like_text(resolved):
+                report.ignored.append((name, "unsupported file type (no extension, not text)"))
                 continue
             yield resolved
 
