@@ -855,12 +855,12 @@ def test_storage_stays_linear_when_every_answer_is_reflected_on(tmp_path: Path) 
     """Reflection records hold each draft; they must not be copied into every checkpoint either."""
     from langchain_core.messages import AIMessage, ToolMessage
 
-    from bench.memory import disk_bytes, fetch, noise
+    from bench.memory import disk_bytes, fetch, noise, prose
     from tests.fakes import call, tool_calls
 
     def respond(messages: list[Any]) -> AIMessage:
         if isinstance(messages[-1], ToolMessage):
-            return AIMessage(noise())
+            return AIMessage(prose())  # no digits: the number check never sends an answer back
         return tool_calls(call("fetch", query=noise(40)))
 
     turns = 40
