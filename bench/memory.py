@@ -101,7 +101,7 @@ class ToolThenAnswer(BaseChatModel):
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
     ) -> ChatResult:
         if messages[-1].type == "tool":
-            message = AIMessage(noise())
+            message = AIMessage(prose())  # no digits: reflection never sends it back
         else:
             call_id = f"call_{os.urandom(6).hex()}"
             message = AIMessage(
