@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TypedDict
 
+import cachetools
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -103,37 +103,22 @@ def format_results(query: str, hits: Sequence[Hit]) -> tuple[str, list[Source]]:
 
 
 class TTLCache:
-    """A small thread-safe LRU cache whose entries expire after ``ttl`` seconds.
-
-    Hand-written because ``cachetools`` is not among our dependencies and twenty lines do not
-    justify adding one; tool calls run in parallel threads, hence the lock.
-    """
+    """Recent results, least recently used first out, each expiring ``ttl`` seconds after it was stored:
+    ``cachetools.TTLCache`` behind a lock, because tool calls run in parallel threads."""
 
     def __init__(self, maxsize: int, ttl: float, timer: Callable[[], float] = time.monotonic) -> None:
-        self._maxsize = maxsize
-        self._ttl = ttl
-        self._timer = timer
-        self._data: OrderedDict[str, tuple[float, tuple[str, list[Source]]]] = OrderedDict()
+        self._cache: cachetools.TTLCache[str, tuple[str, list[Source]]] = cachetools.TTLCache(
+            maxsize=maxsize, ttl=ttl, timer=timer
+        )
         self._lock = threading.Lock()
 
     def get(self, key: str) -> tuple[str, list[Source]] | None:
         with self._lock:
-            entry = self._data.get(key)
-            if entry is None:
-                return None
-            expires, value = entry
-            if self._timer() >= expires:
-                del self._data[key]
-                return None
-            self._data.move_to_end(key)
-            return value
+            return self._cache.get(key)
 
     def put(self, key: str, value: tuple[str, list[Source]]) -> None:
         with self._lock:
-            self._data[key] = (self._timer() + self._ttl, value)
-            self._data.move_to_end(key)
-            while len(self._data) > self._maxsize:
-                self._data.popitem(last=False)
+            self._cache[key] = value
 
 
 class WebSearch:
