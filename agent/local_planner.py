@@ -588,15 +588,8 @@ class IntentRouter:
 
     def most_similar(self, question: str, passages: dict[str, str]) -> str | None:
         """The key of the passage closest in meaning to ``question`` (None without embeddings)."""
-        embed = self._embedder()
-        if embed is None or not passages:
-            return None
-        import numpy as np
-
-        keys = list(passages)
-        vectors = np.asarray(embed([question, *(passages[key] for key in keys)]), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        return keys[int(np.argmax(vectors[1:] @ vectors[0]))]
+        order = self.ranked(question, passages)
+        return order[0] if order else None
 
     def similarities(self, question: str, texts: Sequence[str]) -> list[float] | None:
         """The closeness in meaning (cosine) of each of ``texts`` to ``question`` (None without embeddings)."""

@@ -121,6 +121,9 @@ class CalculatorThenAnswer(BaseChatModel):
     asked for a critique (reflection), it accepts; asked to summarise, it calls the tool again, so the
     assistant falls back to its extractive summary."""
 
+    answer: str | None = None
+    """The answer after every tool result (None: new random prose each time)."""
+
     @property
     def _llm_type(self) -> str:
         return "bench"
@@ -130,7 +133,7 @@ class CalculatorThenAnswer(BaseChatModel):
     ) -> ChatResult:
         message_id = f"ai_{uuid.uuid4().hex}"
         if isinstance(messages[-1], ToolMessage):
-            message = AIMessage(prose(), id=message_id)
+            message = AIMessage(self.answer or prose(), id=message_id)
         else:
             call = {
                 "name": "calculator",

@@ -31,13 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.messages import HumanMessage
 
-from bench.memory import POSTGRES_URL, open_saver, postgres_database, stored_bytes
+from bench.memory import POSTGRES_URL, CalculatorThenAnswer, open_saver, postgres_database, stored_bytes
 
 TURNS = 150
 QUICK_TURNS = 40
@@ -61,40 +57,6 @@ CONTENDERS = tuple(SAVER_OF)
 
 QUESTION = ("Please check this figure for me and explain the result in plain words. " * 8)[:MESSAGE_CHARS]
 ANSWER = ("The calculator confirms the figure; here is what it means for your plan. " * 8)[:MESSAGE_CHARS]
-
-
-class BenchModel(BaseChatModel):
-    """An instant, deterministic chat model: calls the calculator after a question, answers after a tool
-    result, and accepts every draft when asked for structured output (reflection)."""
-
-    @property
-    def _llm_type(self) -> str:
-        return "bench"
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        message_id = f"ai_{uuid.uuid4().hex}"
-        if isinstance(messages[-1], ToolMessage):
-            message = AIMessage(ANSWER, id=message_id)
-        else:
-            call = {
-                "name": "calculator",
-                "args": {"expression": "2+2"},
-                "id": f"call_{uuid.uuid4().hex[:12]}",
-            }
-            message = AIMessage("", tool_calls=[call], id=message_id)
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[Any, Any]:
-        return self
-
-    def with_structured_output(self, schema: Any, **kwargs: Any) -> Runnable[Any, Any]:
-        return RunnableLambda(lambda _: schema(verdict="accept", feedback=""))
 
 
 @dataclass
@@ -143,7 +105,7 @@ def contenders(
     from graphs.assistant import build_graph
     from tools.math import calculator
 
-    model = BenchModel()
+    model = CalculatorThenAnswer(answer=ANSWER)  # the same text every turn
     with ExitStack() as stack:
         built = []
         for index, name in enumerate(names):

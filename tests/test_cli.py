@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli_checks import one_line_error
 from tests.openai_server import fake_openai_server, reply, status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,14 +145,6 @@ def invoke(*args: str, env: dict[str, str]) -> Any:
     from agent.cli import app
 
     return CliRunner().invoke(app, list(args), env=env)
-
-
-def one_line_error(done: Any) -> str:
-    assert done.exit_code == 1, done.output
-    assert isinstance(done.exception, SystemExit), done.exception  # not a traceback
-    [line] = [line for line in done.stderr.splitlines() if line.strip()]
-    assert line.startswith("error: ")
-    return line
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import agent.kb_cli
 from agent.kb_cli import EXIT_SKIPPED, ProgressLines, register
 from agent.settings import Settings
 from tests import hostile_files
+from tests.cli_checks import one_line_error
 from tests.test_retrieval import make_settings
 from tools.embeddings import get_embeddings
 from tools.ingest import MAX_FILE_MB, ingest
@@ -45,10 +46,8 @@ def settings(tmp_path: Path) -> Settings:
 
 def _assert_one_line_error(result: Result, starts: str) -> None:
     """Exit code 1, and stderr is exactly one line ``error: ...`` (no traceback)."""
-    assert result.exit_code == 1
-    assert isinstance(result.exception, SystemExit)  # a clean exit, not an escaped exception
+    assert one_line_error(result).startswith(f"error: {starts}")
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"error: {starts}")
 
 
 def test_commands_are_registered() -> None:

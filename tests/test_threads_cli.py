@@ -30,6 +30,7 @@ from agent.threads import (
     thread_ids,
 )
 from graphs.assistant import build_graph
+from tests.cli_checks import one_line_error
 from tests.fakes import ScriptedChatModel, call, tool_calls
 from tools.math import calculator
 
@@ -238,14 +239,6 @@ def test_delete_without_a_terminal_needs_yes(home: Path) -> None:
 def test_empty_memory_says_how_to_start(isolated_environment: Path) -> None:
     done = invoke("threads", "list")
     assert done.stdout.strip() == "No saved threads yet: start one with `agent chat`."
-
-
-def one_line_error(done: Any) -> str:
-    assert done.exit_code == 1, done.output
-    assert isinstance(done.exception, SystemExit), done.exception  # not a traceback
-    [line] = [line for line in done.stderr.splitlines() if line.strip()]
-    assert line.startswith("error: ")
-    return line
 
 
 @pytest.mark.parametrize(
