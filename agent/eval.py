@@ -1,7 +1,8 @@
 """The eval harness: run task suites through our graph (and, side by side, ``langchain.agents.create_agent``)
 with the same model and tools, and measure success, tool calls, model calls, tokens and wall time.
 
-Every task runs on a fresh thread of an in-memory checkpointer. The knowledge base is private to the run:
+Every task runs on a fresh thread of an in-memory checkpointer (a follow-up's earlier turns first, on the same
+thread). The knowledge base is private to the run:
 the bundled documents (``agent/eval_data``) are ingested once into a temporary Chroma directory. Web
 search is replaced by an offline stand-in with the real tool's name and description, so a run never
 depends on the network and the same seed gives the same tasks and the same tool results.
@@ -220,7 +221,9 @@ class EvalEnvironment:
     knowledge_base: KnowledgeBaseInfo
 
 
-RETRIEVAL_SUITES = frozenset({"documents", "tool_choice", "two_step", "unseen_documents"})
+RETRIEVAL_SUITES = frozenset(
+    {"documents", "tool_choice", "two_step", "unseen_documents", "lookup_compute", "follow_ups"}
+)
 """Suites with questions about the bundled documents: a run including one builds the knowledge base."""
 
 
@@ -285,16 +288,24 @@ def recursion_limit(framework: str, settings: Settings) -> int:
 
 
 def run_task(agent: Any, task: Task, framework: str, settings: Settings) -> TaskRun:
-    """Ask ``task.question`` on a fresh thread of ``agent`` and judge the turn; an exception fails the task."""
+    """Ask ``task.question`` on a fresh thread of ``agent`` and judge the turn; an exception fails the task.
+
+    A follow-up task's earlier turns are asked first on the same thread. Only the judged turn is measured
+    (tools, model calls, tokens, seconds); ``question`` in the result shows the whole conversation.
+    """
     counter = UsageCounter()
-    config = {
-        "configurable": {"thread_id": f"eval-{framework}-{task.id}-{uuid.uuid4().hex[:8]}"},
-        "callbacks": [counter],
-        "recursion_limit": recursion_limit(framework, settings),
-    }
+    thread = {"thread_id": f"eval-{framework}-{task.id}-{uuid.uuid4().hex[:8]}"}
+    limit = recursion_limit(framework, settings)
+    config = {"configurable": thread, "callbacks": [counter], "recursion_limit": limit}
     start = time.perf_counter()
     error: str | None = None
     try:
+        for turn in task.earlier:
+            agent.invoke(
+                {"messages": [HumanMessage(turn.question)]},
+                {"configurable": thread, "recursion_limit": limit},
+            )
+        start = time.perf_counter()
         state = agent.invoke({"messages": [HumanMessage(task.question)]}, config)
     except GraphRecursionError:
         state, error = (
@@ -312,7 +323,7 @@ def run_task(agent: Any, task: Task, framework: str, settings: Settings) -> Task
         framework=framework,
         suite=task.suite,
         task=task.id,
-        question=task.question,
+        question=" → ".join([*(turn.question for turn in task.earlier), task.question]),
         success=verdict.success and error is None,
         reason=f"error: {error}" if error else verdict.reason,
         answer=result.answer,

@@ -6,6 +6,11 @@ Generated suites (``arithmetic``, ``two_step``) draw their numbers from a seeded
 their answers are computed with ``fractions.Fraction``: the same seed always gives the same tasks and the
 exact expected numbers. The ``documents`` and ``two_step`` questions are about the made-up documents in
 ``agent/eval_data`` (nothing a model could know beforehand).
+
+Held out (``HELD_OUT_SUITES``): ``unseen_documents``, ``word_problems``, ``lookup_compute`` and ``follow_ups``
+were written by hand before any planner was trained or tuned for them, in wordings of their own, about
+documents of their own (``HELD_OUT_DOCUMENTS``). They are the measure of a planner on questions it never saw:
+never use their questions, wordings, numbers or documents for training data, prompts, rules or tuning.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ class Suite(StrEnum):
     two_step = "two_step"
     unseen_documents = "unseen_documents"
     failures = "failures"
+    word_problems = "word_problems"
+    lookup_compute = "lookup_compute"
+    follow_ups = "follow_ups"
 
 
 SUITES: tuple[str, ...] = tuple(suite.value for suite in Suite)
@@ -45,8 +53,30 @@ DEFAULT_SIZES = {
     "two_step": 6,
     "unseen_documents": 12,
     "failures": 3,
+    "word_problems": 18,
+    "lookup_compute": 9,
+    "follow_ups": 10,
 }
 """Tasks per suite when no ``limit`` is given."""
+
+HELD_OUT_SUITES = frozenset({"unseen_documents", "word_problems", "lookup_compute", "follow_ups"})
+"""Suites kept apart from any training or tuning: the held-out measure (module docstring)."""
+
+HELD_OUT_DOCUMENTS = frozenset(
+    {
+        # unseen_documents (issue 13)
+        "kestrel_ax3_router_faq.txt",
+        "driftwood_sync_readme.md",
+        "loomis_changelog.md",
+        "ashgrove_clinic_visitors.html",
+        # lookup_compute and follow_ups (issue 12)
+        "brackenridge_travel_policy.md",
+        "selkie_sound_ferry.txt",
+        "juniper_hall_hire.html",
+    }
+)
+"""Bundled documents (``agent/eval_data``) that only held-out suites ask about: training data must not be
+written against them."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +109,16 @@ class Expectation:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """A turn asked before a task's question on the same thread (a follow-up's context); it is not judged."""
+
+    question: str
+    solution: tuple[ToolStep, ...] = ()
+    """Tool calls that answer it, in order (for scripted oracles)."""
+    reference_answer: str = ""
+
+
+@dataclass(frozen=True)
 class Task:
     """One question of a suite with its success rule and a known solution."""
 
@@ -90,6 +130,8 @@ class Task:
     """Tool calls that solve the task, in order (used by scripted oracles, never shown to a model)."""
     reference_answer: str = ""
     """An answer that passes ``judge`` once ``solution`` has run."""
+    earlier: tuple[Turn, ...] = ()
+    """Turns asked first, in order, on the same thread; only ``question``'s turn is judged (follow-ups)."""
 
 
 @dataclass(frozen=True)
@@ -667,6 +709,325 @@ def two_step_tasks(rng: random.Random, count: int) -> list[Task]:
     return tasks
 
 
+# ================================================================================ held-out suites
+#
+# Written by hand for issue 12 (item 5) before any planner work, and never to be trained or tuned on
+# (HELD_OUT_SUITES). Each expected number is computed below with Fraction arithmetic, independently of the
+# calculator expression of the known solution; tests check that the two agree.
+
+F = Fraction
+
+# --------------------------------------------------------------------------------- word problems
+
+# (question, calculator expression of a solution, exact answer)
+_WORD_PROBLEMS: tuple[Problem, ...] = (
+    (
+        "Two dozen eggs cost 6.48 dollars at the market. How much is that per egg?",
+        "6.48/24",
+        F("6.48") / 24,
+    ),
+    (
+        "Maya makes 86.40 a day and works 4 days a week. What does she earn in three weeks?",
+        "86.40*4*3",
+        F("86.40") * 4 * 3,
+    ),
+    (
+        "One batch of bread takes 6.5 cups of flour. How much flour do I need for a batch and a half?",
+        "6.5*1.5",
+        F("6.5") * F(3, 2),
+    ),
+    (
+        "I had 250 dollars. I spent a quarter of it on shoes and then 38 on dinner. How much do I have left?",
+        "250 - 250/4 - 38",
+        250 - F(250, 4) - 38,
+    ),
+    (
+        "Sam cycles at a steady 18 km/h for 2 hours and 40 minutes. How far does he get, in km?",
+        "18*(2 + 40/60)",
+        18 * (2 + F(40, 60)),
+    ),
+    (
+        "My train leaves at 08:50 and gets in at 13:15. How many minutes am I on board?",
+        "(13*60 + 15) - (8*60 + 50)",
+        F(13 * 60 + 15) - (8 * 60 + 50),
+    ),
+    (
+        "A shirt is marked 40 dollars. The shop knocks 25% off, then adds 8% sales tax on the reduced price. "
+        "What do I pay at the till?",
+        "40*(1 - 0.25)*1.08",
+        40 * (1 - F(1, 4)) * F(108, 100),
+    ),
+    (
+        "Our car burns 6.5 litres per 100 km. How many litres will a 340 km drive take?",
+        "6.5*340/100",
+        F("6.5") * 340 / 100,
+    ),
+    ("How many seconds are there in one week?", "7*24*60*60", F(7 * 24 * 60 * 60)),
+    (
+        "A 5 kg sack of rice sells for 11.50. What does that come to per 100 grams?",
+        "11.50/(5000/100)",
+        F("11.50") / F(5000, 100),
+    ),
+    (
+        "Three friends split a taxi fare of 47.70 plus a tip of one tenth of the fare. What does each of them "
+        "pay?",
+        "47.70*(1 + 1/10)/3",
+        F("47.70") * (1 + F(1, 10)) / 3,
+    ),
+    (
+        "A pool takes 45,000 litres and the hose delivers 12.5 litres a minute. How many hours until it is full?",
+        "45000/12.5/60",
+        F(45000) / F("12.5") / 60,
+    ),
+    (
+        "In a class of 32, three eighths of the pupils walk to school and half of the others come by bus. "
+        "How many come by bus?",
+        "(32 - 32*3/8)/2",
+        (32 - 32 * F(3, 8)) / 2,
+    ),
+    (
+        "Every morning Lena runs 12 laps of a 400 m track, five mornings a week. How many kilometres is that "
+        "a week?",
+        "12*400*5/1000",
+        F(12 * 400 * 5, 1000),
+    ),
+    (
+        "A phone contract is 23.99 a month plus a one-off connection fee of 45. What does the first year cost "
+        "altogether?",
+        "23.99*12 + 45",
+        F("23.99") * 12 + 45,
+    ),
+    (
+        "Half a tank is 27 litres and petrol is 1.85 a litre. What does it cost to fill the tank from empty?",
+        "27*2*1.85",
+        27 * 2 * F("1.85"),
+    ),
+    (
+        "Ana is paid 14 an hour, and time and a half for overtime. Last week she did 40 normal hours and 6 "
+        "hours of overtime. What did she earn?",
+        "14*40 + 14*1.5*6",
+        14 * 40 + 14 * F(3, 2) * 6,
+    ),
+    (
+        "We have three and a quarter kilos of honey to put into 250 g jars. How many jars can we fill?",
+        "3.25*1000/250",
+        F(13, 4) * 1000 / 250,
+    ),
+)
+
+
+def word_problem_tasks(count: int) -> list[Task]:
+    """Hand-worded multi-step problems (held out): the exact result must appear in the answer."""
+    return [
+        Task(
+            id=f"word_problems-{index + 1:02d}",
+            suite="word_problems",
+            question=question,
+            expect=Expectation(number=value),
+            solution=(ToolStep("calculator", {"expression": expression}),),
+            reference_answer=f"That comes to {format_number(value)}.",
+        )
+        for index, (question, expression, value) in enumerate(_WORD_PROBLEMS[:count])
+    ]
+
+
+# -------------------------------------------------------------------------------- lookup, compute
+
+# (question, search query, document, calculator expression with the document's figures, exact answer)
+_LOOKUP_COMPUTE: tuple[tuple[str, str, str, str, Fraction], ...] = (
+    (
+        "3 nights in London for a Brackenridge client visit: what is the most the hotel can be reimbursed?",
+        "Brackenridge hotel cap London per night",
+        "brackenridge_travel_policy.md",
+        "3*165",
+        3 * F(165),
+    ),
+    (
+        "Brackenridge is sending me to Edinburgh for 5 nights. How much hotel can I claim at most?",
+        "Brackenridge hotel cap Edinburgh per night",
+        "brackenridge_travel_policy.md",
+        "5*125",
+        5 * F(125),
+    ),
+    (
+        "What meal allowance does a Brackenridge surveyor get for a four-day site visit?",
+        "Brackenridge meal allowance per day",
+        "brackenridge_travel_policy.md",
+        "4*32.50",
+        4 * F("32.50"),
+    ),
+    (
+        "I drove 212 miles there and back in my own car for Brackenridge. What can I claim for the mileage?",
+        "Brackenridge mileage rate per mile",
+        "brackenridge_travel_policy.md",
+        "212*0.45",
+        212 * F("0.45"),
+    ),
+    (
+        "What do two adults with their car pay one way on the Selkie Sound ferry?",
+        "Selkie Sound ferry fares adult car",
+        "selkie_sound_ferry.txt",
+        "2*7.80 + 24",
+        2 * F("7.80") + 24,
+    ),
+    (
+        "Two adults and three children cross Selkie Sound on foot. What is the one-way fare for all of them?",
+        "Selkie Sound ferry fares adult child",
+        "selkie_sound_ferry.txt",
+        "2*7.80 + 3*3.90",
+        2 * F("7.80") + 3 * F("3.90"),
+    ),
+    (
+        "On a summer day, how many minutes in all does the Selkie ferry spend crossing?",
+        "Selkie ferry crossing time crossings per day summer",
+        "selkie_sound_ferry.txt",
+        "14*35",
+        F(14 * 35),
+    ),
+    (
+        "A registered charity hires the main hall at Juniper Hall for 4 hours. What does the hall cost it "
+        "after the discount?",
+        "Juniper Hall main hall hourly charge charity discount",
+        "juniper_hall_hire.html",
+        "4*22*(1 - 0.15)",
+        4 * 22 * (1 - F(15, 100)),
+    ),
+    (
+        "We want Juniper Hall's main hall for 3 hours, with the kitchen. How much do we pay up front, "
+        "deposit included?",
+        "Juniper Hall charges main hall kitchen deposit",
+        "juniper_hall_hire.html",
+        "3*22 + 12 + 120",
+        3 * 22 + F(12) + 120,
+    ),
+)
+
+
+def lookup_compute_tasks(count: int) -> list[Task]:
+    """A figure from a held-out document, then a computation (held out): the exact result must be stated."""
+    return [
+        Task(
+            id=f"lookup_compute-{index + 1:02d}",
+            suite="lookup_compute",
+            question=question,
+            expect=Expectation(number=value),
+            solution=(
+                ToolStep("search_documents", {"query": query}),
+                ToolStep("calculator", {"expression": expression}),
+            ),
+            reference_answer=f"That makes {format_number(value)} [1].",
+        )
+        for index, (question, query, _source, expression, value) in enumerate(_LOOKUP_COMPUTE[:count])
+    ]
+
+
+# ------------------------------------------------------------------------------------- follow-ups
+
+# (first question, its tool step, its reference answer, the follow-up, its expression, exact answer of the
+# follow-up): the follow-up only makes sense with the first turn on the same thread.
+_FOLLOW_UPS: tuple[tuple[str, ToolStep, str, str, str, Fraction], ...] = (
+    (
+        "What is 12 times 12?",
+        ToolStep("calculator", {"expression": "12*12"}),
+        "12 times 12 is 144.",
+        "And divided by 3?",
+        "144/3",
+        F(12 * 12, 3),
+    ),
+    (
+        "How many days are in 3 weeks?",
+        ToolStep("calculator", {"expression": "3*7"}),
+        "3 weeks have 21 days.",
+        "And in hours?",
+        "21*24",
+        F(3 * 7 * 24),
+    ),
+    (
+        "Pizzas are 14.50 each. How much for four of them?",
+        ToolStep("calculator", {"expression": "14.50*4"}),
+        "Four pizzas cost 58.",
+        "What if I add a 15% tip on top of that?",
+        "58*1.15",
+        F("14.50") * 4 * F(115, 100),
+    ),
+    (
+        "How many minutes are there in two and a half hours?",
+        ToolStep("calculator", {"expression": "2.5*60"}),
+        "Two and a half hours are 150 minutes.",
+        "And how many seconds is that?",
+        "150*60",
+        F(5, 2) * 60 * 60,
+    ),
+    (
+        "What's 15% of 240?",
+        ToolStep("calculator", {"expression": "240*15/100"}),
+        "15% of 240 is 36.",
+        "Take that away from 240.",
+        "240 - 36",
+        240 - F(240 * 15, 100),
+    ),
+    (
+        "I earn 18.75 an hour and work 36 hours a week. What's my weekly pay?",
+        ToolStep("calculator", {"expression": "18.75*36"}),
+        "Your weekly pay is 675.",
+        "How much is that over a 52-week year?",
+        "675*52",
+        F("18.75") * 36 * 52,
+    ),
+    (
+        "What is 2 to the power of 10?",
+        ToolStep("calculator", {"expression": "2^10"}),
+        "2 to the power of 10 is 1024.",
+        "And the square root of that?",
+        "sqrt(1024)",
+        F(2**5),
+    ),
+    (
+        "My rent is 1,150 a month. How much is that per year?",
+        ToolStep("calculator", {"expression": "1150*12"}),
+        "That is 13,800 a year.",
+        "Split evenly between three flatmates?",
+        "13800/3",
+        F(1150 * 12, 3),
+    ),
+    (
+        "How much is a quarter of 360?",
+        ToolStep("calculator", {"expression": "360/4"}),
+        "A quarter of 360 is 90.",
+        "And three quarters?",
+        "360*3/4",
+        F(360 * 3, 4),
+    ),
+    (
+        "What mileage rate does Brackenridge pay for driving your own car?",
+        ToolStep("search_documents", {"query": "Brackenridge mileage rate per mile"}),
+        "Brackenridge pays 0.45 pounds per mile [1].",
+        "So how much do I get back for 120 miles?",
+        "120*0.45",
+        120 * F("0.45"),
+    ),
+)
+
+
+def follow_up_tasks(count: int) -> list[Task]:
+    """Two turns on one thread (held out): the second question depends on the first, and the second answer
+    must hold the exact result."""
+    return [
+        Task(
+            id=f"follow_ups-{index + 1:02d}",
+            suite="follow_ups",
+            question=follow_up,
+            expect=Expectation(number=value),
+            solution=(ToolStep("calculator", {"expression": expression}),),
+            reference_answer=f"That gives {format_number(value)}.",
+            earlier=(Turn(first, (first_step,), first_answer),),
+        )
+        for index, (first, first_step, first_answer, follow_up, expression, value) in enumerate(
+            _FOLLOW_UPS[:count]
+        )
+    ]
+
+
 # ------------------------------------------------------------------------------------------ building
 
 
@@ -702,6 +1063,12 @@ def build_tasks(
             tasks += two_step_tasks(rng, count)
         elif suite == "unseen_documents":
             tasks += unseen_document_tasks(count)
+        elif suite == "word_problems":
+            tasks += word_problem_tasks(count)
+        elif suite == "lookup_compute":
+            tasks += lookup_compute_tasks(count)
+        elif suite == "follow_ups":
+            tasks += follow_up_tasks(count)
         else:
             tasks += failure_tasks(count)
     return tasks

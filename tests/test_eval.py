@@ -21,9 +21,12 @@ from agent.eval import EvalEnvironment, eval_environment, run_eval
 from agent.eval_cli import register
 from agent.eval_suites import (
     DEFAULT_SIZES,
+    HELD_OUT_DOCUMENTS,
+    HELD_OUT_SUITES,
     SUITES,
     Expectation,
     Task,
+    ToolStep,
     build_tasks,
     format_number,
     judge,
@@ -69,17 +72,28 @@ def _question(messages: list[BaseMessage]) -> tuple[str, int]:
     return messages[start].text, done
 
 
+def _conversation(messages: list[BaseMessage]) -> tuple[str, ...]:
+    """The user's questions in the prompt, oldest first (the current one last)."""
+    return tuple(m.text for m in messages if isinstance(m, HumanMessage))
+
+
 def oracle(tasks: list[Task]) -> ScriptedChatModel:
-    """A model that plays each task's known solution, then its reference answer."""
-    by_question = {task.question: task for task in tasks}
+    """A model that plays each task's known solution, then its reference answer; a follow-up's earlier turns
+    are known by the whole conversation, so the model answers only what its thread holds."""
+    by_conversation: dict[tuple[str, ...], tuple[tuple[ToolStep, ...], str]] = {}
+    for task in tasks:
+        asked = tuple(turn.question for turn in task.earlier)
+        for index, turn in enumerate(task.earlier):
+            by_conversation[asked[: index + 1]] = (turn.solution, turn.reference_answer)
+        by_conversation[(*asked, task.question)] = (task.solution, task.reference_answer)
 
     def step(messages: list[BaseMessage]) -> AIMessage:
-        question, done = _question(messages)
-        task = by_question[question]
-        if done < len(task.solution):
-            tool_step = task.solution[done]
+        _, done = _question(messages)
+        solution, reference_answer = by_conversation[_conversation(messages)]
+        if done < len(solution):
+            tool_step = solution[done]
             return AIMessage("", tool_calls=[call(tool_step.tool, **tool_step.args)], usage_metadata=USAGE)
-        return AIMessage(task.reference_answer, usage_metadata=USAGE)
+        return AIMessage(reference_answer, usage_metadata=USAGE)
 
     return ScriptedChatModel(script=[step] * 500, critiques=[ACCEPT] * 500)
 
@@ -113,6 +127,9 @@ def test_default_suites_have_the_documented_sizes() -> None:
             "two_step": 6,
             "unseen_documents": 12,
             "failures": 3,
+            "word_problems": 18,
+            "lookup_compute": 9,
+            "follow_ups": 10,
         }
     )
     assert len({t.id for t in tasks}) == len(tasks)
@@ -154,6 +171,127 @@ def test_known_answers_agree_with_the_calculator(seed: int) -> None:
         # Restating the question must never pass by accident.
         assert task.expect.number not in numbers_in(task.question), task.id
         assert judge(task, TurnResult(answer=task.reference_answer)).success
+
+
+# ------------------------------------------------------------------------------- held-out suites
+
+HELD_OUT_ANSWERS = {
+    # Worked out by hand from each question, apart from the suite's own Fraction code and the calculator.
+    "word_problems-01": "0.27",  # 6.48 / 24
+    "word_problems-02": "1036.8",  # 86.40 * 4 * 3
+    "word_problems-03": "9.75",  # 6.5 * 1.5
+    "word_problems-04": "149.5",  # 250 - 62.5 - 38
+    "word_problems-05": "48",  # 18 * 8/3
+    "word_problems-06": "265",  # 795 - 530
+    "word_problems-07": "32.4",  # 40 * 0.75 = 30, * 1.08
+    "word_problems-08": "22.1",  # 6.5 * 3.4
+    "word_problems-09": "604800",
+    "word_problems-10": "0.23",  # 11.50 / 50
+    "word_problems-11": "17.49",  # 52.47 / 3
+    "word_problems-12": "60",  # 3600 minutes
+    "word_problems-13": "10",  # (32 - 12) / 2
+    "word_problems-14": "24",  # 24,000 m
+    "word_problems-15": "332.88",  # 287.88 + 45
+    "word_problems-16": "99.9",  # 54 * 1.85
+    "word_problems-17": "686",  # 560 + 126
+    "word_problems-18": "13",  # 3250 / 250
+    "lookup_compute-01": "495",
+    "lookup_compute-02": "625",
+    "lookup_compute-03": "130",
+    "lookup_compute-04": "95.4",
+    "lookup_compute-05": "39.6",
+    "lookup_compute-06": "27.3",  # 15.60 + 11.70
+    "lookup_compute-07": "490",
+    "lookup_compute-08": "74.8",  # 88 * 0.85
+    "lookup_compute-09": "198",
+    "follow_ups-01": "48",
+    "follow_ups-02": "504",
+    "follow_ups-03": "66.7",  # 58 * 1.15
+    "follow_ups-04": "9000",
+    "follow_ups-05": "204",
+    "follow_ups-06": "35100",  # 675 * 52
+    "follow_ups-07": "32",
+    "follow_ups-08": "4600",
+    "follow_ups-09": "270",
+    "follow_ups-10": "54",
+}
+
+
+def test_held_out_suites_are_marked_fixed_and_big_enough() -> None:
+    assert {"word_problems", "lookup_compute", "follow_ups", "unseen_documents"} == HELD_OUT_SUITES
+    assert set(SUITES) >= HELD_OUT_SUITES
+    held_out = sorted(HELD_OUT_SUITES)
+    assert build_tasks(held_out, seed=1) == build_tasks(held_out, seed=2)  # hand-written: no seed in them
+    sizes = {suite: sum(t.suite == suite for t in build_tasks(held_out)) for suite in held_out}
+    assert sizes["word_problems"] >= 15 and sizes["lookup_compute"] >= 6 and sizes["follow_ups"] >= 8
+    # Their documents are bundled, and every question of the eval is asked in one suite only.
+    from agent.eval import bundled_documents
+
+    assert set(HELD_OUT_DOCUMENTS) <= set(bundled_documents())
+    tasks = build_tasks()
+    questions = [t.question for t in tasks] + [turn.question for t in tasks for turn in t.earlier]
+    assert len(set(questions)) == len(questions)
+
+
+def test_held_out_answers_are_exact_and_agree_with_the_calculator() -> None:
+    from tools.math import calculate
+
+    tasks = build_tasks(["word_problems", "lookup_compute", "follow_ups"])
+    assert {t.id: format_number(t.expect.number) for t in tasks if t.expect.number is not None} == (
+        HELD_OUT_ANSWERS
+    )
+    for task in tasks:
+        assert Fraction(calculate(task.solution[-1].args["expression"])) == task.expect.number, task.id
+        # Restating the conversation so far must never pass by accident.
+        said = " ".join([task.question, *(f"{t.question} {t.reference_answer}" for t in task.earlier)])
+        assert task.expect.number not in numbers_in(said), task.id
+        assert judge(task, TurnResult(answer=task.reference_answer)).success, task.id
+        for turn in task.earlier:  # a first turn's reference answer states its tool's exact result
+            if turn.solution[0].tool == "calculator":
+                result = Fraction(calculate(turn.solution[0].args["expression"]))
+                assert result in numbers_in(turn.reference_answer), task.id
+    follow_ups = [t for t in tasks if t.suite == "follow_ups"]
+    assert all(len(t.earlier) == 1 for t in follow_ups)
+    assert (follow_ups[0].earlier[0].question, follow_ups[0].question) == (
+        "What is 12 times 12?",
+        "And divided by 3?",
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "success"),
+    [("48", True), ("That is 48.0.", True), ("144 / 3 = 48 [1]", True), ("480", False), ("4.8", False)],
+)
+def test_the_scorer_takes_48_and_48_point_0_but_not_480(answer: str, success: bool) -> None:
+    task = build_tasks(["follow_ups"], limit=1)[0]
+    verdict = judge(task, TurnResult(answer=answer))
+    assert (verdict.success, verdict.reason) == (success, "ok" if success else "48 not in the answer")
+
+
+def test_a_follow_up_is_asked_on_the_thread_of_its_first_turn(environment: EvalEnvironment) -> None:
+    """The oracle answers by the whole conversation in its prompt, so the follow-up passes only when its first
+    turn is on the same thread; each task still gets a thread of its own."""
+    tasks = build_tasks(["follow_ups"], limit=2)
+    model = oracle(tasks)
+    report = run_eval(model, tasks, frameworks=("ours", "create_agent"), environment=environment)
+    assert [(r.framework, r.task, r.success, r.error) for r in report.tasks] == [
+        ("ours", "follow_ups-01", True, None),
+        ("create_agent", "follow_ups-01", True, None),
+        ("ours", "follow_ups-02", True, None),
+        ("create_agent", "follow_ups-02", True, None),
+    ]
+    first = report.tasks[0]
+    assert first.question == "What is 12 times 12? → And divided by 3?"
+    assert first.answer == "That gives 48."
+    # Only the judged turn is measured: its calculator call and its answer.
+    assert (first.tools, first.model_calls) == (["calculator"], 2)
+    follow_up_prompts = [p for p in model.prompts if _question(p)[0] == "And divided by 3?"]
+    assert len(follow_up_prompts) == 4  # two frameworks, a tool step and an answer each
+    for prompt in follow_up_prompts:
+        assert _conversation(prompt) == ("What is 12 times 12?", "And divided by 3?")
+        assert "12 times 12 is 144." in [m.text for m in prompt if isinstance(m, AIMessage)]
+    second_task = [p for p in model.prompts if "And in hours?" in _conversation(p)]
+    assert second_task and all("What is 12 times 12?" not in _conversation(p) for p in second_task)
 
 
 @pytest.mark.parametrize(
@@ -262,7 +400,7 @@ def test_the_oracle_passes_every_task_in_both_frameworks_with_exact_counts(
     assert (two_step.tasks, two_step.passed, two_step.tool_calls, two_step.model_calls) == (6, 6, 12, 18)
     assert two_step.prompt_tokens == 18 * 11
     assert report.knowledge_base is not None
-    assert report.knowledge_base.documents == 10
+    assert report.knowledge_base.documents == 13
 
 
 def test_a_wrong_policy_fails_every_task_for_the_right_reason(environment: EvalEnvironment) -> None:
@@ -276,6 +414,8 @@ def test_a_wrong_policy_fails_every_task_for_the_right_reason(environment: EvalE
         assert reasons[(framework, "tool_choice-01")] == "no tool called, expected calculator"
         assert reasons[(framework, "small_talk-01")] == "called calculator for small talk"
         assert reasons[(framework, "two_step-01")].endswith("not in the answer")
+        for held_out in ("word_problems-01", "lookup_compute-01", "follow_ups-01"):
+            assert reasons[(framework, held_out)].endswith("not in the answer")
     assert all(s.passed == 0 and s.tasks == 2 for s in report.suites)
 
 
