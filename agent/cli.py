@@ -83,6 +83,9 @@ def main(
         name = field if field.isupper() else f"AGENT_{field.upper()}"
         where = f" (or {field} in {config_file()})" if config_file().is_file() else ""
         fail(f"setting {name}{where}: {problem['msg']}")
+    from agent.redaction import redact_secrets_in_logs
+
+    redact_secrets_in_logs(settings)
     ctx.obj = CliContext(settings=settings, debug=debug)
 
 

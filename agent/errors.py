@@ -2,40 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, unquote, urlsplit
-
 from agent.memory import public_url
 from agent.model_errors import server_reason, status_of
+from agent.redaction import without_secrets
 from agent.settings import Settings
-
-
-def secrets_of(settings: Settings) -> set[str]:
-    """Every secret a message could echo: API keys, and passwords or query values in configured URLs."""
-    found: set[str] = set()
-    for key in (settings.openai_api_key, settings.tavily_api_key):
-        if key is not None and len(key.get_secret_value().strip()) >= 4:
-            found.add(key.get_secret_value().strip())
-    for url in (
-        settings.base_url,
-        settings.ollama_host,
-        settings.memory,
-        settings.chroma_url,
-        settings.searxng_url,
-    ):
-        if not url:
-            continue
-        parts = urlsplit(url.strip())
-        if parts.password:
-            found |= {parts.password, unquote(parts.password)}
-        found |= {value for _, value in parse_qsl(parts.query) if len(value) >= 4}
-    return found
-
-
-def without_secrets(text: str, settings: Settings) -> str:
-    """``text`` with every secret of ``settings`` replaced by ``***``."""
-    for secret in sorted(secrets_of(settings), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
 
 
 def describe_error(error: BaseException, settings: Settings) -> str:

@@ -44,7 +44,7 @@ class ModelStatus:
 def _probe(url: str, key: str | None, settings: Settings) -> tuple[bool, str, list[str]]:
     import httpx
 
-    from agent.errors import without_secrets
+    from agent.redaction import without_secrets
 
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     try:
