@@ -307,7 +307,9 @@ def _langchain_messages(question: Sequence[dict[str, str]]) -> list[Any]:
     return [kinds[message["role"]](content=message["content"]) for message in question]
 
 
-def make_ours() -> Callable[[list[dict[str, str]], list[dict[str, Any]]], Any]:
+def make_ours(case_timeout: float) -> Callable[[list[dict[str, str]], list[dict[str, Any]]], Any]:
+    """``ChatLocalLlama`` as the assistant loads it. Its generations are bounded by its own token limits, so
+    ``case_timeout`` is not applied (a slow case is timed, not cut)."""
     from agent.local_model import load_local_model
     from agent.settings import Settings
 
@@ -320,7 +322,14 @@ def make_ours() -> Callable[[list[dict[str, str]], list[dict[str, Any]]], Any]:
     return ask
 
 
-def make_baseline() -> Callable[[list[dict[str, str]], list[dict[str, Any]]], Any]:
+def make_baseline(case_timeout: float) -> Callable[[list[dict[str, str]], list[dict[str, Any]]], Any]:
+    """llama-cpp-python's ``chatml-function-calling``. It generates a call's arguments under the schema's
+    grammar with ``max_tokens=None``, which with Gemma's 262k-token vocabulary can run for many minutes
+    (one case took more than five on the busy machine); every generation of a case therefore stops at
+    ``case_timeout`` seconds (a stopping criterion added to its ``create_completion`` calls), and a case cut
+    short that way is a failure."""
+    import functools
+
     import llama_cpp
 
     from agent.llama_build import safe_model_load
@@ -338,7 +347,12 @@ def make_baseline() -> Callable[[list[dict[str, str]], list[dict[str, Any]]], An
             verbose=False,
         )
 
+    deadline = [0.0]
+    past_deadline = llama_cpp.StoppingCriteriaList([lambda tokens, logits: time.monotonic() > deadline[0]])
+    llm.create_completion = functools.partial(llm.create_completion, stopping_criteria=past_deadline)  # type: ignore[method-assign]
+
     def ask(question: list[dict[str, str]], tools: list[dict[str, Any]]) -> Any:
+        deadline[0] = time.monotonic() + case_timeout
         response = llm.create_chat_completion(
             messages=question,  # type: ignore[arg-type]
             tools=tools,  # type: ignore[arg-type]
@@ -372,9 +386,14 @@ class Tally:
 
 
 def evaluate(
-    bfcl: Bfcl, categories: Sequence[str], models: Sequence[str], limit: int, verbose: bool
+    bfcl: Bfcl,
+    categories: Sequence[str],
+    models: Sequence[str],
+    limit: int,
+    verbose: bool,
+    case_timeout: float,
 ) -> dict[str, Any]:
-    asks = {name: MODELS[name]() for name in models}
+    asks = {name: MODELS[name](case_timeout) for name in models}
     tallies: dict[str, dict[str, Tally]] = {
         name: {category: Tally() for category in categories} for name in models
     }
@@ -427,6 +446,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--cache", type=Path, default=DEFAULT_CACHE, help=f"wheel cache (default {DEFAULT_CACHE})"
     )
+    parser.add_argument(
+        "--case-timeout",
+        type=float,
+        default=60.0,
+        help="baseline: seconds per case before it is cut (default 60)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results (and every case) as JSON")
     parser.add_argument("--verbose", action="store_true", help="one line per case on stderr")
     args = parser.parse_args(argv)
@@ -435,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown categories {unknown}; choose from {list(CATEGORIES)}")
     bfcl = load_bfcl(ensure_wheel(args.cache))
-    result = evaluate(bfcl, categories, args.models, args.limit, args.verbose)
+    result = evaluate(bfcl, categories, args.models, args.limit, args.verbose, args.case_timeout)
     tallies = result["tallies"]
     if args.json:
         summary = {
