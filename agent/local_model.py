@@ -717,6 +717,8 @@ class ChatLocalLlama(BaseChatModel):
 
     gives_critiques: ClassVar[bool] = False
     """Read by the graph (``graphs.assistant.gives_critiques``): this model's critique of a draft is noise."""
+    writes_summaries: ClassVar[bool] = False
+    """Read by the graph (``graphs.summary.make_summarizer``): older turns are summarised extractively."""
     model_path: str = Field(alias="model")
     """Path of the GGUF file."""
     n_ctx: int = DEFAULT_N_CTX

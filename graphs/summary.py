@@ -43,8 +43,6 @@ TRANSCRIPT_MESSAGE_CHARS = 800
 MIN_SUMMARY_WORDS = 3
 SUMMARY_PLACEHOLDER = "-"
 """Stands in for the summary when the system prompt's own size is measured (the cap is added apart)."""
-EXTRACTIVE_ONLY_MODELS = frozenset({"local-llama-cpp"})
-"""``_llm_type`` of models not asked to summarise (the embedded 270M base model)."""
 
 SUMMARY_SYSTEM = """\
 You maintain a running summary of a conversation between a user and an assistant. Update the summary with \
@@ -164,8 +162,11 @@ def usable_summary(response: Any, max_tokens: int) -> str | None:
 
 
 def make_summarizer(model: Runnable[Any, Any] | None) -> Summarizer:
-    """A summarizer that asks ``model`` (None: never) and falls back to :func:`extractive_summary`."""
-    if model is not None and getattr(model, "_llm_type", "") in EXTRACTIVE_ONLY_MODELS:
+    """A summarizer that asks ``model`` (None: never) and falls back to :func:`extractive_summary`.
+
+    A model that says ``writes_summaries = False`` (the embedded 270M base model) is never asked: the graph
+    reads the capability, it does not recognise models by type."""
+    if model is not None and getattr(model, "writes_summaries", True) is False:
         model = None
 
     def summarize(previous: str, messages: Sequence[BaseMessage], max_tokens: int) -> str:

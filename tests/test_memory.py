@@ -9,7 +9,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, ClassVar, TypedDict
 
 import pytest
 from langchain_core.messages import AnyMessage, HumanMessage
@@ -591,18 +591,18 @@ def test_a_model_that_cannot_summarise_gets_an_extractive_summary() -> None:
         assert lines[0].endswith("[tools: calculator]")
 
 
-def test_the_embedded_model_is_never_asked_to_summarise() -> None:
+def test_a_model_that_writes_no_summaries_is_never_asked_to_summarise() -> None:
+    from agent.local_model import ChatLocalLlama
     from graphs.summary import make_summarizer
 
     class Embedded(ScriptedChatModel):
-        @property
-        def _llm_type(self) -> str:
-            return "local-llama-cpp"
+        writes_summaries: ClassVar[bool] = False  # what the embedded model says of itself
 
     model = Embedded(script=[])
     summary = make_summarizer(model)("", transcript(1), 200)
     assert model.calls == 0
     assert summary.startswith("- User: question 0")
+    assert ChatLocalLlama.writes_summaries is False
 
 
 def test_the_summary_stays_within_its_cap_dropping_its_oldest_lines() -> None:
