@@ -353,17 +353,25 @@ def make_baseline(case_timeout: float) -> Callable[[list[dict[str, str]], list[d
 
     def ask(question: list[dict[str, str]], tools: list[dict[str, Any]]) -> Any:
         deadline[0] = time.monotonic() + case_timeout
-        response = llm.create_chat_completion(
-            messages=question,  # type: ignore[arg-type]
-            tools=tools,  # type: ignore[arg-type]
-            tool_choice="auto",
-            temperature=0.001,  # BFCL's default temperature
-            max_tokens=256,
-        )
+        try:
+            response = llm.create_chat_completion(
+                messages=question,  # type: ignore[arg-type]
+                tools=tools,  # type: ignore[arg-type]
+                tool_choice="auto",
+                temperature=0.001,  # BFCL's default temperature
+                max_tokens=256,
+            )
+        finally:
+            if time.monotonic() > deadline[0]:
+                raise CaseTimeout(f"cut after {case_timeout:g} s")
         calls, content = baseline_tool_calls(response)  # type: ignore[arg-type]
         return model_output(calls, content)
 
     return ask
+
+
+class CaseTimeout(Exception):
+    """A case ran past ``--case-timeout``: a failure in every category (irrelevance included)."""
 
 
 MODELS = {"ours": make_ours, "baseline": make_baseline}
@@ -404,13 +412,16 @@ def evaluate(
             for name, ask in asks.items():
                 tally = tallies[name][category]
                 started = time.perf_counter()
+                timed_out = False
                 try:
                     result = ask(case["question"][0], tools)
+                except CaseTimeout as error:
+                    result, timed_out = f"timeout: {error}", True
                 except Exception as error:  # a crash on one case is that case's failure
                     result = f"error: {type(error).__name__}: {error}"
                 seconds = time.perf_counter() - started
                 tally.seconds += seconds
-                passed, why = bfcl.score(case, category, result)
+                passed, why = (False, "timeout") if timed_out else bfcl.score(case, category, result)
                 tally.total += 1
                 tally.passed += passed
                 if not passed:
