@@ -35,6 +35,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "routing": ["--limit", "20"],
     "local_speed": ["--reps", "2"],
     "calculator": ["--repeat", "50"],
+    "bfcl": ["--limit", "3", "--case-timeout", "30"],
 }
 """With ``--quick``, arguments for ``main()``-only benches that make them short (their own flags)."""
 
