@@ -89,40 +89,27 @@ def fetch(query: str) -> str:
     return noise()
 
 
+def fetch_arguments() -> dict[str, Any]:
+    """Arguments for ``fetch``: incompressible, so the storage measured is the storage of real text."""
+    return {"query": noise(40)}
+
+
+def calculator_arguments() -> dict[str, Any]:
+    return {"expression": "2+2"}
+
+
 class ToolThenAnswer(BaseChatModel):
-    """Calls ``fetch`` once, then answers, every turn (asked to summarise, it calls a tool too: the
-    assistant then falls back to its extractive summary). Used by tests/test_memory.py."""
+    """The benches' turn: one tool call after a question, an answer after its result; asked for a critique
+    (reflection), it accepts; asked to summarise, it calls the tool again, so the assistant falls back to its
+    extractive summary. Used by tests/test_memory.py too."""
 
-    @property
-    def _llm_type(self) -> str:
-        return "bench"
-
-    def _generate(
-        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
-    ) -> ChatResult:
-        if messages[-1].type == "tool":
-            message = AIMessage(prose())  # no digits: reflection never sends it back
-        else:
-            call_id = f"call_{os.urandom(6).hex()}"
-            message = AIMessage(
-                "",
-                tool_calls=[
-                    {"name": "fetch", "args": {"query": noise(40)}, "id": call_id, "type": "tool_call"}
-                ],
-            )
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
-        return self
-
-
-class CalculatorThenAnswer(BaseChatModel):
-    """The benches' turn: one calculator call after a question, a 400-character answer after its result;
-    asked for a critique (reflection), it accepts; asked to summarise, it calls the tool again, so the
-    assistant falls back to its extractive summary."""
-
+    tool: str = "fetch"
+    """The tool it calls every turn."""
+    arguments: Callable[[], dict[str, Any]] = fetch_arguments
+    """A new call's arguments."""
     answer: str | None = None
-    """The answer after every tool result (None: new random prose each time)."""
+    """The answer after every tool result (None: new random prose each time, no digits, so reflection's
+    number check never sends it back)."""
 
     @property
     def _llm_type(self) -> str:
@@ -135,11 +122,7 @@ class CalculatorThenAnswer(BaseChatModel):
         if isinstance(messages[-1], ToolMessage):
             message = AIMessage(self.answer or prose(), id=message_id)
         else:
-            call = {
-                "name": "calculator",
-                "args": {"expression": "2+2"},
-                "id": f"call_{uuid.uuid4().hex[:12]}",
-            }
+            call = {"name": self.tool, "args": self.arguments(), "id": f"call_{uuid.uuid4().hex[:12]}"}
             message = AIMessage("", tool_calls=[call], id=message_id)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
@@ -148,6 +131,11 @@ class CalculatorThenAnswer(BaseChatModel):
 
     def with_structured_output(self, schema: Any, **kwargs: Any) -> Runnable[Any, Any]:
         return RunnableLambda(lambda _: schema(verdict="accept", feedback=""))
+
+
+def calculator_then_answer(answer: str | None = None) -> ToolThenAnswer:
+    """The benches' calculator turn (``answer``: the same text every turn, else random prose)."""
+    return ToolThenAnswer(tool="calculator", arguments=calculator_arguments, answer=answer)
 
 
 Saver = Callable[[Path], AbstractContextManager[Any]]
@@ -212,12 +200,12 @@ def graph_for(name: str, saver: Any) -> Any:
     if name == "create_agent":
         from langchain.agents import create_agent
 
-        return create_agent(CalculatorThenAnswer(), tools=[calculator], checkpointer=saver)
+        return create_agent(calculator_then_answer(), tools=[calculator], checkpointer=saver)
     from agent.settings import Settings
     from graphs.assistant import build_graph
 
     settings = Settings.model_construct()  # the defaults, not this machine's environment: reflection auto
-    return build_graph(CalculatorThenAnswer(), tools=[calculator], checkpointer=saver, settings=settings)
+    return build_graph(calculator_then_answer(), tools=[calculator], checkpointer=saver, settings=settings)
 
 
 @contextmanager

@@ -33,7 +33,7 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 
-from bench.memory import POSTGRES_URL, CalculatorThenAnswer, open_saver, postgres_database, stored_bytes
+from bench.memory import POSTGRES_URL, calculator_then_answer, open_saver, postgres_database, stored_bytes
 
 TURNS = 150
 QUICK_TURNS = 40
@@ -105,7 +105,7 @@ def contenders(
     from graphs.assistant import build_graph
     from tools.math import calculator
 
-    model = CalculatorThenAnswer(answer=ANSWER)  # the same text every turn
+    model = calculator_then_answer(ANSWER)  # the same text every turn
     with ExitStack() as stack:
         built = []
         for index, name in enumerate(names):
