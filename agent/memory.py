@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from agent.redaction import masked
 from agent.settings import Settings
 
 SQLITE_PREFIX = "sqlite:///"
@@ -53,9 +54,7 @@ def public_url(url: str) -> str:
 
 def _without_secrets(text: str, url: str) -> str:
     password = urlsplit(url).password
-    for secret in {password, unquote(password)} if password else ():
-        text = text.replace(secret, "***")
-    return text
+    return masked(text, {password, unquote(password)} if password else ())
 
 
 def sqlite_path(url: str) -> Path:

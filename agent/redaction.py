@@ -6,6 +6,7 @@ Light on purpose (no LangChain, no LangGraph): the command line installs the log
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -34,11 +35,16 @@ def secrets_of(settings: Settings) -> set[str]:
     return found
 
 
-def without_secrets(text: str, settings: Settings) -> str:
-    """``text`` with every secret of ``settings`` replaced by ``***``."""
-    for secret in sorted(secrets_of(settings), key=len, reverse=True):
+def masked(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each of ``secrets`` replaced by ``***`` (longest first: one may contain another)."""
+    for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def without_secrets(text: str, settings: Settings) -> str:
+    """``text`` with every secret of ``settings`` replaced by ``***``."""
+    return masked(text, secrets_of(settings))
 
 
 def redact_secrets_in_logs(settings: Settings) -> None:
@@ -48,7 +54,7 @@ def redact_secrets_in_logs(settings: Settings) -> None:
     (``?api_key=``, ``user:secret@host``). A record factory, the logging module's documented hook for changing
     every record, catches them all, whichever logger and handler the application configured.
     """
-    secrets = sorted(secrets_of(settings), key=len, reverse=True)
+    secrets = secrets_of(settings)
     if not secrets:
         return
     make_record = logging.getLogRecordFactory()
@@ -58,9 +64,7 @@ def redact_secrets_in_logs(settings: Settings) -> None:
     def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
         message = record.getMessage()
-        cleaned = message
-        for secret in secrets:
-            cleaned = cleaned.replace(secret, "***")
+        cleaned = masked(message, secrets)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return record
