@@ -68,10 +68,11 @@ test: dev  ## every test, then lint and types
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory lint
 
-lint: dev
+lint: dev  ## style, types and the layers of docs/architecture.md
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: dev
 	$(BIN)/python -m bench

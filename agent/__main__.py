@@ -1,5 +1,5 @@
 """``python -m agent``: the same as the ``agent`` command."""
 
-from agent.cli import app
+from agent.cli.main import app
 
 app(prog_name="agent")

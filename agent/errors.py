@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent.memory import public_url
-from agent.model_errors import server_reason, status_of
+from agent.memory.checkpointers import public_url
+from agent.models.errors import server_reason, status_of
 from agent.redaction import without_secrets
 from agent.settings import Settings
 
@@ -15,7 +15,7 @@ def describe_error(error: BaseException, settings: Settings) -> str:
 
 def _where(settings: Settings) -> str:
     if settings.model_spec.startswith("ollama:"):
-        from agent.models import ollama_url
+        from agent.models.loading import ollama_url
 
         return f"Ollama at {public_url(ollama_url(settings))}"
     return f"the model at {public_url(settings.base_url.strip())}" if settings.base_url else "the OpenAI API"
@@ -45,7 +45,7 @@ def _describe(error: BaseException, settings: Settings) -> str:
             return f"{where} does not know the model {settings.model_spec!r}{because}: check AGENT_MODEL"
         status = status_of(error)
         if status is not None:
-            from agent.model_errors import is_rejection
+            from agent.models.errors import is_rejection
 
             if is_rejection(error):
                 return f"{where} refused the request (HTTP {status}){because or ': no reason given'}"

@@ -310,7 +310,7 @@ def _langchain_messages(question: Sequence[dict[str, str]]) -> list[Any]:
 def make_ours(case_timeout: float) -> Callable[[list[dict[str, str]], list[dict[str, Any]]], Any]:
     """``ChatLocalLlama`` as the assistant loads it. Its generations are bounded by its own token limits, so
     ``case_timeout`` is not applied (a slow case is timed, not cut)."""
-    from agent.local_model import load_local_model
+    from agent.models.local.chat_model import load_local_model
     from agent.settings import Settings
 
     model = load_local_model(None, Settings())
@@ -332,8 +332,8 @@ def make_baseline(case_timeout: float) -> Callable[[list[dict[str, str]], list[d
 
     import llama_cpp
 
-    from agent.llama_build import safe_model_load
-    from agent.local_model import DEFAULT_N_CTX, default_threads, packaged_model_path
+    from agent.models.llama_build import safe_model_load
+    from agent.models.local.chat_model import DEFAULT_N_CTX, default_threads, packaged_model_path
 
     threads = default_threads()
     with safe_model_load():

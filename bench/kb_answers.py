@@ -5,9 +5,9 @@
 
 The documents are real files from a Debian system's ``/usr/share/doc`` (FAQ, READMEs, a changelog, HTML
 pages of a manual), copied to ``tests/data/kb_dev``; the questions below were written for this set only.
-They are what sentence selection (``agent.extractive``) and routing are tuned on; the held-out measure is
+They are what sentence selection (``agent.models.local.extractive``) and routing are tuned on; the held-out measure is
 ``agent eval --suite unseen_documents``, which is never tuned on. Each question is judged by the eval's own
-rules (``agent.eval_suites.judge``): the right file retrieved, the fact in the answer, no restatement of
+rules (``agent.evaluation.suites.judge``): the right file retrieved, the fact in the answer, no restatement of
 the question. Web search is the eval's offline stand-in, so a question routed to the web must still reach
 the documents.
 """
@@ -24,8 +24,14 @@ from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 
-from agent.eval import EVAL_COLLECTION, EvalEnvironment, KnowledgeBaseInfo, eval_settings, offline_web_search
-from agent.eval_suites import Expectation, Task
+from agent.evaluation.runner import (
+    EVAL_COLLECTION,
+    EvalEnvironment,
+    KnowledgeBaseInfo,
+    eval_settings,
+    offline_web_search,
+)
+from agent.evaluation.suites import Expectation, Task
 from agent.settings import Settings
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "tests" / "data" / "kb_dev"
@@ -102,9 +108,9 @@ def dev_tasks(limit: int | None = None) -> list[Task]:
 @contextmanager
 def dev_environment(settings: Settings) -> Iterator[EvalEnvironment]:
     """The eval's tools (offline web search included) over a private knowledge base of the dev documents."""
-    from tools.ingest import ingest
-    from tools.math import calculator
-    from tools.retrieval import make_search_documents
+    from tools.calculator.core import calculator
+    from tools.knowledge_base.ingest import ingest
+    from tools.knowledge_base.retrieval import make_search_documents
 
     home = Path(tempfile.mkdtemp(prefix="agent-kb-dev-"))
     try:
@@ -127,8 +133,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object")
     args = parser.parse_args()
 
-    from agent.eval import run_eval
-    from agent.models import load_model
+    from agent.evaluation.runner import run_eval
+    from agent.models.loading import load_model
 
     settings = Settings()
     model = load_model(args.model, settings)

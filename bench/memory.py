@@ -6,7 +6,7 @@ a graph on a saver (``GRAPH@SAVER``):
 
 - graphs: ``ours`` (``build_graph``, reflection on its default, ``auto``: every answer that used a tool is
   reflected on, and the critic accepts) and ``create_agent`` (``langchain.agents``);
-- savers: ``ours`` (what ``agent.memory.checkpointer`` opens on SQLite), ``sqlite`` (LangGraph's stock
+- savers: ``ours`` (what ``agent.memory.checkpointers.checkpointer`` opens on SQLite), ``sqlite`` (LangGraph's stock
   ``SqliteSaver`` on a connection opened like ours: WAL, busy timeout) and ``postgres`` (LangGraph's stock
   ``PostgresSaver`` on one connection, each contender in a database of its own, created and dropped here).
 
@@ -143,7 +143,7 @@ Saver = Callable[[Path], AbstractContextManager[Any]]
 
 @contextmanager
 def our_saver(path: Path) -> Iterator[Any]:
-    from agent.memory import checkpointer
+    from agent.memory.checkpointers import checkpointer
 
     with checkpointer(f"sqlite:///{path}") as saver:
         yield saver
@@ -154,7 +154,7 @@ def plain_sqlite_saver(path: Path) -> Iterator[Any]:
     """LangGraph's own ``SqliteSaver`` on a connection tuned like ours (WAL, busy timeout)."""
     from langgraph.checkpoint.sqlite import SqliteSaver
 
-    from agent.memory import connect_sqlite
+    from agent.memory.checkpointers import connect_sqlite
 
     conn = connect_sqlite(path)
     try:
@@ -195,7 +195,7 @@ def create_agent_baseline(saver: Any) -> Any:
 
 def graph_for(name: str, saver: Any) -> Any:
     """The bench's graph ``name`` on ``saver``: the calculator turn, our settings at their defaults."""
-    from tools.math import calculator
+    from tools.calculator.core import calculator
 
     if name == "create_agent":
         from langchain.agents import create_agent

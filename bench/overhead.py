@@ -2,7 +2,7 @@
 
 All get the same instant scripted model (one calculator call, then a 400-character answer, every turn) and
 the same tool, and run N turns on one thread each with 400-character questions. Savers: ours (what
-``agent.memory`` opens on SQLite), LangGraph's stock ``SqliteSaver`` (over a connection opened the same way:
+``agent.memory.checkpointers`` opens on SQLite), LangGraph's stock ``SqliteSaver`` (over a connection opened the same way:
 WAL, busy timeout) and stock ``PostgresSaver`` (one connection, a database of its own per contender, created
 and dropped here); each SQLite contender has its own file in a temp dir. Turns alternate between the
 contenders, the order rotating every turn, so that machine drift weighs on all alike. Wall and CPU time are
@@ -103,7 +103,7 @@ def contenders(
     from langchain.agents import create_agent
 
     from graphs.assistant import build_graph
-    from tools.math import calculator
+    from tools.calculator.core import calculator
 
     model = calculator_then_answer(ANSWER)  # the same text every turn
     with ExitStack() as stack:

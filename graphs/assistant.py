@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy
 
-from agent import model_errors
+from agent.models import errors as model_errors
 from agent.settings import Settings
 from graphs.approval import approve, route_after_approval
 from graphs.critic import make_critic
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 def is_transient(error: Exception) -> bool:
     """Model-call failures worth retrying: connection trouble, rate limits, server errors that do not reject
-    the request (see ``agent.model_errors``); never a timeout, which the model's client already retried."""
+    the request (see ``agent.models.errors``); never a timeout, which the model's client already retried."""
     return model_errors.is_transient(error)
 
 
@@ -84,7 +84,7 @@ def build_graph(
     """
     settings = settings or Settings()
     if model is None:
-        from agent.models import load_model
+        from agent.models.loading import load_model
 
         model = load_model(settings=settings)
     if tools is None:

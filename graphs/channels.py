@@ -14,7 +14,7 @@ a copy freezes the current own set into the shared layers and both go on with ne
 (copying a set of 4,000 ids costs ~100 µs; collecting them from the messages ~30 times more). Layers are
 merged once there are ``MAX_LAYERS``.
 
-A saver may ask to be told the value a history was rebuilt into: ``agent.savers`` hands out remembered
+A saver may ask to be told the value a history was rebuilt into: ``agent.memory.savers`` hands out remembered
 histories as a seed plus the writes since, the writes with a ``report_rebuilt(value, ids)`` method; it
 gets the result and its id layers, so the next load starts from that value instead of replaying the
 whole thread again, with the id layers on the seed (``ids``), so they need not be collected again.

@@ -5,7 +5,7 @@ the README): vLLM, Ollama, LM Studio and llama.cpp's C++ server take ``response_
 llama-cpp-python's server rejects it and takes forced tool calls (``function_calling``, with a
 ``*-function-calling`` chat format) and ``json_object`` (``json_mode``). With ``AGENT_STRUCTURED_OUTPUT=auto`` a
 ChatOpenAI model tries json_schema, then function_calling, then json_mode: a method the server rejects for good
-(``agent.model_errors.is_rejection``) is dropped for the rest of the process, so only the first reflection pays
+(``agent.models.errors.is_rejection``) is dropped for the rest of the process, so only the first reflection pays
 for the probe. Any other model uses its own default method. Whatever still fails is the reflection node's to
 absorb: a failed critique never costs the user the draft.
 """
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import BaseMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from agent.model_errors import is_rejection
+from agent.models.errors import is_rejection
 from agent.settings import StructuredOutputMethod
 from graphs.prompts import CRITIQUE_JSON_FORMAT
 from graphs.state import Critique

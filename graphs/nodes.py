@@ -15,7 +15,7 @@ from langchain_core.messages import (
 from langchain_core.runnables import Runnable
 from pydantic import ValidationError
 
-from agent.model_errors import is_model_failure
+from agent.models.errors import is_model_failure
 from agent.settings import Settings
 from graphs.checks import draft_problems
 from graphs.prompts import REFLECTION_REQUEST, REFLECTION_SYSTEM, STEP_BUDGET_ANSWER

@@ -18,7 +18,7 @@ QUICKSTART = [
     ),
     new_code_cell(
         "from langgraph.checkpoint.memory import InMemorySaver\n\n"
-        "from agent.models import load_model\n"
+        "from agent.models.loading import load_model\n"
         "from agent.settings import Settings\n"
         "from graphs.assistant import build_graph\n"
         "from graphs.turns import turn_result\n\n"
@@ -59,8 +59,8 @@ KNOWLEDGE_BASE = [
     new_code_cell(
         "from pathlib import Path\n\n"
         "from agent.settings import Settings\n"
-        "from tools.ingest import ingest\n"
-        "from tools.retrieval import search\n\n"
+        "from tools.knowledge_base.ingest import ingest\n"
+        "from tools.knowledge_base.retrieval import search\n\n"
         "settings = Settings()\n"
         "def summary(report):\n"
         "    return f'{len(report.files)} files: {report.chunks_added} chunks added, {report.chunks_unchanged} unchanged'\n\n"
@@ -75,7 +75,7 @@ KNOWLEDGE_BASE = [
     new_markdown_cell("Now ask through the graph: the answer cites the passages it used."),
     new_code_cell(
         "from langgraph.checkpoint.memory import InMemorySaver\n\n"
-        "from agent.models import load_model\n"
+        "from agent.models.loading import load_model\n"
         "from graphs.assistant import build_graph\n"
         "from graphs.turns import turn_result\n\n"
         "kb_settings = settings.model_copy(update={'collection': 'notebook-demo'})\n"
@@ -100,7 +100,7 @@ EMBED = [
         "from langgraph.checkpoint.memory import InMemorySaver\n"
         "from langgraph.graph import END, START, MessagesState, StateGraph\n"
         "from langgraph.types import Command\n\n"
-        "from agent.models import load_model\n"
+        "from agent.models.loading import load_model\n"
         "from agent.settings import Settings\n"
         "from graphs.assistant import build_graph\n\n"
         "settings = Settings(reflection='off', approve_tools=['calculator'])\n"

@@ -17,9 +17,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-import agent.models
-import agent.thread_lock
-from agent.cli import app
+import agent.memory.thread_lock
+import agent.models.loading
+from agent.cli.main import app
 from tests.fakes import ScriptedChatModel, call, tool_calls
 
 SLOW_SECONDS = 0.4
@@ -40,8 +40,8 @@ def scripted(*args: Any, **kwargs: Any) -> ScriptedChatModel:
 
 
 def main(ready: str, go: str, wait: str, question: str, thread_id: str) -> None:
-    agent.models.load_model = scripted  # type: ignore[assignment]
-    agent.thread_lock.WAIT_SECONDS = float(wait)
+    agent.models.loading.load_model = scripted  # type: ignore[assignment]
+    agent.memory.thread_lock.WAIT_SECONDS = float(wait)
     Path(ready).touch()
     while not Path(go).exists():
         time.sleep(0.01)

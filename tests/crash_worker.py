@@ -30,8 +30,8 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
-from agent.memory import checkpointer
-from agent.session import Assistant
+from agent.chat.session import Assistant
+from agent.memory.checkpointers import checkpointer
 from agent.settings import Settings
 from graphs.assistant import build_graph
 from tests.fakes import ScriptedChatModel, call, tool_calls

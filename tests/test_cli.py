@@ -142,7 +142,7 @@ def test_debug_shows_the_traceback(env: dict[str, str]) -> None:
 def invoke(*args: str, env: dict[str, str]) -> Any:
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from agent.cli.main import app
 
     return CliRunner().invoke(app, list(args), env=env)
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from agent.memory import acheckpointer, checkpointer
+from agent.memory.checkpointers import acheckpointer, checkpointer
 from tests.crash_worker import assistant
 from tests.test_memory import require_postgres
 
@@ -242,7 +242,7 @@ def assert_turns_kept_once_and_well_formed(messages: list[Any], answered: list[i
 
 
 def thread_messages(url: str, thread_id: str) -> list[Any]:
-    from agent.threads import read_messages
+    from agent.threads.history import read_messages
 
     with checkpointer(url) as saver:
         return read_messages(saver, thread_id)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from agent.memory import checkpointer
+from agent.memory.checkpointers import checkpointer
 from tests.crash_worker import FIRST_QUESTION, assistant
 
 ROOT = Path(__file__).resolve().parent.parent

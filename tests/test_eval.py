@@ -17,9 +17,9 @@ import typer
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from typer.testing import CliRunner
 
-from agent.eval import EvalEnvironment, eval_environment, run_eval
-from agent.eval_cli import register
-from agent.eval_suites import (
+from agent.cli.eval import register
+from agent.evaluation.runner import EvalEnvironment, eval_environment, run_eval
+from agent.evaluation.suites import (
     DEFAULT_SIZES,
     HELD_OUT_DOCUMENTS,
     HELD_OUT_SUITES,
@@ -163,7 +163,7 @@ def test_limit_and_suite_selection() -> None:
 
 @pytest.mark.parametrize("seed", range(5))
 def test_known_answers_agree_with_the_calculator(seed: int) -> None:
-    from tools.math import calculate
+    from tools.calculator.core import calculate
 
     for task in build_tasks(["arithmetic", "two_step"], seed=seed, limit=12):
         expression = task.solution[-1].args["expression"]
@@ -225,7 +225,7 @@ def test_held_out_suites_are_marked_fixed_and_big_enough() -> None:
     sizes = {suite: sum(t.suite == suite for t in build_tasks(held_out)) for suite in held_out}
     assert sizes["word_problems"] >= 15 and sizes["lookup_compute"] >= 6 and sizes["follow_ups"] >= 8
     # Their documents are bundled, and every question of the eval is asked in one suite only.
-    from agent.eval import bundled_documents
+    from agent.evaluation.runner import bundled_documents
 
     assert set(HELD_OUT_DOCUMENTS) <= set(bundled_documents())
     tasks = build_tasks()
@@ -234,7 +234,7 @@ def test_held_out_suites_are_marked_fixed_and_big_enough() -> None:
 
 
 def test_held_out_answers_are_exact_and_agree_with_the_calculator() -> None:
-    from tools.math import calculate
+    from tools.calculator.core import calculate
 
     tasks = build_tasks(["word_problems", "lookup_compute", "follow_ups"])
     assert {t.id: format_number(t.expect.number) for t in tasks if t.expect.number is not None} == (
@@ -589,7 +589,7 @@ def test_importing_the_command_stays_light() -> None:
     import sys
 
     code = (
-        "import sys, agent.eval_cli; "
+        "import sys, agent.cli.eval; "
         "print(sorted(m for m in ('langchain_core', 'langgraph', 'chromadb', 'llama_cpp', 'graphs.turns') "
         "if m in sys.modules))"
     )
@@ -605,10 +605,10 @@ def test_the_embedded_model_runs_through_the_cli() -> None:
     """``agent eval --model local --limit 2``: runs end to end with the embedded model (its answers are not
     judged here; the numbers are for docs/benchmarks.md)."""
     try:
-        from agent.local_model import load_local_model  # noqa: F401
+        from agent.models.local.chat_model import load_local_model  # noqa: F401
     except ImportError as exc:
-        pytest.skip(f"the embedded model (agent/local_model.py) is not importable yet: {exc}")
-    from agent.models import load_model
+        pytest.skip(f"the embedded model (agent/models/local/chat_model.py) is not importable yet: {exc}")
+    from agent.models.loading import load_model
 
     try:
         load_model("local", Settings())  # loaded once per process: the command below reuses it

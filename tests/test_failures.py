@@ -17,18 +17,18 @@ from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import RetryPolicy
 
-from agent import local_planner as planner
-from agent.eval_suites import TOOL_INSTRUCTION_PHRASES
-from agent.render import tool_panel
-from agent.session import FAILED_ANSWER, Assistant
+from agent.chat.render import tool_panel
+from agent.chat.session import FAILED_ANSWER, Assistant
+from agent.evaluation.suites import TOOL_INSTRUCTION_PHRASES
+from agent.models.local import planner
 from agent.settings import Settings
 from graphs.assistant import build_graph
 from graphs.turns import turn_result
 from tests.fakes import ScriptedChatModel, call, tool_calls
 from tests.openai_server import fake_openai_server, reply
 from tests.search_server import closed_port_url
-from tools.retrieval import make_search_documents
-from tools.search import make_web_search
+from tools.knowledge_base.retrieval import make_search_documents
+from tools.web_search.tool import make_web_search
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_WAIT = RetryPolicy(max_attempts=1, retry_on=ConnectionError)
@@ -199,7 +199,7 @@ def test_escape_sequences_from_documents_never_reach_the_terminal() -> None:
 
     from rich.console import Console
 
-    from agent.render import clean, print_turn, transcript
+    from agent.chat.render import clean, print_turn, transcript
     from graphs.turns import TurnResult
 
     hostile = "Safe\x1b[2J\x1b]0;pwned\x07 text\x9b31m\x00 end"

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agent.embeddings.loading import get_embeddings
 from tests import hostile_files
 from tests.test_retrieval import make_settings
-from tools.embeddings import get_embeddings
-from tools.ingest import UnreadableDocument, ingest, load_chunks, source_name
-from tools.retrieval import open_store
+from tools.knowledge_base.ingest import UnreadableDocument, ingest, load_chunks, source_name
+from tools.knowledge_base.retrieval import open_store
 
 SUFFIXES = (".pdf", ".html", ".txt", ".md")
 GOOD = {

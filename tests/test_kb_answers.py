@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from agent import extractive
-from agent import local_planner as planner
+from agent.models.local import extractive, planner
 from agent.settings import Settings
 from tools.quoting import quote_passage
 
@@ -271,12 +270,12 @@ The Larkmoor K7 comes with a warranty of 30 months, registered online.
 
 
 def _graph(tmp_path: Path, *, search: str = "off") -> tuple[Any, Settings]:
-    from agent.local_model import load_local_model
+    from agent.models.local.chat_model import load_local_model
     from graphs.assistant import build_graph
-    from tools.ingest import ingest
-    from tools.math import calculator
-    from tools.retrieval import make_search_documents
-    from tools.search import make_web_search
+    from tools.calculator.core import calculator
+    from tools.knowledge_base.ingest import ingest
+    from tools.knowledge_base.retrieval import make_search_documents
+    from tools.web_search.tool import make_web_search
 
     settings = Settings(_env_file=None, home=tmp_path / "home", search=search, reflection="auto")  # type: ignore[call-arg]
     folder = tmp_path / "docs"

@@ -12,15 +12,15 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-import agent.kb_cli
-from agent.kb_cli import EXIT_SKIPPED, ProgressLines, register
+import agent.cli.kb
+from agent.cli.kb import EXIT_SKIPPED, ProgressLines, register
+from agent.embeddings.loading import get_embeddings
 from agent.settings import Settings
 from tests import hostile_files
 from tests.cli_checks import one_line_error
 from tests.test_retrieval import make_settings
-from tools.embeddings import get_embeddings
-from tools.ingest import MAX_FILE_MB, ingest
-from tools.retrieval import open_store
+from tools.knowledge_base.ingest import MAX_FILE_MB, ingest
+from tools.knowledge_base.retrieval import open_store
 
 CORPUS = Path(__file__).parent / "data" / "kb"
 DOCS = [str(CORPUS / "it_security_policy.md"), str(CORPUS / "greenhouse_notes.txt")]
@@ -205,7 +205,7 @@ def test_search_in_a_missing_collection_lists_the_others(warm_model: None, setti
 def test_ingest_skips_bad_files_by_name_stores_the_rest_and_exits_3(
     warm_model: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(agent.kb_cli, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(agent.cli.kb, "PROGRESS_EVERY_S", 0.0)
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "good.md").write_text("# Bees\n\nHoneybees dance to tell the hive where flowers are.\n")
@@ -217,7 +217,7 @@ def test_ingest_skips_bad_files_by_name_stores_the_rest_and_exits_3(
         file.truncate(21_000_000)
     (docs / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     wide = {"COLUMNS": "400"}  # one table row a line
-    monkeypatch.setattr(agent.kb_cli.out, "width", 400)  # also where COLUMNS was fixed at import (xdist: 80)
+    monkeypatch.setattr(agent.cli.kb.out, "width", 400)  # also where COLUMNS was fixed at import (xdist: 80)
 
     result = runner.invoke(make_app(), ["ingest", str(docs)], obj=settings, env=wide)
     assert result.exit_code == EXIT_SKIPPED, result.output

@@ -13,8 +13,8 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from agent import local_planner as planner
-from agent.local_model import (
+from agent.models.local import planner
+from agent.models.local.chat_model import (
     REUSE_ALIGNMENT,
     ChatLocalLlama,
     Turn,
@@ -31,7 +31,7 @@ from agent.local_model import (
 from agent.settings import Settings
 from graphs.prompts import REFLECTION_REQUEST
 from graphs.state import Critique
-from tools.math import calculate, calculator
+from tools.calculator.core import calculate, calculator
 
 
 class Weather(BaseModel):
@@ -181,12 +181,12 @@ def test_router_scores_every_intent_with_embeddings() -> None:
 
 
 def test_router_degrades_to_cues_when_embeddings_fail(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tools.embeddings
+    import agent.embeddings.loading
 
     def broken() -> None:
         raise OSError("no model files")
 
-    monkeypatch.setattr(tools.embeddings, "local_embeddings", broken)
+    monkeypatch.setattr(agent.embeddings.loading, "local_embeddings", broken)
     decision = planner.IntentRouter().route("What are the latest headlines?")
     assert (decision.intent, decision.reason) == ("web_search", "cues")
 

@@ -15,7 +15,7 @@ import pytest
 from langchain_core.messages import AnyMessage, HumanMessage
 from langgraph.graph.message import add_messages
 
-from agent.memory import acheckpointer, checkpointer, sqlite_path
+from agent.memory.checkpointers import acheckpointer, checkpointer, sqlite_path
 from agent.settings import Settings
 from graphs.assistant import build_graph
 from graphs.transcript import full_transcript
@@ -99,7 +99,7 @@ def test_an_unreachable_postgresql_fails_in_seconds_naming_the_setting_not_the_p
 ) -> None:
     import time
 
-    from agent.memory import MemoryUnavailable
+    from agent.memory.checkpointers import MemoryUnavailable
 
     started = time.monotonic()
     with pytest.raises(MemoryUnavailable) as raised:
@@ -117,13 +117,13 @@ def test_a_postgresql_server_that_never_answers_fails_after_the_connect_timeout(
     import socket
     import time
 
-    from agent import memory
+    from agent.memory import checkpointers
 
-    monkeypatch.setattr(memory, "CONNECT_TIMEOUT_SECONDS", 2)  # libpq's smallest
+    monkeypatch.setattr(checkpointers, "CONNECT_TIMEOUT_SECONDS", 2)  # libpq's smallest
     with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody ever answers
         port = silent.getsockname()[1]
         started = time.monotonic()
-        with pytest.raises(memory.MemoryUnavailable, match="AGENT_MEMORY"):
+        with pytest.raises(checkpointers.MemoryUnavailable, match="AGENT_MEMORY"):
             open_sync(f"postgresql://nobody@127.0.0.1:{port}/x")
         assert time.monotonic() - started < 8
 
@@ -158,7 +158,7 @@ NOT_A_DATABASE = b"this is not a database, just text\n" * 100
 def test_a_memory_file_that_cannot_be_opened_is_named_with_the_setting(
     tmp_path: Path, open_memory: Any, content: bytes | None, reason: str
 ) -> None:
-    from agent.memory import MemoryUnavailable
+    from agent.memory.checkpointers import MemoryUnavailable
 
     path = tmp_path / "memory.db"
     if content is None:
@@ -175,7 +175,7 @@ def test_a_memory_file_that_cannot_be_opened_is_named_with_the_setting(
 def test_a_corrupt_memory_file_is_one_line_on_the_command_line(isolated_environment: Path) -> None:
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from agent.cli.main import app
 
     (isolated_environment / "memory.db").write_bytes(b"garbage" * 1000)
     done = CliRunner().invoke(app, ["threads", "list"])
@@ -195,7 +195,7 @@ def test_a_corrupt_memory_file_is_one_line_on_the_command_line(isolated_environm
     ],
 )
 def test_memory_urls_are_shown_without_passwords(url: str, shown: str) -> None:
-    from agent.memory import public_url
+    from agent.memory.checkpointers import public_url
 
     assert public_url(url) == shown
 
@@ -293,7 +293,7 @@ def test_an_ordinary_turn_costs_at_most_10_kb_on_sqlite_and_storage_grows_linear
 
 def _delta_value(history: Any) -> list[str]:
     """The message ids a DeltaChannel history rebuilds to."""
-    from agent.savers import _seed_value
+    from agent.memory.savers import _seed_value
     from graphs.channels import append_messages
 
     seed = _seed_value(history.get("seed", []))
@@ -360,7 +360,7 @@ def test_a_thread_reads_the_same_in_a_fresh_process_as_in_the_one_that_wrote_it(
 
 
 def test_new_sqlite_threads_get_integer_versions_and_old_ones_keep_strings() -> None:
-    from agent.savers import next_version
+    from agent.memory.savers import next_version
 
     assert [next_version(None), next_version(1), next_version(41)] == [1, 2, 42]
     old = "00000000000000000000000000000247.0.4413402058737096"
@@ -381,7 +381,7 @@ def test_a_thread_written_before_delta_channels_continues(tmp_path: Path) -> Non
     from langgraph.checkpoint.sqlite import SqliteSaver
     from langgraph.graph import START, StateGraph
 
-    from agent.memory import connect_sqlite
+    from agent.memory.checkpointers import connect_sqlite
 
     old_builder = StateGraph(OldState)
     old_builder.add_node("planner", lambda state: {"messages": [AIMessage("old answer")]})
@@ -592,7 +592,7 @@ def test_a_model_that_cannot_summarise_gets_an_extractive_summary() -> None:
 
 
 def test_a_model_that_writes_no_summaries_is_never_asked_to_summarise() -> None:
-    from agent.local_model import ChatLocalLlama
+    from agent.models.local.chat_model import ChatLocalLlama
     from graphs.summary import make_summarizer
 
     class Embedded(ScriptedChatModel):
@@ -670,7 +670,7 @@ def threads_cli(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch) -> 
     import typer
     from typer.testing import CliRunner
 
-    from agent.maintenance_cli import register
+    from agent.cli.threads import register
     from tests.crash_worker import assistant
 
     url = f"sqlite:///{isolated_environment / 'memory.db'}"
@@ -679,9 +679,8 @@ def threads_cli(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch) -> 
         helper = assistant(saver)
         for index in range(5):
             helper.ask(f"question {index} " + "padding " * 300, f"t{index}")
-    app, threads = typer.Typer(), typer.Typer()
-    register(threads)
-    app.add_typer(threads, name="threads")
+    app = typer.Typer()
+    register(app)
     runner = CliRunner()
 
     def run(*args: str) -> Any:
@@ -692,7 +691,7 @@ def threads_cli(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def remaining_threads(url: str) -> list[str]:
-    from agent.threads import thread_ids
+    from agent.threads.history import thread_ids
 
     with checkpointer(url) as saver:
         return thread_ids(saver)
@@ -724,7 +723,7 @@ def test_prune_by_age_with_both_options_deletes_only_old_threads_beyond_the_last
 def test_prune_by_age_spares_recent_threads() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from agent.threads_maintenance import prune_threads
+    from agent.threads.maintenance import prune_threads
     from tests.crash_worker import assistant
 
     with checkpointer("memory") as saver:
@@ -777,7 +776,7 @@ def test_export_of_an_unknown_thread_or_format_is_one_clear_error(threads_cli: A
 def test_markdown_fences_survive_backticks_in_tool_output() -> None:
     from langchain_core.messages import ToolMessage
 
-    from agent.threads_maintenance import export_markdown
+    from agent.threads.maintenance import export_markdown
 
     text = export_markdown("x", [ToolMessage("a ``` fence ```` inside", tool_call_id="c", name="web_search")])
     assert "`````text\na ``` fence ```` inside\n`````" in text
@@ -791,7 +790,7 @@ def test_a_late_turn_decodes_no_more_than_an_early_one_on_the_stock_sqlite_saver
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
     from langgraph.checkpoint.sqlite import SqliteSaver
 
-    from agent.memory import connect_sqlite
+    from agent.memory.checkpointers import connect_sqlite
     from bench.memory import ours
 
     decoded: list[str] = []

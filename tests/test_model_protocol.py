@@ -22,8 +22,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from pydantic import ValidationError
 
 from agent.errors import describe_error
-from agent.model_errors import is_rejection, is_transient, server_reason
-from agent.models import ModelConfigError, load_model
+from agent.models.errors import is_rejection, is_transient, server_reason
+from agent.models.loading import ModelConfigError, load_model
 from agent.settings import Settings
 from graphs.assistant import MODEL_RETRY, build_graph
 from graphs.critic import make_critic

@@ -6,7 +6,7 @@ import pytest
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 
-from agent.models import OLLAMA_BASE_URL, ModelConfigError, load_model
+from agent.models.loading import OLLAMA_BASE_URL, ModelConfigError, load_model
 from agent.settings import Settings
 from graphs.assistant import bind_tools
 

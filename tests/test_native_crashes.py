@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.llama_build import has_amx_kernels, system_info
+from agent.models.llama_build import has_amx_kernels, system_info
 
 CRASHING_TESTS = textwrap.dedent(
     """
@@ -72,8 +72,8 @@ def test_a_model_loads_and_generates_without_extra_buffer_types() -> None:
     """The fallback used where a llama.cpp with AMX kernels is installed anyway."""
     import llama_cpp
 
-    from agent.llama_build import without_extra_buffer_types
-    from agent.local_model import packaged_model_path
+    from agent.models.llama_build import without_extra_buffer_types
+    from agent.models.local.chat_model import packaged_model_path
 
     with without_extra_buffer_types():
         llm = llama_cpp.Llama(model_path=str(packaged_model_path()), n_ctx=256, verbose=False)

@@ -27,12 +27,12 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.errors import describe_error
-from agent.model_errors import is_rejection, is_transient
-from agent.models import load_model
+from agent.models.errors import is_rejection, is_transient
+from agent.models.loading import load_model
 from agent.settings import Settings
 from graphs.assistant import build_graph
 from tests.fakes import ScriptedChatModel, call, tool_calls
-from tools.math import calculator
+from tools.calculator.core import calculator
 
 pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server] (the dev extras)")
 
@@ -55,7 +55,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL (``.../v1``) of a llama-cpp-python server on the packaged GGUF."""
-    from agent.local_model import packaged_model_path
+    from agent.models.local.chat_model import packaged_model_path
 
     port = _free_port()
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
@@ -133,7 +133,7 @@ def config(thread: str, *callbacks: BaseCallbackHandler) -> dict[str, Any]:
 
 
 def test_the_server_rejects_null_tool_call_content_and_takes_an_empty_string(llama_server: str) -> None:
-    """Why ``agent.openai_compat`` exists: pinned, so a server release that changes it shows up here."""
+    """Why ``agent.models.openai_compat`` exists: pinned, so a server release that changes it shows up here."""
     call_message = {
         "role": "assistant",
         "tool_calls": [

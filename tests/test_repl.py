@@ -18,16 +18,16 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 from rich.console import Console
 
-from agent.render import tool_panel
-from agent.repl_commands import CommandError, ExitChat, first_sentence, run_command, slash_completer
-from agent.repl_session import ChatSession
-from agent.repl_turn import TurnView, run_turn
-from agent.session import thread_config
+from agent.chat.commands import CommandError, ExitChat, first_sentence, run_command, slash_completer
+from agent.chat.render import tool_panel
+from agent.chat.repl_session import ChatSession
+from agent.chat.session import thread_config
+from agent.chat.turn import TurnView, run_turn
 from agent.settings import Settings
 from tests.fakes import ScriptedChatModel, call, tool_calls
 from tests.openai_server import fake_openai_server, reply, status
 from tests.repl_pty import ESC_ENTER, UP, Chat
-from tools.math import calculator
+from tools.calculator.core import calculator
 
 ACCEPT = {"verdict": "accept", "feedback": "supported by the tool"}
 
@@ -509,7 +509,7 @@ def keyboard() -> Iterator[Any]:
 
 
 def repl(session: ChatSession, console: Console) -> Any:
-    from agent.repl import Chat
+    from agent.chat.repl import Chat
 
     return Chat(session, console=console, err_console=console)
 
@@ -593,7 +593,7 @@ def test_debug_shows_the_traceback(isolated_environment: Path, keyboard: Any) ->
     model = ScriptedChatModel(script=[RuntimeError("the model fell over")])
     session = chat_session(model, isolated_environment)
     console = recorder()
-    from agent.repl import Chat
+    from agent.chat.repl import Chat
 
     Chat(session, console=console, err_console=console, debug=True).ask("first")
     text = console.export_text()
@@ -603,7 +603,7 @@ def test_debug_shows_the_traceback(isolated_environment: Path, keyboard: Any) ->
 def test_thread_and_continue_together_are_refused(isolated_environment: Path) -> None:
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from agent.cli.main import app
 
     done = CliRunner().invoke(app, ["chat", "--thread", "abc", "--continue"])
     assert done.exit_code == 1

@@ -22,11 +22,11 @@ import pytest
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import ToolMessage
 
-import tools.ingest
+import tools.knowledge_base.ingest
+from agent.embeddings.loading import get_embeddings
 from agent.settings import Settings
 from tests import hostile_files
-from tools.embeddings import get_embeddings
-from tools.ingest import (
+from tools.knowledge_base.ingest import (
     CHUNK_SIZE,
     EmptyDocument,
     IngestReport,
@@ -37,7 +37,7 @@ from tools.ingest import (
     load_chunks,
     source_name,
 )
-from tools.retrieval import (
+from tools.knowledge_base.retrieval import (
     EMPTY_REASON,
     NOTHING_RELEVANT,
     PREAMBLE,
@@ -273,7 +273,7 @@ def test_a_name_that_is_not_utf8_is_kept_with_its_bytes_escaped(tmp_path: Path) 
 PARSER_NOTICES = """
 import warnings, sys
 from pathlib import Path
-from tools.ingest import UnreadableDocument, load_chunks
+from tools.knowledge_base.ingest import UnreadableDocument, load_chunks
 for path in sys.argv[1:]:
     try:
         load_chunks(Path(path))
@@ -557,7 +557,7 @@ def test_one_bad_file_never_costs_the_others(kb: Settings, tmp_path: Path) -> No
 def test_a_very_large_file_is_announced_before_it_is_embedded(
     kb: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tools.ingest, "LARGE_FILE_CHUNKS", 3)
+    monkeypatch.setattr(tools.knowledge_base.ingest, "LARGE_FILE_CHUNKS", 3)
     events: list[tuple[str, ...]] = []
     report = ingest(
         [CORPUS / "greenhouse_notes.txt", CORPUS / "bike_tubeless_faq.md"],

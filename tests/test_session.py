@@ -7,7 +7,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
 
-from agent.session import CANCELLED_ANSWER, Assistant, InvalidQuestion, check_question, thread_config
+from agent.chat.session import CANCELLED_ANSWER, Assistant, InvalidQuestion, check_question, thread_config
 from agent.settings import Settings
 from graphs.assistant import build_graph
 from tests.fakes import ScriptedChatModel, call, tool_calls

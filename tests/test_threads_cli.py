@@ -1,5 +1,5 @@
 """``agent threads list | show | delete`` in a subprocess on SQLite memory, and the listing logic they
-share with the chat (``agent.threads``)."""
+share with the chat (``agent.threads.history``)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
-from agent.memory import checkpointer
+from agent.memory.checkpointers import checkpointer
 from agent.settings import Settings
-from agent.threads import (
+from agent.threads.history import (
     QUESTION_CHARS,
     ThreadNotFound,
     delete_thread,
@@ -32,7 +32,7 @@ from agent.threads import (
 from graphs.assistant import build_graph
 from tests.cli_checks import one_line_error
 from tests.fakes import ScriptedChatModel, call, tool_calls
-from tools.math import calculator
+from tools.calculator.core import calculator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -206,7 +206,7 @@ def test_a_bad_memory_url_is_one_line(isolated_environment: Path) -> None:
 def invoke(*args: str) -> Any:
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from agent.cli.main import app
 
     return CliRunner().invoke(app, list(args))
 
@@ -271,7 +271,7 @@ def test_prune_by_an_age_no_date_can_have_is_one_line(home: Path, days: str, pro
 def test_pruning_by_the_largest_age_is_a_clear_error_in_the_library_too() -> None:
     from datetime import timedelta
 
-    from agent.threads_maintenance import age_limit, threads_to_prune
+    from agent.threads.maintenance import age_limit, threads_to_prune
 
     saver = InMemorySaver()
     fill(saver)

@@ -8,7 +8,7 @@ import sys
 
 from langchain_core.messages import HumanMessage
 
-from agent.memory import checkpointer
+from agent.memory.checkpointers import checkpointer
 from agent.settings import Settings
 from graphs.assistant import build_graph
 from tests.fakes import ScriptedChatModel

@@ -10,8 +10,8 @@ from agent.settings import Settings
 def default_tools(settings: Settings) -> list[BaseTool]:
     """The three built-in tools, configured from ``settings``. Building them is instant: the search backend
     and the knowledge base connect on first use."""
-    from tools.math import calculator
-    from tools.retrieval import make_search_documents
-    from tools.search import make_web_search
+    from tools.calculator.core import calculator
+    from tools.knowledge_base.retrieval import make_search_documents
+    from tools.web_search.tool import make_web_search
 
     return [calculator, make_web_search(settings), make_search_documents(settings)]

@@ -1,0 +1,1 @@
+"""The embedded model: Gemma 3 270M (GGUF, packaged) on llama-cpp-python."""

@@ -1,0 +1,1 @@
+"""The `web_search` tool and its backends (ddgs, Tavily, SearXNG, off)."""
