@@ -333,7 +333,8 @@ def make_baseline(case_timeout: float) -> Callable[[list[dict[str, str]], list[d
     import llama_cpp
 
     from agent.models.llama_build import safe_model_load
-    from agent.models.local.chat_model import DEFAULT_N_CTX, default_threads, packaged_model_path
+    from agent.models.local.chat_model import DEFAULT_N_CTX, packaged_model_path
+    from agent.models.local.engine import default_threads
 
     threads = default_threads()
     with safe_model_load():

@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from agent.models.llama_build import system_info, without_extra_buffer_types  # noqa: E402
-from agent.models.local.chat_model import ChatLocalLlama, load_local_model, messages_to_turns, render_plain  # noqa: E402
+from agent.models.local.chat_model import ChatLocalLlama, load_local_model  # noqa: E402
+from agent.models.local.transcript import messages_to_turns, render_plain  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 
 QUESTION = "Write a detailed story about a lighthouse keeper who finds a message in a bottle."

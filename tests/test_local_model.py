@@ -14,20 +14,10 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from agent.models.local import planner
-from agent.models.local.chat_model import (
-    REUSE_ALIGNMENT,
-    ChatLocalLlama,
-    Turn,
-    _normalise_tool_choice,
-    describe_fields,
-    json_schema_gbnf,
-    load_local_model,
-    matches_schema,
-    messages_to_turns,
-    render_plain,
-    schema_dict,
-    trim_turns,
-)
+from agent.models.local.chat_model import ChatLocalLlama, _normalise_tool_choice, load_local_model
+from agent.models.local.engine import REUSE_ALIGNMENT
+from agent.models.local.grammar import describe_fields, json_schema_gbnf, matches_schema, schema_dict
+from agent.models.local.transcript import Turn, messages_to_turns, render_plain, trim_turns
 from agent.settings import Settings
 from graphs.prompts import REFLECTION_REQUEST
 from graphs.state import Critique

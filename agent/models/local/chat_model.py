@@ -17,16 +17,12 @@ Loading is lazy and happens once per process per (path, n_ctx, threads): see :fu
 
 from __future__ import annotations
 
-import atexit
-import ctypes
-import itertools
 import json
 import logging
 import os
-import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -38,8 +34,6 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
-    HumanMessage,
-    SystemMessage,
     ToolMessage,
 )
 from langchain_core.messages.ai import UsageMetadata
@@ -51,25 +45,28 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.models.llama_build import safe_model_load
 from agent.models.local import extractive, planner
+from agent.models.local.engine import PRIOR_SCORES, Completion, Engine, default_threads, engine_for
+from agent.models.local.grammar import (
+    describe_fields,
+    json_schema_gbnf,
+    matches_schema,
+    schema_dict,
+    tool_parameters,
+)
+from agent.models.local.transcript import PLAIN_ROLE_LABELS, Turn, messages_to_turns, render_plain, trim_turns
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from agent.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_N_CTX = 4096
-REUSE_ALIGNMENT = 64
-"""A cached prompt prefix is reused up to a multiple of this many tokens (see ``Engine._reuse_aligned_prefix``)."""
 PROVIDER = "llama_cpp"
 
 # ----------------------------------------------------------------------------------------- prompts
 # Prompts for a small *base* model: a transcript it can continue, not instructions it must obey.
 
-PLAIN_ROLE_LABELS = {"user": "User", "assistant": "Assistant", "tool": "Tool result"}
 PLAIN_STOPS = ("\nUser:", "\nAssistant:", "\nTool result", "\nSystem:", "<end_of_turn>", "\n\n\n")
 
 TOOL_CHOICE_PROMPT = """\
@@ -134,490 +131,8 @@ ws   ::= " "?
 """An arithmetic expression on one line, numbers of at most 7 digits: a small model otherwise rambles on
 in digits rather than end the expression."""
 
-WIDE_TOP_K = 2048
-"""Second stage of constrained decoding, before the whole vocabulary (see ``Engine.constrained``)."""
-
 MAX_RESULT_CHARS = 1500
 """Tool results shown to the model when it writes the answer: a tight prompt keeps a warm turn short."""
-
-
-# ------------------------------------------------------------------------------------ transcripts
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One message as the local model sees it: a role and plain text."""
-
-    role: Literal["system", "user", "assistant", "tool"]
-    text: str
-    name: str = ""
-    """The tool's name, for tool results."""
-    calls: bool = False
-    """An assistant turn that called tools (its results follow it)."""
-
-
-def messages_to_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
-    """LangChain messages as plain turns. Tool calls and results become text the model can read."""
-    turns: list[Turn] = []
-    for message in messages:
-        if isinstance(message, SystemMessage):
-            turns.append(Turn("system", message.text))
-        elif isinstance(message, HumanMessage):
-            turns.append(Turn("user", message.text))
-        elif isinstance(message, AIMessage):
-            calls = "; ".join(
-                f"{call['name']}({json.dumps(call['args'], ensure_ascii=False)})"
-                for call in message.tool_calls
-            )
-            text = str(message.text)
-            if calls:
-                text = f"{text}\n[called {calls}]".strip()
-            turns.append(Turn("assistant", text, calls=bool(message.tool_calls)))
-        elif isinstance(message, ToolMessage):
-            turns.append(Turn("tool", message.text, name=message.name or "tool"))
-        else:
-            turns.append(Turn("user", message.text))
-    return turns
-
-
-def render_plain(turns: Sequence[Turn], *, assistant_prefix: str = "Assistant:") -> str:
-    """A plain transcript for base models: system text first, then ``User:``/``Assistant:`` lines."""
-    system = "\n\n".join(turn.text.strip() for turn in turns if turn.role == "system" and turn.text.strip())
-    lines = [system, ""] if system else []
-    for turn in turns:
-        if turn.role == "system":
-            continue
-        label = PLAIN_ROLE_LABELS[turn.role]
-        if turn.role == "tool":
-            label = f"{label} ({turn.name})"
-        lines.append(f"{label}: {turn.text.strip()}")
-    lines.append(assistant_prefix)
-    return "\n".join(lines)
-
-
-def _groups(turns: Sequence[Turn], end: int) -> list[list[int]]:
-    """Indexes of non-system turns before ``end``, grouped so an assistant turn keeps its tool results."""
-    groups: list[list[int]] = []
-    for index in range(end):
-        turn = turns[index]
-        if turn.role == "system":
-            continue
-        if turn.role == "tool" and groups and turns[groups[-1][0]].calls:
-            groups[-1].append(index)
-        else:
-            groups.append([index])
-    return groups
-
-
-def _shrink(text: str, tokens: int, count: Callable[[str], int], *, keep_tail: bool) -> str:
-    """``text`` cut to about ``tokens`` tokens, marking the cut; keeps the end too when ``keep_tail``."""
-    marker = " […] " if keep_tail else " […]"
-    if tokens <= 0:
-        return marker.strip()
-    chars = len(text)
-    while chars > 0:
-        chars = int(chars * 0.85)
-        candidate = (
-            text[: chars // 2] + marker + text[len(text) - chars // 2 :]
-            if keep_tail
-            else text[:chars] + marker
-        )
-        if count(candidate) <= tokens:
-            return candidate
-    return marker.strip()
-
-
-def trim_turns(turns: Sequence[Turn], budget: int, count: Callable[[str], int]) -> list[Turn]:
-    """The turns cut to fit ``budget`` tokens (as measured by ``count`` on each turn's text).
-
-    Politely, in this order: drop the oldest exchanges (an assistant turn goes with its tool results);
-    then shorten the longest remaining turns (tool results and old text keep their head, the last user
-    message its head and tail). System turns, the last user message and everything after it are kept.
-    """
-    per_turn = 6  # role labels and separators
-    kept = list(turns)
-
-    def cost(items: Sequence[Turn]) -> int:
-        return sum(count(turn.text) + per_turn for turn in items)
-
-    if cost(kept) <= budget:
-        return kept
-    last_user = max((i for i, turn in enumerate(kept) if turn.role == "user"), default=len(kept))
-    dropped: set[int] = set()
-    for group in _groups(kept, last_user):
-        if cost([turn for i, turn in enumerate(kept) if i not in dropped]) <= budget:
-            break
-        dropped.update(group)
-    kept = [turn for i, turn in enumerate(kept) if i not in dropped]
-    for _ in range(len(kept) * 2):
-        excess = cost(kept) - budget
-        if excess <= 0:
-            break
-        longest = max(range(len(kept)), key=lambda i: count(kept[i].text))
-        turn = kept[longest]
-        size = count(turn.text)
-        if size <= 8:
-            break
-        target = max(size - excess - 4, size // 4)
-        is_last_user = turn.role == "user" and longest == max(
-            (i for i, t in enumerate(kept) if t.role == "user"), default=-1
-        )
-        kept[longest] = replace(turn, text=_shrink(turn.text, target, count, keep_tail=is_last_user))
-    return kept
-
-
-# --------------------------------------------------------------------------------------- grammars
-
-
-MAX_ENUM_RANGE = 2048
-"""Integer ranges up to this size become enums in grammars (the converter ignores minimum/maximum)."""
-
-
-def _with_integer_ranges_as_enums(schema: Any) -> Any:
-    """``{"type": "integer", "minimum": 1, "maximum": 7}`` -> ``{"enum": [1, ..., 7]}``, recursively.
-
-    llama-cpp-python's JSON-schema converter ignores numeric bounds; small ranges written as enums are
-    enforced by the grammar itself.
-    """
-    if isinstance(schema, list):
-        return [_with_integer_ranges_as_enums(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    result = {key: _with_integer_ranges_as_enums(value) for key, value in schema.items()}
-    if result.get("type") == "integer":
-        low = result.get("minimum", result["exclusiveMinimum"] + 1 if "exclusiveMinimum" in result else None)
-        high = result.get("maximum", result["exclusiveMaximum"] - 1 if "exclusiveMaximum" in result else None)
-        if isinstance(low, int) and isinstance(high, int) and 0 <= high - low < MAX_ENUM_RANGE:
-            return {"enum": list(range(low, high + 1))}
-    return result
-
-
-MAX_STRING_CHARS = 200
-"""Longest string a grammar lets the model write in arguments and structured output."""
-
-
-def json_schema_gbnf(schema: dict[str, Any]) -> str:
-    """A GBNF grammar for the JSON documents of ``schema`` (llama.cpp's converter; small integer ranges
-    enforced as enums). The converter does not know every keyword (string lengths, large numeric
-    ranges, formats), so decoded documents are also checked with :func:`matches_schema`."""
-    from llama_cpp.llama_grammar import json_schema_to_gbnf
-
-    grammar = json_schema_to_gbnf(json.dumps(_with_integer_ranges_as_enums(schema)))
-    # Strings of 1 to MAX_STRING_CHARS characters: still valid for the schema, and a small model can
-    # neither give up with "" nor ramble past its token budget without closing the document.
-    return grammar.replace(
-        'string ::= "\\"" char* "\\"" space', f'string ::= "\\"" char{{1,{MAX_STRING_CHARS}}} "\\"" space'
-    )
-
-
-def matches_schema(document: Any, schema: dict[str, Any]) -> bool:
-    """Whether ``document`` is valid for ``schema`` (all keywords, through ``jsonschema``)."""
-    try:
-        import jsonschema  # comes with chromadb
-    except ImportError:  # pragma: no cover - without it the grammar's guarantee is all we have
-        return True
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    return validator.is_valid(document)
-
-
-def tool_parameters(tool: dict[str, Any]) -> dict[str, Any]:
-    """The JSON schema of an OpenAI-format tool's arguments."""
-    parameters = tool.get("function", {}).get("parameters") or {"type": "object", "properties": {}}
-    return dict(parameters)
-
-
-def schema_dict(schema: Any) -> dict[str, Any]:
-    """The JSON schema of a pydantic model, TypedDict, OpenAI tool/function or JSON-schema dict."""
-    if isinstance(schema, type) and issubclass(schema, BaseModel):
-        return schema.model_json_schema()
-    if isinstance(schema, dict) and "properties" in schema and "function" not in schema:
-        return dict(schema)
-    return tool_parameters(convert_to_openai_tool(schema))
-
-
-def describe_fields(schema: dict[str, Any]) -> str:
-    """``name (type): description; ...`` for the top-level properties of a JSON schema."""
-    parts = []
-    for name, spec in schema.get("properties", {}).items():
-        kind = "one of " + "/".join(map(str, spec["enum"])) if "enum" in spec else spec.get("type", "value")
-        description = f": {spec['description']}" if spec.get("description") else ""
-        parts.append(f"{name} ({kind}){description}")
-    return "; ".join(parts) or "none"
-
-
-# ----------------------------------------------------------------------------------------- engine
-
-
-@dataclass
-class Completion:
-    """What one generation produced."""
-
-    text: str
-    prompt_tokens: int
-    completion_tokens: int
-    finish_reason: str = "stop"
-
-
-# A no-op log sink for llama.cpp's C logger: with ``verbose=False`` some messages (e.g. the SWA cache
-# notice) still reach stderr through llama-cpp-python's own callback. Kept at module level so ctypes
-# does not free the callback while llama.cpp holds it.
-_LOG_SINK: Any = None
-
-
-def _silence_llama_cpp() -> None:
-    global _LOG_SINK
-    if _LOG_SINK is None:
-        import llama_cpp
-
-        @llama_cpp.llama_log_callback
-        def sink(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
-            if level == 3:  # GGML_LOG_LEVEL_ERROR: keep in Python logging, off the terminal
-                logger.debug("llama.cpp: %s", text.decode("utf-8", "replace").rstrip())
-
-        _LOG_SINK = sink
-        llama_cpp.llama_log_set(sink, ctypes.c_void_p(0))
-
-
-class Engine:
-    """One loaded GGUF and the lock that serialises its use (a llama.cpp context is not thread-safe)."""
-
-    def __init__(self, path: str, n_ctx: int, n_threads: int) -> None:
-        _silence_llama_cpp()
-        import llama_cpp
-
-        self.path = path
-        self.lock = threading.Lock()  # not RLock: async streaming releases it from another thread
-        with safe_model_load():
-            self.llm = llama_cpp.Llama(
-                model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
-            )
-            metadata = dict(self.llm.metadata)
-            architecture = metadata.get("general.architecture", "")
-            trained = int(metadata.get(f"{architecture}.context_length", n_ctx) or n_ctx)
-            if trained < n_ctx:  # never ask for more context than the model was trained on
-                self.llm = llama_cpp.Llama(
-                    model_path=path,
-                    n_ctx=trained,
-                    n_threads=n_threads,
-                    n_threads_batch=n_threads,
-                    verbose=False,
-                )
-        self.n_ctx = self.llm.n_ctx()
-        self.metadata = metadata
-        self.model_name = metadata.get("general.name") or Path(path).stem
-        self.chat_template: str | None = metadata.get("tokenizer.chat_template")
-        vocab = self.llm._model.vocab
-        self._eog = sorted(
-            {
-                int(token)
-                for token in (llama_cpp.llama_vocab_eos(vocab), llama_cpp.llama_vocab_eot(vocab))
-                if int(token) >= 0
-            }
-        )
-
-    # -- tokens
-    def tokenize(self, text: str, *, bos: bool = True) -> list[int]:
-        """Tokens of ``text``; special-token text in it stays plain text (no injected turn markers)."""
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=bos, special=False)
-
-    def count(self, text: str) -> int:
-        return len(self.tokenize(text, bos=False))
-
-    def fit(self, tokens: list[int], limit: int) -> list[int]:
-        """The last resort against overflow: keep BOS and the last ``limit - 1`` tokens."""
-        if len(tokens) <= limit:
-            return tokens
-        return tokens[:1] + tokens[len(tokens) - limit + 1 :]
-
-    def _reuse_aligned_prefix(self, tokens: list[int]) -> None:
-        """Keep the cached evaluation of ``tokens``' prefix, cut down to a multiple of ``REUSE_ALIGNMENT``.
-
-        Greedy decoding is only reproducible this way. llama.cpp's matrix kernels treat the rows of a batch in
-        tiles, and a row computed in a tile gets slightly different logits than the same row computed alone
-        (measured: up to 0.94 in a logit), so a prompt evaluated partly from an earlier call's cache could
-        decode differently from the same prompt evaluated whole ("...go there." vs "...see the sea"). Batches
-        that start at a multiple of 64 tile the rows exactly as a whole evaluation does (measured: identical
-        logits, tests/test_local_model.py), so the shared prefix is still not evaluated twice.
-        """
-        keep = self._cached_prefix(tokens)
-        self.llm.n_tokens = keep - keep % REUSE_ALIGNMENT
-
-    def _cached_prefix(self, tokens: list[int]) -> int:
-        """How many leading ``tokens`` the cache holds, leaving at least one to evaluate for fresh logits."""
-        cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
-        common = 0
-        for a, b in zip(cached, tokens, strict=False):
-            if a != b:
-                break
-            common += 1
-        return max(0, min(common, len(tokens) - 1))
-
-    # -- plain generation
-    def complete(self, tokens: list[int], **params: Any) -> Completion:
-        with self.lock:
-            self._reuse_aligned_prefix(tokens)
-            response = self.llm.create_completion(tokens, stream=False, **params)
-        choice = response["choices"][0]  # type: ignore[index]
-        usage = response["usage"]  # type: ignore[index]
-        return Completion(
-            choice["text"],
-            usage["prompt_tokens"],
-            usage["completion_tokens"],
-            choice["finish_reason"] or "stop",
-        )
-
-    def stream(self, tokens: list[int], **params: Any) -> Iterator[tuple[str, str | None]]:
-        """``(text, finish_reason)`` pieces; holds the lock until the stream is exhausted or closed."""
-        with self.lock:
-            self._reuse_aligned_prefix(tokens)
-            for chunk in self.llm.create_completion(tokens, stream=True, **params):
-                choice: Any = chunk["choices"][0]  # type: ignore[index]
-                yield choice["text"], choice.get("finish_reason")
-
-    # -- scoring and constrained decoding (hand-written: see constrained())
-    def _eval(self, tokens: list[int]) -> np.ndarray:
-        """Evaluate ``tokens`` reusing the cached prefix; the logits after the last one."""
-        import llama_cpp
-        import numpy as np
-
-        llm = self.llm
-        prefix = self._cached_prefix(tokens)
-        llm.n_tokens = prefix
-        llm.eval(tokens[prefix:])
-        pointer = llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)
-        return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).copy()
-
-    def score_options(self, prompt: str, options: Sequence[str]) -> list[float]:
-        """The log-likelihood of each option as the continuation of ``prompt`` (one forward pass each
-        token; the prompt's KV cache is shared)."""
-        import numpy as np
-
-        with self.lock:
-            base = self.fit(self.tokenize(prompt), self.n_ctx - 16)
-            self._reuse_aligned_prefix(base)
-            first = self._eval(base)
-            first_lp = first - np.logaddexp.reduce(first)
-            scores: list[float] = []
-            for option in options:
-                tokens = self.tokenize(option, bos=False)
-                total = float(first_lp[tokens[0]])
-                context = list(base)
-                for previous, token in itertools.pairwise(tokens):
-                    context.append(previous)
-                    logits = self._eval(context)
-                    total += float(logits[token] - np.logaddexp.reduce(logits))
-                scores.append(total)
-            return scores
-
-    def constrained(
-        self, prompt: str, gbnf: str, *, max_tokens: int, top_k: int = 64, repeat_penalty: float = 1.3
-    ) -> Completion:
-        """Greedy decoding of ``prompt``'s continuation under grammar ``gbnf``.
-
-        Hand-written rather than ``create_completion(grammar=...)``: llama-cpp-python applies the grammar to
-        the whole 262k-token vocabulary at every step (measured ~1.5 s/token here, ~10x plain decoding).
-        We check only the ``top_k`` likeliest tokens (plus end-of-generation), then the ``WIDE_TOP_K``
-        likeliest, and the whole vocabulary only when none of those fits, as llama.cpp's own
-        ``common/sampling`` falls back from the sampled token to the full set. The grammar
-        engine is still llama.cpp's, so the output is exactly as constrained. Tokens already generated
-        are penalised (beyond their second occurrence, more each time): greedy decoding otherwise loops
-        ("10000000...").
-        """
-        import llama_cpp
-        import numpy as np
-
-        record = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)])
-        with self.lock:
-            llm = self.llm
-            tokens = self.fit(self.tokenize(prompt), self.n_ctx - max_tokens - 1)
-            sampler = llama_cpp.llama_sampler_init_grammar(llm._model.vocab, gbnf.encode("utf-8"), b"root")
-            if not sampler:
-                raise ValueError("llama.cpp rejected the grammar")
-            generated: list[int] = []
-            finish = "length"
-            try:
-                self._reuse_aligned_prefix(tokens)
-                logits = self._eval(tokens)
-                for _ in range(max_tokens):
-                    if generated and repeat_penalty != 1.0:
-                        seen, counts = np.unique(np.asarray(generated[-64:]), return_counts=True)
-                        often = counts > 2  # digits repeat legitimately ("11", "100"); loops repeat more
-                        factor = repeat_penalty ** (counts[often] - 2).astype(np.float32)
-                        hit = seen[often]
-                        logits[hit] = np.where(logits[hit] > 0, logits[hit] / factor, logits[hit] * factor)
-                    token = self._pick(sampler, logits, top_k, record)
-                    if token is None or token in self._eog:
-                        finish = "stop"
-                        break
-                    llama_cpp.llama_sampler_accept(sampler, token)
-                    generated.append(token)
-                    tokens.append(token)
-                    logits = self._eval(tokens)
-            finally:
-                llama_cpp.llama_sampler_free(sampler)
-            text = llm.detokenize(generated).decode("utf-8", errors="replace")
-            return Completion(text, len(tokens) - len(generated), len(generated), finish)
-
-    def _pick(self, sampler: Any, logits: np.ndarray, top_k: int, record: np.dtype) -> int | None:
-        import llama_cpp
-        import numpy as np
-
-        wide = min(WIDE_TOP_K, logits.shape[0] - 1)
-        stages = (
-            lambda: np.union1d(np.argpartition(logits, -top_k)[-top_k:], self._eog),
-            lambda: np.argpartition(logits, -wide)[-wide:],  # forced text (keys, quotes) ranks low
-            lambda: np.arange(logits.shape[0]),
-        )
-        for stage in stages:
-            candidates = stage()
-            data = np.zeros(candidates.shape[0], dtype=record)
-            data["id"] = candidates
-            data["logit"] = logits[candidates]
-            array = llama_cpp.llama_token_data_array(
-                data=data.ctypes.data_as(llama_cpp.llama_token_data_p),
-                size=data.shape[0],
-                selected=-1,
-                sorted=False,
-            )
-            llama_cpp.llama_sampler_apply(sampler, ctypes.byref(array))
-            allowed = np.isfinite(data["logit"])
-            if allowed.any():
-                best = int(np.argmax(np.where(allowed, data["logit"], -np.inf)))
-                return int(data["id"][best])
-        return None
-
-
-_ENGINES: dict[tuple[str, int, int], Engine] = {}
-_PRIOR_SCORES: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
-"""Log-likelihood of each tool name for an empty request, per tool list (for calibration)."""
-_ENGINES_LOCK = threading.Lock()
-
-
-@atexit.register
-def _close_engines() -> None:
-    # Free the models while the interpreter is whole: llama-cpp-python's own finaliser runs during teardown,
-    # when its globals may already be gone, and prints a TypeError traceback on exit.
-    with _ENGINES_LOCK:
-        for engine in _ENGINES.values():
-            engine.llm.close()
-        _ENGINES.clear()
-
-
-def engine_for(path: str, n_ctx: int, n_threads: int) -> Engine:
-    """The process-wide engine for this model file and configuration (loaded on first use)."""
-    key = (str(Path(path).resolve()), n_ctx, n_threads)
-    with _ENGINES_LOCK:
-        if key not in _ENGINES:
-            _ENGINES[key] = Engine(key[0], n_ctx, n_threads)
-        return _ENGINES[key]
-
-
-def default_threads() -> int:
-    """All cores this process may use (llama.cpp generation is memory-bound; more threads do not help)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 # ----------------------------------------------------------------------------------------- planning
@@ -1002,11 +517,11 @@ class ChatLocalLlama(BaseChatModel):
         prompt = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question=question.strip())
         neutral = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question="")
         key = (self.engine.path, neutral, tuple(continuations))
-        if key not in _PRIOR_SCORES:
-            _PRIOR_SCORES[key] = self.engine.score_options(neutral, continuations)
+        if key not in PRIOR_SCORES:
+            PRIOR_SCORES[key] = self.engine.score_options(neutral, continuations)
         scores = self.engine.score_options(prompt, continuations)
         spent.prompt += self.engine.count(prompt) + 1
-        calibrated = [score - prior for score, prior in zip(scores, _PRIOR_SCORES[key], strict=True)]
+        calibrated = [score - prior for score, prior in zip(scores, PRIOR_SCORES[key], strict=True)]
         return [options[i] for i in sorted(range(len(options)), key=lambda i: -calibrated[i])]
 
     def _plan_call(
