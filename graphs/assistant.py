@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,7 +17,7 @@ from agent.models import errors as model_errors
 from agent.settings import Settings
 from graphs.approval import approve, route_after_approval
 from graphs.critic import make_critic
-from graphs.nodes import plan, reflect
+from graphs.nodes import StepPlanner, plan, reflect
 from graphs.routing import route_after_planner, route_after_reflection
 from graphs.state import AssistantState, InputState
 from graphs.summary import make_summarizer
@@ -36,6 +36,9 @@ def is_transient(error: Exception) -> bool:
     the request (see ``agent.models.errors``); never a timeout, which the model's client already retried."""
     return model_errors.is_transient(error)
 
+
+PlannerFactory = Callable[["BaseChatModel", Sequence["BaseTool"]], StepPlanner | None]
+"""Builds the step planner for a model and its tools (None: that model plans alone)."""
 
 MODEL_RETRY = RetryPolicy(max_attempts=3, initial_interval=1.0, backoff_factor=2.0, retry_on=is_transient)
 
@@ -75,12 +78,15 @@ def build_graph(
     checkpointer: BaseCheckpointSaver[Any] | bool | None = None,
     settings: Settings | None = None,
     retry: RetryPolicy = MODEL_RETRY,
+    planner: PlannerFactory | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the assistant.
 
     ``model``: any LangChain chat model (None: the configured one). ``tools``: any LangChain tools (None: the
     calculator, web search and knowledge base). ``checkpointer``: any LangGraph saver (None: none of its own,
     so a parent graph's applies). ``retry``: how model calls are retried before the error is raised.
+    ``planner``: builds a step planner for the model and tools (``graphs.nodes.StepPlanner``), asked before
+    the model at each step: the embedded profile's rules (``graphs.planning``); None: the model plans alone.
     """
     settings = settings or Settings()
     if model is None:
@@ -113,10 +119,14 @@ def build_graph(
         return route_after_reflection(state["messages"], state.get("reflections", []))
 
     builder = StateGraph(AssistantState, input_schema=InputState)
-    planner = partial(
-        plan, model=bind_tools(model, tools), settings=settings, summarize=make_summarizer(model)
+    planner_node = partial(
+        plan,
+        model=bind_tools(model, tools),
+        settings=settings,
+        summarize=make_summarizer(model),
+        step_planner=planner(model, tools) if planner is not None else None,
     )
-    builder.add_node("planner", planner, retry_policy=retry)
+    builder.add_node("planner", planner_node, retry_policy=retry)
     builder.add_node("tools", make_tool_node(tools, timeout=settings.tool_timeout))
     builder.add_node("reflection", partial(reflect, critic=critic), retry_policy=retry)
     planner_targets = ["tools", "planner", "reflection", END]

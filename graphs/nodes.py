@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import (
     AIMessage,
+    BaseMessage,
     HumanMessage,
     RemoveMessage,
     SystemMessage,
@@ -26,6 +28,10 @@ from graphs.tool_execution import invalid_call_messages
 from graphs.turns import STOPPED_KEY, current_turn, model_calls, text_of, turn_id
 
 MAX_TOOL_RESULT_CHARS_FOR_REVIEW = 2000
+StepPlanner = Callable[[Sequence[BaseMessage]], AIMessage | None]
+"""Plans a step for the model where rules do better than it (the embedded profile: ``graphs.planning``): given
+the planner's prompt, the next message (a tool call or an answer), or None to let the model decide."""
+
 RULES_ONLY_FEEDBACK = (
     "(checked by rules: numbers, citations, not a restatement; this model gives no critique)"
 )
@@ -37,8 +43,11 @@ def plan(
     model: Runnable[Any, Any],
     settings: Settings,
     summarize: Summarizer = extractive_summary,
+    step_planner: StepPlanner | None = None,
 ) -> dict[str, Any]:
     """Call the model with the bounded prompt; stop with a closing answer once the step budget is spent.
+
+    ``step_planner``, where given, is asked first and the model only when it returns None.
 
     Turns that no longer fit the prompt are folded into the running summary first (``graphs.summary``).
     """
@@ -63,7 +72,9 @@ def plan(
         revision=revision,
         summarize=summarize,
     )
-    response = model.invoke(prompt)
+    response = step_planner(prompt) if step_planner is not None else None
+    if response is None:
+        response = model.invoke(prompt)
     if not isinstance(response, AIMessage):
         response = AIMessage(content=text_of(response))
     removed = folded.pop("messages", [])  # folded turns leave the window (graphs.summary)
