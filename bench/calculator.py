@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tools.calculator.core import CalculatorError, calculate  # noqa: E402
+from tools.calculator import CalculatorError, calculate  # noqa: E402
 
 TYPICAL = [
     "12*12",
@@ -60,9 +60,7 @@ def _time_call(expression: str, repeat: int) -> list[float]:
 
 
 def _import_seconds() -> float:
-    code = (
-        "import time; t = time.perf_counter(); import tools.calculator.core; print(time.perf_counter() - t)"
-    )
+    code = "import time; t = time.perf_counter(); import tools.calculator; print(time.perf_counter() - t)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     return float(out.stdout)
 
@@ -79,7 +77,7 @@ def main() -> None:
             samples = _time_call(expression, repeat)
             label = expression if len(expression) <= 46 else expression[:43] + "..."
             print(f"{label:48} {statistics.median(samples) * 1e6:10.0f} {max(samples) * 1e6:10.0f}")
-    print(f"cold import of tools.calculator.core (with langchain_core): {_import_seconds():.2f} s")
+    print(f"cold import of tools.calculator (with langchain_core): {_import_seconds():.2f} s")
 
 
 if __name__ == "__main__":

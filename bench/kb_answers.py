@@ -108,7 +108,7 @@ def dev_tasks(limit: int | None = None) -> list[Task]:
 @contextmanager
 def dev_environment(settings: Settings) -> Iterator[EvalEnvironment]:
     """The eval's tools (offline web search included) over a private knowledge base of the dev documents."""
-    from tools.calculator.core import calculator
+    from tools.calculator import calculator
     from tools.knowledge_base.ingest import ingest
     from tools.knowledge_base.retrieval import make_search_documents
 

@@ -195,7 +195,7 @@ def create_agent_baseline(saver: Any) -> Any:
 
 def graph_for(name: str, saver: Any) -> Any:
     """The bench's graph ``name`` on ``saver``: the calculator turn, our settings at their defaults."""
-    from tools.calculator.core import calculator
+    from tools.calculator import calculator
 
     if name == "create_agent":
         from langchain.agents import create_agent

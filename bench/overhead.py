@@ -103,7 +103,7 @@ def contenders(
     from langchain.agents import create_agent
 
     from graphs.assistant import build_graph
-    from tools.calculator.core import calculator
+    from tools.calculator import calculator
 
     model = calculator_then_answer(ANSWER)  # the same text every turn
     with ExitStack() as stack:

@@ -5,7 +5,7 @@ answer, split into ``dev`` and ``test``; the ``test`` half is not looked at whil
 turn of the local model with the three default tools bound:
 
 1. the first model call: its first tool call (or ``answer``) is compared with the label;
-2. a calculator call is executed with ``tools.calculator.core.calculate`` and the model writes the answer, which must
+2. a calculator call is executed with ``tools.calculator.calculate`` and the model writes the answer, which must
    contain the calculator's result verbatim and equal the expected value;
 3. a search call gets a canned result of the tools' own format (no network here), so the time of a whole
    warm turn (plan, answer) is measured for every class.
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from agent.models.local.chat_model import ChatLocalLlama, load_local_model  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from graphs.prompts import PLANNER_SYSTEM  # noqa: E402
-from tools.calculator.core import calculate  # noqa: E402
+from tools.calculator import calculate  # noqa: E402
 from tools.defaults import default_tools  # noqa: E402
 
 QUESTIONS = Path(__file__).with_name("routing_questions.jsonl")

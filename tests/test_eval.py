@@ -163,7 +163,7 @@ def test_limit_and_suite_selection() -> None:
 
 @pytest.mark.parametrize("seed", range(5))
 def test_known_answers_agree_with_the_calculator(seed: int) -> None:
-    from tools.calculator.core import calculate
+    from tools.calculator import calculate
 
     for task in build_tasks(["arithmetic", "two_step"], seed=seed, limit=12):
         expression = task.solution[-1].args["expression"]
@@ -234,7 +234,7 @@ def test_held_out_suites_are_marked_fixed_and_big_enough() -> None:
 
 
 def test_held_out_answers_are_exact_and_agree_with_the_calculator() -> None:
-    from tools.calculator.core import calculate
+    from tools.calculator import calculate
 
     tasks = build_tasks(["word_problems", "lookup_compute", "follow_ups"])
     assert {t.id: format_number(t.expect.number) for t in tasks if t.expect.number is not None} == (

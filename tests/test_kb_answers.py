@@ -272,7 +272,7 @@ The Larkmoor K7 comes with a warranty of 30 months, registered online.
 def _graph(tmp_path: Path, *, search: str = "off") -> tuple[Any, Settings]:
     from agent.models.local.chat_model import load_local_model
     from graphs.assistant import build_graph
-    from tools.calculator.core import calculator
+    from tools.calculator import calculator
     from tools.knowledge_base.ingest import ingest
     from tools.knowledge_base.retrieval import make_search_documents
     from tools.web_search.tool import make_web_search

@@ -21,7 +21,7 @@ from agent.models.local.transcript import Turn, messages_to_turns, render_plain,
 from agent.settings import Settings
 from graphs.prompts import REFLECTION_REQUEST
 from graphs.state import Critique
-from tools.calculator.core import calculate, calculator
+from tools.calculator import calculate, calculator
 
 
 class Weather(BaseModel):

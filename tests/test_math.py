@@ -2,7 +2,7 @@
 
 Property tests build random expression trees, render them as text and compute the expected value
 with ``fractions.Fraction`` straight from the tree; the expected text comes from ``render_exact``
-below, an independent implementation of the format documented in ``tools.calculator.core``.
+below, an independent implementation of the format documented in ``tools.calculator.formatting``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from langchain_core.tools import ToolException
 
-import tools.calculator.core
-from tools.calculator.core import (
+import tools.calculator.limits
+from tools.calculator import (
     FUNCTIONS,
     MAX_DIGITS,
     MAX_INPUT_CHARS,
@@ -502,7 +502,7 @@ def test_pathological_inputs_fail_cleanly_and_fast(expression: str) -> None:
 
 @pytest.mark.parametrize("limit", ["TIME_LIMIT_S", "WALL_LIMIT_S"])
 def test_the_time_guard_stops_an_evaluation(monkeypatch: pytest.MonkeyPatch, limit: str) -> None:
-    monkeypatch.setattr(tools.calculator.core, limit, -1.0)  # already past the deadline at the first step
+    monkeypatch.setattr(tools.calculator.limits, limit, -1.0)  # already past the deadline at the first step
     with pytest.raises(CalculatorError, match=r"calculation took too long"):
         calculate("1 + 1")
 
@@ -667,7 +667,7 @@ def render(tree: Tree) -> str:
 
 
 def render_exact(value: Fraction) -> str:
-    """The documented format for an exact value, implemented independently of tools.calculator.core."""
+    """The documented format for an exact value, implemented independently of tools.calculator.formatting."""
     if value.denominator == 1:
         return _digits(value.numerator)
     sign = "-" if value < 0 else ""

@@ -32,7 +32,7 @@ from agent.models.loading import load_model
 from agent.settings import Settings
 from graphs.assistant import build_graph
 from tests.fakes import ScriptedChatModel, call, tool_calls
-from tools.calculator.core import calculator
+from tools.calculator import calculator
 
 pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server] (the dev extras)")
 

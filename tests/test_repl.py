@@ -27,7 +27,7 @@ from agent.settings import Settings
 from tests.fakes import ScriptedChatModel, call, tool_calls
 from tests.openai_server import fake_openai_server, reply, status
 from tests.repl_pty import ESC_ENTER, UP, Chat
-from tools.calculator.core import calculator
+from tools.calculator import calculator
 
 ACCEPT = {"verdict": "accept", "feedback": "supported by the tool"}
 

@@ -32,7 +32,7 @@ from agent.threads.history import (
 from graphs.assistant import build_graph
 from tests.cli_checks import one_line_error
 from tests.fakes import ScriptedChatModel, call, tool_calls
-from tools.calculator.core import calculator
+from tools.calculator import calculator
 
 ROOT = Path(__file__).resolve().parent.parent
 

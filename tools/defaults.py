@@ -10,7 +10,7 @@ from agent.settings import Settings
 def default_tools(settings: Settings) -> list[BaseTool]:
     """The three built-in tools, configured from ``settings``. Building them is instant: the search backend
     and the knowledge base connect on first use."""
-    from tools.calculator.core import calculator
+    from tools.calculator import calculator
     from tools.knowledge_base.retrieval import make_search_documents
     from tools.web_search.tool import make_web_search
 

@@ -237,7 +237,7 @@ def eval_environment(settings: Settings, *, documents: bool = True) -> Iterator[
     """A temporary home with the tools over it, removed afterwards. With ``documents`` the bundled documents
     are ingested first; without, the knowledge base stays empty (``search_documents`` says so), which saves
     embedding them for runs that never ask about them."""
-    from tools.calculator.core import calculator
+    from tools.calculator import calculator
     from tools.knowledge_base.ingest import ingest
     from tools.knowledge_base.retrieval import make_search_documents
 
