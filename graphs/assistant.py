@@ -11,6 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 from langgraph.types import RetryPolicy
 
 from agent.models import errors as model_errors
@@ -19,6 +20,7 @@ from graphs.approval import approve, route_after_approval
 from graphs.critic import make_critic
 from graphs.nodes import StepPlanner, plan, reflect
 from graphs.routing import route_after_planner, route_after_reflection
+from graphs.run_context import ModelSetup, RunContext, RunModels, run_settings
 from graphs.state import AssistantState, InputState
 from graphs.summary import make_summarizer
 from graphs.tool_execution import make_tool_node
@@ -98,37 +100,54 @@ def build_graph(
 
         tools = default_tools(settings)
 
-    # A model without structured output, or one that says its critique is noise (the embedded 270M model),
-    # gets no critic: the deterministic checks of ``graphs.checks`` are then its whole reflection.
-    critic = make_critic(model, settings.structured_output) if gives_critiques(model) else None
-
     approve_tools = [tool.name for tool in tools if tool.name in settings.approve_tools]
 
+    def set_up(chosen: BaseChatModel, spec: str | None) -> ModelSetup:
+        # A model without structured output, or one that says its critique is noise (the embedded 270M
+        # model), gets no critic: the deterministic checks of ``graphs.checks`` are then its whole reflection.
+        factory = planner if spec is None else None
+        return ModelSetup(
+            model=chosen,
+            bound=bind_tools(chosen, tools),
+            step_planner=factory(chosen, tools) if factory is not None else None,
+            summarize=make_summarizer(chosen),
+            critic=make_critic(chosen, settings.structured_output) if gives_critiques(chosen) else None,
+        )
+
+    models = RunModels(model, set_up, settings)
+
+    def planner_node(state: AssistantState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        setup = models.for_run(runtime.context)
+        return plan(
+            state,
+            model=setup.bound,
+            settings=run_settings(settings, runtime.context),
+            summarize=setup.summarize,
+            step_planner=setup.step_planner,
+        )
+
+    def reflection_node(state: AssistantState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        return reflect(state, critic=models.for_run(runtime.context).critic)
+
     def after_planner(
-        state: AssistantState,
+        state: AssistantState, runtime: Runtime[RunContext]
     ) -> Literal["tools", "approval", "planner", "reflection", "__end__"]:
+        chosen = run_settings(settings, runtime.context)
         return route_after_planner(
             state["messages"],
             state.get("reflections", []),
-            mode=settings.reflection,
-            max_reflections=settings.max_reflections,
+            mode=chosen.reflection,
+            max_reflections=chosen.max_reflections,
             approve_tools=approve_tools,
         )
 
     def after_reflection(state: AssistantState) -> Literal["planner", "__end__"]:
         return route_after_reflection(state["messages"], state.get("reflections", []))
 
-    builder = StateGraph(AssistantState, input_schema=InputState)
-    planner_node = partial(
-        plan,
-        model=bind_tools(model, tools),
-        settings=settings,
-        summarize=make_summarizer(model),
-        step_planner=planner(model, tools) if planner is not None else None,
-    )
+    builder = StateGraph(AssistantState, input_schema=InputState, context_schema=RunContext)
     builder.add_node("planner", planner_node, retry_policy=retry)
     builder.add_node("tools", make_tool_node(tools, timeout=settings.tool_timeout))
-    builder.add_node("reflection", partial(reflect, critic=critic), retry_policy=retry)
+    builder.add_node("reflection", reflection_node, retry_policy=retry)
     planner_targets = ["tools", "planner", "reflection", END]
     if approve_tools:
         builder.add_node("approval", partial(approve, approve_tools=approve_tools))

@@ -64,6 +64,7 @@ def ask(session: ChatSession, console: Console, question: str, approve: Any = No
         {"messages": [HumanMessage(question)]},
         TurnView(console),
         approve or (lambda request: pytest.fail(f"unexpected approval request {request}")),
+        session.assistant.context,
     )
 
 
@@ -217,7 +218,8 @@ def test_reflection_model_tools_help_and_exit(isolated_environment: Path) -> Non
     graph_before = session.graph
     assert run(session, "/reflection").strip() == "reflection: off"
     assert run(session, "/reflection always").strip() == "reflection always"
-    assert session.settings.reflection == "always" and session.graph is not graph_before
+    assert session.settings.reflection == "always" and session.assistant.context.reflection == "always"
+    assert session.graph is graph_before  # the next run carries the mode; nothing is recompiled
     with pytest.raises(CommandError, match=r"usage: /reflection auto\|always\|off"):
         run(session, "/reflection sometimes")
     assert run(session, "/model").splitlines()[0] == "model: scripted"
@@ -236,17 +238,24 @@ def test_reflection_model_tools_help_and_exit(isolated_environment: Path) -> Non
         run(session, "/frobnicate")
 
 
-def test_model_switch_keeps_the_thread_and_a_bad_spec_keeps_the_model(isolated_environment: Path) -> None:
-    session = chat_session(ScriptedChatModel(script=["one"]), isolated_environment)
+def test_model_switch_keeps_the_thread_and_the_graph_and_a_bad_spec_keeps_the_model(
+    isolated_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = chat_session(ScriptedChatModel(script=["one", "three"]), isolated_environment)
+    graph = session.graph
     ask(session, recorder(), "first")
     with pytest.raises(ValueError, match="unknown model provider"):
         run(session, "/model mystery:thing")
     assert session.model_spec == "scripted"
-    session.model = ScriptedChatModel(script=["two"])  # what /model would load, without a network model
-    session.rebuild()
+    other = ScriptedChatModel(script=["two"])  # what /model would load, without a network model
+    monkeypatch.setattr("agent.models.loading.load_model", lambda spec, settings: other)
+    run(session, "/model openai:other")
     assert ask(session, recorder(), "second").answer == "two"
+    run(session, "/model scripted")  # back to the model the graph was compiled with
+    assert ask(session, recorder(), "third").answer == "three"
+    assert session.graph is graph  # switching models compiles nothing
     messages = session.graph.get_state(thread_config(session.thread_id)).values["messages"]
-    assert [m.text for m in messages] == ["first", "one", "second", "two"]
+    assert [m.text for m in messages] == ["first", "one", "second", "two", "third", "three"]
 
 
 def test_ingest_of_a_missing_path_says_so_without_opening_the_store(isolated_environment: Path) -> None:

@@ -145,7 +145,9 @@ class Chat:
             with session.assistant.hold(session.thread_id):
                 if turn_unfinished(session.graph.get_state(thread_config(session.thread_id))):
                     self.console.print("[dim]finishing this thread's unfinished turn first…[/]")
-                    run_turn(session.graph, session.thread_id, None, view, self.approve)
+                    run_turn(
+                        session.graph, session.thread_id, None, view, self.approve, session.assistant.context
+                    )
                     view = TurnView(self.console)
                 run_turn(
                     session.graph,
@@ -153,6 +155,7 @@ class Chat:
                     {"messages": [HumanMessage(question)]},
                     view,
                     self.approve,
+                    session.assistant.context,
                 )
         except ThreadBusy as error:  # another front end's turn is running: nothing of ours to close
             view.stop()

@@ -1,5 +1,6 @@
 """What a chat session holds: settings, memory, model, tools, the compiled assistant and the current
-thread. ``/model`` and ``/reflection`` rebuild the graph on the same memory, so threads carry on."""
+thread. ``/model`` and ``/reflection`` change the run context (``graphs.run_context``): the graph is compiled
+once, and threads carry on with the new model."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class ChatSession:
-    """The state of one ``agent chat``; ``assistant`` is rebuilt whenever the model or settings change."""
+    """The state of one ``agent chat``; the model and reflection mode chosen with slash commands travel in
+    ``assistant.context``."""
 
     settings: Settings
     saver: BaseCheckpointSaver[Any]
@@ -28,18 +30,17 @@ class ChatSession:
     tools: list[BaseTool]
     thread_id: str = field(default_factory=new_thread_id)
     assistant: Assistant = field(init=False)
+    default_spec: str = field(init=False)
+    """The model the graph was compiled with; a run names another in its context."""
 
     def __post_init__(self) -> None:
-        self.rebuild()
-
-    def rebuild(self) -> None:
-        """Compile the graph for the current model and settings, on the same memory."""
         from graphs.assistant import build_graph
 
         graph = build_graph(self.model, tools=self.tools, checkpointer=self.saver, settings=self.settings)
         self.assistant = Assistant(
             graph=graph, model_spec=self.model_spec, max_context_tokens=self.settings.max_context_tokens
         )
+        self.default_spec = self.model_spec
 
     @property
     def graph(self) -> Any:
@@ -49,14 +50,15 @@ class ChatSession:
         """Answer with another model from now on (the old one stays if the new one cannot be loaded)."""
         from agent.models.loading import load_model
 
-        model = load_model(spec, self.settings)
-        self.model, self.model_spec = model, spec
-        self.rebuild()
+        self.model = load_model(spec, self.settings)  # fails here, not in the next turn
+        self.model_spec = self.assistant.model_spec = spec
+        chosen = None if spec == self.default_spec else spec
+        self.assistant.context = self.assistant.context.model_copy(update={"model": chosen})
 
     def set_reflection(self, mode: ReflectionMode) -> None:
         """Change when answers are checked (``auto``, ``always`` or ``off``)."""
         self.settings = self.settings.model_copy(update={"reflection": mode})
-        self.rebuild()
+        self.assistant.context = self.assistant.context.model_copy(update={"reflection": mode})
 
     def new_thread(self) -> str:
         """Start a fresh thread (it is saved with its first question)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from agent.memory.thread_lock import ThreadLocks, thread_locks
 from agent.settings import Settings
 from graphs.approval import unanswered_calls
+from graphs.run_context import RunContext
 from graphs.turns import STOPPED_KEY, TurnResult, turn_result
 
 CANCELLED_CALL = "Cancelled: this turn was stopped before the tool ran."
@@ -85,6 +86,8 @@ class Assistant:
     """The context budget (``AGENT_MAX_CONTEXT_TOKENS``) a question must fit in."""
     locks: ThreadLocks | None = None
     """One turn at a time per thread across processes (``agent.memory.thread_lock``); None: no lock."""
+    context: RunContext = field(default_factory=RunContext)
+    """What each run sets: another model, the reflection mode (``graphs.run_context``)."""
 
     def hold(self, thread_id: str) -> AbstractContextManager[Any]:
         """Hold ``thread_id`` for a turn: waits for a turn running on it, then ``ThreadBusy``."""
@@ -99,8 +102,8 @@ class Assistant:
         config = thread_config(thread_id)
         with self.hold(thread_id):
             if turn_unfinished(self.graph.get_state(config)):
-                self.graph.invoke(None, config)
-            state = self.graph.invoke({"messages": [HumanMessage(question)]}, config)
+                self.graph.invoke(None, config, context=self.context)
+            state = self.graph.invoke({"messages": [HumanMessage(question)]}, config, context=self.context)
         return turn_result(state)
 
     def cancel(self, thread_id: str, answer: str = CANCELLED_ANSWER) -> None:

@@ -26,6 +26,7 @@ from rich.text import Text
 from agent.chat.render import reflection_line, sources_block, tool_panel
 from agent.chat.session import thread_config
 from graphs.approval import APPROVAL
+from graphs.run_context import RunContext
 from graphs.turns import TurnResult, turn_result
 
 ApprovalPrompt = Callable[[dict[str, Any]], Any]
@@ -187,10 +188,16 @@ class TurnView:
 
 
 def run_turn(
-    graph: Any, thread_id: str, payload: Any, view: TurnView, ask_approval: ApprovalPrompt
+    graph: Any,
+    thread_id: str,
+    payload: Any,
+    view: TurnView,
+    ask_approval: ApprovalPrompt,
+    context: RunContext | None = None,
 ) -> TurnResult:
     """Stream one turn (``payload``: the new question's input, or None to finish a pending turn) to
-    ``view``; at each approval interrupt, stop the display, ask, and resume with the answer."""
+    ``view``; at each approval interrupt, stop the display, ask, and resume with the answer. ``context``:
+    the run's model and settings (``graphs.run_context``)."""
     from langgraph.types import Command
 
     config = {**thread_config(thread_id), "callbacks": [PlannerTokens(view.token)]}
@@ -200,7 +207,9 @@ def run_turn(
             # Streamed structured output (the reflection critic) makes langchain-openai trip a harmless
             # pydantic serializer warning that would tear the live display (langchain-ai/langchain#35538).
             warnings.filterwarnings("ignore", message="Pydantic serializer warnings", category=UserWarning)
-            for mode, event in graph.stream(payload, config, stream_mode=["updates", "tasks"]):
+            for mode, event in graph.stream(
+                payload, config, stream_mode=["updates", "tasks"], context=context
+            ):
                 if mode == "tasks":
                     view.task(event)
                 elif isinstance(event, dict):
