@@ -43,7 +43,11 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 1
 
 @pytest.fixture
 def model_server() -> Iterator[object]:
-    with fake_openai_server([reply("Hello from the served graph.")]) as server:
+    replies = [
+        reply("Hello from the served graph."),
+        reply(tool_calls=[("calculator", {"expression": "2+2"})]),
+    ]
+    with fake_openai_server(replies) as server:
         yield server
 
 
@@ -107,6 +111,19 @@ def test_langgraph_dev_serves_the_assistant(model_server: object, tmp_path: Path
         assert result["messages"][-1]["content"] == "Hello from the served graph."
         state = client.threads.get_state(thread["thread_id"])
         assert [m["type"] for m in state["values"]["messages"]] == ["human", "ai"]
+
+        # An assistant of its own configures the same graph through its run context: one model call a turn.
+        terse = client.assistants.create("assistant", context={"max_steps": 1})
+        schema = client.assistants.get_schemas(terse["assistant_id"])["context_schema"]
+        assert {"model", "reflection", "max_steps"} <= set(schema["properties"])
+        result = client.runs.wait(
+            client.threads.create()["thread_id"],
+            terse["assistant_id"],
+            input={"messages": [{"role": "user", "content": "what is 2+2?"}]},
+        )
+        assert isinstance(result, dict)
+        assert [m["type"] for m in result["messages"]] == ["human", "ai", "tool", "ai"]
+        assert result["messages"][-1]["content"].startswith("I stopped after 1 model calls")
 
 
 NOTES = "# Project notes\n\nThe launch date of the Falcon project is 12 March 2027.\n"
