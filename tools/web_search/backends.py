@@ -3,6 +3,12 @@
 A ``SearchError``'s text is the reason the model and the user read ("web search timed out after 10 s"):
 short, a fact rather than an instruction, and never a secret or a response body (a server may echo
 request headers, API key included, back in it).
+
+Why not langchain-community's search wrappers (checked in 0.4.2): ``SearxSearchWrapper`` and
+``TavilySearchAPIWrapper`` call ``requests`` without a timeout (a stalled server hangs the turn) and put the
+response body in their errors; Tavily's address is a module constant (no local server in tests, no proxy);
+``DuckDuckGoSearchAPIWrapper`` turns ddgs's rate-limit and timeout exceptions into one, so a retry cannot tell
+them apart. DuckDuckGo goes through ``ddgs`` itself; the two HTTP APIs are one ``httpx`` request each.
 """
 
 from __future__ import annotations
