@@ -1,6 +1,7 @@
 """The assistant graph: planner ⇄ tools, then reflection, checkpointed after every step.
 
-``build_graph`` is the one public factory (see the contracts in DESIGN.md); nothing else builds graphs.
+``build_graph`` is the one public factory (its use from another LangGraph app: README, "Embedding it in your
+LangGraph app"; its layer: docs/architecture.md); nothing else builds graphs.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""``tools.math.calculate``, the calculator core's public name (DESIGN.md contracts); it lives in tools.calculator."""
+"""``tools.math``: the calculator's first import path, kept for callers; the code lives in tools.calculator.
+
+``calculate(expression) -> str`` raises ``CalculatorError`` (a ``ValueError``) for any invalid input.
+"""
 
 from tools.calculator import CalculatorError, calculate, calculator
 
