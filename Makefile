@@ -77,8 +77,8 @@ lint: dev  ## style, types and the layers of docs/architecture.md
 bench: dev
 	$(BIN)/python -m bench
 
-graph: dev  ## regenerate the graph picture in docs/graph.mmd
-	$(BIN)/python -m graphs.draw > docs/graph.mmd
+graph: dev  ## redraw the README's graph picture from the graph (tests/test_graph.py checks it is current)
+	$(BIN)/python -m graphs.draw --readme README.md
 
 clean:
 	rm -rf $(VENV)

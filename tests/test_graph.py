@@ -372,3 +372,11 @@ def test_readme_shows_the_graph_as_it_is() -> None:
 
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert f"```mermaid\n{mermaid()}```" in readme
+
+
+def test_make_graph_redraws_the_readme_picture() -> None:
+    from graphs.draw import with_picture
+
+    readme = "# Title\n\n```mermaid\ngraph TD;\n\told --> gone;\n```\n\n```mermaid\nkept\n```\n"
+    redrawn = with_picture(readme, "graph TD;\n\tnew --> here;\n")
+    assert redrawn == "# Title\n\n```mermaid\ngraph TD;\n\tnew --> here;\n```\n\n```mermaid\nkept\n```\n"
