@@ -1,43 +1,61 @@
-"""Ingestion into the knowledge base: read files, split them into chunks, add only what changed.
+"""Ingestion into the knowledge base: files (``loading``) split into chunks, added through LangChain's
+indexing API, so that only what changed is embedded.
 
-Chunk ids are content hashes (source path + chunk text), so re-ingesting an unchanged file embeds
-nothing, and a changed file's stale chunks are the ids stored for its source that the new version no
-longer produces.
+A chunk's id is a hash of its source path and text (``chunk_id``), given to the indexing API as its key
+and read back from the store into its records at the start of each run (``records``): re-ingesting an
+unchanged file embeds nothing, and collections ingested before the API was used keep their ids. Cleanup is ``scoped_full``: the stale chunks of each file read are deleted once the whole
+run's new chunks are stored (``incremental`` would clean up after each batch, and so delete, then embed
+again, the unchanged chunks of any file longer than a batch). An interrupted run leaves extra passages
+behind, cleaned up by the next run, never a file with no passages at all.
 
-One bad file never costs the others: whatever goes wrong reading a file (a damaged PDF that trips pypdf
-over its own feet, an undecodable text, a size over the cap) skips that file with a one-line reason, and
-the run goes on. Special files (named pipes, sockets, devices) are never opened: reading a named pipe
-would wait for a writer forever.
+One bad file never costs the others: whatever goes wrong reading a file skips that file with a one-line
+reason, and the run goes on.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
-import io
 import logging
 import os
 import stat
-import warnings
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.documents import Document
+
+from tools.knowledge_base.loading import (
+    SUPPORTED_SUFFIXES,
+    EmptyDocument,
+    UnreadableDocument,
+    load_documents,
+    looks_like_text,
+    one_line,
+    source_name,
+    special_kind,
+)
+from tools.knowledge_base.records import BatchedStore, records_of
 from tools.knowledge_base.retrieval import open_store
 
 if TYPE_CHECKING:
-    from langchain_chroma import Chroma
+    from langchain_core.indexing import RecordManager
 
     from agent.settings import Settings
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".pdf", ".html", ".htm"})
-"""The types read. A file without an extension (README, NEWS, copyright) is read as plain text too; one
-found in a folder that does not begin like text (a program, data) is left out as of a type not read."""
-
-SNIFF_BYTES = 8192
-"""How much of a file without an extension found in a folder is read to tell text from binary."""
+__all__ = [
+    "CHUNK_SIZE",
+    "MAX_FILE_MB",
+    "Chunk",
+    "EmptyDocument",
+    "IngestReport",
+    "UnreadableDocument",
+    "chunk_id",
+    "ingest",
+    "iter_files",
+    "load_chunks",
+    "source_name",
+]
 
 CHUNK_SIZE = 800
 """Characters per chunk. all-MiniLM-L6-v2 reads at most 256 word pieces and silently drops the rest;
@@ -49,6 +67,10 @@ CHUNK_OVERLAP = 120
 
 EMBED_BATCH = 64
 """Chunks per embedding call: large enough to keep the model busy, small enough for steady progress."""
+
+INDEX_BATCH = 512
+"""Chunks per round of the indexing API (look up, embed in batches of ``batch_size``, record); each
+round's lookups and records are one call each."""
 
 MAX_FILE_MB = 20.0
 """Files larger than this (in MB of 1,000,000 bytes) are skipped unless the caller raises the cap: a
@@ -70,14 +92,6 @@ WarningCallback = Callable[[str, str], None]
 """Called as ``on_warning(source, message)`` when a file will be slow to embed."""
 
 logger = logging.getLogger(__name__)
-
-
-class UnreadableDocument(Exception):
-    """A file that cannot be turned into text; the message is the reason shown to the user."""
-
-
-class EmptyDocument(UnreadableDocument):
-    """A readable file with no text: any passages stored for it earlier are removed."""
 
 
 @dataclass(frozen=True)
@@ -107,193 +121,6 @@ class IngestReport:
     """Files stored with a notice (very large), as passed to ``on_warning``."""
 
 
-def source_name(path: str | os.PathLike[str]) -> str:
-    """``path`` as stored and shown: itself, or for a name that is not UTF-8 (``caf\\xe9.txt`` from an
-    old Latin-1 disk) the undecodable bytes written as ``\\xe9``, which every store and terminal takes."""
-    text = os.fspath(path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return os.fsencode(text).decode("utf-8", "backslashreplace")
-    return text
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-# ---------------------------------------------------------------------------------------------- reading
-
-
-@dataclass(frozen=True)
-class _Section:
-    """A stretch of a document's text with the metadata its chunks inherit (page, heading)."""
-
-    text: str
-    metadata: dict[str, Any]
-
-
-_SPECIAL_FILES = {
-    stat.S_IFIFO: "named pipe",
-    stat.S_IFSOCK: "socket",
-    stat.S_IFCHR: "character device",
-    stat.S_IFBLK: "block device",
-}
-
-
-def _special_kind(mode: int) -> str | None:
-    """What a file that is neither regular nor a folder is ("named pipe"...), or None."""
-    return _SPECIAL_FILES.get(stat.S_IFMT(mode))
-
-
-def _read_bytes(path: Path, max_bytes: int | None) -> bytes:
-    """The file's bytes. Non-blocking open and a check of what was opened: a file swapped for a named
-    pipe since it was listed is refused instead of waiting forever for a writer."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
-        if (kind := _special_kind(info.st_mode)) is not None:
-            raise UnreadableDocument(f"{kind}, not a regular file")
-        if max_bytes is not None and info.st_size > max_bytes:
-            raise UnreadableDocument(_too_large(info.st_size, max_bytes))
-        data = file.read() if max_bytes is None else file.read(max_bytes + 1)
-    if max_bytes is not None and len(data) > max_bytes:  # it grew while being read
-        raise UnreadableDocument(_too_large(len(data), max_bytes))
-    return data
-
-
-def _too_large(size: int, max_bytes: int) -> str:
-    return (
-        f"too large ({size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit; raise it with --max-file-mb)"
-    )
-
-
-_BOMS = (  # UTF-32 first: its little-endian mark begins with UTF-16's
-    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
-    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
-    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
-    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
-    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
-)
-
-
-def _bom_encoding(data: bytes) -> tuple[str, str] | None:
-    """The codec and name of the encoding a byte-order mark at the start of ``data`` declares."""
-    return next(((codec, name) for bom, codec, name in _BOMS if data.startswith(bom)), None)
-
-
-def _looks_like_text(path: Path) -> bool:
-    """Whether the file begins like text: its first ``SNIFF_BYTES`` decode as UTF-8 without NUL bytes, or
-    as the encoding a byte-order mark declares. Opened as ``_read_bytes`` opens files (never a special
-    one); a file that cannot be opened counts as text, so that the loader reports why."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as file:
-            if _special_kind(os.fstat(file.fileno()).st_mode) is not None:
-                return True
-            head = file.read(SNIFF_BYTES)
-    except OSError:
-        return True
-    codec, _ = _bom_encoding(head) or ("utf-8", "UTF-8")
-    if codec == "utf-8" and b"\x00" in head:
-        return False
-    try:
-        # Unless the whole file was read, a character may be cut at the end of ``head``.
-        codecs.getincrementaldecoder(codec)().decode(head, final=len(head) < SNIFF_BYTES)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _decode(data: bytes) -> str:
-    """Text from UTF-8, or from UTF-8/16/32 with a byte-order mark (the mark itself dropped)."""
-    codec, name = _bom_encoding(data) or ("utf-8", "UTF-8")
-    if codec == "utf-8" and b"\x00" in data[:8192]:
-        raise UnreadableDocument("binary file (contains NUL bytes)")
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise UnreadableDocument(f"not {name} text (undecodable byte at offset {exc.start})") from exc
-
-
-def _clean(text: str) -> str:
-    """``text`` without lone surrogates (some damaged PDFs yield them), which no store can encode."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
-
-
-@contextmanager
-def _parser_notices_to_logging(source: str) -> Iterator[None]:
-    """pypdf reports damaged files through ``logging`` with no handler of its own (so Python's last-resort
-    handler prints them on stderr) and bs4 through ``warnings``: both go to logging instead, where the
-    application's logging configuration decides, and nothing reaches the user's terminal uninvited."""
-    pypdf_logger = logging.getLogger("pypdf")
-    quiet = logging.NullHandler()
-    pypdf_logger.addHandler(quiet)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield
-    finally:
-        pypdf_logger.removeHandler(quiet)
-    for notice in caught:
-        logger.info("%s: %s: %s", source, notice.category.__name__, notice.message)
-
-
-def _read_pdf(data: bytes) -> tuple[str | None, list[_Section]]:
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise UnreadableDocument("encrypted PDF")
-        sections = [
-            _Section(text, {"page": number})
-            for number, page in enumerate(reader.pages, start=1)
-            if (text := page.extract_text() or "").strip()
-        ]
-        title = reader.metadata.title if reader.metadata else None
-    except UnreadableDocument:
-        raise
-    except Exception as exc:
-        # pypdf signals damaged files with its own errors, but hostile ones also reach plain
-        # ValueError, KeyError, AttributeError, RecursionError... from deep inside its parser.
-        reason = _one_line(f"{type(exc).__name__}: {exc}")
-        raise UnreadableDocument(f"corrupt or unreadable PDF ({reason})") from exc
-    return (_clean(str(title)) if title else None), sections
-
-
-def _read_html(data: bytes) -> tuple[str | None, str]:
-    from bs4 import BeautifulSoup
-
-    # Without a byte-order mark, the bytes go to bs4, which detects the declared encoding.
-    markup: str | bytes = _decode(data) if _bom_encoding(data) else data
-    if isinstance(markup, bytes) and b"\x00" in markup[:8192]:
-        raise UnreadableDocument("binary file (contains NUL bytes)")
-    try:
-        soup = BeautifulSoup(markup, "html.parser")
-        title = soup.title.get_text(" ", strip=True) if soup.title else None
-        for tag in soup(["script", "style", "noscript", "template", "head"]):
-            tag.decompose()
-        text = soup.get_text("\n")
-    except Exception as exc:  # html.parser gives up on some malformed markup with assorted errors
-        reason = _one_line(f"{type(exc).__name__}: {exc}")
-        raise UnreadableDocument(f"unreadable HTML ({reason})") from exc
-    lines = (line.strip() for line in text.splitlines())
-    return title or None, "\n".join(line for line in lines if line)
-
-
-def _first_markdown_title(text: str) -> str | None:
-    for line in text.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip() or None
-    return None
-
-
 # -------------------------------------------------------------------------------------------- chunking
 
 
@@ -301,22 +128,6 @@ def _splitter() -> Any:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     return RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
-
-
-def _markdown_sections(text: str) -> list[_Section]:
-    """Split on headings first so a chunk never straddles two sections; keep the heading in the text
-    (it often carries the words a question is about) and as ``heading`` metadata."""
-    from langchain_text_splitters import MarkdownHeaderTextSplitter
-
-    splitter = MarkdownHeaderTextSplitter(
-        headers_to_split_on=[("#", "h1"), ("##", "h2"), ("###", "h3")], strip_headers=False
-    )
-    sections = []
-    for doc in splitter.split_text(text):
-        headings = [doc.metadata[h] for h in ("h1", "h2", "h3") if h in doc.metadata]
-        meta = {"heading": " > ".join(headings)} if headings else {}
-        sections.append(_Section(doc.page_content, meta))
-    return sections
 
 
 def chunk_id(source: str, text: str) -> str:
@@ -327,36 +138,18 @@ def chunk_id(source: str, text: str) -> str:
 def load_chunks(path: Path, *, max_bytes: int | None = None) -> list[Chunk]:
     """Read one supported file and split it into chunks; raises ``UnreadableDocument`` with a reason
     (also for a special file or one over ``max_bytes``), or ``OSError``."""
-    suffix = path.suffix.lower()
-    source = source_name(path)
-    data = _read_bytes(path, max_bytes)
-    title: str | None
-    if suffix == ".pdf":
-        with _parser_notices_to_logging(source):
-            title, sections = _read_pdf(data)
-    elif suffix in {".html", ".htm"}:
-        with _parser_notices_to_logging(source):
-            title, text = _read_html(data)
-        sections = [_Section(text, {})]
-    elif suffix in {".md", ".markdown"}:
-        text = _decode(data)
-        title = _first_markdown_title(text)
-        sections = _markdown_sections(text) if text.strip() else []
-    else:  # .txt, or no extension (README, NEWS, copyright): plain text
-        title, sections = None, [_Section(_decode(data), {})]
-
     splitter = _splitter()
     chunks: list[Chunk] = []
     seen: set[str] = set()
-    base = {"source": source, "title": title or source_name(path.name)}
-    for section in sections:
-        for piece in splitter.split_text(_clean(section.text)):
+    for doc in load_documents(path, max_bytes=max_bytes):
+        source = doc.metadata["source"]
+        for piece in splitter.split_text(doc.page_content):
             piece = piece.strip()
             ident = chunk_id(source, piece)
             if not piece or ident in seen:  # a passage repeated within a file adds nothing
                 continue
             seen.add(ident)
-            chunks.append(Chunk(ident, piece, {**base, **section.metadata, "chunk_id": ident}))
+            chunks.append(Chunk(ident, piece, {**doc.metadata, "chunk_id": ident}))
     if not chunks:
         raise EmptyDocument("empty (no text to index)")
     return chunks
@@ -404,24 +197,20 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], report: IngestReport) ->
                 continue
             if stat.S_ISDIR(mode):
                 continue
-            if (kind := _special_kind(mode)) is not None:
+            if (kind := special_kind(mode)) is not None:
                 report.skipped.append((name, f"{kind}, not a regular file"))
                 continue
             if resolved.suffix and resolved.suffix.lower() not in SUPPORTED_SUFFIXES:
                 reason = f"unsupported file type ({resolved.suffix})"
                 (report.ignored if in_folder else report.skipped).append((name, reason))
                 continue
-            if not resolved.suffix and in_folder and not _looks_like_text(resolved):
+            if not resolved.suffix and in_folder and not looks_like_text(resolved):
                 report.ignored.append((name, "unsupported file type (no extension, not text)"))
                 continue
             yield resolved
 
 
 # -------------------------------------------------------------------------------------------- ingest
-
-
-def _stored_ids(store: Chroma, source: str) -> set[str]:
-    return set(store.get(where={"source": source}, include=[])["ids"])
 
 
 def _read(path: Path, max_bytes: int | None) -> list[Chunk]:
@@ -434,13 +223,27 @@ def _read(path: Path, max_bytes: int | None) -> list[Chunk]:
         raise UnreadableDocument(_os_reason(exc)) from exc
     except Exception as exc:  # a parser's bug on a hostile file must not cost the other files
         logger.info("%s could not be read", source_name(path), exc_info=True)
-        raise UnreadableDocument(f"could not be read ({_one_line(f'{type(exc).__name__}: {exc}')})") from exc
+        raise UnreadableDocument(f"could not be read ({one_line(f'{type(exc).__name__}: {exc}')})") from exc
 
 
 def _duration(seconds: float) -> str:
     if seconds < 60:
         return "under a minute"
     return f"about {seconds / 60:.0f} min" if seconds < 5400 else f"about {seconds / 3600:.1f} h"
+
+
+def _chunk_key(doc: Document) -> str:
+    """The indexing API's key for a chunk: our content hash, which is also its id in the store."""
+    return str(doc.metadata["chunk_id"])
+
+
+def _remove_sources(records: RecordManager, store: BatchedStore, sources: list[str]) -> int:
+    """Delete every chunk stored for ``sources`` (files emptied since last time); how many went."""
+    keys = records.list_keys(group_ids=sources) if sources else []
+    if keys:
+        store.delete(ids=keys)
+        records.delete_keys(keys)
+    return len(keys)
 
 
 def ingest(
@@ -459,6 +262,8 @@ def ingest(
     A file that cannot be read (damaged, special, over ``max_file_mb``; None for no limit) is skipped
     with its reason in ``report.skipped``; the others are stored all the same.
     """
+    from langchain_core.indexing import index
+
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     if max_file_mb is not None and max_file_mb <= 0:
@@ -466,12 +271,14 @@ def ingest(
     max_bytes = None if max_file_mb is None else int(max_file_mb * 1_000_000)
     name = collection or settings.collection
     report = IngestReport(collection=name)
-    store = open_store(settings, name, create=True)
-    if store is None:  # pragma: no cover - create=True always yields a store
+    chroma = open_store(settings, name, create=True)
+    if chroma is None:  # pragma: no cover - create=True always yields a store
         raise RuntimeError(f"could not open collection {name!r}")
+    records = records_of(chroma, namespace=f"chroma/{name}")
 
-    to_add: list[Chunk] = []
-    stale: list[str] = []
+    docs: list[Document] = []
+    emptied: list[str] = []
+    total = 0
     for count, path in enumerate(iter_files(paths, report), start=1):
         source = source_name(path)
         try:
@@ -479,20 +286,19 @@ def ingest(
         except UnreadableDocument as exc:
             report.skipped.append((source, str(exc)))
             if isinstance(exc, EmptyDocument):  # emptied since last time: its old passages go
-                stale.extend(sorted(_stored_ids(store, source)))
+                emptied.append(source)
             chunks = []
         if chunks:
-            stored = _stored_ids(store, source)
-            fresh = {chunk.id for chunk in chunks}
-            new = [chunk for chunk in chunks if chunk.id not in stored]
-            to_add.extend(new)
-            stale.extend(sorted(stored - fresh))
-            report.chunks_unchanged += len(stored & fresh)
+            stored = records.exists([chunk.id for chunk in chunks])
+            new = stored.count(False)
+            total += new
+            report.chunks_unchanged += len(chunks) - new
+            docs.extend(Document(chunk.text, metadata=chunk.metadata) for chunk in chunks)
             report.files.append(source)
-            if len(new) >= LARGE_FILE_CHUNKS:
+            if new >= LARGE_FILE_CHUNKS:
                 message = (
-                    f"very large file: {len(new):,} chunks to embed "
-                    f"({_duration(len(new) / CHUNKS_PER_SECOND)} on a CPU)"
+                    f"very large file: {new:,} chunks to embed "
+                    f"({_duration(new / CHUNKS_PER_SECOND)} on a CPU)"
                 )
                 report.warnings.append((source, message))
                 if on_warning:
@@ -500,22 +306,22 @@ def ingest(
         if on_file:
             on_file(count, source)
 
-    total = len(to_add)
-    if progress:
-        progress(0, total)
-    for start in range(0, total, batch_size):
-        batch = to_add[start : start + batch_size]
-        store.add_texts(
-            [chunk.text for chunk in batch],
-            metadatas=[chunk.metadata for chunk in batch],
-            ids=[chunk.id for chunk in batch],
-        )
-        report.chunks_added += len(batch)
+    def embedded(count: int) -> None:
+        report.chunks_added += count
         if progress:
             progress(report.chunks_added, total)
-    # Old chunks go only once their replacements are stored: an interrupted run leaves extra
-    # passages behind (cleaned up by the next run), never a file with no passages at all.
-    if stale:
-        store.delete(ids=stale)
-        report.chunks_removed = len(stale)
+
+    if progress:
+        progress(0, total)
+    store = BatchedStore(chroma, batch_size, embedded)
+    result = index(
+        docs,
+        records,
+        store,
+        batch_size=max(batch_size, INDEX_BATCH),
+        cleanup="scoped_full",
+        source_id_key="source",
+        key_encoder=_chunk_key,
+    )
+    report.chunks_removed = result["num_deleted"] + _remove_sources(records, store, emptied)
     return report
