@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
+from tools.knowledge_base.batched_store import BatchedStore
 from tools.knowledge_base.loading import (
     SUPPORTED_SUFFIXES,
     EmptyDocument,
@@ -35,7 +36,7 @@ from tools.knowledge_base.loading import (
     source_name,
     special_kind,
 )
-from tools.knowledge_base.records import BatchedStore, records_of
+from tools.knowledge_base.records import records_of
 from tools.knowledge_base.retrieval import open_store
 
 if TYPE_CHECKING:
