@@ -123,9 +123,9 @@ def reflect(state: AssistantState, *, critic: Runnable[Any, Any] | None) -> dict
         status = getattr(error, "status_code", None)
         failure = f"HTTP {status}" if isinstance(status, int) else type(error).__name__
         critique = Critique(verdict="accept", feedback=f"(reflection skipped: the critic failed: {failure})")
-    record = ReflectionRecord(
-        turn=turn_id(messages), verdict=critique.verdict, feedback=critique.feedback, draft=text_of(draft)
-    )
+    record = ReflectionRecord(turn=turn_id(messages), verdict=critique.verdict, feedback=critique.feedback)
+    if critique.verdict == "revise":  # an accepted draft is the turn's answer, in ``messages`` already
+        record["draft"] = text_of(draft)
     update: dict[str, Any] = {"reflections": [record]}
     if critique.verdict == "revise" and draft.id:
         update["messages"] = [RemoveMessage(id=draft.id)]

@@ -18,7 +18,7 @@ channel is copied whole into every checkpoint (five or six per turn). So:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.channels import DeltaChannel
@@ -70,8 +70,9 @@ class ReflectionRecord(TypedDict):
     """Id of the user message that started the turn."""
     verdict: Literal["accept", "revise"]
     feedback: str
-    draft: str
-    """The answer that was judged (a revised draft is removed from ``messages``, so it is kept here)."""
+    draft: NotRequired[str]
+    """A draft sent back (it is removed from ``messages``, so it is kept here for the revision prompt); an
+    accepted draft is the turn's answer in ``messages``, and is not stored twice."""
 
 
 class AssistantState(InputState, total=False):
