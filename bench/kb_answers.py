@@ -5,7 +5,7 @@
 
 The documents are real files from a Debian system's ``/usr/share/doc`` (FAQ, READMEs, a changelog, HTML
 pages of a manual), copied to ``tests/data/kb_dev``; the questions below were written for this set only.
-They are what sentence selection (``agent.models.local.extractive``) and routing are tuned on; the held-out measure is
+They are what sentence selection (``graphs.planning.extractive``) and routing are tuned on; the held-out measure is
 ``agent eval --suite unseen_documents``, which is never tuned on. Each question is judged by the eval's own
 rules (``agent.evaluation.suites.judge``): the right file retrieved, the fact in the answer, no restatement of
 the question. Web search is the eval's offline stand-in, so a question routed to the web must still reach

@@ -2,9 +2,10 @@
 
 Each labelled question of ``bench/routing_questions.jsonl`` (calculator / web_search / search_documents /
 answer, split into ``dev`` and ``test``; the ``test`` half is not looked at while tuning) goes through one
-turn of the local model with the three default tools bound:
+turn of the local profile's step planner (``graphs.planning.local.LocalPlanner``: the graph's rules and the
+embedded model) with the three default tools:
 
-1. the first model call: its first tool call (or ``answer``) is compared with the label;
+1. the first step: its first tool call (or ``answer``) is compared with the label;
 2. a calculator call is executed with ``tools.calculator.calculate`` and the model writes the answer, which must
    contain the calculator's result verbatim and equal the expected value;
 3. a search call gets a canned result of the tools' own format (no network here), so the time of a whole
@@ -13,7 +14,7 @@ turn of the local model with the three default tools bound:
 Usage::
 
     .venv/bin/python bench/routing.py                    # layered routing (the default)
-    .venv/bin/python bench/routing.py --routing model    # the model alone, for comparison
+    .venv/bin/python bench/routing.py --routing model    # the model's own choice, for comparison
     .venv/bin/python bench/routing.py --split test --json /tmp/routing.json
 """
 
@@ -30,13 +31,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from agent.models.local.chat_model import ChatLocalLlama, load_local_model  # noqa: E402
 from agent.settings import Settings  # noqa: E402
+from graphs.planning.local import LocalPlanner  # noqa: E402
 from graphs.prompts import PLANNER_SYSTEM  # noqa: E402
 from tools.calculator import calculate  # noqa: E402
 from tools.defaults import default_tools  # noqa: E402
@@ -73,12 +75,13 @@ def number_equals(text: str, expected: float) -> bool:
 
 
 def run_turn(
-    bound: Any, system: SystemMessage, row: dict[str, Any], *, plan_only: bool = False
+    planner: LocalPlanner, system: SystemMessage, row: dict[str, Any], *, plan_only: bool = False
 ) -> dict[str, Any]:
     """One turn: plan, run the (calculator or canned) tool, answer. Returns what was observed."""
     started = time.perf_counter()
     messages: list[BaseMessage] = [system, HumanMessage(row["question"])]
-    first: AIMessage = bound.invoke(messages)
+    first = planner(messages)
+    assert first is not None  # tools are bound: the planner always decides
     planned = time.perf_counter()
     call = first.tool_calls[0] if first.tool_calls else None
     chosen = call["name"] if call else "answer"
@@ -102,7 +105,8 @@ def run_turn(
         else:
             result, status = CANNED[chosen].format(query=call["args"].get("query", "")), "success"
         tool_message = ToolMessage(result, tool_call_id=call["id"], name=chosen, status=status)
-        final: AIMessage = bound.invoke([*messages, first, tool_message])
+        final = planner([*messages, first, tool_message])
+        assert final is not None
         answer = final.text
     record["answer"] = answer
     record["turn_s"] = time.perf_counter() - started
@@ -174,21 +178,21 @@ def main() -> None:
     started = time.perf_counter()
     model = load_local_model(None, settings)
     assert isinstance(model, ChatLocalLlama)
-    update: dict[str, Any] = {"routing": args.routing}
+    update: dict[str, Any] = {}
     if args.max_tokens:
         update["max_tokens"] = args.max_tokens
     if args.threads:
         update["n_threads"] = args.threads
     model = model.model_copy(update=update)
-    bound = model.bind_tools(default_tools(settings))
+    planner = LocalPlanner(model, default_tools(settings), routing=args.routing)
     system = SystemMessage(PLANNER_SYSTEM.format(today=date.today().isoformat()))
-    warm = run_turn(bound, system, {"question": "Hello!", "tool": "answer", "split": "warmup"})
+    warm = run_turn(planner, system, {"question": "Hello!", "tool": "answer", "split": "warmup"})
     cold_s = time.perf_counter() - started
 
     rows = load_questions(args.split)[:: args.every]
     if args.limit:
         rows = rows[: args.limit]
-    records = [run_turn(bound, system, row, plan_only=args.plan_only) for row in rows]
+    records = [run_turn(planner, system, row, plan_only=args.plan_only) for row in rows]
     summary = summarize(records)
     summary["routing"] = args.routing
     summary["cold_start_s"] = cold_s

@@ -7,7 +7,7 @@ LangGraph app"; its layer: docs/architecture.md); nothing else builds graphs.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,7 +19,8 @@ from agent.models import errors as model_errors
 from agent.settings import Settings
 from graphs.approval import approve, route_after_approval
 from graphs.critic import make_critic
-from graphs.nodes import StepPlanner, plan, reflect
+from graphs.nodes import plan, reflect
+from graphs.planning import PlannerFactory, planner_for, planner_for_spec
 from graphs.routing import route_after_planner, route_after_reflection
 from graphs.run_context import ModelSetup, RunContext, RunModels, run_settings
 from graphs.state import AssistantState, InputState
@@ -39,9 +40,6 @@ def is_transient(error: Exception) -> bool:
     the request (see ``agent.models.errors``); never a timeout, which the model's client already retried."""
     return model_errors.is_transient(error)
 
-
-PlannerFactory = Callable[["BaseChatModel", Sequence["BaseTool"]], StepPlanner | None]
-"""Builds the step planner for a model and its tools (None: that model plans alone)."""
 
 MODEL_RETRY = RetryPolicy(max_attempts=3, initial_interval=1.0, backoff_factor=2.0, retry_on=is_transient)
 
@@ -89,13 +87,17 @@ def build_graph(
     calculator, web search and knowledge base). ``checkpointer``: any LangGraph saver (None: none of its own,
     so a parent graph's applies). ``retry``: how model calls are retried before the error is raised.
     ``planner``: builds a step planner for the model and tools (``graphs.nodes.StepPlanner``), asked before
-    the model at each step: the embedded profile's rules (``graphs.planning``); None: the model plans alone.
+    the model at each step: the embedded profile's rules (``graphs.planning``); None: the model plans alone,
+    except that the configured model (``model`` None) gets its profile's planner (``planner_for``), and so
+    does a model a run names by spec.
     """
     settings = settings or Settings()
     if model is None:
         from agent.models.loading import load_model
 
         model = load_model(settings=settings)
+        if planner is None:  # the configured model's profile (a model passed in gets only what is passed)
+            planner = planner_for(settings)
     if tools is None:
         from tools.defaults import default_tools
 
@@ -106,7 +108,7 @@ def build_graph(
     def set_up(chosen: BaseChatModel, spec: str | None) -> ModelSetup:
         # A model without structured output, or one that says its critique is noise (the embedded 270M
         # model), gets no critic: the deterministic checks of ``graphs.checks`` are then its whole reflection.
-        factory = planner if spec is None else None
+        factory = planner if spec is None else planner_for_spec(spec)
         return ModelSetup(
             model=chosen,
             bound=bind_tools(chosen, tools),

@@ -20,9 +20,9 @@ from langgraph.types import RetryPolicy
 from agent.chat.render import tool_panel
 from agent.chat.session import FAILED_ANSWER, Assistant
 from agent.evaluation.suites import TOOL_INSTRUCTION_PHRASES
-from agent.models.local import planner
 from agent.settings import Settings
 from graphs.assistant import build_graph
+from graphs.planning import rules
 from graphs.turns import turn_result
 from tests.fakes import ScriptedChatModel, call, tool_calls
 from tests.openai_server import fake_openai_server, reply
@@ -65,7 +65,7 @@ def embedded_answer(question: str, call_name: str, args: dict[str, Any], result:
     """The sentences the embedded model writes for one tool result (no model needed for failures)."""
     ai = AIMessage("", tool_calls=[{"name": call_name, "args": args, "id": result.tool_call_id}])
     messages = [HumanMessage(question), ai, result]
-    sentences, for_model = planner.split_results(planner.pending_tool_results(messages))
+    sentences, for_model = rules.split_results(rules.pending_tool_results(messages))
     assert for_model == []
     return " ".join(sentences)
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from agent.models.local import extractive, planner
 from agent.settings import Settings
+from graphs.planning import extractive, rules
 from tools.quoting import quote_passage
 
 PRICES = """\
@@ -189,14 +189,14 @@ def documents_result(passages: list[str], call_id: str = "d1") -> ToolMessage:
 
 def test_passages_come_from_the_artifact_with_their_lines_or_else_from_the_quoted_text() -> None:
     result = documents_result([PRICES, "Second.\nLine two."])
-    assert planner.result_passages([result]) == {"1": PRICES, "2": "Second.\nLine two."}
+    assert rules.result_passages([result]) == {"1": PRICES, "2": "Second.\nLine two."}
     quoted_only = ToolMessage(result.text, tool_call_id="d1", name="search_documents")
-    assert planner.result_passages([quoted_only])["2"] == "Second. Line two."
+    assert rules.result_passages([quoted_only])["2"] == "Second. Line two."
 
 
 def test_the_quoted_one_line_form_is_split_into_sentences_too() -> None:
     quoted_only = ToolMessage(documents_result([FAQ]).text, tool_call_id="d1", name="search_documents")
-    passages = planner.result_passages([quoted_only])
+    passages = rules.result_passages([quoted_only])
     answer = extractive.extractive_answer("How long is the warranty?", passages)
     assert answer == "The warranty lasts 24 months from the date of purchase [1]."
 
@@ -217,24 +217,24 @@ BOUND = ["calculator", "web_search", "search_documents"]
 
 def test_a_failed_web_search_is_followed_by_a_documents_search_with_the_same_query() -> None:
     messages = [HumanMessage("Where is the reset button?"), *web_failure()]
-    assert planner.documents_fallback(messages, BOUND) == "reset button"
+    assert rules.documents_fallback(messages, BOUND) == "reset button"
 
 
 def test_no_documents_search_after_a_failed_web_search_when_it_is_not_bound_or_already_ran() -> None:
     messages: list[Any] = [HumanMessage("Where is the reset button?"), *web_failure()]
-    assert planner.documents_fallback(messages, ["calculator", "web_search"]) is None
+    assert rules.documents_fallback(messages, ["calculator", "web_search"]) is None
     searched = AIMessage("", tool_calls=[{"name": "search_documents", "args": {"query": "q"}, "id": "d1"}])
     again = [*messages, searched, documents_result(["x"]), *web_failure("w2")]
-    assert planner.documents_fallback(again, BOUND) is None
+    assert rules.documents_fallback(again, BOUND) is None
 
 
 def test_no_documents_search_after_a_web_search_that_worked_or_another_tool_that_failed() -> None:
     ai, _ = web_failure()
     worked = ToolMessage("[1] Title — https://x.org\n    <passage>text</passage>", tool_call_id="w1")
-    assert planner.documents_fallback([HumanMessage("q"), ai, worked], BOUND) is None
+    assert rules.documents_fallback([HumanMessage("q"), ai, worked], BOUND) is None
     calc = AIMessage("", tool_calls=[{"name": "calculator", "args": {"expression": "1/0"}, "id": "c1"}])
     failed = ToolMessage("Error: division by zero.", tool_call_id="c1", status="error")
-    assert planner.documents_fallback([HumanMessage("q"), calc, failed], BOUND) is None
+    assert rules.documents_fallback([HumanMessage("q"), calc, failed], BOUND) is None
 
 
 def test_the_turns_tool_results_include_the_steps_before_the_pending_ones() -> None:
@@ -242,12 +242,12 @@ def test_the_turns_tool_results_include_the_steps_before_the_pending_ones() -> N
     searched = AIMessage("", tool_calls=[{"name": "search_documents", "args": {"query": "q"}, "id": "d1"}])
     found = documents_result(["x"])
     old = [HumanMessage("earlier"), AIMessage("earlier answer")]
-    turn = planner.turn_tool_results([*old, HumanMessage("q"), ai, failed, searched, found])
+    turn = rules.turn_tool_results([*old, HumanMessage("q"), ai, failed, searched, found])
     assert [(call["name"], result.tool_call_id) for call, result in turn] == [
         ("web_search", "w1"),
         ("search_documents", "d1"),
     ]
-    assert planner.is_fallback_search(turn[1][0], turn[:1])
+    assert rules.is_fallback_search(turn[1][0], turn[:1])
 
 
 # ------------------------------------------------------------------------------ the real model (slow)
@@ -272,6 +272,7 @@ The Larkmoor K7 comes with a warranty of 30 months, registered online.
 def _graph(tmp_path: Path, *, search: str = "off") -> tuple[Any, Settings]:
     from agent.models.local.chat_model import load_local_model
     from graphs.assistant import build_graph
+    from graphs.planning.local import local_planner
     from tools.calculator import calculator
     from tools.knowledge_base.ingest import ingest
     from tools.knowledge_base.retrieval import make_search_documents
@@ -284,7 +285,7 @@ def _graph(tmp_path: Path, *, search: str = "off") -> tuple[Any, Settings]:
     ingest([folder], settings)
     model = load_local_model(None, settings)
     tools = [calculator, make_web_search(settings), make_search_documents(settings)]
-    return build_graph(model, tools=tools, settings=settings), settings
+    return build_graph(model, tools=tools, settings=settings, planner=local_planner), settings
 
 
 @pytest.mark.slow

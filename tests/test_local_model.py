@@ -1,8 +1,9 @@
-"""The embedded chat model: pure planning parts without a model, then the real GGUF (slow-marked)."""
+"""The embedded chat model, a plain LangChain chat model: transcripts, grammars and loading without a model,
+then the real GGUF (slow-marked), then LangChain's standard suite. Its planning for the graph is tested in
+tests/test_planning.py."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
@@ -13,15 +14,12 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from agent.models.local import planner
-from agent.models.local.chat_model import ChatLocalLlama, _normalise_tool_choice, load_local_model
+from agent.models.local.chat_model import ChatLocalLlama, load_local_model, normalise_tool_choice
 from agent.models.local.engine import REUSE_ALIGNMENT
 from agent.models.local.grammar import describe_fields, json_schema_gbnf, matches_schema, schema_dict
 from agent.models.local.transcript import Turn, messages_to_turns, render_plain, trim_turns
 from agent.settings import Settings
-from graphs.prompts import REFLECTION_REQUEST
-from graphs.state import Critique
-from tools.calculator import calculate, calculator
+from tools.calculator import calculator
 
 
 class Weather(BaseModel):
@@ -30,284 +28,6 @@ class Weather(BaseModel):
     city: str = Field(description="City name")
     unit: Literal["celsius", "fahrenheit"]
     days: int = Field(ge=1, le=7)
-
-
-# ------------------------------------------------------------------------------ words to expression
-
-
-@pytest.mark.parametrize(
-    ("question", "expression", "value"),
-    [
-        ("What is 12 times 12?", "12*12", "144"),
-        ("twelve times 12", "12*12", "144"),
-        ("What is fifteen percent of 80?", "15*80/100", "12"),
-        ("Calculate the square root of 144.", "sqrt(144)", "12"),
-        ("what is 2 to the power of 10", "2**10", "1024"),
-        ("Add 45 and 67", "45+67", "112"),
-        ("Subtract 9 from 20.", "20-9", "11"),
-        ("divide 100 by 4", "100/4", "25"),
-        ("What is one hundred and twenty-five plus three?", "125+3", "128"),
-        ("What is 3,450 minus 1,200?", "3450-1200", "2250"),
-        ("How much is 3.5 times 2?", "3.5*2", "7"),
-        ("What is two point five times four?", "2.5*4", "10"),
-        ("What's the average of 4, 8 and 12?", "(4+8+12)/3", "8"),
-        ("What is ten squared?", "10**2", "100"),
-        ("What is half of 250?", "250/2", "125"),
-        ("What is 17 mod 5?", "17%5", "2"),
-        ("What is negative 5 plus 3?", "(-5)+3", "-2"),
-        ("What is 6 x 7?", "6*7", "42"),
-        ("compute 2^8", "2**8", "256"),
-        ("What is 2**100?", "2**100", "1267650600228229401496703205376"),  # the README's example
-        ("what is 3 ** 4 + 1", "3**4+1", "82"),
-        ("calculate (3+4)*5", "(3+4)*5", "35"),
-        ("What is a dozen times 3?", "12*3", "36"),
-        ("What's the difference between 500 and 125?", "500-125", "375"),
-    ],
-)
-def test_words_to_expression_builds_the_calculator_expression(
-    question: str, expression: str, value: str
-) -> None:
-    found = planner.words_to_expression(question)
-    assert found == planner.Arithmetic(expression=expression, pure=True)
-    assert calculate(found.expression) == value
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["Who won the 2022 world cup?", "Hello!", "What is the capital of France?", "Call me at 5 pm", "2024"],
-)
-def test_words_to_expression_finds_nothing_without_arithmetic(question: str) -> None:
-    assert planner.words_to_expression(question) is None
-
-
-@pytest.mark.parametrize(
-    "question", ["latest news on the 3-2 win", "My notes say I worked 3 plus 4 hours, is that right?"]
-)
-def test_arithmetic_inside_other_text_is_not_the_fast_path(question: str) -> None:
-    found = planner.words_to_expression(question)
-    assert found is not None and found.pure is False
-
-
-def test_pretty_expression_uses_reading_operators() -> None:
-    assert planner.pretty_expression("12*12") == "12 × 12"
-    assert planner.pretty_expression("(100-37)/2**3") == "(100 - 37) ÷ 2 ^ 3"
-    assert planner.pretty_expression("-5+3") == "-5 + 3"
-
-
-# ------------------------------------------------------------------------------------------ routing
-
-
-@pytest.mark.parametrize(
-    ("question", "intents"),
-    [
-        ("According to my notes, when is the dentist?", {"search_documents"}),
-        ("What does the handbook say about overtime?", {"search_documents"}),
-        ("Search my documents for the invoice total", {"search_documents"}),
-        ("What is the latest news about Mars?", {"web_search"}),
-        ("search the web for the Python release date", {"web_search"}),
-        ("Hello there!", {"answer"}),
-        ("Thanks, how are you?", {"answer"}),
-        ("What is the capital of Peru?", set()),
-    ],
-)
-def test_cue_phrases(question: str, intents: set[str]) -> None:
-    assert planner.cue_intents(question) == intents
-
-
-def test_time_words_are_only_a_weak_web_cue() -> None:
-    assert planner.cue_intents("I'm tired today.") == set()
-    assert planner.weak_cue_intents("I'm tired today.") == {"web_search"}
-
-
-def _bag_of_words(texts: list[str]) -> list[list[float]]:
-    """A deterministic stand-in for MiniLM: word-hash counts over 64 dimensions."""
-    vectors = []
-    for text in texts:
-        vector = [0.0] * 64
-        for word in text.lower().replace("?", " ").replace(".", " ").split():
-            vector[sum(map(ord, word)) % 64] += 1.0
-        vectors.append(vector)
-    return vectors
-
-
-def test_router_fast_path_needs_no_embeddings() -> None:
-    def fail(texts: list[str]) -> list[list[float]]:
-        raise AssertionError("the fast path must not embed")
-
-    decision = planner.IntentRouter(embed=fail).route("What is twelve times 12?")
-    assert decision == planner.Decision("calculator", "fast_path", "12*12")
-
-
-def test_router_needs_no_embeddings_for_one_clear_cue() -> None:
-    def fail(texts: list[str]) -> list[list[float]]:
-        raise AssertionError("a single clear cue must not embed")
-
-    decision = planner.IntentRouter(embed=fail).route("What do my notes say about the budget?")
-    assert (decision.intent, decision.reason) == ("search_documents", "cues")
-
-
-def test_router_uses_cues_without_embeddings() -> None:
-    router = planner.IntentRouter(embed=_bag_of_words)
-    assert (
-        router.route("According to my notes, who called?", use_embeddings=False).intent == "search_documents"
-    )
-    assert router.route("Who is the current pope?", use_embeddings=False).intent == "web_search"
-    fallback = router.route("What is the capital of Peru?", use_embeddings=False)
-    assert (fallback.intent, fallback.reason) == ("web_search", "default")
-    assert router.route("That's funny!", use_embeddings=False).intent == "answer"
-    assert (
-        router.route("I bought 3 bags of 12 apples, how many apples?", use_embeddings=False).intent
-        == "calculator"
-    )
-    both = router.route("Thanks! What's the latest news?", use_embeddings=False)
-    assert (both.intent, both.reason) == (None, "undecided")
-
-
-def test_router_scores_every_intent_with_embeddings() -> None:
-    decision = planner.IntentRouter(embed=_bag_of_words).route("How is your day going, are you bored?")
-    assert decision.reason == "embeddings"
-    assert decision.intent == "answer"
-    assert set(decision.scores or {}) == set(planner.INTENTS)
-
-
-def test_router_degrades_to_cues_when_embeddings_fail(monkeypatch: pytest.MonkeyPatch) -> None:
-    import agent.embeddings.loading
-
-    def broken() -> None:
-        raise OSError("no model files")
-
-    monkeypatch.setattr(agent.embeddings.loading, "local_embeddings", broken)
-    decision = planner.IntentRouter().route("What are the latest headlines?")
-    assert (decision.intent, decision.reason) == ("web_search", "cues")
-
-
-@pytest.mark.parametrize(
-    ("question", "query"),
-    [
-        ("According to my notes, when is the dentist appointment?", "when is the dentist appointment"),
-        ("Can you search my documents for the invoice total?", "the invoice total"),
-        ("search the web for python 3.14 release", "python 3.14 release"),
-        ("What's the latest news about SpaceX?", "What's the latest news about SpaceX"),
-    ],
-)
-def test_search_query_drops_the_request_to_search(question: str, query: str) -> None:
-    assert planner.search_query(question) == query
-
-
-def test_expressions_must_use_the_questions_numbers() -> None:
-    assert planner.grounded_in("11*6", "If a pizza costs 11 dollars, how much do 6 pizzas cost?")
-    assert planner.grounded_in("4*24", "How many hours are in four days?")  # 24: a unit constant
-    assert not planner.grounded_in("12*3", "Good morning!")
-    assert not planner.grounded_in("17*3", "What is 5 plus 2?")
-
-
-def test_no_prototype_is_a_benchmark_question() -> None:
-    bench = Path(__file__).resolve().parent.parent / "bench" / "routing_questions.jsonl"
-    questions = {json.loads(line)["question"].lower() for line in bench.read_text().splitlines() if line}
-    prototypes = {text.lower() for texts in planner.PROTOTYPES.values() for text in texts}
-    assert len(questions) >= 80
-    assert not questions & prototypes
-
-
-# ------------------------------------------------------------------------- answers and reflection
-
-
-def _turn_with_results(*results: tuple[str, dict[str, str], str]) -> list:
-    calls = [{"name": name, "args": args, "id": f"c{i}"} for i, (name, args, _) in enumerate(results)]
-    messages: list = [HumanMessage("question"), AIMessage("", tool_calls=calls)]
-    messages += [
-        ToolMessage(text, tool_call_id=f"c{i}", name=name) for i, (name, _, text) in enumerate(results)
-    ]
-    return messages
-
-
-def test_pending_tool_results_pairs_calls_and_results() -> None:
-    messages = _turn_with_results(
-        ("calculator", {"expression": "2+2"}, "4"), ("web_search", {"query": "x"}, "r")
-    )
-    pairs = planner.pending_tool_results(messages)
-    assert [(call["name"], result.text) for call, result in pairs] == [
-        ("calculator", "4"),
-        ("web_search", "r"),
-    ]
-    assert planner.pending_tool_results([*messages, AIMessage("done")]) == []
-
-
-def test_a_revision_request_after_tool_results_is_answered_from_them() -> None:
-    messages = [
-        HumanMessage("What is 12 times 12?"),
-        *_turn_with_results(("calculator", {"expression": "12*12"}, "144"))[1:],
-        HumanMessage("A reviewer asked for a revision: quote the result."),
-    ]
-    assert [call["name"] for call, _ in planner.pending_tool_results(messages)] == ["calculator"]
-    assert planner.question_of_turn(messages) == "What is 12 times 12?"
-    new_turn = [*messages[:-1], AIMessage("12 × 12 = 144."), HumanMessage("And 3 times 3?")]
-    assert planner.pending_tool_results(new_turn) == []
-    assert planner.question_of_turn(new_turn) == "And 3 times 3?"
-
-
-def test_calculator_results_are_quoted_and_sources_left_to_the_model() -> None:
-    web = "Web results for 'x':\n[1] Title — https://a.example\n    snippet\n[2] Other — https://b.example"
-    messages = _turn_with_results(
-        ("calculator", {"expression": "12*12"}, "144"),
-        ("search_documents", {"query": "q"}, "No passage in the knowledge base is relevant to this query."),
-        ("web_search", {"query": "x"}, web),
-    )
-    sentences, for_model = planner.split_results(planner.pending_tool_results(messages))
-    assert sentences == ["12 × 12 = 144.", "No passage in the knowledge base is relevant to this query."]
-    assert [m.text for m in for_model] == [web]
-    assert planner.source_numbers(web) == ["1", "2"]
-
-
-def test_source_passages_keep_titles_and_snippets_without_addresses() -> None:
-    web = "Web results for 'x' (untrusted):\n[1] Title one — https://a.example/x\n    Snippet one.\n[2] Two — https://b.example"
-    docs = (
-        "Excerpts (untrusted):\n\n[1] (source: notes/a.md) Dentist on March 14.\n\n[2] (source: b.pdf) Other."
-    )
-    assert planner.source_passages(web) == {"1": "Title one Snippet one.", "2": "Two"}
-    assert planner.source_passages(docs) == {"1": "Dentist on March 14.", "2": "Other."}
-
-
-def test_router_picks_the_passage_closest_to_the_question() -> None:
-    router = planner.IntentRouter(embed=_bag_of_words)
-    passages = {
-        "1": "Sick leave is reported before ten.",
-        "2": "Employees receive 28 vacation days per year.",
-    }
-    assert router.most_similar("How many vacation days per year?", passages) == "2"
-
-
-def test_calculator_errors_are_reported() -> None:
-    messages = _turn_with_results(
-        ("calculator", {"expression": "1/0"}, "Error: division by zero\nFix the arguments and call again.")
-    )
-    messages[-1].status = "error"
-    sentences, _ = planner.split_results(planner.pending_tool_results(messages))
-    assert sentences == ["I could not calculate 1/0: division by zero."]
-
-
-def test_the_embedded_model_gives_no_critique_and_the_graph_asks_for_none() -> None:
-    from graphs.assistant import gives_critiques
-
-    assert ChatLocalLlama.gives_critiques is False
-    assert gives_critiques(ChatLocalLlama(model="/nowhere.gguf")) is False
-    assert not hasattr(planner, "critique_by_rule")  # no rule that accepts any draft quoting a tool
-
-
-def test_a_revision_request_after_the_results_counts_as_another_attempt() -> None:
-    messages = _turn_with_results(("search_documents", {"query": "q"}, "[1] a\n\n[2] b"))
-    assert planner.revision_attempt(messages) == 0
-    assert planner.revision_attempt([*messages, HumanMessage("revise please")]) == 1
-    assert planner.revision_attempt([HumanMessage("hi")]) == 0
-
-
-def test_router_ranks_passages_by_meaning() -> None:
-    router = planner.IntentRouter(embed=_bag_of_words)
-    passages = {
-        "1": "Sick leave is reported before ten.",
-        "2": "Employees receive 28 vacation days per year.",
-    }
-    assert router.ranked("How many vacation days per year?", passages) == ["2", "1"]
 
 
 # -------------------------------------------------------------------------- transcripts and trimming
@@ -424,11 +144,11 @@ class Movie(TypedDict):
 
 @pytest.mark.parametrize(
     "schema",
-    [Critique, Movie, {"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]}],
+    [Weather, Movie, {"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]}],
 )
 def test_schema_dict_accepts_pydantic_typed_dict_and_json_schema(schema: object) -> None:
     properties = schema_dict(schema)["properties"]
-    assert "title" in properties or "verdict" in properties
+    assert "title" in properties or "city" in properties
 
 
 def test_grammar_strings_are_never_empty_nor_endless() -> None:
@@ -459,16 +179,42 @@ def test_decoded_documents_are_checked_against_the_whole_schema() -> None:
 
 def test_tool_choice_forms() -> None:
     names = ["calculator", "web_search"]
-    assert _normalise_tool_choice(None, names) is None
-    assert _normalise_tool_choice("auto", names) is None
-    assert _normalise_tool_choice("any", names) == "required"
-    assert _normalise_tool_choice("none", names) == "none"
+    assert normalise_tool_choice(None, names) is None
+    assert normalise_tool_choice("auto", names) is None
+    assert normalise_tool_choice("any", names) == "required"
+    assert normalise_tool_choice("none", names) == "none"
     assert (
-        _normalise_tool_choice({"type": "function", "function": {"name": "web_search"}}, names)
-        == "web_search"
+        normalise_tool_choice({"type": "function", "function": {"name": "web_search"}}, names) == "web_search"
     )
     with pytest.raises(ValueError, match="names no bound tool"):
-        _normalise_tool_choice("weather", names)
+        normalise_tool_choice("weather", names)
+
+
+# ------------------------------------------------------------------------------------ a plain model
+
+
+LOCAL_SOURCES = sorted((Path(__file__).resolve().parent.parent / "agent" / "models" / "local").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", LOCAL_SOURCES, ids=lambda path: path.name)
+def test_the_embedded_model_imports_nothing_from_the_layers_above_it(path: Path) -> None:
+    import ast
+
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    above = ("graphs", "tools", "agent.chat", "agent.cli", "agent.evaluation", "agent.threads")
+    assert not {name for name in imported if name.split(".")[0] in above or name.startswith(above)}
+
+
+@pytest.mark.parametrize("path", LOCAL_SOURCES, ids=lambda path: path.name)
+def test_the_embedded_model_knows_no_tool_of_the_graph_nor_its_review(path: Path) -> None:
+    source = path.read_text(encoding="utf-8").casefold()  # code, prompts and docstrings alike
+    for word in ("search_documents", "calculator", "web_search", "verdict", "reflection_request"):
+        assert word not in source, f"{path.name} mentions {word!r}"
 
 
 # ------------------------------------------------------------------------------------------ loading
@@ -502,37 +248,31 @@ def test_bind_tools_rejects_an_unknown_forced_tool(tmp_path: Path) -> None:
 def local() -> ChatLocalLlama:
     model = load_local_model(None, Settings())
     assert isinstance(model, ChatLocalLlama)
-    return model.model_copy(update={"temperature": 0.0, "routing": "cues"})
+    return model.model_copy(update={"temperature": 0.0})
 
 
 @tool
-def web_search(query: str) -> str:
-    """Search the web for fresh facts and news."""
-    return ""
-
-
-@tool
-def search_documents(query: str) -> str:
-    """Search the user's own documents."""
+def stock_price(symbol: str) -> str:
+    """Latest price of a stock, by its ticker symbol."""
     return ""
 
 
 @pytest.mark.slow
-def test_real_model_calls_the_calculator_for_arithmetic(local: ChatLocalLlama) -> None:
-    bound = local.bind_tools([calculator, web_search, search_documents])
-    prompt = [SystemMessage("You are helpful."), HumanMessage("What is 12 times 12?")]
-    (chunk,) = list(bound.stream(prompt))
-    (raw,) = chunk.tool_call_chunks
-    args = json.loads(raw["args"] or "")  # the arguments as the model wrote them: JSON text
-    assert raw["name"] == "calculator"
-    assert calculate(args["expression"]) == "144"
+def test_real_model_calls_any_bound_tool_with_arguments_its_schema_accepts(local: ChatLocalLlama) -> None:
+    bound = local.bind_tools([Weather, stock_price])
+    prompt = [SystemMessage("You are helpful."), HumanMessage("What is the price of AAPL stock now?")]
     message = bound.invoke(prompt)
-    assert [call["name"] for call in message.tool_calls] == ["calculator"]
-    assert message.response_metadata["finish_reason"] == "tool_calls"
-
-    result = ToolMessage("144", tool_call_id=message.tool_calls[0]["id"], name="calculator")
-    answer = bound.invoke([HumanMessage("What is 12 times 12?"), message, result])
-    assert answer.tool_calls == [] and "144" in answer.text
+    assert message.response_metadata["route"].startswith("model")  # the model's own choice, no rules
+    schemas = {
+        "Weather": schema_dict(Weather),
+        "stock_price": schema_dict(convert_to_openai_tool(stock_price)),
+    }
+    for call in message.tool_calls:
+        assert matches_schema(call["args"], schemas[call["name"]])
+    if message.tool_calls:
+        result = ToolMessage("AAPL: 231.40 USD", tool_call_id=message.tool_calls[0]["id"], name="stock_price")
+        answer = bound.invoke([*prompt, message, result], max_tokens=24)
+        assert answer.tool_calls == [] and answer.response_metadata["route"] == "tool_results"
 
 
 @pytest.mark.slow
@@ -543,14 +283,6 @@ def test_real_model_decodes_arguments_under_the_tool_schema(local: ChatLocalLlam
     assert call["name"] == "Weather"
     Weather.model_validate(call["args"])  # raises if the grammar let anything invalid through
     assert message.response_metadata["route"] == "forced+grammar"
-
-
-@pytest.mark.slow
-def test_real_model_writes_an_expression_for_a_word_problem(local: ChatLocalLlama) -> None:
-    bound = local.bind_tools([calculator], tool_choice="calculator")
-    message = bound.invoke("A pizza costs 11 dollars. How much do 6 pizzas cost?")
-    expression = message.tool_calls[0]["args"]["expression"]
-    assert float(calculate(expression)) > 0  # a valid expression; its choice is the model's
 
 
 @pytest.mark.slow
@@ -641,16 +373,6 @@ def test_real_model_honours_a_stop_sequence(local: ChatLocalLlama) -> None:
     stopped = local.invoke(prompt, stop=[stop], max_tokens=24)
     assert stopped.text == free.text[: free.text.index(stop)].rstrip()
     assert stopped.response_metadata["finish_reason"] == "stop"
-
-
-@pytest.mark.slow
-def test_real_model_decodes_a_critique_schema_under_its_grammar_like_any_other(local: ChatLocalLlama) -> None:
-    critic = local.with_structured_output(Critique)
-    request = REFLECTION_REQUEST.format(
-        question="12*12?", tool_results="[calculator] 144", draft="It is 144."
-    )
-    critique = critic.invoke([SystemMessage("Review the draft."), HumanMessage(request)])
-    assert isinstance(critique, Critique)  # no hard-coded verdict: the grammar's, whatever the model says
 
 
 @pytest.mark.slow

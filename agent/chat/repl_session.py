@@ -35,8 +35,15 @@ class ChatSession:
 
     def __post_init__(self) -> None:
         from graphs.assistant import build_graph
+        from graphs.planning import planner_for_spec
 
-        graph = build_graph(self.model, tools=self.tools, checkpointer=self.saver, settings=self.settings)
+        graph = build_graph(
+            self.model,
+            tools=self.tools,
+            checkpointer=self.saver,
+            settings=self.settings,
+            planner=planner_for_spec(self.model_spec),
+        )
         self.assistant = Assistant(
             graph=graph, model_spec=self.model_spec, max_context_tokens=self.settings.max_context_tokens
         )

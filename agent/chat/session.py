@@ -134,11 +134,12 @@ def open_assistant(settings: Settings, model_spec: str | None = None) -> Iterato
     from agent.memory.checkpointers import checkpointer
     from agent.models.loading import load_model
     from graphs.assistant import build_graph
+    from graphs.planning import planner_for_spec
 
     spec = model_spec or settings.model_spec
     with checkpointer(settings=settings) as saver:  # first: a bad AGENT_MEMORY fails before a model loads
         model = load_model(spec, settings)
-        graph = build_graph(model, checkpointer=saver, settings=settings)
+        graph = build_graph(model, checkpointer=saver, settings=settings, planner=planner_for_spec(spec))
         yield Assistant(
             graph=graph,
             model_spec=spec,

@@ -29,6 +29,7 @@ from langgraph.errors import GraphRecursionError
 
 from agent.evaluation.suites import Task, judge
 from agent.settings import Settings
+from graphs.planning import PlannerFactory, planner_for_spec
 from graphs.turns import turn_result
 
 if TYPE_CHECKING:
@@ -265,14 +266,23 @@ def eval_environment(settings: Settings, *, documents: bool = True) -> Iterator[
 # ---------------------------------------------------------------------------------------------- running
 
 
-def build_agent(framework: str, model: BaseChatModel, tools: Sequence[BaseTool], settings: Settings) -> Any:
-    """The compiled graph of ``framework`` with an in-memory checkpointer."""
+def build_agent(
+    framework: str,
+    model: BaseChatModel,
+    tools: Sequence[BaseTool],
+    settings: Settings,
+    planner: PlannerFactory | None = None,
+) -> Any:
+    """The compiled graph of ``framework`` with an in-memory checkpointer; ``planner`` for ours (the step
+    planner of the model's profile, ``graphs.planning.planner_for_spec``)."""
     from langgraph.checkpoint.memory import InMemorySaver
 
     if framework == "ours":
         from graphs.assistant import build_graph
 
-        return build_graph(model, tools=tools, checkpointer=InMemorySaver(), settings=settings)
+        return build_graph(
+            model, tools=tools, checkpointer=InMemorySaver(), settings=settings, planner=planner
+        )
     if framework == "create_agent":
         from langchain.agents import create_agent
 
@@ -363,7 +373,8 @@ def run_eval(
             eval_environment(settings or Settings(), documents=needs_documents(tasks))
         )
         report.knowledge_base = env.knowledge_base
-        agents = {name: build_agent(name, model, env.tools, env.settings) for name in frameworks}
+        planner = planner_for_spec(model_spec or env.settings.model_spec)
+        agents = {name: build_agent(name, model, env.tools, env.settings, planner) for name in frameworks}
         for index, task in enumerate(tasks):
             order = list(frameworks) if index % 2 == 0 else list(reversed(frameworks))
             runs = {name: run_task(agents[name], task, name, env.settings) for name in order}

@@ -1,16 +1,17 @@
 """The embedded default chat model (``local``): a GGUF file run in-process by llama-cpp-python.
 
-``ChatLocalLlama`` is a LangChain chat model with tool calling, structured output and token streaming.
-The packaged model is Gemma 3 270M *base* (no chat template in its metadata), so:
+``ChatLocalLlama`` is a plain LangChain chat model with tool calling, structured output and token streaming.
+It knows nothing of the graph that uses it (no tool names, no prompts of the graph's): the rules that plan
+the embedded profile's steps are the graph's (``graphs.planning``), and use this model only through its
+public methods. The packaged model is Gemma 3 270M *base* (no chat template in its metadata), so:
 
 - prompts use a plain ``User:`` / ``Assistant:`` transcript unless the GGUF carries a chat template
   (instruct models), which is then rendered with llama-cpp-python's Jinja formatter;
-- with tools bound, the first step of a turn is planned by :mod:`agent.models.local.planner` (fast path for
-  arithmetic, cue phrases, embedding routing) and only falls back to the model (likelihood scoring of the
-  tool names, then the arguments under the tool's JSON-schema grammar) when that cannot decide;
-- every tool call is valid for its tool's schema: its arguments are built by rules where the schema
-  allows (an ``expression`` or a ``query``), else decoded under the schema's grammar and checked against
-  the whole schema; a call that does not pass is not made. Structured output is decoded the same way.
+- with tools bound, the model chooses among the bound tools and a plain answer by likelihood (calibrated
+  scoring of the names), then decodes the arguments under the tool's JSON-schema grammar and checks them
+  against the whole schema; a call that does not pass is not made. Structured output is decoded the same way;
+- a raw text prompt can replace the transcript (``raw_prompt``, with an ``answer_prefix``): a base model is a
+  completion model, and few-shot prompts are how callers get the most from it.
 
 Loading is lazy and happens once per process per (path, n_ctx, threads): see :func:`engine_for`.
 """
@@ -34,6 +35,7 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
+    HumanMessage,
     ToolMessage,
 )
 from langchain_core.messages.ai import UsageMetadata
@@ -45,8 +47,7 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.models.local import extractive, planner
-from agent.models.local.engine import PRIOR_SCORES, Completion, Engine, default_threads, engine_for
+from agent.models.local.engine import Completion, Engine, default_threads, engine_for
 from agent.models.local.grammar import (
     describe_fields,
     json_schema_gbnf,
@@ -54,7 +55,7 @@ from agent.models.local.grammar import (
     schema_dict,
     tool_parameters,
 )
-from agent.models.local.transcript import PLAIN_ROLE_LABELS, Turn, messages_to_turns, render_plain, trim_turns
+from agent.models.local.transcript import Turn, messages_to_turns, render_plain, trim_turns
 
 if TYPE_CHECKING:
     from agent.settings import Settings
@@ -68,6 +69,9 @@ PROVIDER = "llama_cpp"
 # Prompts for a small *base* model: a transcript it can continue, not instructions it must obey.
 
 PLAIN_STOPS = ("\nUser:", "\nAssistant:", "\nTool result", "\nSystem:", "<end_of_turn>", "\n\n\n")
+
+ANSWER_OPTION = "answer"
+"""The option that stands for a plain answer among the bound tools' names when the model chooses."""
 
 TOOL_CHOICE_PROMPT = """\
 Tools:
@@ -86,56 +90,13 @@ Arguments of {name} as JSON: """
 ARGUMENT_MAX_TOKENS = 160
 """Budget for decoding a tool's arguments (independent of ``max_tokens``, which bounds answers)."""
 
-EXPRESSION_PROMPT = """\
-Write the arithmetic expression that answers each question.
-Question: If 4 friends share 100 dollars equally, how much does each get?
-Expression: 100/4
-Question: How many seconds are in 5 minutes?
-Expression: 5*60
-Question: A book costs 12 dollars. How much do 3 books cost?
-Expression: 12*3
-Question: {question}
-Expression: """
-
-RESULT_ANSWER_PROMPT = """\
-Sources:
-{results}
-
-Question: {question}
-Short answer with citation: According to ["""
-
-SMALL_TALK_PROMPT = """\
-A friendly conversation with a helpful AI assistant that can do exact calculations, search the web and \
-search the user's documents.
-
-User: Hello!
-Assistant: Hello! How can I help you today?
-User: Thanks a lot.
-Assistant: You're welcome! Anything else I can do for you?
-{history}User: {question}
-Assistant:"""
-"""Replies without a tool in planner mode. A short few-shot transcript rather than the graph's system
-prompt: the 270M base model copies instructions and dates from a long prompt into its replies, and the
-prompt is half as long (a faster turn)."""
-SMALL_TALK_HISTORY_TOKENS = 300
-
 STRUCTURED_SUFFIX = "Assistant (as JSON with {fields}): "
 
-EXPRESSION_GBNF = r"""
-root ::= expr "\n"
-expr ::= term (ws [-+*/] ws term)*
-term ::= num | "(" expr ")" | "sqrt(" expr ")"
-num  ::= "-"? [0-9] [0-9]? [0-9]? [0-9]? [0-9]? [0-9]? [0-9]? ("." [0-9] [0-9]? [0-9]?)?
-ws   ::= " "?
-"""
-"""An arithmetic expression on one line, numbers of at most 7 digits: a small model otherwise rambles on
-in digits rather than end the expression."""
-
-MAX_RESULT_CHARS = 1500
-"""Tool results shown to the model when it writes the answer: a tight prompt keeps a warm turn short."""
+PRIOR_SCORES: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
+"""Log-likelihood of each option for an empty request, per model file and tool list (see ``rank_tools``)."""
 
 
-# ----------------------------------------------------------------------------------------- planning
+# ----------------------------------------------------------------------------------------- one call
 
 
 @dataclass
@@ -151,14 +112,13 @@ class Plan:
     """A prompt of its own (else the transcript); its completion follows ``prefix`` in the answer."""
     prefix: str = ""
     """Text of the answer written before the model continues it."""
-    stop: list[str] = field(default_factory=list)
     usage: tuple[int, int] = (0, 0)
     """Prompt and completion tokens spent while planning (scoring, argument decoding)."""
 
 
 @dataclass
 class Spent:
-    """Tokens the model spent while planning (scoring tool names, decoding arguments)."""
+    """Tokens the model spent outside a generation (scoring options, decoding arguments)."""
 
     prompt: int = 0
     completion: int = 0
@@ -168,28 +128,18 @@ class Spent:
         self.completion += completion.completion_tokens
 
 
-def _tool_name(tool: dict[str, Any]) -> str:
+def tool_name(tool: dict[str, Any]) -> str:
+    """The name of a tool in OpenAI's format (``convert_to_openai_tool``)."""
     return str(tool.get("function", {}).get("name", ""))
 
 
-def _single_string_argument(tool: dict[str, Any], names: Sequence[str]) -> str | None:
-    """The name of the tool's only required string argument, when it is one of ``names``."""
-    parameters = tool_parameters(tool)
-    properties = parameters.get("properties", {})
-    required = parameters.get("required", list(properties))
-    if len(required) != 1 or required[0] not in names:
-        return None
-    if properties.get(required[0], {}).get("type", "string") != "string":
-        return None
-    return str(required[0])
-
-
-def _first_line(tool: dict[str, Any]) -> str:
+def first_line(tool: dict[str, Any]) -> str:
+    """The first line of a tool's description (OpenAI's format)."""
     description = str(tool.get("function", {}).get("description", "")).strip()
     return description.splitlines()[0] if description else ""
 
 
-def _normalise_tool_choice(tool_choice: Any, names: Sequence[str]) -> str | None:
+def normalise_tool_choice(tool_choice: Any, names: Sequence[str]) -> str | None:
     """``None`` (auto), ``"none"``, ``"required"`` or a tool name."""
     if tool_choice in (None, "auto", False):
         return None
@@ -204,6 +154,14 @@ def _normalise_tool_choice(tool_choice: Any, names: Sequence[str]) -> str | None
     raise ValueError(f"tool_choice {tool_choice!r} names no bound tool (bound: {', '.join(names)})")
 
 
+def last_human_text(messages: Sequence[BaseMessage]) -> str:
+    """The text of the latest human message ("" when there is none)."""
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            return message.text
+    return ""
+
+
 # ----------------------------------------------------------------------------------------- the model
 
 
@@ -213,18 +171,21 @@ class ChatLocalLlama(BaseChatModel):
     Example::
 
         model = ChatLocalLlama(model_path="/path/model.gguf")
-        model.bind_tools([calculator]).invoke("What is 12 times 12?").tool_calls
-        # [{'name': 'calculator', 'args': {'expression': '12*12'}, ...}]
+        model.bind_tools([get_weather]).invoke("Will it rain in Paris tomorrow?").tool_calls
+        # [{'name': 'get_weather', 'args': {'city': 'Paris'}, ...}] (or a plain answer)
 
-    With tools bound, the first step is planned by :mod:`agent.models.local.planner` (see there). After tool
-    results the model answers: calculator results through a template that quotes them exactly, other
-    results with a short, low-temperature generation over a tight prompt.
+    With tools bound (``tool_choice`` auto), the model ranks the tools' names and a plain answer by
+    likelihood after the latest request (:meth:`rank_tools`) and calls the best-ranked tool whose arguments
+    it can decode under the tool's schema (:meth:`tool_arguments`); the plain answer is generated from the
+    transcript. Once tool results end the transcript, it answers from them. A forced tool is called with
+    decoded arguments. Structured output is decoded under the schema's JSON grammar.
 
-    Structured output is decoded under the schema's JSON grammar. The model does not critique drafts: a
-    270M model's verdicts are noise, so it says so (``gives_critiques = False``) and the graph's
-    deterministic checks are its reflection. When the user's message is followed by further requests after
-    the tool results (a draft sent back for revision), the answer is drawn from the next-best passage, so a
-    revision is a different draft.
+    Generation options beyond LangChain's (keyword arguments of ``invoke``/``stream``, or ``bind``):
+    ``raw_prompt`` (text the model continues instead of the rendered transcript) and ``answer_prefix`` (text
+    that starts the answer, written before the continuation; ``raw_prompt`` should end with it).
+
+    The capability flags below are read by the graph: a 270M model's critique of a draft and its summaries
+    are noise, so it says so rather than let the graph find out.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, populate_by_name=True)
@@ -242,7 +203,7 @@ class ChatLocalLlama(BaseChatModel):
     max_tokens: int = 256
     """Upper bound on generated tokens for free text."""
     answer_max_tokens: int = 80
-    """Generated tokens for a planner answer (tools bound): short answers keep a turn fast."""
+    """Generated tokens for an answer while tools are bound: short answers keep a tool-using turn fast."""
     top_p: float = 0.9
     top_k: int = 40
     repeat_penalty: float = 1.1
@@ -251,10 +212,6 @@ class ChatLocalLlama(BaseChatModel):
     """Extra stop sequences."""
     chat_format: Literal["auto", "plain", "template"] = "auto"
     """``auto``: the GGUF's chat template when it has one (instruct models), else a plain transcript."""
-    routing: Literal["layered", "cues", "model"] = "layered"
-    """How the first tool of a turn is chosen: ``layered`` (fast path, cues, embeddings, then the model),
-    ``cues`` (the same without embeddings) or ``model`` (likelihood of the tool names, arguments under
-    the schema's grammar: the baseline the benchmark compares with)."""
 
     # -- LangChain plumbing
     @property
@@ -294,10 +251,6 @@ class ChatLocalLlama(BaseChatModel):
             raise FileNotFoundError(f"model file not found: {self.model_path} (check AGENT_MODEL)")
         return engine_for(self.model_path, self.n_ctx, self.n_threads)
 
-    @property
-    def router(self) -> planner.IntentRouter:
-        return planner.shared_router()
-
     def bind_tools(
         self,
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
@@ -305,9 +258,9 @@ class ChatLocalLlama(BaseChatModel):
         tool_choice: str | dict[str, Any] | bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools; calls are planned and decoded under each tool's JSON schema."""
+        """Bind tools; calls are chosen by likelihood and decoded under each tool's JSON schema."""
         formatted = [convert_to_openai_tool(tool) for tool in tools]
-        _normalise_tool_choice(tool_choice, [_tool_name(tool) for tool in formatted])  # fail early
+        normalise_tool_choice(tool_choice, [tool_name(tool) for tool in formatted])  # fail early
         return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
     def with_structured_output(
@@ -380,7 +333,82 @@ class ChatLocalLlama(BaseChatModel):
             "stop": stops,
         }
 
-    # -- planning
+    # -- public building blocks (generic: any prompt, any tool, any grammar)
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` (without BOS)."""
+        return self.engine.count(text)
+
+    def score_options(self, prompt: str, options: Sequence[str]) -> list[float]:
+        """The log-likelihood of each option as the continuation of ``prompt``."""
+        return self.engine.score_options(prompt, options)
+
+    def complete_grammar(
+        self, prompt: str, gbnf: str, *, max_tokens: int, repeat_penalty: float = 1.3
+    ) -> Completion:
+        """Greedy continuation of ``prompt`` under the GBNF grammar ``gbnf`` (see ``Engine.constrained``)."""
+        return self.engine.constrained(prompt, gbnf, max_tokens=max_tokens, repeat_penalty=repeat_penalty)
+
+    def rank_tools(
+        self,
+        request: str,
+        tools: Sequence[dict[str, Any]],
+        *,
+        allow_answer: bool,
+        spent: Spent | None = None,
+    ) -> list[str]:
+        """Names of ``tools`` (OpenAI's format), and :data:`ANSWER_OPTION` with ``allow_answer``, likeliest
+        first as the choice for ``request``.
+
+        Scores are calibrated: each name's log-likelihood for an empty request is subtracted, so a name
+        the model favours whatever the request (the first one listed, a familiar word) does not win by
+        default (contextual calibration, Zhao et al. 2021). The empty request's scores are cached per model
+        file and tool list (:data:`PRIOR_SCORES`).
+        """
+        lines = "\n".join(f"- {tool_name(tool)}: {first_line(tool)}" for tool in tools)
+        options = [tool_name(tool) for tool in tools] + ([ANSWER_OPTION] if allow_answer else [])
+        continuations = [f" {option}" for option in options]
+        prompt = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question=request.strip())
+        neutral = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question="")
+        key = (self.engine.path, neutral, tuple(continuations))
+        if key not in PRIOR_SCORES:
+            PRIOR_SCORES[key] = self.score_options(neutral, continuations)
+        scores = self.score_options(prompt, continuations)
+        if spent is not None:
+            spent.prompt += self.count_tokens(prompt) + 1
+        calibrated = [score - prior for score, prior in zip(scores, PRIOR_SCORES[key], strict=True)]
+        return [options[i] for i in sorted(range(len(options)), key=lambda i: -calibrated[i])]
+
+    def tool_arguments(
+        self, request: str, tool: dict[str, Any], spent: Spent | None = None
+    ) -> dict[str, Any] | None:
+        """Arguments of ``tool`` (OpenAI's format) for ``request``, decoded under its JSON-schema grammar and
+        checked against the whole schema; None when they do not fit in ``ARGUMENT_MAX_TOKENS`` or fail it."""
+        function = tool["function"]
+        parameters = tool_parameters(tool)
+        prompt = ARGUMENTS_PROMPT.format(
+            name=function["name"],
+            description=first_line(tool),
+            fields=describe_fields(parameters),
+            question=request.strip(),
+        )
+        completion = self.complete_grammar(
+            prompt, json_schema_gbnf(parameters), max_tokens=ARGUMENT_MAX_TOKENS
+        )
+        if spent is not None:
+            spent.add(completion)
+        try:
+            args = json.loads(completion.text)
+        except json.JSONDecodeError:
+            logger.info(
+                "no complete arguments for %s within %d tokens", function["name"], ARGUMENT_MAX_TOKENS
+            )
+            return None
+        if not isinstance(args, dict) or not matches_schema(args, parameters):
+            logger.info("arguments for %s outside its schema: %s", function["name"], completion.text[:200])
+            return None
+        return args
+
+    # -- planning one call
     def _plan(
         self,
         messages: Sequence[BaseMessage],
@@ -390,259 +418,31 @@ class ChatLocalLlama(BaseChatModel):
     ) -> Plan:
         if structured is not None:
             return self._plan_structured(messages, structured)
-        names = [_tool_name(tool) for tool in tools]
-        choice = _normalise_tool_choice(tool_choice, names) if tools else "none"
+        names = [tool_name(tool) for tool in tools]
+        choice = normalise_tool_choice(tool_choice, names) if tools else "none"
         if choice == "none":
             return Plan("generate", "chat")
-        by_name = {_tool_name(tool): tool for tool in tools}
-        results = planner.pending_tool_results(messages)
-        if results and choice is None:
-            fallback = planner.documents_fallback(messages, names)
-            documents = by_name.get(planner.DOCUMENTS_TOOL)
-            argument = documents and _single_string_argument(documents, ("query",))
-            if fallback is not None and argument:
-                return Plan(
-                    "tool_call", "fallback", tool_name=planner.DOCUMENTS_TOOL, tool_args={argument: fallback}
-                )
-            return self._plan_answer(messages, results)
-        question = planner.last_human_text(messages)
+        if choice is None and messages and isinstance(messages[-1], ToolMessage):
+            return Plan("generate", "tool_results")  # the results are in: answer from them
+        question = last_human_text(messages)
         if not question.strip():
             return Plan("generate", "chat")
+        by_name = {tool_name(tool): tool for tool in tools}
         spent = Spent()
-        decision = planner.Decision(None, "forced")
         if choice not in (None, "required"):
-            name = str(choice)
+            ranked, route = [str(choice)], "forced+grammar"
         else:
-            if self.routing == "model":
-                decision = planner.Decision(None, "model")
-            else:
-                decision = self.router.route(question, use_embeddings=self.routing == "layered")
-            name = decision.intent or ""
-            if name == planner.ANSWER and choice == "required":
-                name = ""
-            if name and name != planner.ANSWER and name not in by_name:
-                name = ""  # the intent's tool is not bound: let the model choose among what is
-            if not name:
-                ranked = self._rank_with_model(question, tools, allow_answer=choice is None, spent=spent)
-                return self._plan_first_feasible(messages, question, ranked, by_name, decision, spent)
-        if name == planner.ANSWER:
-            return self._plan_small_talk(messages, question, decision.reason)
-        plan = self._plan_call(question, by_name[name], decision, spent)
-        if plan is None and decision.scores:
-            plan = self._plan_runner_up(messages, question, name, by_name, decision, choice, spent)
-        if plan is None:
-            return Plan("generate", f"{decision.reason}:no_valid_arguments")
-        plan.usage = (spent.prompt, spent.completion)
-        return plan
-
-    def _plan_runner_up(
-        self,
-        messages: Sequence[BaseMessage],
-        question: str,
-        tried: str,
-        by_name: dict[str, dict[str, Any]],
-        decision: planner.Decision,
-        choice: str | None,
-        spent: Spent,
-    ) -> Plan | None:
-        """The next intent by the router's scores when the chosen tool's call cannot be made (the calculator
-        for a question without numbers: "how many items can I borrow?" is a lookup, not arithmetic)."""
-        scores = decision.scores or {}
-        for intent in sorted(planner.INTENTS, key=lambda name: -scores.get(name, float("-inf"))):
-            if intent == tried or intent not in scores:
-                continue
-            if intent == planner.ANSWER:
-                if choice is None:
-                    return self._plan_small_talk(messages, question, f"{decision.reason}:runner_up")
-                continue
-            if intent in by_name:
-                runner_up = planner.Decision(intent, f"{decision.reason}:runner_up", decision.expression)
-                plan = self._plan_call(question, by_name[intent], runner_up, spent)
-                if plan is not None:
-                    return plan
-        return None
-
-    def _plan_first_feasible(
-        self,
-        messages: Sequence[BaseMessage],
-        question: str,
-        ranked: list[str],
-        by_name: dict[str, dict[str, Any]],
-        decision: planner.Decision,
-        spent: Spent,
-    ) -> Plan:
-        """The model's best-ranked option whose call can be made (valid, grounded arguments)."""
-        for name in ranked[:3]:
-            if name == planner.ANSWER:
-                return self._plan_small_talk(messages, question, "model")
-            plan = self._plan_call(
-                question, by_name[name], planner.Decision(None, "model", decision.expression), spent
-            )
-            if plan is not None:
-                plan.usage = (spent.prompt, spent.completion)
-                return plan
-        return Plan("generate", "model:no_valid_arguments")
-
-    def _plan_small_talk(self, messages: Sequence[BaseMessage], question: str, route: str) -> Plan:
-        """A reply without tools: the few-shot transcript, the latest exchanges, the question."""
-        engine = self.engine
-        earlier = [
-            turn
-            for turn in messages_to_turns(messages[:-1])
-            if turn.role in {"user", "assistant"} and not turn.calls and turn.text.strip()
-        ]
-        history: list[str] = []
-        used = 0
-        for turn in reversed(earlier):
-            line = f"{PLAIN_ROLE_LABELS[turn.role]}: {' '.join(turn.text.split())}\n"
-            used += engine.count(line)
-            if used > SMALL_TALK_HISTORY_TOKENS:
-                break
-            history.insert(0, line)
-        prompt = SMALL_TALK_PROMPT.format(history="".join(history), question=" ".join(question.split()))
-        return Plan("generate", route, prompt=prompt, stop=["\n\n"])
-
-    def _rank_with_model(
-        self, question: str, tools: list[dict[str, Any]], *, allow_answer: bool, spent: Spent
-    ) -> list[str]:
-        """Tool names (and ``answer``), likeliest first after a tool list and the request.
-
-        Scores are calibrated: each name's log-likelihood for an empty request is subtracted, so a name
-        the model favours whatever the request (the first one listed, a familiar word) does not win by
-        default (contextual calibration, Zhao et al. 2021).
-        """
-        lines = "\n".join(f"- {_tool_name(tool)}: {_first_line(tool)}" for tool in tools)
-        options = [_tool_name(tool) for tool in tools] + ([planner.ANSWER] if allow_answer else [])
-        continuations = [f" {option}" for option in options]
-        prompt = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question=question.strip())
-        neutral = TOOL_CHOICE_PROMPT.format(tool_lines=lines, question="")
-        key = (self.engine.path, neutral, tuple(continuations))
-        if key not in PRIOR_SCORES:
-            PRIOR_SCORES[key] = self.engine.score_options(neutral, continuations)
-        scores = self.engine.score_options(prompt, continuations)
-        spent.prompt += self.engine.count(prompt) + 1
-        calibrated = [score - prior for score, prior in zip(scores, PRIOR_SCORES[key], strict=True)]
-        return [options[i] for i in sorted(range(len(options)), key=lambda i: -calibrated[i])]
-
-    def _plan_call(
-        self, question: str, tool: dict[str, Any], decision: planner.Decision, spent: Spent
-    ) -> Plan | None:
-        """A call of ``tool`` for ``question``: arguments from rules when the schema allows, else decoded."""
-        name = _tool_name(tool)
-        route = decision.reason
-        if self.routing == "model":
-            args = self._arguments_with_model(question, tool, spent)
-            return None if args is None else Plan("tool_call", route, tool_name=name, tool_args=args)
-        if argument := _single_string_argument(tool, ("expression",)):
-            expression = decision.expression or self._expression_with_model(question, spent)
-            if not expression or not planner.grounded_in(expression, question):
-                return None  # numbers the question does not contain would be invented
-            return Plan("tool_call", route, tool_name=name, tool_args={argument: expression})
-        if argument := _single_string_argument(tool, ("query", "q", "question", "search_query", "text")):
-            return Plan(
-                "tool_call", route, tool_name=name, tool_args={argument: planner.search_query(question)}
-            )
-        args = self._arguments_with_model(question, tool, spent)
-        if args is None:
-            return None
-        return Plan("tool_call", f"{route}+grammar", tool_name=name, tool_args=args)
-
-    def _expression_with_model(self, question: str, spent: Spent) -> str | None:
-        prompt = EXPRESSION_PROMPT.format(question=question.strip())
-        completion = self.engine.constrained(prompt, EXPRESSION_GBNF, max_tokens=24, repeat_penalty=1.0)
-        spent.add(completion)
-        expression = completion.text.strip()
-        found = planner.words_to_expression(expression)
-        return found.expression if found else None
-
-    def _arguments_with_model(
-        self, question: str, tool: dict[str, Any], spent: Spent
-    ) -> dict[str, Any] | None:
-        function = tool["function"]
-        prompt = ARGUMENTS_PROMPT.format(
-            name=function["name"],
-            description=_first_line(tool),
-            fields=describe_fields(tool_parameters(tool)),
-            question=question.strip(),
-        )
-        completion = self.engine.constrained(
-            prompt, json_schema_gbnf(tool_parameters(tool)), max_tokens=ARGUMENT_MAX_TOKENS
-        )
-        spent.add(completion)
-        try:
-            args = json.loads(completion.text)
-        except json.JSONDecodeError:
-            logger.info(
-                "no complete arguments for %s within %d tokens", function["name"], ARGUMENT_MAX_TOKENS
-            )
-            return None
-        if not isinstance(args, dict) or not matches_schema(args, tool_parameters(tool)):
-            logger.info("arguments for %s outside its schema: %s", function["name"], completion.text[:200])
-            return None
-        return args
-
-    def _plan_answer(self, messages: Sequence[BaseMessage], results: list[tuple[dict, ToolMessage]]) -> Plan:
-        """The answer after tool results: quoted sentences, then the sentence of a passage that answers.
-
-        Tool failures and calculator results are sentences written without the model (``split_results``).
-        From passages, the answer quotes the sentence that answers the question, with its [n]
-        (:mod:`agent.models.local.extractive`: MiniLM closeness plus the question's words); a draft sent back for
-        revision quotes the next-best one. Only when no passage holds a sentence does the model write one,
-        after "According to [n]," for the passage closest in meaning to the question.
-        """
-        turn = planner.turn_tool_results(messages) or results
-        earlier = turn[: len(turn) - len(results)] if turn[len(turn) - len(results) :] == results else []
-        failed: list[tuple[dict, ToolMessage]] = []
-        if any(planner.is_fallback_search(call, earlier) for call, _ in results):
-            # the documents were searched only because the web could not be: say what failed on the web,
-            # and leave out a documents search that could not run either (no documents at all)
-            results = [(call, result) for call, result in results if not planner.is_error(result)]
-            failed = [(call, result) for call, result in earlier if planner.is_error(result)]
-        sentences, for_model = planner.split_results(results)
-        if not for_model:
-            return Plan("text", "template", text=" ".join([*planner.split_results(failed)[0], *sentences]))
-        quoted = " ".join(sentences)
-        question = planner.question_of_turn(messages)
-        similarity = self.router.similarities if self.routing == "layered" else None
-        answer = extractive.extractive_answer(
-            question,
-            planner.result_passages(for_model),
-            similarity,
-            attempt=planner.revision_attempt(messages),
-            titles=planner.result_titles(for_model),
-        )
-        if answer:
-            notes = " ".join(planner.failure_note(call, result) for call, result in failed)
-            lead = f"{quoted} " if quoted else ""
-            text = f"{notes} {lead}Your documents say: {answer}" if notes else f"{lead}{answer}"
-            return Plan("text", "extractive", text=text)
-        sources = "\n\n".join(result.text.strip() for result in for_model)
-        if len(sources) > MAX_RESULT_CHARS:
-            sources = sources[:MAX_RESULT_CHARS].rsplit(" ", 1)[0] + " …"
-        prompt = RESULT_ANSWER_PROMPT.format(results=sources, question=question.strip())
-        numbers = planner.source_numbers(sources) or ["1"]
-        ranked = numbers
-        if len(numbers) > 1:
-            by_meaning = None
-            if self.routing == "layered":
-                by_meaning = self.router.ranked(question, planner.source_passages(sources))
-            if by_meaning is None:
-                scores = self.engine.score_options(prompt, [f"{n}]," for n in numbers])
-                by_meaning = [numbers[i] for i in sorted(range(len(numbers)), key=lambda i: -scores[i])]
-            ranked = by_meaning
-        # A draft sent back for revision is followed by the request: answer from the next passage.
-        number = ranked[planner.revision_attempt(messages) % len(ranked)]
-        passage = planner.source_passages(sources).get(number)
-        if passage:  # only the cited source: a shorter prompt, and nothing else to mix into the answer
-            prompt = RESULT_ANSWER_PROMPT.format(results=f"[{number}] {passage}", question=question.strip())
-        lead = f"{quoted} " if quoted else ""
-        return Plan(
-            "generate",
-            "tool_results",
-            prompt=f"{prompt}{number}],",
-            prefix=f"{lead}According to [{number}],",
-            stop=["\n"],
-        )
+            ranked = self.rank_tools(question, tools, allow_answer=choice is None, spent=spent)[:3]
+            route = "model+grammar"
+        for name in ranked:
+            if name == ANSWER_OPTION and name not in by_name:
+                return Plan("generate", "model")
+            args = self.tool_arguments(question, by_name[name], spent)
+            if args is not None:
+                return Plan(
+                    "tool_call", route, tool_name=name, tool_args=args, usage=(spent.prompt, spent.completion)
+                )
+        return Plan("generate", f"{route.split('+')[0]}:no_valid_arguments")
 
     def _plan_structured(self, messages: Sequence[BaseMessage], schema: dict[str, Any]) -> Plan:
         engine = self.engine
@@ -715,7 +515,12 @@ class ChatLocalLlama(BaseChatModel):
             yield from other._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
             return
         tools = kwargs.get("tools") or []
-        plan = self._plan(messages, tools, kwargs.get("tool_choice"), kwargs.get("structured_output"))
+        if raw_prompt := kwargs.get("raw_prompt"):
+            plan = Plan(
+                "generate", "raw_prompt", prompt=str(raw_prompt), prefix=str(kwargs.get("answer_prefix", ""))
+            )
+        else:
+            plan = self._plan(messages, tools, kwargs.get("tool_choice"), kwargs.get("structured_output"))
         if plan.kind == "tool_call":
             call_id = f"call_{uuid.uuid4().hex[:24]}"
             chunk = AIMessageChunk(
@@ -742,7 +547,7 @@ class ChatLocalLlama(BaseChatModel):
                 run_manager.on_llm_new_token(plan.text, chunk=ChatGenerationChunk(message=chunk))
             yield ChatGenerationChunk(message=chunk)
             return
-        params = self._sampling([*plan.stop, *(stop or [])], kwargs, answer=bool(tools))
+        params = self._sampling(stop, kwargs, answer=bool(tools))
         tokens = self._prompt_tokens(messages, plan, params["max_tokens"])
         produced = 0
         finish: str | None = None

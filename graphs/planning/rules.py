@@ -1,7 +1,8 @@
-"""How the embedded 270M model plans: which tool to call first, with which arguments, and how to answer.
+"""The embedded profile's rules: which tool to call first, with which arguments, and how to answer.
 
 A 270M *base* model cannot follow a tool-use prompt (few-shot prompting picked the right tool for ~44% of
-simple questions), so planning is layered, cheapest and surest first:
+simple questions), so the graph plans its steps (:mod:`graphs.planning.local`), layered, cheapest and surest
+first:
 
 1. **Fast path**: a question that is nothing but arithmetic ("what is twelve times 12?") goes to the
    calculator with an expression built by :func:`words_to_expression`, without a model call.
@@ -10,8 +11,8 @@ simple questions), so planning is layered, cheapest and surest first:
 3. **Embeddings**: the question is compared with prototype sentences per intent (written here, never the
    benchmark's questions) using the packaged MiniLM (``agent.embeddings.loading.local_embeddings``).
 4. **The model**, only when none of the above decides (or the bound tools are not the built-in ones):
-   it chooses among the tool names under a grammar, then fills the arguments under the tool's JSON schema
-   grammar (see ``agent.models.local.chat_model``).
+   its calibrated choice among the tool names, then the arguments under the tool's JSON-schema grammar
+   (``ChatLocalLlama.rank_tools`` and ``tool_arguments``).
 
 Everything here is pure and model-free except :class:`IntentRouter`, which uses the embeddings lazily.
 """

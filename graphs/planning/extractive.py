@@ -1,4 +1,4 @@
-"""Extractive answers for the embedded model: the sentence of a passage that answers the question, with its [n].
+"""Extractive answers for the embedded profile: the sentence of a passage that answers the question, with its [n].
 
 A 270M model asked to write an answer from a passage mostly restates the question ("According to [1] what do
 10 modules cost?"). Choosing a sentence the passage already holds states the fact by construction:

@@ -1,0 +1,388 @@
+"""The step planner of the embedded profile: the graph's rules for a 270M base model.
+
+A 270M *base* model cannot follow a tool-use prompt, so for the ``local`` profile the graph plans each step
+itself (:class:`LocalPlanner`, injected into ``build_graph``) and uses the model only for what it does well:
+
+- the first step of a turn: the intent router of :mod:`graphs.planning.rules` (fast path for arithmetic,
+  cue phrases, MiniLM prototypes), then the model's calibrated choice among the bound tools
+  (``ChatLocalLlama.rank_tools``) when the router cannot decide; arguments by rule where the tool's schema
+  allows (an ``expression``, a ``query``), else decoded under its grammar (``ChatLocalLlama.tool_arguments``);
+- small talk: the model continues a short few-shot transcript (``raw_prompt``);
+- after tool results: calculator results and failures are sentences written by template, passages are
+  answered with the sentence that states the fact (:mod:`graphs.planning.extractive`), and only when no
+  passage holds one does the model write a sentence after "According to [n],"; a failed web search is
+  followed by a search of the user's documents.
+
+Everything else (no tools bound) is left to the model: the planner returns None.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from agent.models.local.chat_model import PROVIDER, ChatLocalLlama, Spent, tool_name
+from agent.models.local.grammar import tool_parameters
+from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
+from graphs.planning import extractive, rules
+
+Routing = Literal["layered", "cues", "model"]
+"""How the first tool of a turn is chosen: ``layered`` (fast path, cues, embeddings, then the model),
+``cues`` (the same without embeddings) or ``model`` (the model's own choice and arguments: the baseline
+``bench/routing.py`` compares with)."""
+
+EXPRESSION_PROMPT = """\
+Write the arithmetic expression that answers each question.
+Question: If 4 friends share 100 dollars equally, how much does each get?
+Expression: 100/4
+Question: How many seconds are in 5 minutes?
+Expression: 5*60
+Question: A book costs 12 dollars. How much do 3 books cost?
+Expression: 12*3
+Question: {question}
+Expression: """
+
+EXPRESSION_GBNF = r"""
+root ::= expr "\n"
+expr ::= term (ws [-+*/] ws term)*
+term ::= num | "(" expr ")" | "sqrt(" expr ")"
+num  ::= "-"? [0-9] [0-9]? [0-9]? [0-9]? [0-9]? [0-9]? [0-9]? ("." [0-9] [0-9]? [0-9]?)?
+ws   ::= " "?
+"""
+"""An arithmetic expression on one line, numbers of at most 7 digits: a small model otherwise rambles on
+in digits rather than end the expression."""
+
+RESULT_ANSWER_PROMPT = """\
+Sources:
+{results}
+
+Question: {question}
+Short answer with citation: According to ["""
+
+SMALL_TALK_PROMPT = """\
+A friendly conversation with a helpful AI assistant that can do exact calculations, search the web and \
+search the user's documents.
+
+User: Hello!
+Assistant: Hello! How can I help you today?
+User: Thanks a lot.
+Assistant: You're welcome! Anything else I can do for you?
+{history}User: {question}
+Assistant:"""
+"""Replies without a tool. A short few-shot transcript rather than the graph's system prompt: the 270M base
+model copies instructions and dates from a long prompt into its replies, and the prompt is half as long
+(a faster turn)."""
+SMALL_TALK_HISTORY_TOKENS = 300
+
+MAX_RESULT_CHARS = 1500
+"""Tool results shown to the model when it writes the answer: a tight prompt keeps a warm turn short."""
+
+QUERY_ARGUMENTS = ("query", "q", "question", "search_query", "text")
+"""Names of a search tool's one string argument, filled with the question (less the request to search)."""
+
+
+@dataclass
+class Step:
+    """What the planner decided for one step: call a tool, write fixed text, or have the model generate."""
+
+    kind: Literal["tool_call", "text", "generate"]
+    route: str
+    tool_name: str = ""
+    tool_args: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+    prompt: str = ""
+    """A prompt of its own for the model to continue (else the transcript)."""
+    prefix: str = ""
+    """Text of the answer written before the model continues it (``prompt`` ends with it)."""
+    stop: list[str] = field(default_factory=list)
+    usage: tuple[int, int] = (0, 0)
+    """Prompt and completion tokens the model spent while planning (scoring, argument decoding)."""
+
+
+def single_string_argument(tool: dict[str, Any], names: Sequence[str]) -> str | None:
+    """The name of the tool's only required string argument, when it is one of ``names``."""
+    parameters = tool_parameters(tool)
+    properties = parameters.get("properties", {})
+    required = parameters.get("required", list(properties))
+    if len(required) != 1 or required[0] not in names:
+        return None
+    if properties.get(required[0], {}).get("type", "string") != "string":
+        return None
+    return str(required[0])
+
+
+def usage(prompt_tokens: int, completion_tokens: int) -> UsageMetadata:
+    return UsageMetadata(
+        input_tokens=prompt_tokens,
+        output_tokens=completion_tokens,
+        total_tokens=prompt_tokens + completion_tokens,
+    )
+
+
+class LocalPlanner:
+    """Plans each step of a turn for the embedded model (a ``graphs.nodes.StepPlanner``).
+
+    Called with the planner node's prompt, it returns the step's message: a tool call, a templated or
+    extractive answer, or the model's generation over a prompt of the planner's (few-shot small talk, an
+    answer that continues "According to [n],"). It returns None only with no tools bound.
+    """
+
+    def __init__(
+        self,
+        model: ChatLocalLlama,
+        tools: Sequence[BaseTool | dict[str, Any]],
+        *,
+        routing: Routing = "layered",
+        router: rules.IntentRouter | None = None,
+    ) -> None:
+        self.model = model
+        self.tools = [convert_to_openai_tool(tool) for tool in tools]
+        self.by_name = {tool_name(tool): tool for tool in self.tools}
+        self.routing = routing
+        self._router = router
+
+    @property
+    def router(self) -> rules.IntentRouter:
+        """The intent router (the process-wide one over the packaged MiniLM unless one was given)."""
+        return self._router or rules.shared_router()
+
+    # -- the step's message
+    def __call__(self, messages: Sequence[BaseMessage]) -> AIMessage | None:
+        if not self.tools:
+            return None
+        return self.message(messages, self.plan(messages))
+
+    def message(self, messages: Sequence[BaseMessage], step: Step) -> AIMessage:
+        """The AI message of ``step``: built here, or generated by the model (its tokens stream)."""
+        metadata = {"model_name": self.model.model_name, "model_provider": PROVIDER, "route": step.route}
+        if step.kind == "tool_call":
+            call = {
+                "name": step.tool_name,
+                "args": step.tool_args,
+                "id": f"call_{uuid.uuid4().hex[:24]}",
+                "type": "tool_call",
+            }
+            return AIMessage(
+                "",
+                tool_calls=[call],
+                usage_metadata=usage(*step.usage),
+                response_metadata={**metadata, "finish_reason": "tool_calls"},
+            )
+        if step.kind == "text":
+            return AIMessage(
+                step.text,
+                usage_metadata=usage(*step.usage),
+                response_metadata={**metadata, "finish_reason": "stop"},
+            )
+        options: dict[str, Any] = {"max_tokens": min(self.model.answer_max_tokens, self.model.max_tokens)}
+        if step.prompt:
+            options.update(raw_prompt=step.prompt, answer_prefix=step.prefix)
+        generated = self.model.invoke(list(messages), stop=step.stop or None, **options)
+        generated.response_metadata["route"] = step.route
+        return generated
+
+    # -- planning
+    def plan(self, messages: Sequence[BaseMessage]) -> Step:
+        """The step for a transcript that ends with the user's request or with tool results."""
+        results = rules.pending_tool_results(messages)
+        if results:
+            fallback = rules.documents_fallback(messages, list(self.by_name))
+            documents = self.by_name.get(rules.DOCUMENTS_TOOL)
+            argument = documents and single_string_argument(documents, ("query",))
+            if fallback is not None and argument:
+                return Step(
+                    "tool_call", "fallback", tool_name=rules.DOCUMENTS_TOOL, tool_args={argument: fallback}
+                )
+            return self.plan_answer(messages, results)
+        question = rules.last_human_text(messages)
+        if not question.strip():
+            return Step("generate", "chat")
+        spent = Spent()
+        if self.routing == "model":
+            decision = rules.Decision(None, "model")
+        else:
+            decision = self.router.route(question, use_embeddings=self.routing == "layered")
+        name = decision.intent or ""
+        if name and name != rules.ANSWER and name not in self.by_name:
+            name = ""  # the intent's tool is not bound: let the model choose among what is
+        if not name:
+            ranked = self.model.rank_tools(question, self.tools, allow_answer=True, spent=spent)
+            return self.first_feasible(messages, question, ranked, decision, spent)
+        if name == rules.ANSWER:
+            return self.small_talk(messages, question, decision.reason)
+        step = self.call(question, self.by_name[name], decision, spent)
+        if step is None and decision.scores:
+            step = self.runner_up(messages, question, name, decision, spent)
+        if step is None:
+            return Step("generate", f"{decision.reason}:no_valid_arguments")
+        step.usage = (spent.prompt, spent.completion)
+        return step
+
+    def runner_up(
+        self,
+        messages: Sequence[BaseMessage],
+        question: str,
+        tried: str,
+        decision: rules.Decision,
+        spent: Spent,
+    ) -> Step | None:
+        """The next intent by the router's scores when the chosen tool's call cannot be made (the calculator
+        for a question without numbers: "how many items can I borrow?" is a lookup, not arithmetic)."""
+        scores = decision.scores or {}
+        for intent in sorted(rules.INTENTS, key=lambda name: -scores.get(name, float("-inf"))):
+            if intent == tried or intent not in scores:
+                continue
+            if intent == rules.ANSWER:
+                return self.small_talk(messages, question, f"{decision.reason}:runner_up")
+            if intent in self.by_name:
+                runner_up = rules.Decision(intent, f"{decision.reason}:runner_up", decision.expression)
+                step = self.call(question, self.by_name[intent], runner_up, spent)
+                if step is not None:
+                    return step
+        return None
+
+    def first_feasible(
+        self,
+        messages: Sequence[BaseMessage],
+        question: str,
+        ranked: list[str],
+        decision: rules.Decision,
+        spent: Spent,
+    ) -> Step:
+        """The model's best-ranked option whose call can be made (valid, grounded arguments)."""
+        for name in ranked[:3]:
+            if name == rules.ANSWER:
+                return self.small_talk(messages, question, "model")
+            step = self.call(
+                question, self.by_name[name], rules.Decision(None, "model", decision.expression), spent
+            )
+            if step is not None:
+                step.usage = (spent.prompt, spent.completion)
+                return step
+        return Step("generate", "model:no_valid_arguments")
+
+    def small_talk(self, messages: Sequence[BaseMessage], question: str, route: str) -> Step:
+        """A reply without tools: the few-shot transcript, the latest exchanges, the question."""
+        earlier = [
+            turn
+            for turn in messages_to_turns(messages[:-1])
+            if turn.role in {"user", "assistant"} and not turn.calls and turn.text.strip()
+        ]
+        history: list[str] = []
+        used = 0
+        for turn in reversed(earlier):
+            line = f"{PLAIN_ROLE_LABELS[turn.role]}: {' '.join(turn.text.split())}\n"
+            used += self.model.count_tokens(line)
+            if used > SMALL_TALK_HISTORY_TOKENS:
+                break
+            history.insert(0, line)
+        prompt = SMALL_TALK_PROMPT.format(history="".join(history), question=" ".join(question.split()))
+        return Step("generate", route, prompt=prompt, stop=["\n\n"])
+
+    def call(
+        self, question: str, tool: dict[str, Any], decision: rules.Decision, spent: Spent
+    ) -> Step | None:
+        """A call of ``tool`` for ``question``: arguments from rules when the schema allows, else decoded."""
+        name = tool_name(tool)
+        route = decision.reason
+        if self.routing == "model":
+            args = self.model.tool_arguments(question, tool, spent)
+            return None if args is None else Step("tool_call", route, tool_name=name, tool_args=args)
+        if argument := single_string_argument(tool, ("expression",)):
+            expression = decision.expression or self.expression_with_model(question, spent)
+            if not expression or not rules.grounded_in(expression, question):
+                return None  # numbers the question does not contain would be invented
+            return Step("tool_call", route, tool_name=name, tool_args={argument: expression})
+        if argument := single_string_argument(tool, QUERY_ARGUMENTS):
+            return Step(
+                "tool_call", route, tool_name=name, tool_args={argument: rules.search_query(question)}
+            )
+        args = self.model.tool_arguments(question, tool, spent)
+        if args is None:
+            return None
+        return Step("tool_call", f"{route}+grammar", tool_name=name, tool_args=args)
+
+    def expression_with_model(self, question: str, spent: Spent) -> str | None:
+        """An arithmetic expression for a word problem, written by the model after a few examples."""
+        prompt = EXPRESSION_PROMPT.format(question=question.strip())
+        completion = self.model.complete_grammar(prompt, EXPRESSION_GBNF, max_tokens=24, repeat_penalty=1.0)
+        spent.add(completion)
+        found = rules.words_to_expression(completion.text.strip())
+        return found.expression if found else None
+
+    def plan_answer(self, messages: Sequence[BaseMessage], results: list[tuple[dict, ToolMessage]]) -> Step:
+        """The answer after tool results: quoted sentences, then the sentence of a passage that answers.
+
+        Tool failures and calculator results are sentences written without the model (``split_results``).
+        From passages, the answer quotes the sentence that answers the question, with its [n]
+        (:mod:`graphs.planning.extractive`: MiniLM closeness plus the question's words); a draft sent back for
+        revision quotes the next-best one. Only when no passage holds a sentence does the model write one,
+        after "According to [n]," for the passage closest in meaning to the question.
+        """
+        turn = rules.turn_tool_results(messages) or results
+        earlier = turn[: len(turn) - len(results)] if turn[len(turn) - len(results) :] == results else []
+        failed: list[tuple[dict, ToolMessage]] = []
+        if any(rules.is_fallback_search(call, earlier) for call, _ in results):
+            # the documents were searched only because the web could not be: say what failed on the web,
+            # and leave out a documents search that could not run either (no documents at all)
+            results = [(call, result) for call, result in results if not rules.is_error(result)]
+            failed = [(call, result) for call, result in earlier if rules.is_error(result)]
+        sentences, for_model = rules.split_results(results)
+        if not for_model:
+            return Step("text", "template", text=" ".join([*rules.split_results(failed)[0], *sentences]))
+        quoted = " ".join(sentences)
+        question = rules.question_of_turn(messages)
+        similarity = self.router.similarities if self.routing == "layered" else None
+        answer = extractive.extractive_answer(
+            question,
+            rules.result_passages(for_model),
+            similarity,
+            attempt=rules.revision_attempt(messages),
+            titles=rules.result_titles(for_model),
+        )
+        if answer:
+            notes = " ".join(rules.failure_note(call, result) for call, result in failed)
+            lead = f"{quoted} " if quoted else ""
+            text = f"{notes} {lead}Your documents say: {answer}" if notes else f"{lead}{answer}"
+            return Step("text", "extractive", text=text)
+        sources = "\n\n".join(result.text.strip() for result in for_model)
+        if len(sources) > MAX_RESULT_CHARS:
+            sources = sources[:MAX_RESULT_CHARS].rsplit(" ", 1)[0] + " …"
+        prompt = RESULT_ANSWER_PROMPT.format(results=sources, question=question.strip())
+        numbers = rules.source_numbers(sources) or ["1"]
+        ranked = numbers
+        if len(numbers) > 1:
+            by_meaning = None
+            if self.routing == "layered":
+                by_meaning = self.router.ranked(question, rules.source_passages(sources))
+            if by_meaning is None:
+                scores = self.model.score_options(prompt, [f"{n}]," for n in numbers])
+                by_meaning = [numbers[i] for i in sorted(range(len(numbers)), key=lambda i: -scores[i])]
+            ranked = by_meaning
+        # A draft sent back for revision is followed by the request: answer from the next passage.
+        number = ranked[rules.revision_attempt(messages) % len(ranked)]
+        passage = rules.source_passages(sources).get(number)
+        if passage:  # only the cited source: a shorter prompt, and nothing else to mix into the answer
+            prompt = RESULT_ANSWER_PROMPT.format(results=f"[{number}] {passage}", question=question.strip())
+        lead = f"{quoted} " if quoted else ""
+        return Step(
+            "generate",
+            "tool_results",
+            prompt=f"{prompt}{number}],",
+            prefix=f"{lead}According to [{number}],",
+            stop=["\n"],
+        )
+
+
+def local_planner(model: BaseChatModel, tools: Sequence[BaseTool]) -> LocalPlanner | None:
+    """The ``PlannerFactory`` of the local profile: its rules for the embedded model, None for any other
+    model (the rules use the embedded model's likelihood scoring and grammar decoding)."""
+    return LocalPlanner(model, tools) if isinstance(model, ChatLocalLlama) else None
