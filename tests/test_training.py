@@ -110,6 +110,13 @@ def test_an_example_renders_as_a_transcript_whose_target_is_the_call() -> None:
     assert parse_call(" The answer is 48") is None
 
 
+def test_an_expression_shape_ignores_its_numbers() -> None:
+    from agent.training.problems import skeleton
+
+    assert skeleton("(74+140)/(1+2)") == "(n+n)/(n+n)"
+    assert skeleton("86.40 * 3") == "n*n"
+
+
 def test_number_words() -> None:
     assert number_words(21) == "twenty-one"
     assert number_words(112) == "one hundred and twelve"

@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=int, default=0, help="examples per split (0: all)")
     evaluate.add_argument("--threads", type=int, default=2)
     evaluate.add_argument("--out", type=Path, default=None, help="write the per-example results as JSON")
+    evaluate.add_argument("--no-base", action="store_true", help="score only base + adapter")
     return parser
 
 
@@ -57,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from agent.training.evaluate import evaluate
 
-    evaluate(args.data, args.adapter, limit=args.limit, threads=args.threads, out=args.out)
+    evaluate(
+        args.data, args.adapter, limit=args.limit, threads=args.threads, out=args.out, base=not args.no_base
+    )
     return 0
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from agent.training.examples import ANSWER, Example, Step, render_call
 from agent.training.follow_ups import HELD_OUT_FOLLOW_UPS, TRAIN_FOLLOW_UPS, FollowUpShape
-from agent.training.problems import HELD_OUT, TRAIN_TEMPLATES, Template
+from agent.training.problems import HELD_OUT, TRAIN_TEMPLATES, WEIGHTS, Template, skeleton
 from agent.training.routing import (
     DOC_WORDINGS,
     HELD_OUT_CHAINS,
@@ -152,7 +152,7 @@ def _draw(
 
 
 def calculator_examples(sources: Sources, rng: random.Random, count: int, log: Filtered) -> Iterator[Example]:
-    names = sorted(sources.problems)
+    names = [name for name in sorted(sources.problems) for _ in range(WEIGHTS.get(name, 1))]
 
     def make(rng: random.Random) -> Example | None:
         name = rng.choice(names)
@@ -289,6 +289,19 @@ def seen_test_split(seed: int, train: list[Example], log: Filtered) -> list[Exam
     return fresh[:SEEN_TEST_CALCULATOR]
 
 
+def _skeletons_seen(train: list[Example], heldout: list[Example]) -> dict[str, list[str]]:
+    """For each held-out calculator template, its expression shapes that also occur in training (whose
+    *wording* is new but whose arithmetic shape is not)."""
+    trained = {skeleton(e.argument) for e in train if e.tool == "calculator"}
+    seen: dict[str, set[str]] = {}
+    for example in heldout:
+        if example.tool == "calculator":
+            shapes = seen.setdefault(example.template, set())
+            if skeleton(example.argument) in trained:
+                shapes.add(skeleton(example.argument))
+    return {template: sorted(shapes) for template, shapes in sorted(seen.items())}
+
+
 def write_jsonl(path: Path, examples: list[Example]) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as out:
         for example in examples:
@@ -317,6 +330,7 @@ def write_splits(seed: int, out: Path) -> dict[str, object]:
             name: dict(sorted(Counter(e.kind for e in examples).items())) for name, examples in splits.items()
         },
         "templates": {name: sorted({e.template for e in examples}) for name, examples in splits.items()},
+        "heldout_skeletons_seen_in_train": _skeletons_seen(train, heldout),
         "filter_dropped": {name: dict(sorted(log.dropped.items())) for name, log in logs.items()},
     }
     (out / "stats.json").write_text(json.dumps(stats, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -61,11 +61,14 @@ class Case:
     tool: str
     argument: str = ""
     answer: Fraction | None = None
+    template: str = ""
 
 
 def cases_from_examples(split: str, examples: list[Example]) -> list[Case]:
     return [
-        Case(split, e.kind, e.prompt, e.tool, e.argument, Fraction(e.answer) if e.answer else None)
+        Case(
+            split, e.kind, e.prompt, e.tool, e.argument, Fraction(e.answer) if e.answer else None, e.template
+        )
         for e in examples
     ]
 
@@ -105,6 +108,7 @@ def score(case: Case, generated: str) -> dict[str, Any]:
     return {
         "split": case.split,
         "kind": case.kind,
+        "template": case.template,
         "expected": render_call(case.tool, case.argument),
         "generated": generated.strip(),
         "tool_right": tool_right,
@@ -147,6 +151,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
     for row in rows:
         groups[f"{row['split']}/{row['kind']}"].append(row)
         groups[f"{row['split']}/ALL"].append(row)
+        if row["split"] == "heldout" and row["kind"] == "calculator":
+            groups[f"heldout/calculator:{row['template']}"].append(row)
     return {
         key: {
             "right": f"{sum(r['right'] for r in group)}/{len(group)}",
@@ -158,16 +164,23 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
 
 
 def evaluate(
-    data: Path, adapter: Path | None, *, limit: int = 0, threads: int = 2, out: Path | None = None
+    data: Path,
+    adapter: Path | None,
+    *,
+    limit: int = 0,
+    threads: int = 2,
+    out: Path | None = None,
+    base: bool = True,
 ) -> dict[str, Any]:
-    """Score the base model (few-shot) and, given ``adapter``, base + adapter (zero-shot); print and return."""
+    """Score the base model (few-shot, unless ``base`` is False) and, given ``adapter``, base + adapter
+    (zero-shot); print and return, and write the per-example rows to ``out``."""
     cases: list[Case] = []
     for split in ("heldout", "seen_test"):
         examples = read_jsonl(data / f"{split}.jsonl")
         cases += cases_from_examples(split, examples[:limit] if limit else examples)
     cases += hand_worded_cases()
     runs: dict[str, Any] = {}
-    configurations: list[tuple[str, Path | None, str]] = [("base_few_shot", None, FEW_SHOT)]
+    configurations: list[tuple[str, Path | None, str]] = [("base_few_shot", None, FEW_SHOT)] if base else []
     if adapter is not None:
         configurations.append(("adapter_zero_shot", adapter, ""))
     for name, lora, prefix in configurations:

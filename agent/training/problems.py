@@ -14,6 +14,7 @@ project's hand-worded eval suites (``agent.evaluation.suites``), which stay unse
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -587,6 +588,92 @@ def minutes_total(rng: random.Random) -> Problem:
     return Problem(q, f"{hours}*60+{minutes}", F(hours * 60 + minutes))
 
 
+# ------------------------------------------------------------------------------ recombined stories
+
+_THINGS = ("stamps", "seeds", "cards", "bricks", "coins", "shells", "beads", "buttons", "stickers", "nails")
+_CONTAINERS = ("boxes", "bags", "jars", "packs", "tins", "crates")
+
+
+def story_chain(rng: random.Random) -> Problem:
+    """A made-up story of two to four steps, recombined from small events (paraphrase by recombination):
+    each event extends the expression, with parentheses when a product or quotient follows a sum."""
+    who, thing = rng.choice(PEOPLE), rng.choice(_THINGS)
+    if rng.random() < 0.4:
+        groups, size = rng.randint(2, 12), rng.randint(3, 25)
+        holder = rng.choice(_CONTAINERS)
+        sentences = [f"{who} has {say(groups, rng)} {holder} of {say(size, rng)} {thing}."]
+        expression, value, low = f"{groups}*{size}", F(groups * size), False
+    else:
+        start = rng.randint(10, 400)
+        sentences = [
+            rng.choice(
+                ("{w} has {n} {t}.", "{w} starts with {n} {t}.", "There are {n} {t} in {w}'s drawer.")
+            ).format(w=who, n=say(start, rng), t=thing)
+        ]
+        expression, value, low = str(start), F(start), False
+    for _ in range(rng.randint(1, 3)):
+        event = rng.randrange(6)
+        if event == 0:
+            n = rng.randint(2, 90)
+            sentences.append(
+                rng.choice(
+                    ("Then {w} finds {n} more.", "A friend gives {w} {n} more.", "{w} buys another {n}.")
+                ).format(w=who, n=say(n, rng))
+            )
+            expression, value, low = f"{expression}+{n}", value + n, True
+        elif event == 1 and value > 3:
+            n = rng.randint(1, int(value) - 1) if value == int(value) else 1
+            sentences.append(
+                rng.choice(
+                    ("{w} gives away {n}.", "{n} get lost.", "{w} sells {n} of them.", "{w} uses {n}.")
+                ).format(w=who, n=say(n, rng))
+            )
+            expression, value, low = f"{expression}-{n}", value - n, True
+        elif event == 2:
+            n, word = rng.choice(((2, "doubles"), (3, "triples"), (4, "quadruples")))
+            sentences.append(f"Then {who} {word} the collection.")
+            expression = f"({expression})*{n}" if low else f"{expression}*{n}"
+            value, low = value * n, False
+        elif event == 3 and value == int(value) and value > 4:
+            divisors = [d for d in range(2, 10) if int(value) % d == 0]
+            if not divisors:
+                continue
+            n = rng.choice(divisors)
+            sentences.append(
+                rng.choice(
+                    (
+                        "{w} shares them equally among {n} friends. How many does each get?",
+                        "They are split into {n} equal piles; one pile is kept.",
+                    )
+                ).format(w=who, n=say(n, rng))
+            )
+            expression = f"({expression})/{n}" if low else f"{expression}/{n}"
+            value, low = value / n, False
+            break
+        elif event == 4:
+            k, m = rng.randint(2, 9), rng.randint(2, 20)
+            sentences.append(f"{who} buys {say(k, rng)} {rng.choice(_CONTAINERS)} of {say(m, rng)} more.")
+            expression, value, low = f"{expression}+{k}*{m}", value + k * m, True
+        elif event == 5 and value > 40:
+            k, m = rng.randint(2, 5), rng.randint(2, 8)
+            if k * m >= value:
+                continue
+            sentences.append(f"{who} sells {say(k, rng)} {rng.choice(_CONTAINERS)} of {say(m, rng)}.")
+            expression, value, low = f"{expression}-{k}*{m}", value - k * m, True
+    if not sentences[-1].endswith("?"):
+        sentences.append(
+            rng.choice(
+                (
+                    "How many {t} now?",
+                    "How many are left?",
+                    "How many {t} does {w} have?",
+                    "What is the count at the end?",
+                )
+            ).format(t=thing, w=who)
+        )
+    return Problem(" ".join(sentences), expression, value)
+
+
 # ------------------------------------------------------------------------------ held-out shapes
 
 
@@ -774,3 +861,13 @@ HELD_OUT: dict[str, Template] = {
     )
 }
 """Shapes never trained on: the held-out split (module docstring)."""
+
+WEIGHTS = {"story_chain": 5}
+"""Templates drawn more often than the others (the recombined stories hold many shapes)."""
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def skeleton(expression: str) -> str:
+    """The expression's shape: every number replaced by ``n`` (``(74+140)/(1+2)`` -> ``(n+n)/(n+n)``)."""
+    return _NUMBER.sub("n", expression.replace(" ", ""))

@@ -20,6 +20,7 @@ import logging
 import math
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ class TrainConfig:
     max_steps: int = 0
     rank: int = 16
     alpha: int = 32
-    learning_rate: float = 3e-4
+    learning_rate: float = 5e-4
     warmup_steps: int = 20
     batch_size: int = 8
     max_tokens: int = 96
@@ -141,6 +142,23 @@ def batch_tensors(
     return ids, mask, where, torch.tensor(labels, dtype=torch.long)
 
 
+def batches(examples: list[Encoded], size: int, rng: random.Random) -> Iterator[list[Encoded]]:
+    """Endless batches: each pass shuffled, then sorted by length within windows of 32 batches so that a batch
+    holds examples of similar length (less padding), the batch order shuffled again."""
+    window = size * 32
+    while True:
+        order = list(examples)
+        rng.shuffle(order)
+        chunk: list[list[Encoded]] = []
+        for start in range(0, len(order), window):
+            ranked = sorted(order[start : start + window], key=lambda item: len(item.ids))
+            chunk += [
+                ranked[i : i + size] for i in range(0, len(ranked), size) if len(ranked[i : i + size]) == size
+            ]
+        rng.shuffle(chunk)
+        yield from chunk
+
+
 def target_loss(
     model: Any, ids: torch.Tensor, mask: torch.Tensor, where: torch.Tensor, labels: torch.Tensor
 ) -> torch.Tensor:
@@ -200,7 +218,7 @@ def train(data: Path, out: Path, config: TrainConfig) -> dict[str, Any]:
     pad = int(tokens.llm.token_eos())
 
     budget_s = config.minutes * 60
-    order: list[Encoded] = []
+    stream = batches(examples, config.batch_size, rng)
     log: list[dict[str, float]] = []
     step, seen_tokens, seen_targets, window_loss, window_n = 0, 0, 0, 0.0, 0
     begun = time.monotonic()
@@ -208,10 +226,7 @@ def train(data: Path, out: Path, config: TrainConfig) -> dict[str, Any]:
         elapsed = time.monotonic() - begun
         if (config.max_steps and step >= config.max_steps) or (not config.max_steps and elapsed >= budget_s):
             break
-        if len(order) < config.batch_size:
-            order = list(examples)
-            rng.shuffle(order)
-        batch, order = order[: config.batch_size], order[config.batch_size :]
+        batch = next(stream)
         progress = step / config.max_steps if config.max_steps else elapsed / budget_s
         scale = min(1.0, (step + 1) / config.warmup_steps) * max(0.05, 1.0 - progress)
         for group in optimizer.param_groups:
@@ -226,7 +241,7 @@ def train(data: Path, out: Path, config: TrainConfig) -> dict[str, Any]:
         step += 1
         seen_tokens += int(mask.sum())
         seen_targets += len(labels)
-        window_loss += float(loss)
+        window_loss += float(loss.detach())
         window_n += 1
         if step % 10 == 0:
             now = time.monotonic() - begun
