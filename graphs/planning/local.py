@@ -29,7 +29,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from agent.models.local.chat_model import PROVIDER, ChatLocalLlama, Spent, tool_name
+from agent.models.local.chat_model import ANSWER_OPTION, PROVIDER, ChatLocalLlama, Spent, tool_name
 from agent.models.local.grammar import tool_parameters
 from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
@@ -259,7 +259,7 @@ class LocalPlanner:
     ) -> Step:
         """The model's best-ranked option whose call can be made (valid, grounded arguments)."""
         for name in ranked[:3]:
-            if name == rules.ANSWER:
+            if name == ANSWER_OPTION:
                 return self.small_talk(messages, question, "model")
             step = self.call(
                 question, self.by_name[name], rules.Decision(None, "model", decision.expression), spent
