@@ -145,6 +145,23 @@ class Generator:
         return str(response["choices"][0]["text"])
 
 
+def adapter_check(adapter: Path, examples: list[Example], *, threads: int = 2) -> list[dict[str, Any]]:
+    """Greedy calls on (training) examples without and with the adapter, zero-shot: the adapter should change
+    the base model's output and produce the target."""
+    base, tuned = Generator(threads, None, ""), Generator(threads, adapter, "")
+    rows = []
+    for example in examples:
+        rows.append(
+            {
+                "prompt": example.prompt,
+                "target": example.target.strip(),
+                "base": base(example.prompt).strip(),
+                "adapter": tuned(example.prompt).strip(),
+            }
+        )
+    return rows
+
+
 def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
     """``{split/kind: {"right": "k/n", "tool": "k/n"}}`` plus a total per split."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -13,6 +13,7 @@ project's hand-worded eval suites (``agent.evaluation.suites``), which stay unse
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Callable
@@ -588,6 +589,182 @@ def minutes_total(rng: random.Random) -> Problem:
     return Problem(q, f"{hours}*60+{minutes}", F(hours * 60 + minutes))
 
 
+def print_time(rng: random.Random) -> Problem:
+    rate = rng.randint(5, 40)
+    pages = rate * rng.randint(2, 30)
+    q = _pick(
+        rng,
+        (
+            "A printer prints {r} pages a minute. How many minutes for {p} pages?",
+            "At {r} pages per minute, how long does a {p}-page job take?",
+        ),
+        r=say(rate, rng),
+        p=say(pages, rng),
+    )
+    return Problem(q, f"{pages}/{rate}", F(pages, rate))
+
+
+def percent_change(rng: random.Random) -> Problem:
+    old = rng.randint(2, 50) * 20
+    new = old + rng.choice((-1, 1)) * old * rng.choice((5, 10, 15, 20, 25, 40, 50)) // 100
+    q = _pick(
+        rng,
+        (
+            "A price went from {a} to {b}. By what percent did it change?",
+            "Visitors rose from {a} to {b}. What is the percentage change?",
+        ),
+        a=old,
+        b=new,
+    )
+    return Problem(q, f"({new}-{old})/{old}*100", F(new - old, old) * 100)
+
+
+def ratio_share(rng: random.Random) -> Problem:
+    a, b = rng.randint(1, 5), rng.randint(1, 5)
+    total = (a + b) * rng.randint(5, 200)
+    q = _pick(
+        rng,
+        (
+            "Split {t} in the ratio {a}:{b}. How big is the first share?",
+            "{x} and {y} share {t} in the ratio {a} to {b}. How much does {x} get?",
+        ),
+        t=money(total, rng),
+        a=a,
+        b=b,
+        x=rng.choice(PEOPLE),
+        y=rng.choice(PEOPLE),
+    )
+    return Problem(q, f"{total}*{a}/({a}+{b})", F(total * a, a + b))
+
+
+def unit_conversion(rng: random.Random) -> Problem:
+    kind = rng.randrange(5)
+    if kind == 0:
+        n = rng.randint(2, 30)
+        return Problem(
+            _pick(rng, ("How many hours are in {n} days?", "{n} days is how many hours?"), n=say(n, rng)),
+            f"{n}*24",
+            F(n * 24),
+        )
+    if kind == 1:
+        phrase, days = rng.choice(DURATIONS_IN_DAYS)
+        q = _pick(
+            rng,
+            ("How many hours are there in {d}?", "{D} is how many hours?"),
+            d=phrase,
+            D=phrase.capitalize(),
+        )
+        return Problem(q, f"{days}*24", F(days * 24))
+    if kind == 2:
+        km = rng.choice(("2", "3.5", "12", "0.75", "42.195", "7"))
+        return Problem(
+            _pick(rng, ("How many metres is {k} km?", "Convert {k} kilometres to metres."), k=km),
+            f"{km}*1000",
+            F(km) * 1000,
+        )
+    if kind == 3:
+        n = rng.randint(2, 90)
+        return Problem(
+            _pick(rng, ("How many seconds are in {n} minutes?", "{n} minutes in seconds?"), n=say(n, rng)),
+            f"{n}*60",
+            F(n * 60),
+        )
+    grams = rng.randint(2, 90) * 50
+    return Problem(
+        _pick(rng, ("How many kilograms is {g} grams?", "Convert {g} g to kg."), g=grams),
+        f"{grams}/1000",
+        F(grams, 1000),
+    )
+
+
+def shared_fee(rng: random.Random) -> Problem:
+    n = rng.randint(2, 12)
+    each_text, each = _price(rng, 5, 40)
+    fee = rng.randint(5, 60)
+    q = _pick(
+        rng,
+        (
+            "{n} people each pay {e} for a tour, plus a booking fee of {f}. What is the total?",
+            "Tickets are {e} each for {n} of us and there's a {f} fee on top. Total?",
+        ),
+        n=say(n, rng),
+        e=money(each_text, rng, "$"),
+        f=money(fee, rng, "$"),
+    )
+    return Problem(q, f"{n}*{each_text}+{fee}", n * each + fee)
+
+
+def coupon(rng: random.Random) -> Problem:
+    k = rng.randint(2, 10)
+    price_text, price = _price(rng, 4, 50)
+    off = rng.randint(2, 10)
+    q = _pick(
+        rng,
+        (
+            "I buy {k} shirts at {p} each and use a {c} coupon on the total. What do I pay?",
+            "{k} books cost {p} each; a voucher takes {c} off. How much is left to pay?",
+        ),
+        k=say(k, rng),
+        p=money(price_text, rng, "€"),
+        c=money(off, rng, "€"),
+    )
+    return Problem(q, f"{k}*{price_text}-{off}", k * price - off)
+
+
+def budget_left(rng: random.Random) -> Problem:
+    budget = rng.randint(10, 50) * 20
+    a, b = rng.randint(1, 6), rng.randint(1, 6)
+    (pa_text, pa), (pb_text, pb) = _price(rng, 3, 40), _price(rng, 3, 40)
+    q = _pick(
+        rng,
+        (
+            "With a budget of {x}, I buy {a} chairs at {pa} and {b} tables at {pb}. How much is left?",
+            "{w} has {x} and spends it on {a} games at {pa} each and {b} books at {pb} each. What remains?",
+        ),
+        x=money(budget, rng, "$"),
+        a=say(a, rng),
+        b=say(b, rng),
+        pa=money(pa_text, rng, "$"),
+        pb=money(pb_text, rng, "$"),
+        w=rng.choice(PEOPLE),
+    )
+    return Problem(q, f"{budget}-{a}*{pa_text}-{b}*{pb_text}", budget - a * pa - b * pb)
+
+
+def circle(rng: random.Random) -> Problem:
+    r = rng.choice(("3", "4", "5", "7", "2.5", "10", "12", "1.5"))
+    if rng.random() < 0.5:
+        q = _pick(
+            rng,
+            ("What is the area of a circle with radius {r} cm?", "Area of a round table of radius {r} m?"),
+            r=r,
+        )
+        return Problem(q, f"pi*{r}**2", F(math.pi) * F(r) ** 2)
+    q = _pick(
+        rng,
+        ("What is the circumference of a circle of radius {r}?", "How far round is a wheel of radius {r} m?"),
+        r=r,
+    )
+    return Problem(q, f"2*pi*{r}", 2 * F(math.pi) * F(r))
+
+
+def yearly_pay(rng: random.Random) -> Problem:
+    rate_text, rate = _price(rng, 10, 40)
+    hours = rng.choice((20, 25, 30, 35, 37.5, 40))
+    hours_text = str(hours)
+    q = _pick(
+        rng,
+        (
+            "Paid {r} an hour for {h} hours a week, what is that over 52 weeks?",
+            "{w} earns {r} hourly and works {h} hours each week. Yearly pay (52 weeks)?",
+        ),
+        r=money(rate_text, rng),
+        h=hours_text,
+        w=rng.choice(PEOPLE),
+    )
+    return Problem(q, f"{rate_text}*{hours_text}*52", rate * F(hours_text) * 52)
+
+
 # ------------------------------------------------------------------------------ recombined stories
 
 _THINGS = ("stamps", "seeds", "cards", "bricks", "coins", "shells", "beads", "buttons", "stickers", "nails")
@@ -843,6 +1020,16 @@ TRAIN_TEMPLATES: dict[str, Template] = {
         recipe_scale,
         difference,
         minutes_total,
+        story_chain,
+        print_time,
+        percent_change,
+        ratio_share,
+        unit_conversion,
+        shared_fee,
+        coupon,
+        budget_left,
+        circle,
+        yearly_pay,
     )
 }
 """Shapes the model is trained on."""

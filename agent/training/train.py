@@ -277,6 +277,14 @@ def train(data: Path, out: Path, config: TrainConfig) -> dict[str, Any]:
         "adapter_tensors": tensors,
         "log": log,
     }
+    from agent.training.evaluate import adapter_check
+
+    check = adapter_check(out, read_jsonl(data / "train.jsonl")[:5], threads=config.threads)
+    summary["check_on_trained_examples"] = check
+    logger.info(
+        "llama.cpp with the adapter reproduces %d of 5 training targets",
+        sum(r["adapter"] == r["target"] for r in check),
+    )
     out.with_suffix(out.suffix + ".json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     logger.info(
         "wrote %s (%d tensors, %d bytes) after %d steps in %.0f s",
