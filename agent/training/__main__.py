@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--threads", type=int, default=2)
     evaluate.add_argument("--out", type=Path, default=None, help="write the per-example results as JSON")
     evaluate.add_argument("--no-base", action="store_true", help="score only base + adapter")
+    evaluate.add_argument(
+        "--documents",
+        action="store_true",
+        help="also run lookup_compute's two steps on the real knowledge base",
+    )
     return parser
 
 
@@ -59,7 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     from agent.training.evaluate import evaluate
 
     evaluate(
-        args.data, args.adapter, limit=args.limit, threads=args.threads, out=args.out, base=not args.no_base
+        args.data,
+        args.adapter,
+        limit=args.limit,
+        threads=args.threads,
+        out=args.out,
+        base=not args.no_base,
+        documents=args.documents,
     )
     return 0
 

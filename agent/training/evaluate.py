@@ -15,9 +15,11 @@ import contextlib
 import json
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from agent.training.build import read_jsonl, verified
@@ -97,6 +99,53 @@ def hand_worded_cases() -> list[Case]:
         answer = task.expect.number if first.tool == "calculator" else None
         cases.append(Case(f"suite:{task.suite}", task.suite, prompt, first.tool, "", answer))
     return cases
+
+
+RESULT_CHARS = 400
+"""How much of the first passage a look-up's result line shows (training results are one sentence)."""
+
+
+def lookup_two_step_rows(generate: Generator, search: Any) -> list[dict[str, Any]]:
+    """The hand-worded ``lookup_compute`` suite, both steps: the generated query runs on the real knowledge
+    base (``search``: the eval's ``search_documents`` over the bundled documents), its first passage becomes
+    the result line, and the next generated call must compute the task's exact number."""
+    from agent.evaluation.suites import build_tasks
+
+    rows = []
+    for task in build_tasks(["lookup_compute"]):
+        prompt = f"User: {task.question}\n{CALL_PREFIX}"
+        first = generate(prompt)
+        call = parse_call(first)
+        right, second = False, ""
+        if call is not None and call[0] == "search_documents":
+            message = search.invoke(
+                {"type": "tool_call", "name": "search_documents", "args": {"query": call[1]}, "id": "lookup"}
+            )
+            hits = message.artifact or []
+            passage = " ".join(hits[0]["text"].split())[:RESULT_CHARS] if hits else str(message.content)
+            source = PurePath(hits[0]["source"]).name if hits else "documents"
+            follow = f"{prompt} {first.strip()}\n{Step('result', f'[1] {source}: {passage}').render()}{CALL_PREFIX}"
+            second = generate(follow)
+            then = parse_call(second)
+            right = (
+                then is not None
+                and then[0] == "calculator"
+                and task.expect.number is not None
+                and verified(then[1], task.expect.number) is not None
+            )
+        rows.append(
+            {
+                "split": "suite:lookup_compute_two_steps",
+                "kind": "lookup_compute",
+                "template": "",
+                "expected": "search_documents, then calculator",
+                "generated": f"{first.strip()} | {second.strip()}",
+                "tool_right": call is not None and call[0] == "search_documents",
+                "right": right,
+                "query_exact": False,
+            }
+        )
+    return rows
 
 
 def score(case: Case, generated: str) -> dict[str, Any]:
@@ -188,14 +237,40 @@ def evaluate(
     threads: int = 2,
     out: Path | None = None,
     base: bool = True,
+    documents: bool = False,
 ) -> dict[str, Any]:
     """Score the base model (few-shot, unless ``base`` is False) and, given ``adapter``, base + adapter
-    (zero-shot); print and return, and write the per-example rows to ``out``."""
+    (zero-shot); print and return, and write the per-example rows to ``out``. With ``documents``, the
+    hand-worded look-ups also run both steps over the real knowledge base (``lookup_two_step_rows``)."""
     cases: list[Case] = []
     for split in ("heldout", "seen_test"):
         examples = read_jsonl(data / f"{split}.jsonl")
         cases += cases_from_examples(split, examples[:limit] if limit else examples)
     cases += hand_worded_cases()
+    with ExitStack() as stack:
+        search = stack.enter_context(_knowledge_base()) if documents else None
+        return _run(cases, adapter, threads=threads, out=out, base=base, search=search)
+
+
+@contextmanager
+def _knowledge_base() -> Iterator[Any]:
+    """The eval's ``search_documents`` over the bundled documents (ingested into a temporary directory)."""
+    from agent.evaluation.runner import eval_environment
+    from agent.settings import Settings
+
+    with eval_environment(Settings(), documents=True) as environment:
+        yield next(tool for tool in environment.tools if tool.name == "search_documents")
+
+
+def _run(
+    cases: list[Case],
+    adapter: Path | None,
+    *,
+    threads: int,
+    out: Path | None,
+    base: bool,
+    search: Any,
+) -> dict[str, Any]:
     runs: dict[str, Any] = {}
     configurations: list[tuple[str, Path | None, str]] = [("base_few_shot", None, FEW_SHOT)] if base else []
     if adapter is not None:
@@ -204,6 +279,8 @@ def evaluate(
         generate = Generator(threads, lora, prefix)
         started = time.monotonic()
         rows = [score(case, generate(case.prompt)) for case in cases]
+        if search is not None:
+            rows += lookup_two_step_rows(generate, search)
         seconds = time.monotonic() - started
         runs[name] = {"summary": summarise(rows), "seconds": round(seconds, 1), "rows": rows}
         print(
