@@ -229,8 +229,25 @@ def _fee(rng: random.Random) -> tuple[str, str, str, str, Fraction]:
     return org, item, unit, price_text, F(price_text)
 
 
-def _result(org: str, doc: str, sentence: str) -> str:
-    return f"[1] {org} {doc}: {sentence}"
+_DISTRACTORS = (
+    "Open {a} to {b} on weekdays.",
+    "Founded in 19{a}.",
+    "Call extension {a}{b} for help.",
+    "Groups of more than {a} must book ahead.",
+    "Lost cards cost {a} to replace.",
+    "Children under {a} go free.",
+    "Room {a} is on the {b}nd floor.",
+)
+
+
+def _result(org: str, doc: str, sentence: str, rng: random.Random) -> str:
+    """A result line: the sentence with the figure, among up to two others with figures of their own."""
+    others = [
+        d.format(a=rng.randint(2, 20), b=rng.randint(2, 9))
+        for d in rng.sample(_DISTRACTORS, rng.randint(0, 2))
+    ]
+    others.insert(rng.randint(0, len(others)), sentence)
+    return f"[1] {org} {doc}: {' '.join(others)}"
 
 
 def fee_times_count(rng: random.Random) -> Chain:
@@ -244,7 +261,7 @@ def fee_times_count(rng: random.Random) -> Chain:
         )
     ).format(org=org, item=item, unit=unit, n=say(n, rng))
     doc = rng.choice(("price list", "fees", "rates"))
-    result = _result(org, doc, f"The {item} costs {money(price_text, rng)} per {unit}.")
+    result = _result(org, doc, f"The {item} costs {money(price_text, rng)} per {unit}.", rng)
     return Chain(question, f"{org} {item} price", result, f"{price_text}*{n}", price * n)
 
 
@@ -258,7 +275,7 @@ def fee_for_group(rng: random.Random) -> Chain:
         )
     ).format(org=org, item=item, unit=unit, p=say(people, rng), u=say(units, rng))
     result = _result(
-        org, "price list", f"{item.capitalize()}: {money(price_text, rng)} per person per {unit}."
+        org, "price list", f"{item.capitalize()}: {money(price_text, rng)} per person per {unit}.", rng
     )
     return Chain(
         question, f"{org} {item} price", result, f"{price_text}*{people}*{units}", price * people * units
@@ -275,7 +292,7 @@ def allowance_left(rng: random.Random) -> Chain:
             "How much of the {org} equipment allowance remains after spending {s}?",
         )
     ).format(org=org, s=money(spent_text, rng, "$"))
-    result = _result(org, "policy", f"Each member has an equipment allowance of ${allowance} a year.")
+    result = _result(org, "policy", f"Each member has an equipment allowance of ${allowance} a year.", rng)
     return Chain(
         question, f"{org} equipment allowance", result, f"{allowance}-{spent_text}", allowance - F(spent_text)
     )
@@ -291,7 +308,7 @@ def member_discount(rng: random.Random) -> Chain:
         )
     ).format(org=org, item=item)
     result = _result(
-        org, "rules", f"The {item} is {money(price_text, rng)} per {unit}; members get {p}% off."
+        org, "rules", f"The {item} is {money(price_text, rng)} per {unit}; members get {p}% off.", rng
     )
     return Chain(
         question,
@@ -311,7 +328,7 @@ def weekly_hours(rng: random.Random) -> Chain:
             "Add up {org}'s opening hours for a whole week.",
         )
     ).format(org=org)
-    result = _result(org, "guide", f"We are open {hours} hours a day, {number_words(days)} days a week.")
+    result = _result(org, "guide", f"We are open {hours} hours a day, {number_words(days)} days a week.", rng)
     return Chain(question, f"{org} opening hours", result, f"{hours}*{days}", F(hours * days))
 
 
@@ -325,7 +342,7 @@ def split_deposit(rng: random.Random) -> Chain:
             "Split the {org} booking deposit between {p} friends: each share?",
         )
     ).format(org=org, p=say(people, rng))
-    result = _result(org, "terms", f"A deposit of {money(deposit, rng)} is due when booking.")
+    result = _result(org, "terms", f"A deposit of {money(deposit, rng)} is due when booking.", rng)
     return Chain(question, f"{org} deposit", result, f"{deposit}/{people}", F(deposit, people))
 
 

@@ -50,7 +50,7 @@ class TrainConfig:
     learning_rate: float = 5e-4
     warmup_steps: int = 20
     batch_size: int = 8
-    max_tokens: int = 96
+    max_tokens: int = 128
     precision: str = "auto"
     """``auto`` (bf16 autocast when the CPU has bf16 instructions), ``bf16`` or ``fp32``."""
 
