@@ -155,3 +155,12 @@ def test_only_target_tokens_are_scored() -> None:
     assert mask.tolist() == [[1, 1, 1, 1], [1, 1, 1, 0]]
     assert where.tolist() == [[0, 1, 1], [2, 0, 1]]  # the positions before each target token
     assert labels.tolist() == [12, 20, 21]
+
+
+def test_the_data_builder_never_reads_the_held_out_eval_suites() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, agent.training.build; print(sorted(m for m in sys.modules if m.startswith('agent.evaluation')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
