@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=2)
     train.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: time only)")
+    train.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto")
 
     evaluate = commands.add_parser("evaluate", help="first-call exact match: base few-shot vs base + adapter")
     evaluate.add_argument("--adapter", type=Path, default=None)
@@ -57,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         from agent.training.train import TrainConfig, train
 
         config = TrainConfig(
-            minutes=args.minutes, seed=args.seed, threads=args.threads, max_steps=args.max_steps
+            minutes=args.minutes,
+            seed=args.seed,
+            threads=args.threads,
+            max_steps=args.max_steps,
+            precision=args.precision,
         )
         train(args.data, args.out, config)
         return 0
