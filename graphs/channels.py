@@ -201,3 +201,10 @@ class MessagesDeltaChannel(DeltaChannel[list[AnyMessage]]):
         self._apply(values)
         if report is not None and self._frozen is not None:
             report(self.value, self._layers())
+
+
+def stored_messages(stored: Any) -> list[AnyMessage]:
+    """The messages a checkpoint stores for a messages ``DeltaChannel`` in its ``channel_values`` (a snapshot of
+    the whole value; most checkpoints store none and keep only their step's writes)."""
+    value = MessagesDeltaChannel().from_checkpoint(stored).value
+    return list(value) if isinstance(value, list) else []

@@ -16,7 +16,7 @@ from langchain_core.messages import AnyMessage, RemoveMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 
-from graphs.channels import append_messages, is_overwrite
+from graphs.channels import append_messages, is_overwrite, stored_messages
 
 FOLDED = "folded_into_summary"
 """``name`` of the ``RemoveMessage`` that takes a folded message out of the window (not out of the thread)."""
@@ -32,6 +32,18 @@ def _kept(write: Any) -> Any:
     if isinstance(write, list):
         return [m for m in write if not (isinstance(m, RemoveMessage) and m.name == FOLDED)]
     return [] if isinstance(write, RemoveMessage) and write.name == FOLDED else write
+
+
+def _with_snapshot(value: list[Any], snapshot: list[AnyMessage]) -> list[Any]:
+    """``value`` with what a snapshot of the window holds: a message it has is taken from it, one it adds is
+    appended. A run saved once at its end (``durability="exit"``) may keep its step's messages only in the
+    snapshot its checkpoint took, not among the writes."""
+    if not snapshot:
+        return value
+    by_id: dict[Any, AnyMessage] = {m.id: m for m in snapshot if m.id is not None}
+    known = {m.id for m in value if getattr(m, "id", None) is not None}
+    merged = [by_id.get(getattr(m, "id", None), m) for m in value]
+    return merged + [m for m in snapshot if m.id is None or m.id not in known]
 
 
 def _ancestors(saver: BaseCheckpointSaver[Any], config: RunnableConfig) -> list[CheckpointTuple]:
@@ -59,7 +71,12 @@ def full_transcript(saver: BaseCheckpointSaver[Any], config: RunnableConfig) -> 
     """Every message of the thread at ``config`` (its head unless a checkpoint id is given), oldest first:
     what ``messages`` would hold had no turn been folded into the summary."""
     value: list[Any] = []
-    for saved in _ancestors(saver, config):
+    head = saver.get_tuple(config)
+    for saved in [*_ancestors(saver, config), *([head] if head is not None else [])]:
+        if "messages" in saved.checkpoint["channel_values"]:
+            value = _with_snapshot(value, stored_messages(saved.checkpoint["channel_values"]["messages"]))
+        if saved is head:
+            break  # its own writes are pending: not in its state yet
         for _, channel, write in saved.pending_writes or ():
             if channel != "messages":
                 continue

@@ -291,6 +291,27 @@ def test_an_ordinary_turn_costs_at_most_10_kb_on_sqlite_and_storage_grows_linear
     assert late <= 1.15 * early, f"turns 61-90 took {late} bytes, turns 31-60 {early}"
 
 
+@pytest.mark.parametrize("durability", ["async", "exit"])
+def test_the_whole_transcript_reads_back_on_a_stock_saver_whatever_the_durability(
+    tmp_path: Path, durability: str
+) -> None:
+    """A run saved once at its end (``durability="exit"``) may keep its messages only in a snapshot of the
+    window; the transcript reader takes them from there, across snapshots and folds into the summary."""
+    from bench.memory import ours, plain_sqlite_saver
+
+    config = {"configurable": {"thread_id": "exit"}}
+    with plain_sqlite_saver(tmp_path / "memory.db") as saver:
+        graph = ours(saver)
+        for turn in range(45):  # past a snapshot of the window (every WINDOW_SNAPSHOT updates) and folds
+            graph.invoke({"messages": [HumanMessage(f"q{turn} " + "x" * 400)]}, config, durability=durability)
+        window = graph.get_state(config).values["messages"]
+        messages = full_transcript(saver, config)
+    assert len(window) < 4 * 45, "older turns were folded out of the window"
+    assert [m.text.split()[0] for m in messages if m.type == "human"] == [f"q{turn}" for turn in range(45)]
+    assert [m.type for m in messages] == ["human", "ai", "tool", "ai"] * 45
+    assert len({m.id for m in messages}) == 4 * 45
+
+
 def _delta_value(history: Any) -> list[str]:
     """The message ids a DeltaChannel history rebuilds to."""
     from agent.memory.savers import _seed_value
