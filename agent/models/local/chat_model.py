@@ -101,7 +101,8 @@ PRIOR_SCORES: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
 
 @dataclass
 class Plan:
-    """What the model does for one call: call a tool, write fixed text, or generate text."""
+    """What the model does for one call, or what a step planner decided for one step (``graphs.planning``):
+    call a tool, write fixed text, or generate text."""
 
     kind: Literal["tool_call", "text", "generate"]
     route: str
@@ -111,7 +112,9 @@ class Plan:
     prompt: str = ""
     """A prompt of its own (else the transcript); its completion follows ``prefix`` in the answer."""
     prefix: str = ""
-    """Text of the answer written before the model continues it."""
+    """Text of the answer written before the model continues it (``prompt`` ends with it)."""
+    stop: list[str] = field(default_factory=list)
+    """Where the model's continuation ends, beside the transcript's own stops."""
     usage: tuple[int, int] = (0, 0)
     """Prompt and completion tokens spent while planning (scoring, argument decoding)."""
 
