@@ -87,7 +87,8 @@ class Engine:
         self.metadata = metadata
         self.model_name = metadata.get("general.name") or Path(path).stem
         self.chat_template: str | None = metadata.get("tokenizer.chat_template")
-        vocab = self.llm._model.vocab
+        vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
+        self.vocab = vocab
         self._eog = sorted(
             {
                 int(token)
@@ -165,7 +166,7 @@ class Engine:
         prefix = self._cached_prefix(tokens)
         llm.n_tokens = prefix
         llm.eval(tokens[prefix:])
-        pointer = llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)
+        pointer = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
         return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).copy()
 
     def score_options(self, prompt: str, options: Sequence[str]) -> list[float]:
@@ -211,7 +212,7 @@ class Engine:
         with self.lock:
             llm = self.llm
             tokens = self.fit(self.tokenize(prompt), self.n_ctx - max_tokens - 1)
-            sampler = llama_cpp.llama_sampler_init_grammar(llm._model.vocab, gbnf.encode("utf-8"), b"root")
+            sampler = llama_cpp.llama_sampler_init_grammar(self.vocab, gbnf.encode("utf-8"), b"root")
             if not sampler:
                 raise ValueError("llama.cpp rejected the grammar")
             generated: list[int] = []
