@@ -110,7 +110,6 @@ def build_graph(
         # model), gets no critic: the deterministic checks of ``graphs.checks`` are then its whole reflection.
         factory = planner if spec is None else planner_for_spec(spec)
         return ModelSetup(
-            model=chosen,
             bound=bind_tools(chosen, tools),
             step_planner=factory(chosen, tools) if factory is not None else None,
             summarize=make_summarizer(chosen),

@@ -69,7 +69,6 @@ def run_settings(settings: Settings, context: object) -> Settings:
 class ModelSetup:
     """A model as the nodes use it."""
 
-    model: BaseChatModel
     bound: Runnable[Any, Any]
     """The model with the tools bound (the planner node calls this)."""
     step_planner: StepPlanner | None
@@ -77,40 +76,25 @@ class ModelSetup:
     critic: Runnable[Any, Any] | None
 
 
-ModelLoader = Callable[[str, Settings], "BaseChatModel"]
 SetupFactory = Callable[["BaseChatModel", str | None], ModelSetup]
 
 
 class RunModels:
     """The graph's model, and every model a run names, each set up once per process (thread-safe)."""
 
-    def __init__(
-        self,
-        default: BaseChatModel,
-        setup: SetupFactory,
-        settings: Settings,
-        load: ModelLoader | None = None,
-    ) -> None:
+    def __init__(self, default: BaseChatModel, setup: SetupFactory, settings: Settings) -> None:
         self._setup = setup
         self._settings = settings
-        self._load = load
         self._lock = threading.Lock()
         self._by_spec: dict[str | None, ModelSetup] = {None: setup(default, None)}
 
     def for_run(self, context: object) -> ModelSetup:
         """The setup for the run's model (the graph's own when the run names none)."""
-        spec = run_context(context).model
-        spec = spec.strip() if spec else None
+        named = run_context(context).model
+        spec = named.strip() if named else None
         with self._lock:
             if spec not in self._by_spec:
-                self._by_spec[spec] = self._setup(self._load_model(spec), spec)
+                from agent.models.loading import load_model
+
+                self._by_spec[spec] = self._setup(load_model(spec, self._settings), spec)
             return self._by_spec[spec]
-
-    def _load_model(self, spec: str | None) -> BaseChatModel:
-        if spec is None:  # pragma: no cover - set up in __init__
-            raise AssertionError("the default model is set up in __init__")
-        if self._load is not None:
-            return self._load(spec, self._settings)
-        from agent.models.loading import load_model
-
-        return load_model(spec, self._settings)
