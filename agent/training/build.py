@@ -21,9 +21,11 @@ kind)``, and records are written with sorted keys.
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -45,7 +47,7 @@ from agent.training.routing import (
     small_talk,
     web_question,
 )
-from tools.calculator import CalculatorError, calculate
+from tools.calculator import CalculatorError, calculate, limits
 
 FIRST_TURN_TEMPLATES = ("arithmetic", "percent_of", "split_bill", "two_item_total", "wage", "used_up")
 """Training templates whose results start a follow-up conversation."""
@@ -65,10 +67,23 @@ def result_matches(text: str, answer: Fraction) -> bool:
     return answer != 0 and abs((value - answer) / answer) < Fraction(1, 10**13)
 
 
+@contextmanager
+def without_time_limits() -> Iterator[None]:
+    """The calculator with its time limits lifted (its bounds on sizes stay): which calls the filter keeps
+    must not depend on how busy the machine is, or one seed would give other data under load."""
+    saved = limits.TIME_LIMIT_S, limits.WALL_LIMIT_S
+    limits.TIME_LIMIT_S = limits.WALL_LIMIT_S = math.inf
+    try:
+        yield
+    finally:
+        limits.TIME_LIMIT_S, limits.WALL_LIMIT_S = saved
+
+
 def verified(expression: str, answer: Fraction) -> str | None:
     """The calculator's result for ``expression`` when it equals ``answer``, else None (the filter)."""
     try:
-        text = calculate(expression)
+        with without_time_limits():
+            text = calculate(expression)
     except CalculatorError:
         return None
     return text if result_matches(text, answer) else None
