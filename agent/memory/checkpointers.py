@@ -31,6 +31,8 @@ POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 BUSY_TIMEOUT_SECONDS = 30.0
 POSTGRES_POOL_SIZE = 8
 """Connections a PostgreSQL saver may open (one per concurrent checkpoint read or write)."""
+SETUP_LOCK_KEY = 0x61676E74
+"""The PostgreSQL advisory lock (``pg_advisory_lock``) the savers' migrations run under ("agnt")."""
 CONNECT_TIMEOUT_SECONDS = 5
 """How long opening a PostgreSQL memory may wait for the server (unless the URL sets ``connect_timeout``)."""
 URL_HELP = "use sqlite:///path/to/memory.db, postgresql://user@host/db or memory (AGENT_MEMORY)"
@@ -164,7 +166,14 @@ def checkpointer(
             raise _postgres_unavailable(url, error) from error
         with ConnectionPool(url, max_size=POSTGRES_POOL_SIZE, kwargs=kwargs, open=True) as pool:
             postgres = saver_type(pool)
-            postgres.setup()
+            with pool.connection() as lock:
+                # Two processes opening a new database at once would both run the migrations and one
+                # would fail on the other's rows; PostgreSQL's advisory lock makes them take turns.
+                lock.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
+                try:
+                    postgres.setup()
+                finally:
+                    lock.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))
             yield postgres
 
 
@@ -212,5 +221,10 @@ async def acheckpointer(
             raise _postgres_unavailable(url, error) from error
         async with AsyncConnectionPool(url, max_size=POSTGRES_POOL_SIZE, kwargs=kwargs, open=False) as pool:
             postgres = async_saver_type(pool)
-            await postgres.setup()
+            async with pool.connection() as lock:  # the migrations one process at a time, as above
+                await lock.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
+                try:
+                    await postgres.setup()
+                finally:
+                    await lock.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))
             yield postgres
