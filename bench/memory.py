@@ -24,6 +24,7 @@ a new process's first ``get_state`` of the thread (imports and graph compilation
     .venv/bin/python -m bench.memory --turns 30 300 --contenders ours@sqlite,create_agent@sqlite --json
     .venv/bin/python -m bench.memory --postgres postgresql://postgres@127.0.0.1:5432/test
     .venv/bin/python -m bench.memory --contenders ours@sqlite,ours@sqlite:exit   # one checkpoint per turn
+    .venv/bin/python -m bench.memory --contenders ours@sqlite:turn,ours@postgres:turn  # as the chat saves
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.tools import tool
 
+from graphs.durability import TURN_DURABILITY, save_question
+
 TEXT_CHARS = 400
 EARLY = (11, 30)
 """The turns the late turns' CPU time is compared with."""
@@ -61,14 +64,18 @@ POSTGRES_URL = os.environ.get("AGENT_BENCH_POSTGRES_URL", "postgresql://postgres
 GRAPHS = ("ours", "create_agent")
 SAVERS = ("ours", "sqlite", "postgres")
 CONTENDERS = (
-    "ours@ours",
+    "ours@ours:turn",
+    "ours@sqlite:turn",
     "ours@sqlite",
     "create_agent@sqlite",
+    "ours@postgres:turn",
     "ours@postgres",
     "create_agent@postgres",
 )
-"""The default contenders, ``GRAPH@SAVER``; ``GRAPH@SAVER:exit`` runs with ``durability="exit"``."""
-DURABILITIES = ("async", "sync", "exit")
+"""The default contenders, ``GRAPH@SAVER``; ``GRAPH@SAVER:exit`` runs with ``durability="exit"``;
+``GRAPH@SAVER:turn`` as the chat and ``agent ask`` do (``graphs.durability``: the question saved first, the
+rest at the turn's end)."""
+DURABILITIES = ("async", "sync", "exit", "turn")
 PROSE = string.ascii_letters + "   "
 
 
@@ -272,7 +279,8 @@ class Contender:
     saver: Any
     graph: Any
     durability: str = "async"
-    """LangGraph's default, ``async``: a checkpoint after every step; ``exit``: one per run."""
+    """LangGraph's default, ``async``: a checkpoint after every step; ``exit``: one per run; ``turn``: the
+    question's, then one per run (``graphs.durability``)."""
     thread_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
@@ -286,7 +294,11 @@ class Contender:
         question = HumanMessage(prose())
         server = server_cpu_s(self.saver) if self.kind == "postgres" else 0.0
         started, started_cpu = time.perf_counter(), time.process_time()
-        self.graph.invoke({"messages": [question]}, self.config, durability=self.durability)
+        if self.durability == "turn":
+            save_question(self.graph, self.config, {"messages": [question]})
+            self.graph.invoke(None, self.config, durability=TURN_DURABILITY)
+        else:
+            self.graph.invoke({"messages": [question]}, self.config, durability=self.durability)
         self.cpu.append(1000 * (time.process_time() - started_cpu))
         self.wall.append(1000 * (time.perf_counter() - started))
         if self.kind == "postgres":
@@ -443,7 +455,7 @@ def measure(
             found = transcript_length(c)
             if found != 4 * final:
                 problem = f"{c.name}: the whole transcript holds {found} messages, not {4 * final}"
-                if c.durability == "async":
+                if c.durability in ("async", "turn"):
                     raise RuntimeError(problem)
                 print(f"warning: {problem}", file=sys.stderr)
     return rows

@@ -43,7 +43,26 @@ def _with_snapshot(value: list[Any], snapshot: list[AnyMessage]) -> list[Any]:
     by_id: dict[Any, AnyMessage] = {m.id: m for m in snapshot if m.id is not None}
     known = {m.id for m in value if getattr(m, "id", None) is not None}
     merged = [by_id.get(getattr(m, "id", None), m) for m in value]
-    return merged + [m for m in snapshot if m.id is None or m.id not in known]
+    # A message written without an id (a caller's ``("user", "...")``) may have been given one by the time
+    # the snapshot took it: the same message, found by its type and content.
+    unnamed: dict[tuple[str, str], list[int]] = {}
+    for index, message in enumerate(merged):
+        if getattr(message, "id", None) is None:
+            unnamed.setdefault(_identity(message), []).append(index)
+    added: list[AnyMessage] = []
+    for message in snapshot:
+        if message.id is not None and message.id in known:
+            continue
+        twins = unnamed.get(_identity(message))
+        if twins:
+            merged[twins.pop(0)] = message
+        else:
+            added.append(message)
+    return merged + added
+
+
+def _identity(message: Any) -> tuple[str, str]:
+    return (getattr(message, "type", type(message).__name__), str(getattr(message, "content", message)))
 
 
 def _ancestors(saver: BaseCheckpointSaver[Any], config: RunnableConfig) -> list[CheckpointTuple]:

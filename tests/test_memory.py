@@ -18,6 +18,7 @@ from langgraph.graph.message import add_messages
 from agent.memory.checkpointers import acheckpointer, checkpointer, sqlite_path
 from agent.settings import Settings
 from graphs.assistant import build_graph
+from graphs.durability import TURN_DURABILITY, save_question
 from graphs.transcript import full_transcript
 from tests.fakes import ScriptedChatModel
 
@@ -291,7 +292,7 @@ def test_an_ordinary_turn_costs_at_most_10_kb_on_sqlite_and_storage_grows_linear
     assert late <= 1.15 * early, f"turns 61-90 took {late} bytes, turns 31-60 {early}"
 
 
-@pytest.mark.parametrize("durability", ["async", "exit"])
+@pytest.mark.parametrize("durability", ["async", "exit", "turn"])
 def test_the_whole_transcript_reads_back_on_a_stock_saver_whatever_the_durability(
     tmp_path: Path, durability: str
 ) -> None:
@@ -303,13 +304,74 @@ def test_the_whole_transcript_reads_back_on_a_stock_saver_whatever_the_durabilit
     with plain_sqlite_saver(tmp_path / "memory.db") as saver:
         graph = ours(saver)
         for turn in range(45):  # past a snapshot of the window (every WINDOW_SNAPSHOT updates) and folds
-            graph.invoke({"messages": [HumanMessage(f"q{turn} " + "x" * 400)]}, config, durability=durability)
+            question = {"messages": [HumanMessage(f"q{turn} " + "x" * 400)]}
+            if durability == "turn":  # as the chat and ``agent ask`` run a turn
+                save_question(graph, config, question)
+                graph.invoke(None, config, durability=TURN_DURABILITY)
+            else:
+                graph.invoke(question, config, durability=durability)
         window = graph.get_state(config).values["messages"]
         messages = full_transcript(saver, config)
     assert len(window) < 4 * 45, "older turns were folded out of the window"
     assert [m.text.split()[0] for m in messages if m.type == "human"] == [f"q{turn}" for turn in range(45)]
     assert [m.type for m in messages] == ["human", "ai", "tool", "ai"] * 45
     assert len({m.id for m in messages}) == 4 * 45
+
+
+def _turns_as_the_chat_saves(graph: Any, config: dict[str, Any], turns: int) -> None:
+    """Turns run as ``agent ask`` and the chat run them (``graphs.durability``)."""
+    from bench.memory import noise
+
+    for _ in range(turns):
+        save_question(graph, config, {"messages": [HumanMessage(noise())]})
+        graph.invoke(None, config, durability=TURN_DURABILITY)
+
+
+def test_an_ordinary_turn_costs_at_most_10_kb_on_the_stock_sqlite_saver_as_the_chat_saves(
+    tmp_path: Path,
+) -> None:
+    """LangGraph's own SqliteSaver, no saver of ours: two checkpoints a turn (the question, the finished turn)
+    instead of six keep an ordinary turn under the bound, and nothing of the thread is lost."""
+    from bench.memory import disk_bytes, ours, plain_sqlite_saver
+
+    path = tmp_path / "memory.db"
+    config = {"configurable": {"thread_id": "stock"}}
+    with plain_sqlite_saver(path) as saver:
+        graph = ours(saver)
+        _turns_as_the_chat_saves(graph, config, 30)
+        early = disk_bytes(path, saver)
+        _turns_as_the_chat_saves(graph, config, 30)
+        late = disk_bytes(path, saver) - early
+        checkpoints = list(saver.list(config))
+        messages = full_transcript(saver, config)
+    assert late / 30 <= TURN_BYTES_LIMIT, f"{late / 30:.0f} bytes per turn over turns 31-60"
+    assert len(checkpoints) == 2 * 60
+    assert [m.type for m in messages] == ["human", "ai", "tool", "ai"] * 60
+
+
+def test_the_chat_saves_two_checkpoints_a_turn_on_the_stock_postgres_saver(postgres_url: str) -> None:
+    from bench.memory import ours, plain_postgres_saver
+
+    config = {"configurable": {"thread_id": f"turn-{uuid.uuid4().hex}"}}
+    with plain_postgres_saver(postgres_url) as saver:
+        graph = ours(saver)
+        _turns_as_the_chat_saves(graph, config, 5)
+        assert len(list(saver.list(config))) == 2 * 5
+        assert [m.type for m in full_transcript(saver, config)] == ["human", "ai", "tool", "ai"] * 5
+
+
+def test_messages_given_without_ids_read_back_once_past_a_snapshot_of_the_window(tmp_path: Path) -> None:
+    """``("user", "...")`` input is stored without an id and snapshotted with one: still one message."""
+    from bench.memory import ours, plain_sqlite_saver
+
+    config = {"configurable": {"thread_id": "tuples"}}
+    with plain_sqlite_saver(tmp_path / "memory.db") as saver:
+        graph = ours(saver)
+        for turn in range(35):  # past a snapshot of the window (every WINDOW_SNAPSHOT updates)
+            graph.invoke({"messages": [("user", f"q{turn}")]}, config)
+        messages = full_transcript(saver, config)
+    assert [m.text for m in messages if m.type == "human"] == [f"q{turn}" for turn in range(35)]
+    assert len(messages) == 4 * 35
 
 
 def _delta_value(history: Any) -> list[str]:

@@ -96,7 +96,7 @@ def _messages(session: ChatSession) -> list[Any]:
     from agent.chat.session import thread_config
     from graphs.transcript import full_transcript
 
-    return full_transcript(session.saver, thread_config(session.thread_id))  # type: ignore[arg-type]
+    return full_transcript(session.saver, thread_config(session.thread_id))
 
 
 def _history(session: ChatSession, console: Console, arg: str) -> None:

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 
 from agent.memory.thread_lock import ThreadLocks, thread_locks
 from agent.settings import Settings
 from graphs.approval import unanswered_calls
+from graphs.durability import TURN_DURABILITY, save_question
 from graphs.run_context import RunContext
 from graphs.turns import STOPPED_KEY, TurnResult, turn_result
 
@@ -61,7 +63,7 @@ def check_question(question: str, max_context_tokens: int = DEFAULT_MAX_CONTEXT_
         )
 
 
-def thread_config(thread_id: str) -> dict[str, Any]:
+def thread_config(thread_id: str) -> RunnableConfig:
     """The run config that selects a thread."""
     return {"configurable": {"thread_id": thread_id}}
 
@@ -102,8 +104,9 @@ class Assistant:
         config = thread_config(thread_id)
         with self.hold(thread_id):
             if turn_unfinished(self.graph.get_state(config)):
-                self.graph.invoke(None, config, context=self.context)
-            state = self.graph.invoke({"messages": [HumanMessage(question)]}, config, context=self.context)
+                self.graph.invoke(None, config, context=self.context, durability=TURN_DURABILITY)
+            save_question(self.graph, config, {"messages": [HumanMessage(question)]})
+            state = self.graph.invoke(None, config, context=self.context, durability=TURN_DURABILITY)
         return turn_result(state)
 
     def cancel(self, thread_id: str, answer: str = CANCELLED_ANSWER) -> None:

@@ -26,6 +26,7 @@ from rich.text import Text
 from agent.chat.render import reflection_line, sources_block, tool_panel
 from agent.chat.session import thread_config
 from graphs.approval import APPROVAL
+from graphs.durability import TURN_DURABILITY, save_question
 from graphs.run_context import RunContext
 from graphs.turns import TurnResult, turn_result
 
@@ -201,6 +202,9 @@ def run_turn(
     from langgraph.types import Command
 
     config = {**thread_config(thread_id), "callbacks": [PlannerTokens(view.token)]}
+    if isinstance(payload, dict):
+        save_question(graph, thread_config(thread_id), payload)
+        payload = None
     while True:
         view.start()
         with warnings.catch_warnings():
@@ -208,7 +212,7 @@ def run_turn(
             # pydantic serializer warning that would tear the live display (langchain-ai/langchain#35538).
             warnings.filterwarnings("ignore", message="Pydantic serializer warnings", category=UserWarning)
             for mode, event in graph.stream(
-                payload, config, stream_mode=["updates", "tasks"], context=context
+                payload, config, stream_mode=["updates", "tasks"], context=context, durability=TURN_DURABILITY
             ):
                 if mode == "tasks":
                     view.task(event)
