@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     ``auto`` (the model's default; on OpenAI-compatible servers json_schema, then function_calling, then
     json_mode, each tried once the server rejects the one before)."""
 
+    local_adapter: bool = True
+    """The embedded model's planner uses its trained adapter (``graphs/planning/trained.py``) for the first
+    call of a turn; off: the planner's rules alone (``AGENT_LOCAL_ADAPTER=false``)."""
+
     local_threads: int | None = Field(default=None, ge=1)
     """Threads for the embedded model (``local``); unset: all cores. Fewer can be faster on a busy machine."""
 

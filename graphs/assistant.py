@@ -108,7 +108,7 @@ def build_graph(
     def set_up(chosen: BaseChatModel, spec: str | None) -> ModelSetup:
         # A model without structured output, or one that says its critique is noise (the embedded 270M
         # model), gets no critic: the deterministic checks of ``graphs.checks`` are then its whole reflection.
-        factory = planner if spec is None else planner_for_spec(spec)
+        factory = planner if spec is None else planner_for_spec(spec, settings)
         return ModelSetup(
             bound=bind_tools(chosen, tools),
             step_planner=factory(chosen, tools) if factory is not None else None,

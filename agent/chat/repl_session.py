@@ -42,7 +42,7 @@ class ChatSession:
             tools=self.tools,
             checkpointer=self.saver,
             settings=self.settings,
-            planner=planner_for_spec(self.model_spec),
+            planner=planner_for_spec(self.model_spec, self.settings),
         )
         self.assistant = Assistant(
             graph=graph, model_spec=self.model_spec, max_context_tokens=self.settings.max_context_tokens

@@ -142,7 +142,9 @@ def open_assistant(settings: Settings, model_spec: str | None = None) -> Iterato
     spec = model_spec or settings.model_spec
     with checkpointer(settings=settings) as saver:  # first: a bad AGENT_MEMORY fails before a model loads
         model = load_model(spec, settings)
-        graph = build_graph(model, checkpointer=saver, settings=settings, planner=planner_for_spec(spec))
+        graph = build_graph(
+            model, checkpointer=saver, settings=settings, planner=planner_for_spec(spec, settings)
+        )
         yield Assistant(
             graph=graph,
             model_spec=spec,

@@ -373,7 +373,7 @@ def run_eval(
             eval_environment(settings or Settings(), documents=needs_documents(tasks))
         )
         report.knowledge_base = env.knowledge_base
-        planner = planner_for_spec(model_spec or env.settings.model_spec)
+        planner = planner_for_spec(model_spec or env.settings.model_spec, env.settings)
         agents = {name: build_agent(name, model, env.tools, env.settings, planner) for name in frameworks}
         for index, task in enumerate(tasks):
             order = list(frameworks) if index % 2 == 0 else list(reversed(frameworks))

@@ -16,19 +16,20 @@ without a tool). Earlier turns of the conversation, and a tool's result within t
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-CALL_PREFIX = "Call:"
-USER_PREFIX = "User:"
-RESULT_PREFIX = "Result:"
+from graphs.planning.call_format import (
+    ANSWER,
+    CALL_PREFIX,
+    RESULT_PREFIX,
+    TOOLS,
+    USER_PREFIX,
+    parse_call,
+    render_call,
+)
 
-TOOLS = ("calculator", "search_documents", "web_search")
-ANSWER = "answer"
-"""The call that stands for a direct reply, without a tool."""
-
-_CALL = re.compile(r"^\s*(?P<tool>[a-z_]+)(?:\((?P<argument>.*)\))?\s*$")
+__all__ = ["ANSWER", "CALL_PREFIX", "TOOLS", "Example", "Step", "parse_call", "render_call"]
 
 
 @dataclass(frozen=True)
@@ -85,22 +86,3 @@ class Example:
             answer=record["answer"],
             meta=record.get("meta", {}),
         )
-
-
-def render_call(tool: str, argument: str = "") -> str:
-    """``calculator(12*12)``, or ``answer`` for a direct reply."""
-    return tool if tool == ANSWER else f"{tool}({argument})"
-
-
-def parse_call(text: str) -> tuple[str, str] | None:
-    """``(tool, argument)`` from a generated call line, or None when it is not a call."""
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    match = _CALL.match(line)
-    if not match:
-        return None
-    tool = match["tool"]
-    if tool == ANSWER and match["argument"] is None:
-        return ANSWER, ""
-    if tool not in TOOLS or match["argument"] is None:
-        return None
-    return tool, match["argument"].strip()

@@ -32,6 +32,9 @@ from agent.models.local.chat_model import ANSWER_OPTION, PROVIDER, ChatLocalLlam
 from agent.models.local.grammar import tool_parameters
 from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
+from graphs.planning.call_format import ANSWER
+from graphs.planning.trained import TrainedCalls, trained_calls_for
+from graphs.planning.trained import transcript as trained_transcript
 
 Routing = Literal["layered", "cues", "model"]
 """How the first tool of a turn is chosen: ``layered`` (fast path, cues, embeddings, then the model),
@@ -84,6 +87,9 @@ SMALL_TALK_HISTORY_TOKENS = 300
 MAX_RESULT_CHARS = 1500
 """Tool results shown to the model when it writes the answer: a tight prompt keeps a warm turn short."""
 
+TRAINED_ROUTE = "trained"
+"""The route of a step the adapter's call line decided (response metadata, ``agent eval``)."""
+
 QUERY_ARGUMENTS = ("query", "q", "question", "search_query", "text")
 """Names of a search tool's one string argument, filled with the question (less the request to search)."""
 
@@ -123,12 +129,15 @@ class LocalPlanner:
         *,
         routing: Routing = "layered",
         router: rules.IntentRouter | None = None,
+        trained: TrainedCalls | None = None,
     ) -> None:
         self.model = model
         self.tools = [convert_to_openai_tool(tool) for tool in tools]
         self.by_name = {tool_name(tool): tool for tool in self.tools}
         self.routing = routing
         self._router = router
+        self.trained = trained
+        """The adapter's call lines (``graphs.planning.trained``), tried before the router; None: rules only."""
 
     @property
     def router(self) -> rules.IntentRouter:
@@ -187,6 +196,10 @@ class LocalPlanner:
         if not question.strip():
             return Plan("generate", "chat")
         spent = Spent()
+        if self.trained is not None and self.routing != "model":
+            step = self.trained_step(messages, question)
+            if step is not None:
+                return step
         if self.routing == "model":
             decision = rules.Decision(None, "model")
         else:
@@ -206,6 +219,34 @@ class LocalPlanner:
             return Plan("generate", f"{decision.reason}:no_valid_arguments")
         step.usage = (spent.prompt, spent.completion)
         return step
+
+    def trained_step(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
+        """The first step of a turn from the adapter's call line, or None to leave it to the rules.
+
+        The exact layer stays: a question that is nothing but arithmetic goes to the calculator as written.
+        A calculator call is made only with numbers the conversation holds (the question, earlier questions
+        and results); a search gets the question as its query, as the rules give it.
+        """
+        assert self.trained is not None
+        arithmetic = rules.words_to_expression(question)
+        if arithmetic and arithmetic.pure:
+            return None
+        call = self.trained.next_call(messages)
+        if call is None:
+            return None
+        if call.tool == ANSWER:
+            return self.small_talk(messages, question, TRAINED_ROUTE)
+        tool = self.by_name.get(call.tool)
+        if tool is None:
+            return None
+        if argument := single_string_argument(tool, ("expression",)):
+            if not rules.grounded_in(call.argument, trained_transcript(messages)):
+                return None
+            return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: call.argument})
+        if argument := single_string_argument(tool, QUERY_ARGUMENTS):
+            query = rules.search_query(question)
+            return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})
+        return None
 
     def runner_up(
         self,
@@ -363,7 +404,12 @@ class LocalPlanner:
         )
 
 
-def local_planner(model: BaseChatModel, tools: Sequence[BaseTool]) -> LocalPlanner | None:
-    """The ``PlannerFactory`` of the local profile: its rules for the embedded model, None for any other
-    model (the rules use the embedded model's likelihood scoring and grammar decoding)."""
-    return LocalPlanner(model, tools) if isinstance(model, ChatLocalLlama) else None
+def local_planner(
+    model: BaseChatModel, tools: Sequence[BaseTool], *, adapter: bool = True
+) -> LocalPlanner | None:
+    """The ``PlannerFactory`` of the local profile: its planner for the embedded model (with the trained
+    adapter when ``adapter`` and the model is the packaged one), None for any other model (the rules use the
+    embedded model's likelihood scoring and grammar decoding)."""
+    if not isinstance(model, ChatLocalLlama):
+        return None
+    return LocalPlanner(model, tools, trained=trained_calls_for(model) if adapter else None)

@@ -62,15 +62,21 @@ def _silence_llama_cpp() -> None:
 class Engine:
     """One loaded GGUF and the lock that serialises its use (a llama.cpp context is not thread-safe)."""
 
-    def __init__(self, path: str, n_ctx: int, n_threads: int) -> None:
+    def __init__(self, path: str, n_ctx: int, n_threads: int, lora_path: str | None = None) -> None:
         _silence_llama_cpp()
         import llama_cpp
 
         self.path = path
+        self.lora_path = lora_path
         self.lock = threading.Lock()  # not RLock: async streaming releases it from another thread
         with safe_model_load():
             self.llm = llama_cpp.Llama(
-                model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
+                model_path=path,
+                lora_path=lora_path,
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                verbose=False,
             )
             metadata = dict(self.llm.metadata)
             architecture = metadata.get("general.architecture", "")
@@ -78,6 +84,7 @@ class Engine:
             if trained < n_ctx:  # never ask for more context than the model was trained on
                 self.llm = llama_cpp.Llama(
                     model_path=path,
+                    lora_path=lora_path,
                     n_ctx=trained,
                     n_threads=n_threads,
                     n_threads_batch=n_threads,
@@ -269,7 +276,7 @@ class Engine:
         return None
 
 
-_ENGINES: dict[tuple[str, int, int], Engine] = {}
+_ENGINES: dict[tuple[str, int, int, str | None], Engine] = {}
 PRIOR_SCORES: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
 """Log-likelihood of each tool name for an empty request, per tool list (for calibration)."""
 _ENGINES_LOCK = threading.Lock()
@@ -285,12 +292,14 @@ def _close_engines() -> None:
         _ENGINES.clear()
 
 
-def engine_for(path: str, n_ctx: int, n_threads: int) -> Engine:
-    """The process-wide engine for this model file and configuration (loaded on first use)."""
-    key = (str(Path(path).resolve()), n_ctx, n_threads)
+def engine_for(path: str, n_ctx: int, n_threads: int, lora_path: str | None = None) -> Engine:
+    """The process-wide engine for this model file and configuration (loaded on first use); ``lora_path``: a
+    llama.cpp LoRA adapter (GGUF) applied on top of the model."""
+    lora = str(Path(lora_path).resolve()) if lora_path else None
+    key = (str(Path(path).resolve()), n_ctx, n_threads, lora)
     with _ENGINES_LOCK:
         if key not in _ENGINES:
-            _ENGINES[key] = Engine(key[0], n_ctx, n_threads)
+            _ENGINES[key] = Engine(key[0], n_ctx, n_threads, lora)
         return _ENGINES[key]
 
 

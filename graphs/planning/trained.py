@@ -1,0 +1,112 @@
+"""The planner's trained call writer: the packaged model with the LoRA adapter built by ``agent/training``.
+
+The adapter (``planner_adapter.gguf``, made by ``python -m agent.training train``: docs/benchmarks.md) taught
+the 270M base model one thing: given a conversation in the format of :mod:`graphs.planning.call_format`
+(``User:``, ``Call:``, ``Result:`` lines), write the next call line. It writes the whole calculator
+expression for a word problem (``calculator(9*17-73)``), carries the previous turn's result into a follow-up
+(``calculator(144/3)``), and picks the tool for a question. :class:`TrainedCalls` prompts it with the
+conversation so far and parses its line; the local planner decides what to do with it
+(:mod:`graphs.planning.local`).
+
+The adapter fits the packaged GGUF only; another model file gets no trained calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from agent.models.local.chat_model import ChatLocalLlama, packaged_model_path
+from agent.models.local.engine import Engine, engine_for
+from graphs.planning.call_format import (
+    CALL_PREFIX,
+    RESULT_PREFIX,
+    TOOLS,
+    USER_PREFIX,
+    parse_call,
+    render_call,
+    render_line,
+)
+from graphs.turns import written_by_graph
+
+logger = logging.getLogger(__name__)
+
+ADAPTER_PATH = Path(__file__).with_name("planner_adapter.gguf")
+ADAPTER_N_CTX = 1024
+"""Context of the adapter's engine: the training examples are a few short lines."""
+CALL_MAX_TOKENS = 48
+RESULT_CHARS = 400
+"""How much of a tool result a ``Result:`` line shows (training results are a number or one sentence)."""
+HISTORY_TURNS = 3
+"""Earlier turns shown before the question: a follow-up needs the previous one or two."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call line the adapter wrote: a tool and its one argument, or ``answer``."""
+
+    tool: str
+    argument: str
+
+
+def transcript(messages: Sequence[BaseMessage], *, turns: int = HISTORY_TURNS) -> str:
+    """The conversation in the training format, up to and including the final ``Call:``: the user's messages,
+    the calls of our three tools with their results; answers and anything else are left out, as in training."""
+    lines: list[list[str]] = []
+    for message in messages:
+        if isinstance(message, HumanMessage):
+            lines.append([render_line(USER_PREFIX, message.text)])
+        elif not lines:
+            continue
+        elif isinstance(message, AIMessage) and not written_by_graph(message):
+            for call in message.tool_calls:
+                if call["name"] in TOOLS and len(call["args"]) == 1:
+                    argument = str(next(iter(call["args"].values())))
+                    lines[-1].append(render_line(CALL_PREFIX, render_call(call["name"], argument)))
+        elif isinstance(message, ToolMessage) and message.name in TOOLS:
+            lines[-1].append(render_line(RESULT_PREFIX, message.text[:RESULT_CHARS]))
+    return "".join(line for turn in lines[-turns:] for line in turn) + CALL_PREFIX
+
+
+class TrainedCalls:
+    """Next call lines from the packaged model with the planner's adapter, greedy."""
+
+    def __init__(self, model: ChatLocalLlama, adapter: Path = ADAPTER_PATH) -> None:
+        self.model = model
+        self.adapter = adapter
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """A second llama.cpp engine, with the adapter applied (loaded on first use): the model's own engine
+        stays the base model, which writes the answers."""
+        if self._engine is None:
+            self._engine = engine_for(
+                self.model.model_path, ADAPTER_N_CTX, self.model.n_threads, lora_path=str(self.adapter)
+            )
+        return self._engine
+
+    def next_call(self, messages: Sequence[BaseMessage]) -> Call | None:
+        """The call the adapter writes after ``messages``, or None when its line is not a call."""
+        prompt = transcript(messages)
+        tokens = self.engine.fit(self.engine.tokenize(prompt), ADAPTER_N_CTX - CALL_MAX_TOKENS - 1)
+        completion = self.engine.complete(tokens, max_tokens=CALL_MAX_TOKENS, temperature=0.0, stop=["\n"])
+        parsed = parse_call(completion.text)
+        logger.debug("trained call for %r: %r", prompt[-200:], completion.text)
+        return Call(*parsed) if parsed else None
+
+
+def trained_calls_for(model: ChatLocalLlama) -> TrainedCalls | None:
+    """Trained calls for ``model`` when the adapter is packaged and the model is the packaged GGUF it was
+    trained on; None otherwise (the planner's rules alone)."""
+    if not ADAPTER_PATH.is_file():
+        return None
+    try:
+        packaged = packaged_model_path().resolve()
+    except (FileNotFoundError, ImportError, OSError):
+        return None
+    return TrainedCalls(model) if Path(model.model_path).resolve() == packaged else None
