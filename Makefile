@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # A CPU build of torch for the dev-only comparison tests (sentence-transformers); pip finds 2.13.0 locally here.
 TORCH ?= torch==2.13.0
 
-.PHONY: chat test lint bench install dev graph clean
+.PHONY: chat test lint bench install dev graph adapter clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -79,6 +79,13 @@ bench: dev
 
 graph: dev  ## redraw the README's graph picture from the graph (tests/test_graph.py checks it is current)
 	$(BIN)/python -m graphs.draw --readme README.md
+
+# The planner's LoRA adapter, rebuilt from the committed script (~35 min on 2 CPU cores; docs/benchmarks.md).
+ADAPTER_DATA ?= /tmp/agent-adapter-data
+adapter: dev  ## retrain graphs/planning/planner_adapter.gguf (needs the train extra: pip install -e ".[train]")
+	$(BIN)/python -m agent.training build-data --seed 0 --out $(ADAPTER_DATA)
+	$(BIN)/python -m agent.training train --data $(ADAPTER_DATA) --out graphs/planning/planner_adapter.gguf \
+		--max-steps 1349 --seed 0 --threads 2
 
 clean:
 	rm -rf $(VENV)

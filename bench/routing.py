@@ -16,6 +16,7 @@ Usage::
     .venv/bin/python bench/routing.py                    # layered routing (the default)
     .venv/bin/python bench/routing.py --routing model    # the model's own choice, for comparison
     .venv/bin/python bench/routing.py --split test --json /tmp/routing.json
+    .venv/bin/python bench/routing.py --adapter          # the trained adapter first, as the assistant ships
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from agent.models.local.chat_model import ChatLocalLlama, load_local_model  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from graphs.planning.local import LocalPlanner  # noqa: E402
+from graphs.planning.trained import trained_calls_for  # noqa: E402
 from graphs.prompts import PLANNER_SYSTEM  # noqa: E402
 from tools.calculator import calculate  # noqa: E402
 from tools.defaults import default_tools  # noqa: E402
@@ -172,6 +174,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (default: all cores)")
     parser.add_argument("--json", type=Path, help="write every record and the summary here")
     parser.add_argument("--plan-only", action="store_true", help="only the first call: no tool, no answer")
+    parser.add_argument(
+        "--adapter",
+        action="store_true",
+        help="the trained adapter first (graphs/planning/trained.py), as shipped",
+    )
     args = parser.parse_args()
 
     settings = Settings()
@@ -184,7 +191,10 @@ def main() -> None:
     if args.threads:
         update["n_threads"] = args.threads
     model = model.model_copy(update=update)
-    planner = LocalPlanner(model, default_tools(settings), routing=args.routing)
+    trained = trained_calls_for(model) if args.adapter else None
+    if args.adapter and trained is None:
+        parser.error("no packaged adapter (graphs/planning/planner_adapter.gguf)")
+    planner = LocalPlanner(model, default_tools(settings), routing=args.routing, trained=trained)
     system = SystemMessage(PLANNER_SYSTEM.format(today=date.today().isoformat()))
     warm = run_turn(planner, system, {"question": "Hello!", "tool": "answer", "split": "warmup"})
     cold_s = time.perf_counter() - started
@@ -195,6 +205,7 @@ def main() -> None:
     records = [run_turn(planner, system, row, plan_only=args.plan_only) for row in rows]
     summary = summarize(records)
     summary["routing"] = args.routing
+    summary["adapter"] = args.adapter
     summary["cold_start_s"] = cold_s
     del warm
 

@@ -223,15 +223,18 @@ class LocalPlanner:
     def trained_step(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
         """The first step of a turn from the adapter's call line, or None to leave it to the rules.
 
-        The exact layer stays: a question that is nothing but arithmetic goes to the calculator as written.
-        A calculator call is made only with numbers the conversation holds (the question, earlier questions
+        The exact layer stays: a question that is nothing but arithmetic goes to the calculator as written, and
+        one that names the user's own documents to them. A calculator call is made only with numbers the conversation holds (the question, earlier questions
         and results); a search gets the question as its query, as the rules give it.
         """
         assert self.trained is not None
         arithmetic = rules.words_to_expression(question)
         if arithmetic and arithmetic.pure:
             return None
-        call = self.trained.next_call(messages)
+        if not arithmetic and rules.cue_intents(question) == {rules.DOCUMENTS_TOOL}:
+            return None  # the user names their own documents ("according to my notes"), which the adapter
+            # cannot know about: the rules' cue decides
+        call = self.trained.next_call(messages, argument_for=("calculator",))
         if call is None:
             return None
         if call.tool == ANSWER:
@@ -240,8 +243,11 @@ class LocalPlanner:
         if tool is None:
             return None
         if argument := single_string_argument(tool, ("expression",)):
-            if not rules.grounded_in(call.argument, trained_transcript(messages)):
-                return None
+            expression = call.argument
+            if not rules.is_arithmetic(expression) or not rules.grounded_in(
+                expression, trained_transcript(messages)
+            ):
+                return None  # not arithmetic ("calculator(F7)"), or numbers the conversation does not hold
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: call.argument})
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)

@@ -271,7 +271,7 @@ def _read_number(tokens: list[str], start: int) -> tuple[float, int]:
     return total + current, i - start
 
 
-def _is_valid_expression(expression: str) -> bool:
+def is_arithmetic(expression: str) -> bool:
     """Whether ``expression`` parses as plain arithmetic (numbers, operators, sqrt). Parsed, never run."""
     try:
         tree = ast.parse(expression, mode="eval")
@@ -309,7 +309,7 @@ def words_to_expression(question: str) -> Arithmetic | None:
         stripped = candidate.strip(" .")
         while stripped.count("(") > stripped.count(")") and stripped.startswith("("):
             stripped = stripped[1:].strip()
-        if not re.search(r"\d", stripped) or not _is_valid_expression(stripped):
+        if not re.search(r"\d", stripped) or not is_arithmetic(stripped):
             continue
         if best is None or len(stripped) > len(best[0]):
             best = (stripped, match.start(), match.end())

@@ -23,6 +23,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from agent.models.local.chat_model import ChatLocalLlama, packaged_model_path
 from agent.models.local.engine import Engine, engine_for
 from graphs.planning.call_format import (
+    ANSWER,
     CALL_PREFIX,
     RESULT_PREFIX,
     TOOLS,
@@ -39,6 +40,8 @@ ADAPTER_PATH = Path(__file__).with_name("planner_adapter.gguf")
 ADAPTER_N_CTX = 1024
 """Context of the adapter's engine: the training examples are a few short lines."""
 CALL_MAX_TOKENS = 48
+NAME_MAX_TOKENS = 6
+"""A tool's name is one to three tokens; more is not a name."""
 RESULT_CHARS = 400
 """How much of a tool result a ``Result:`` line shows (training results are a number or one sentence)."""
 HISTORY_TURNS = 3
@@ -90,13 +93,41 @@ class TrainedCalls:
             )
         return self._engine
 
-    def next_call(self, messages: Sequence[BaseMessage]) -> Call | None:
-        """The call the adapter writes after ``messages``, or None when its line is not a call."""
+    def next_call(
+        self, messages: Sequence[BaseMessage], *, argument_for: Sequence[str] = TOOLS
+    ) -> Call | None:
+        """The call the adapter writes after ``messages``, or None when its line is not a call.
+
+        The tool's name is decoded first; the argument only for the tools in ``argument_for`` (the rest get
+        ""), continuing the same greedy line: a search's query the planner takes from the question costs no
+        decoding then.
+        """
+        engine = self.engine
         prompt = transcript(messages)
-        tokens = self.engine.fit(self.engine.tokenize(prompt), ADAPTER_N_CTX - CALL_MAX_TOKENS - 1)
-        completion = self.engine.complete(tokens, max_tokens=CALL_MAX_TOKENS, temperature=0.0, stop=["\n"])
-        parsed = parse_call(completion.text)
-        logger.debug("trained call for %r: %r", prompt[-200:], completion.text)
+        budget = ADAPTER_N_CTX - CALL_MAX_TOKENS - 1
+        named = engine.complete(
+            engine.fit(engine.tokenize(prompt), budget),
+            max_tokens=NAME_MAX_TOKENS,
+            temperature=0.0,
+            stop=["(", "\n"],
+        )
+        name = named.text.strip()
+        if name == ANSWER:
+            return Call(ANSWER, "")
+        if name not in TOOLS or named.finish_reason != "stop":
+            logger.debug("no trained call after %r: %r", prompt[-200:], named.text)
+            return None
+        if name not in argument_for:
+            return Call(name, "")
+        head = f"{prompt} {name}("
+        rest = engine.complete(
+            engine.fit(engine.tokenize(head), budget),
+            max_tokens=CALL_MAX_TOKENS,
+            temperature=0.0,
+            stop=["\n"],
+        )
+        parsed = parse_call(f"{name}({rest.text}")
+        logger.debug("trained call after %r: %s(%s", prompt[-200:], name, rest.text)
         return Call(*parsed) if parsed else None
 
 

@@ -69,27 +69,24 @@ class Engine:
         self.path = path
         self.lora_path = lora_path
         self.lock = threading.Lock()  # not RLock: async streaming releases it from another thread
-        with safe_model_load():
-            self.llm = llama_cpp.Llama(
+
+        def load(context: int) -> llama_cpp.Llama:
+            return llama_cpp.Llama(
                 model_path=path,
                 lora_path=lora_path,
-                n_ctx=n_ctx,
+                n_ctx=context,
                 n_threads=n_threads,
                 n_threads_batch=n_threads,
                 verbose=False,
             )
+
+        with safe_model_load():
+            self.llm = load(n_ctx)
             metadata = dict(self.llm.metadata)
             architecture = metadata.get("general.architecture", "")
             trained = int(metadata.get(f"{architecture}.context_length", n_ctx) or n_ctx)
             if trained < n_ctx:  # never ask for more context than the model was trained on
-                self.llm = llama_cpp.Llama(
-                    model_path=path,
-                    lora_path=lora_path,
-                    n_ctx=trained,
-                    n_threads=n_threads,
-                    n_threads_batch=n_threads,
-                    verbose=False,
-                )
+                self.llm = load(trained)
         self.n_ctx = self.llm.n_ctx()
         self.metadata = metadata
         self.model_name = metadata.get("general.name") or Path(path).stem

@@ -1,0 +1,193 @@
+"""The planner's trained call writer (``graphs.planning.trained``): the transcript it is prompted with, what
+the local planner does with its call lines, and (slow) the packaged adapter on questions the rules fail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+
+from agent.models.local.chat_model import ChatLocalLlama, load_local_model
+from agent.settings import Settings
+from graphs.planning.call_format import parse_call, render_call
+from graphs.planning.local import LocalPlanner, local_planner
+from graphs.planning.trained import ADAPTER_PATH, Call, TrainedCalls, transcript
+from graphs.turns import STOPPED_KEY
+from tests.test_planning import search_documents, web_search
+from tools.calculator import calculate, calculator
+
+
+def follow_up() -> list[BaseMessage]:
+    call = {"name": "calculator", "args": {"expression": "12*12"}, "id": "c1", "type": "tool_call"}
+    return [
+        SystemMessage("You are helpful."),
+        HumanMessage("What is 12 times 12?"),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage("144", tool_call_id="c1", name="calculator"),
+        AIMessage("12 × 12 = 144."),
+        HumanMessage("And divided\nby 3?"),
+    ]
+
+
+def test_the_transcript_is_the_training_format_without_answers_or_system_text() -> None:
+    assert transcript(follow_up()) == (
+        "User: What is 12 times 12?\nCall: calculator(12*12)\nResult: 144\nUser: And divided by 3?\nCall:"
+    )
+
+
+def test_the_transcript_keeps_the_last_turns_and_leaves_out_closing_answers_and_other_tools() -> None:
+    other = {"name": "lookup_weather", "args": {"city": "Oslo"}, "id": "w1", "type": "tool_call"}
+    messages: list[BaseMessage] = []
+    for turn in range(5):
+        messages.append(HumanMessage(f"q{turn}"))
+    messages += [
+        AIMessage("", tool_calls=[other]),
+        ToolMessage("rain", tool_call_id="w1", name="lookup_weather"),
+        AIMessage("stopped", response_metadata={STOPPED_KEY: True}),
+        HumanMessage("last"),
+    ]
+    assert transcript(messages, turns=2) == "User: q4\nUser: last\nCall:"
+
+
+def test_call_lines_parse_back() -> None:
+    assert parse_call(" " + render_call("calculator", "144/3")) == ("calculator", "144/3")
+    assert parse_call(" answer\n") == ("answer", "")
+    assert parse_call(" rm(-rf)") is None
+    assert parse_call(" calculator") is None
+
+
+class ScriptedCalls(TrainedCalls):
+    """Call lines given in advance; fails the test when asked for one it was not given."""
+
+    def __init__(self, *calls: Call | None) -> None:
+        super().__init__(ChatLocalLlama(model="/nowhere.gguf"))
+        self.calls = list(calls)
+        self.prompts: list[str] = []
+
+    def next_call(self, messages: Sequence[BaseMessage], **_: object) -> Call | None:
+        self.prompts.append(transcript(messages))
+        assert self.calls, "the planner asked the adapter for a call it should not need"
+        return self.calls.pop(0)
+
+
+def planner(
+    *calls: Call | None, tools: Sequence = (calculator, web_search, search_documents)
+) -> LocalPlanner:
+    return LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"), list(tools), routing="cues", trained=ScriptedCalls(*calls)
+    )
+
+
+def test_a_follow_up_computes_on_the_previous_result() -> None:
+    step = planner(Call("calculator", "144/3")).plan(follow_up())
+    assert (step.kind, step.route, step.tool_name, step.tool_args) == (
+        "tool_call",
+        "trained",
+        "calculator",
+        {"expression": "144/3"},
+    )
+
+
+def test_a_calculator_call_with_numbers_the_conversation_lacks_is_left_to_the_rules() -> None:
+    invented = planner(Call("calculator", "9*73"))
+    assert invented.trained_step([HumanMessage("A baker makes 9 trays of 17 rolls.")], "x") is None
+    not_arithmetic = planner(Call("calculator", "F7"))
+    assert not_arithmetic.trained_step([HumanMessage("What does error F7 mean?")], "x") is None
+    in_words = planner(Call("calculator", "9*17"))
+    step = in_words.trained_step([HumanMessage("A baker makes nine trays of 17 rolls.")], "x")
+    assert step is not None and step.tool_args == {"expression": "9*17"}
+
+
+def test_a_question_that_is_only_arithmetic_never_asks_the_adapter() -> None:
+    step = planner().plan([HumanMessage("What is 2**100?")])
+    assert (step.tool_name, step.tool_args, step.route) == (
+        "calculator",
+        {"expression": "2**100"},
+        "fast_path",
+    )
+
+
+def test_searches_take_the_question_as_their_query_and_answers_are_small_talk() -> None:
+    question = [HumanMessage("Look up the refund policy")]
+    step = planner(Call("search_documents", "")).plan(question)
+    assert (step.tool_name, step.route) == ("search_documents", "trained")
+    assert step.tool_args == {"query": "the refund policy"}
+    chat = planner(Call("answer", "")).plan([HumanMessage("Thanks, that helps!")])
+    assert (chat.kind, chat.route) == ("generate", "trained")
+
+
+def test_a_question_naming_the_users_own_documents_is_the_rules_cue_not_the_adapters() -> None:
+    step = planner().plan([HumanMessage("According to my notes, when is the standup?")])
+    assert (step.tool_name, step.route) == ("search_documents", "cues")
+
+
+def test_a_tool_that_is_not_bound_or_a_line_that_is_no_call_falls_back_to_the_rules() -> None:
+    only_calculator = planner(Call("web_search", "weather in Oslo"), tools=[calculator])
+    assert only_calculator.trained_step([HumanMessage("Weather in Oslo tomorrow?")], "x") is None
+    assert planner(None).trained_step([HumanMessage("Weather in Oslo tomorrow?")], "x") is None
+
+
+def test_the_adapter_is_packaged_and_used_for_the_packaged_model_only(tmp_path) -> None:
+    assert ADAPTER_PATH.is_file() and 1_000_000 < ADAPTER_PATH.stat().st_size < 20_000_000
+    other = local_planner(ChatLocalLlama(model=str(tmp_path / "other.gguf")), [calculator])
+    assert other is not None and other.trained is None
+
+
+@pytest.fixture(scope="module")
+def local() -> ChatLocalLlama:
+    model = load_local_model(None, Settings(_env_file=None))  # type: ignore[call-arg]
+    assert isinstance(model, ChatLocalLlama)
+    return model
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("earlier", "question", "answer"),
+    [
+        ((), "A baker makes 9 trays of 17 rolls and sells 73 of them. How many rolls are left?", "80"),
+        ((("What is 12 times 12?", "12*12", "144"),), "And divided by 3?", "48"),
+    ],
+)
+def test_the_packaged_adapter_writes_the_call_the_rules_cannot(
+    local: ChatLocalLlama, earlier: tuple, question: str, answer: str
+) -> None:
+    messages: list[BaseMessage] = []
+    for index, (asked, expression, result) in enumerate(earlier):
+        call = {
+            "name": "calculator",
+            "args": {"expression": expression},
+            "id": f"c{index}",
+            "type": "tool_call",
+        }
+        messages += [
+            HumanMessage(asked),
+            AIMessage("", tool_calls=[call]),
+            ToolMessage(result, tool_call_id=f"c{index}", name="calculator"),
+            AIMessage(f"{result}."),
+        ]
+    messages.append(HumanMessage(question))
+    local_planner_ = local_planner(local, [calculator, web_search, search_documents])
+    assert local_planner_ is not None and local_planner_.trained is not None
+    step = local_planner_.plan(messages)
+    assert (step.tool_name, step.route) == ("calculator", "trained")
+    assert calculate(step.tool_args["expression"]) == answer
+
+
+@pytest.mark.slow
+def test_a_follow_up_is_answered_from_the_previous_turns_result_through_the_graph(
+    local: ChatLocalLlama,
+) -> None:
+    """The user's view: the rules alone computed ``3/3`` for this follow-up (issue 12)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from graphs.assistant import build_graph
+
+    graph = build_graph(local, tools=[calculator], checkpointer=InMemorySaver(), planner=local_planner)
+    config = {"configurable": {"thread_id": "follow-up"}}
+    first = graph.invoke({"messages": [HumanMessage("What is 12 times 12?")]}, config)
+    assert "144" in first["messages"][-1].text
+    second = graph.invoke({"messages": [HumanMessage("And divided by 3?")]}, config)
+    calls = [c for m in second["messages"][4:] if isinstance(m, AIMessage) for c in m.tool_calls]
+    assert [c["args"]["expression"] for c in calls] == ["144/3"]
+    assert "48" in second["messages"][-1].text
