@@ -153,7 +153,9 @@ def draft_problems(question: str, draft: str, turn: Sequence[BaseMessage]) -> li
             "The draft repeats the question instead of answering it: state the fact that answers it "
             "(from the passage that says it, with its [n])."
         )
-    untraced = untraced_numbers(draft, [question, *(text_of(r) for r in results), *arguments])
+    # An expression's numbers one by one too: "80/100" in ``15*80/100`` is a date-like token otherwise.
+    operands = [" ".join(_PLAIN.findall(argument)) for argument in arguments]
+    untraced = untraced_numbers(draft, [question, *(text_of(r) for r in results), *arguments, *operands])
     if untraced:
         problems.append(
             f"The draft states {', '.join(untraced)}, which is in neither the question nor a tool result: "

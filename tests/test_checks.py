@@ -35,6 +35,13 @@ def test_numbers_from_the_question_tool_results_and_calculator_are_traced() -> N
     assert untraced_numbers("The port is 7341 [1].", ["TCP port 7341"]) == []  # [1] is no number
 
 
+def test_every_operand_of_a_calculator_call_is_traced() -> None:
+    """``15*80/100`` for "15% of 80": the 100 is the call's, not invented (it was once sent back)."""
+    call = {"name": "calculator", "args": {"expression": "15*80/100"}, "id": "c1"}
+    result = ToolMessage("12", tool_call_id="c1", name="calculator")
+    assert draft_problems("What is 15% of 80?", "15 × 80 ÷ 100 = 12.", turn("x", result, calls=[call])) == []
+
+
 def test_a_number_computed_in_the_head_is_untraced() -> None:
     sources = ["A baker makes 9 trays of 17 rolls and sells 73. How many are left?"]
     assert untraced_numbers("There are 80 rolls left.", sources) == ["80"]
