@@ -12,7 +12,8 @@ from agent.models.local.chat_model import ChatLocalLlama, load_local_model
 from agent.settings import Settings
 from graphs.planning.call_format import parse_call, render_call
 from graphs.planning.local import LocalPlanner, local_planner
-from graphs.planning.trained import ADAPTER_PATH, Call, TrainedCalls, transcript
+from graphs.planning.rules import grounded_in, numbers_in
+from graphs.planning.trained import ADAPTER_PATH, Call, TrainedCalls, result_line, transcript
 from graphs.turns import STOPPED_KEY
 from tests.test_planning import search_documents, web_search
 from tools.calculator import calculate, calculator
@@ -191,3 +192,18 @@ def test_a_follow_up_is_answered_from_the_previous_turns_result_through_the_grap
     calls = [c for m in second["messages"][4:] if isinstance(m, AIMessage) for c in m.tool_calls]
     assert [c["args"]["expression"] for c in calls] == ["144/3"]
     assert "48" in second["messages"][-1].text
+
+
+def test_a_search_result_is_shown_as_training_showed_one() -> None:
+    hit = {"n": 1, "source": "/docs/tramway.md", "title": "Tramway", "text": "A day pass costs 6 crowns."}
+    result = ToolMessage(
+        "Excerpts (quoted data) ...", tool_call_id="s1", name="search_documents", artifact=[hit]
+    )
+    assert result_line(result) == "[1] tramway.md: A day pass costs 6 crowns."
+    assert result_line(ToolMessage("144", tool_call_id="c1", name="calculator")) == "144"
+
+
+def test_digits_in_names_are_no_quantities_to_compute_with() -> None:
+    assert numbers_in("What does error code F7 mean on the Tessellate P4 printer?") == []
+    assert numbers_in("Twelve buns at 4.50, and the P4 has 4 nozzles") == ["12", "4.5", "4"]
+    assert not grounded_in("4*7", "What does error F7 mean on the P4?")

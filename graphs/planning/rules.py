@@ -23,6 +23,7 @@ import ast
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -338,6 +339,19 @@ UNIT_CONSTANTS = frozenset({"2", "3", "4", "7", "10", "12", "24", "52", "60", "1
 """Numbers an expression may use without the question naming them (halves, weeks, hours, percent...)."""
 
 
+def numbers_in(text: str) -> list[str]:
+    """The quantities of ``text`` as digit strings, number words read as digits ("twelve" -> "12"); digits
+    that are part of a name ("P4", "AX3", "F7") are no quantity."""
+    in_names = Counter(re.findall(r"(?<=[^\W\d_])\d+|\d+(?=[^\W\d_])", text))
+    quantities = []
+    for number in re.findall(r"\d+(?:\.\d+)?", _number_words_to_digits(text)):
+        if in_names[number]:
+            in_names[number] -= 1
+        else:
+            quantities.append(number)
+    return quantities
+
+
 def grounded_in(expression: str, question: str) -> bool:
     """Whether every number in ``expression`` comes from ``question`` (or is a common unit constant).
 
@@ -345,7 +359,7 @@ def grounded_in(expression: str, question: str) -> bool:
     "Good morning!"): such a call must not be made.
     """
     numbers = set(re.findall(r"\d+(?:\.\d+)?", expression))
-    given = set(re.findall(r"\d+(?:\.\d+)?", _number_words_to_digits(question)))
+    given = set(numbers_in(question))
     return bool(numbers) and numbers <= given | UNIT_CONSTANTS and bool(given)
 
 

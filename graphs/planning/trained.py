@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
@@ -71,8 +71,19 @@ def transcript(messages: Sequence[BaseMessage], *, turns: int = HISTORY_TURNS) -
                     argument = str(next(iter(call["args"].values())))
                     lines[-1].append(render_line(CALL_PREFIX, render_call(call["name"], argument)))
         elif isinstance(message, ToolMessage) and message.name in TOOLS:
-            lines[-1].append(render_line(RESULT_PREFIX, message.text[:RESULT_CHARS]))
+            lines[-1].append(render_line(RESULT_PREFIX, result_line(message)[:RESULT_CHARS]))
     return "".join(line for turn in lines[-turns:] for line in turn) + CALL_PREFIX
+
+
+def result_line(result: ToolMessage) -> str:
+    """A tool result as training showed one: a calculator's value, or a search's first passage as
+    ``[1] source: text`` (the tool's own text starts with a notice that it is quoted data)."""
+    hits = result.artifact if isinstance(result.artifact, list) else []
+    first = hits[0] if hits and isinstance(hits[0], dict) else None
+    if first is not None and first.get("text"):
+        source = PurePath(str(first.get("source") or first.get("title") or "")).name
+        return f"[1] {source}: {first['text']}"
+    return result.text
 
 
 class TrainedCalls:
