@@ -207,3 +207,4 @@ def test_digits_in_names_are_no_quantities_to_compute_with() -> None:
     assert numbers_in("What does error code F7 mean on the Tessellate P4 printer?") == []
     assert numbers_in("Twelve buns at 4.50, and the P4 has 4 nozzles") == ["12", "4.5", "4"]
     assert not grounded_in("4*7", "What does error F7 mean on the P4?")
+    assert grounded_in("41*1/2", "Result: 41\nUser: And half of that?")  # "half" as 1/2

@@ -335,7 +335,9 @@ def _strip_outer_parentheses(expression: str) -> str:
     return expression
 
 
-UNIT_CONSTANTS = frozenset({"2", "3", "4", "7", "10", "12", "24", "52", "60", "100", "365", "1000", "3600"})
+UNIT_CONSTANTS = frozenset(
+    {"0.5", "1", "2", "3", "4", "7", "10", "12", "24", "52", "60", "100", "365", "1000", "3600"}
+)
 """Numbers an expression may use without the question naming them (halves, weeks, hours, percent...)."""
 
 
