@@ -9,7 +9,7 @@ import itertools
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,7 +152,7 @@ class Engine:
             choice["finish_reason"] or "stop",
         )
 
-    def stream(self, tokens: list[int], **params: Any) -> Iterator[tuple[str, str | None]]:
+    def stream(self, tokens: list[int], **params: Any) -> Generator[tuple[str, str | None], None, None]:
         """``(text, finish_reason)`` pieces; holds the lock until the stream is exhausted or closed."""
         with self.lock:
             self._reuse_aligned_prefix(tokens)
