@@ -65,11 +65,8 @@ def _identity(message: Any) -> tuple[str, str]:
     return (getattr(message, "type", type(message).__name__), str(getattr(message, "content", message)))
 
 
-def _ancestors(saver: BaseCheckpointSaver[Any], config: RunnableConfig) -> list[CheckpointTuple]:
+def _ancestors(saver: BaseCheckpointSaver[Any], head: CheckpointTuple) -> list[CheckpointTuple]:
     """The head's ancestors, oldest first (the head's own writes are pending: not in its state yet)."""
-    head = saver.get_tuple(config)
-    if head is None:
-        return []
     configurable = head.config["configurable"]
     thread: RunnableConfig = {
         "configurable": {k: configurable[k] for k in ("thread_id", "checkpoint_ns") if k in configurable}
@@ -91,7 +88,9 @@ def full_transcript(saver: BaseCheckpointSaver[Any], config: RunnableConfig) -> 
     what ``messages`` would hold had no turn been folded into the summary."""
     value: list[Any] = []
     head = saver.get_tuple(config)
-    for saved in [*_ancestors(saver, config), *([head] if head is not None else [])]:
+    if head is None:
+        return value
+    for saved in [*_ancestors(saver, head), head]:
         if "messages" in saved.checkpoint["channel_values"]:
             value = _with_snapshot(value, stored_messages(saved.checkpoint["channel_values"]["messages"]))
         if saved is head:

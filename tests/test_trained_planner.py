@@ -4,6 +4,7 @@ the local planner does with its call lines, and (slow) the packaged adapter on q
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -69,7 +70,8 @@ class ScriptedCalls(TrainedCalls):
     def next_call(self, messages: Sequence[BaseMessage], **_: object) -> Call | None:
         self.prompts.append(transcript(messages))
         assert self.calls, "the planner asked the adapter for a call it should not need"
-        return self.calls.pop(0)
+        call = self.calls.pop(0)
+        return None if call is None else replace(call, prompt=self.prompts[-1])
 
 
 def planner(

