@@ -14,7 +14,15 @@ from agent.settings import Settings
 from graphs.planning.call_format import parse_call, render_call
 from graphs.planning.local import LocalPlanner, local_planner
 from graphs.planning.rules import grounded_in, numbers_in
-from graphs.planning.trained import ADAPTER_PATH, Call, TrainedCalls, result_line, transcript
+from graphs.planning.trained import (
+    ADAPTER_PATH,
+    Call,
+    TrainedCalls,
+    digest_path,
+    intact,
+    result_line,
+    transcript,
+)
 from graphs.turns import STOPPED_KEY
 from tests.test_planning import search_documents, web_search
 from tools.calculator import calculate, calculator
@@ -133,6 +141,7 @@ def test_a_tool_that_is_not_bound_or_a_line_that_is_no_call_falls_back_to_the_ru
 
 def test_the_adapter_is_packaged_and_used_for_the_packaged_model_only(tmp_path) -> None:
     assert ADAPTER_PATH.is_file() and 1_000_000 < ADAPTER_PATH.stat().st_size < 20_000_000
+    assert intact(ADAPTER_PATH)
     other = local_planner(ChatLocalLlama(model=str(tmp_path / "other.gguf")), [calculator])
     assert other is not None and other.trained is None
 
@@ -210,3 +219,18 @@ def test_digits_in_names_are_no_quantities_to_compute_with() -> None:
     assert numbers_in("Twelve buns at 4.50, and the P4 has 4 nozzles") == ["12", "4.5", "4"]
     assert not grounded_in("4*7", "What does error F7 mean on the P4?")
     assert grounded_in("41*1/2", "Result: 41\nUser: And half of that?")  # "half" as 1/2
+
+
+@pytest.mark.slow
+def test_an_adapter_that_cannot_be_loaded_leaves_the_turn_to_the_rules(
+    local: ChatLocalLlama, tmp_path
+) -> None:
+    """A damaged adapter would crash llama.cpp (a segmentation fault): its digest stops it before it loads."""
+    broken = tmp_path / "adapter.gguf"
+    broken.write_bytes(ADAPTER_PATH.read_bytes()[:3_000_000])  # cut short, as by a failed copy
+    digest_path(broken).write_text(digest_path(ADAPTER_PATH).read_text())
+    calls = TrainedCalls(local, broken)
+    assert calls.next_call([HumanMessage("And divided by 3?")]) is None
+    assert calls.unavailable
+    step = LocalPlanner(local, [calculator], trained=calls).plan([HumanMessage("What is 12 times 12?")])
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "12*12"})

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from graphs.planning.trained import record_digest
+
 PROJECTIONS = {
     "self_attn.q_proj": "attn_q",
     "self_attn.k_proj": "attn_k",
@@ -66,6 +68,7 @@ def write_lora_gguf(
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
+    record_digest(path)
     return len(tensors)
 
 

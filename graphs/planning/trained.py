@@ -13,6 +13,7 @@ The adapter fits the packaged GGUF only; another model file gets no trained call
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from contextlib import closing
@@ -44,6 +45,26 @@ RESULT_CHARS = 400
 """How much of a tool result a ``Result:`` line shows (training results are a number or one sentence)."""
 HISTORY_TURNS = 3
 """Earlier turns shown before the question: a follow-up needs the previous one or two."""
+
+
+def digest_path(adapter: Path) -> Path:
+    """The adapter's recorded SHA-256 (written beside it by ``agent.training``'s export)."""
+    return adapter.with_name(adapter.name + ".sha256")
+
+
+def record_digest(adapter: Path) -> None:
+    digest_path(adapter).write_text(hashlib.sha256(adapter.read_bytes()).hexdigest() + "\n")
+
+
+def intact(adapter: Path) -> bool:
+    """Whether ``adapter`` is the file its export wrote. Checked before llama.cpp loads it: llama.cpp crashes
+    the whole process (a segmentation fault, measured) on a truncated or damaged adapter, where a check
+    costs ~20 ms once per process."""
+    try:
+        recorded = digest_path(adapter).read_text().strip()
+        return hashlib.sha256(adapter.read_bytes()).hexdigest() == recorded
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -93,12 +114,18 @@ class TrainedCalls:
         self.model = model
         self.adapter = adapter
         self._engine: Engine | None = None
+        self.unavailable = False
+        """Set when the adapter could not be loaded: the planner's rules alone from then on."""
 
     @property
     def engine(self) -> Engine:
         """A second llama.cpp engine, with the adapter applied (loaded on first use): the model's own engine
         stays the base model, which writes the answers."""
         if self._engine is None:
+            if not intact(self.adapter):
+                raise ValueError(
+                    f"{self.adapter.name} does not match its recorded SHA-256 (damaged or missing)"
+                )
             self._engine = engine_for(
                 self.model.model_path, ADAPTER_N_CTX, self.model.n_threads, lora_path=str(self.adapter)
             )
@@ -114,7 +141,16 @@ class TrainedCalls:
         from the question costs no decoding then. (Decoding the name and then, from a new prompt, the argument
         gave another expression in 4 of 99 held-out examples: a different tokenization of the line.)
         """
-        engine = self.engine
+        if self.unavailable:
+            return None
+        try:
+            engine = self.engine
+        except (ValueError, OSError, RuntimeError) as error:  # a damaged file, or llama.cpp's load errors
+            logger.warning(
+                "the planner's adapter %s could not be loaded (%s): rules alone", self.adapter, error
+            )
+            self.unavailable = True
+            return None
         prompt = transcript(messages)
         tokens = engine.fit(engine.tokenize(prompt), ADAPTER_N_CTX - CALL_MAX_TOKENS - 1)
         line = ""
