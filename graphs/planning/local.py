@@ -5,13 +5,15 @@ itself (:class:`LocalPlanner`, injected into ``build_graph``) and uses the model
 
 - the first step of a turn: a question that is only arithmetic, or that names the user's documents, by rule;
   then the call line of the packaged model with the planner's trained adapter (:mod:`graphs.planning.trained`:
-  the tool, and the whole expression of a word problem or a follow-up), made when it is grounded; else the
+  the tool, and the first operation of a word problem or a follow-up), made when it is grounded; else the
   intent router of :mod:`graphs.planning.rules` (cue phrases, MiniLM prototypes), then the model's calibrated
   choice among the bound tools (``ChatLocalLlama.rank_tools``) when the router cannot decide; arguments by rule
   where the tool's schema allows (an ``expression``, a ``query``), else decoded under its grammar
   (``ChatLocalLlama.tool_arguments``);
 - small talk: the model continues a short few-shot transcript (``raw_prompt``);
-- after tool results: calculator results and failures are sentences written by template, passages are
+- after the adapter's own calculator call, or a documents search: the adapter's next call, while it is a new,
+  grounded calculator call (the next operation, or the computation with the figure the search found);
+- then, after tool results: calculator results and failures are sentences written by template, passages are
   answered with the sentence that states the fact (:mod:`graphs.planning.extractive`), and only when no
   passage holds one does the model write a sentence after "According to [n],"; a failed web search is
   followed by a search of the user's documents.
