@@ -32,15 +32,10 @@ def test_the_same_seed_writes_the_same_bytes_and_another_seed_other_data(built: 
 
 
 def test_every_calculator_call_kept_gives_the_known_answer(built: Path) -> None:
-    for split in ("heldout", "seen_test"):
+    for split in ("train", "heldout", "seen_test"):
         for example in read_jsonl(built / f"{split}.jsonl"):
             if example.tool == "calculator":
                 assert verified(example.argument, Fraction(example.answer)) is not None, example.prompt
-    for example in read_jsonl(
-        built / "train.jsonl"
-    ):  # one operation per example: the last one's is the answer
-        if example.tool == "calculator" and example.meta["step"] == example.meta["of"]:
-            assert verified(example.argument, Fraction(example.answer)) is not None, example.prompt
 
 
 def test_the_filter_drops_a_call_whose_result_is_wrong() -> None:
@@ -85,12 +80,9 @@ def test_numbers_come_as_digits_words_decimals_and_everyday_quantities(built: Pa
 def test_a_follow_up_computes_on_the_previous_result(built: Path) -> None:
     follow_ups = [e for e in read_jsonl(built / "train.jsonl") if e.kind == "follow_up"]
     assert follow_ups
-    finals = [e for e in follow_ups if e.meta["step"] == e.meta["of"]]
-    for example in finals[:50]:
-        last_turn = max(i for i, step in enumerate(example.steps) if step.kind == "user")
-        previous = [step.text for step in example.steps[:last_turn] if step.kind == "result"][-1]
-        this_turn = [step.text for step in example.steps[last_turn:] if step.kind == "call"]
-        assert any(previous in call for call in [example.argument, *this_turn])  # the first turn's result
+    for example in follow_ups[:50]:
+        previous = next(step.text for step in example.steps if step.kind == "result")
+        assert example.argument.startswith(previous)
 
 
 def test_an_example_renders_as_a_transcript_whose_target_is_the_call() -> None:
@@ -172,34 +164,3 @@ def test_the_data_builder_never_reads_the_held_out_eval_suites() -> None:
     code = "import sys, agent.training.build; print(sorted(m for m in sys.modules if m.startswith('agent.evaluation')))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
-
-
-def test_an_expression_becomes_one_operation_per_call_on_the_calculators_results() -> None:
-    from agent.training.steps import chain
-    from tools.calculator import calculate
-
-    def calls(expression: str) -> list[tuple[str, str]]:
-        return [(step.call, step.result) for step in chain(expression, calculate)]
-
-    assert calls("9*17-73") == [("9*17", "153"), ("153-73", "80")]
-    assert calls("10-3*2.50") == [("3*2.50", "7.5"), ("10-7.5", "2.5")]  # numbers as the question wrote them
-    assert calls("(74+140)/(1+2)") == [("74+140", "214"), ("1+2", "3"), ("214/3", calculate("214/3"))]
-    assert calls("sqrt(144)+3") == [("sqrt(144)", "12"), ("12+3", "15")]
-    assert calls("-5+3*-2") == [("3*(-2)", "-6"), ("-5+(-6)", "-11")]
-    assert calls("2**100") == [("2**100", calculate("2**100"))]
-    with pytest.raises(ValueError):
-        calls("__import__('os')")
-
-
-def test_training_sees_each_operation_after_the_results_before_it(built: Path) -> None:
-    from tools.calculator import calculate
-
-    train = read_jsonl(built / "train.jsonl")
-    steps = [e for e in train if e.tool == "calculator" and e.meta.get("of", 1) > 1]
-    assert len(steps) > 1000
-    for example in steps[:200]:
-        assert calculate(example.argument) == example.meta["result"]
-        shown = [step.text for step in example.steps if step.kind == "result"]
-        assert len(shown) >= example.meta["step"] - 1
-    finals = [e for e in train if e.kind == "answer_after_result"]
-    assert finals and all(e.steps[-1].kind == "result" for e in finals)

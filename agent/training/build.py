@@ -43,12 +43,10 @@ from agent.training.routing import (
     TRAIN_CHAINS,
     WEB_WORDINGS,
     ChainTemplate,
-    document_fact,
     document_question,
     small_talk,
     web_question,
 )
-from agent.training.steps import ChainStep, chain
 from tools.calculator import CalculatorError, calculate, limits
 
 FIRST_TURN_TEMPLATES = ("arithmetic", "percent_of", "split_bill", "two_item_total", "wage", "used_up")
@@ -91,52 +89,6 @@ def verified(expression: str, answer: Fraction) -> str | None:
     return text if result_matches(text, answer) else None
 
 
-def verified_chain(expression: str, answer: Fraction) -> list[ChainStep] | None:
-    """``expression`` as one-operation calculator calls (:mod:`agent.training.steps`), each computed by the
-    real calculator, when the last result equals ``answer``; else None (the filter)."""
-    try:
-        with without_time_limits():
-            steps = chain(expression, calculate)
-    except (CalculatorError, ValueError):
-        return None
-    return steps if steps and result_matches(steps[-1].result, answer) else None
-
-
-def chain_meta(steps: list[ChainStep]) -> dict[str, object]:
-    """What a problem-level example records of its chain: the calls with their results, the last result."""
-    return {"result": steps[-1].result, "chain": [[step.call, step.result] for step in steps]}
-
-
-def chain_lines(steps: list[ChainStep]) -> tuple[Step, ...]:
-    """A chain as transcript lines: each call, then its result."""
-    return tuple(
-        line
-        for step in steps
-        for line in (Step("call", render_call("calculator", step.call)), Step("result", step.result))
-    )
-
-
-def step_examples(example: Example) -> list[Example]:
-    """A problem-level example (its ``meta["chain"]``) as the examples training sees: one per call of the
-    chain, each after the calls and results before it. Other examples are returned as they are."""
-    calls = example.meta.get("chain")
-    if example.tool != "calculator" or not calls:
-        return [example]
-    steps = [ChainStep(call, result) for call, result in calls]
-    return [
-        Example(
-            example.kind,
-            example.template,
-            example.steps + chain_lines(steps[:index]),
-            "calculator",
-            step.call,
-            example.answer,
-            {"result": step.result, "step": index + 1, "of": len(steps)},
-        )
-        for index, step in enumerate(steps)
-    ]
-
-
 @dataclass(frozen=True)
 class Sizes:
     """How many examples of each kind one split draws."""
@@ -148,11 +100,10 @@ class Sizes:
     web_search: int
     answer: int
     answer_after_result: int
-    answer_after_lookup: int
 
 
-TRAIN_SIZES = Sizes(3000, 800, 500, 350, 300, 350, 600, 300)
-HELD_OUT_SIZES = Sizes(240, 60, 60, 30, 30, 30, 0, 30)
+TRAIN_SIZES = Sizes(3000, 800, 500, 350, 300, 350, 150)
+HELD_OUT_SIZES = Sizes(240, 60, 60, 30, 30, 30, 0)
 SEEN_TEST_CALCULATOR = 150
 
 
@@ -221,8 +172,8 @@ def calculator_examples(sources: Sources, rng: random.Random, count: int, log: F
     def make(rng: random.Random) -> Example | None:
         name = rng.choice(names)
         problem = sources.problems[name](rng)
-        steps = verified_chain(problem.expression, problem.answer)
-        if steps is None:
+        result = verified(problem.expression, problem.answer)
+        if result is None:
             return None
         return Example(
             "calculator",
@@ -231,7 +182,7 @@ def calculator_examples(sources: Sources, rng: random.Random, count: int, log: F
             "calculator",
             problem.expression,
             str(problem.answer),
-            chain_meta(steps),
+            {"result": result},
         )
 
     yield from _draw(rng, count, make, log, "calculator")
@@ -243,12 +194,15 @@ def answer_after_result(sources: Sources, rng: random.Random, count: int, log: F
     def make(rng: random.Random) -> Example | None:
         name = rng.choice(names)
         problem = sources.problems[name](rng)
-        steps = verified_chain(problem.expression, problem.answer)
-        if steps is None:
+        result = verified(problem.expression, problem.answer)
+        if result is None:
             return None
-        return Example(
-            "answer_after_result", name, (Step("user", problem.question), *chain_lines(steps)), ANSWER
+        steps = (
+            Step("user", problem.question),
+            Step("call", render_call("calculator", problem.expression)),
+            Step("result", result),
         )
+        return Example("answer_after_result", name, steps, ANSWER)
 
     yield from _draw(rng, count, make, log, "answer_after_result")
 
@@ -258,20 +212,22 @@ def follow_up_examples(sources: Sources, rng: random.Random, count: int, log: Fi
 
     def make(rng: random.Random) -> Example | None:
         first = TRAIN_TEMPLATES[rng.choice(FIRST_TURN_TEMPLATES)](rng)
-        first_steps = verified_chain(first.expression, first.answer)
-        if first_steps is None:
-            return None
-        previous = first_steps[-1].result
-        if len(previous) > MAX_RESULT_CHARS or Fraction(previous) != first.answer:
+        previous = verified(first.expression, first.answer)
+        if previous is None or len(previous) > MAX_RESULT_CHARS or Fraction(previous) != first.answer:
             return None
         name = rng.choice(shapes)
         follow = sources.follow_ups[name](rng, previous)
-        steps = verified_chain(follow.expression, follow.answer)
-        if steps is None:
+        result = verified(follow.expression, follow.answer)
+        if result is None:
             return None
-        earlier = (Step("user", first.question), *chain_lines(first_steps), Step("user", follow.question))
+        steps = (
+            Step("user", first.question),
+            Step("call", render_call("calculator", first.expression)),
+            Step("result", previous),
+            Step("user", follow.question),
+        )
         return Example(
-            "follow_up", name, earlier, "calculator", follow.expression, str(follow.answer), chain_meta(steps)
+            "follow_up", name, steps, "calculator", follow.expression, str(follow.answer), {"result": result}
         )
 
     yield from _draw(rng, count, make, log, "follow_up")
@@ -284,8 +240,8 @@ def lookup_examples(sources: Sources, rng: random.Random, count: int, log: Filte
     def make(rng: random.Random) -> Example | None:
         name = rng.choice(names)
         chain = sources.chains[name](rng)
-        steps = verified_chain(chain.expression, chain.answer)
-        if steps is None:
+        result = verified(chain.expression, chain.answer)
+        if result is None:
             return None
         return Example(
             "lookup_compute",
@@ -298,7 +254,7 @@ def lookup_examples(sources: Sources, rng: random.Random, count: int, log: Filte
             "calculator",
             chain.expression,
             str(chain.answer),
-            {**chain_meta(steps), "query": chain.query},
+            {"result": result, "query": chain.query},
         )
 
     for example in _draw(rng, count, make, log, "lookup_compute"):
@@ -317,25 +273,13 @@ def routing_examples(sources: Sources, rng: random.Random, sizes: Sizes, log: Fi
         question, query = web_question(rng, sources.web_wordings)
         log.kept["web_search"] += 1
         yield Example("web_search", "web", (Step("user", question),), "web_search", query)
-    for _ in range(sizes.answer_after_lookup):
-        question, query, result = document_fact(rng, sources.doc_wordings)
-        log.kept["answer_after_lookup"] += 1
-        steps = (
-            Step("user", question),
-            Step("call", render_call("search_documents", query)),
-            Step("result", result),
-        )
-        yield Example("answer_after_lookup", "documents", steps, ANSWER)
     for _ in range(sizes.answer):
         log.kept["answer"] += 1
         yield Example("answer", "small_talk", (Step("user", small_talk(rng, sources.small_talk)),), ANSWER)
 
 
-def build_split(
-    seed: int, split: str, sources: Sources, sizes: Sizes, log: Filtered, *, by_step: bool = False
-) -> list[Example]:
-    """One split's examples, shuffled, without duplicate prompts; with ``by_step``, each calculation as one
-    example per call of its chain (training), else one per problem (evaluation runs the chain)."""
+def build_split(seed: int, split: str, sources: Sources, sizes: Sizes, log: Filtered) -> list[Example]:
+    """One split's examples, shuffled, without duplicate prompts."""
     examples = [
         *calculator_examples(sources, _rng(seed, split, "calculator"), sizes.calculator, log),
         *follow_up_examples(sources, _rng(seed, split, "follow_up"), sizes.follow_up, log),
@@ -345,8 +289,6 @@ def build_split(
             sources, _rng(seed, split, "answer_after_result"), sizes.answer_after_result, log
         ),
     ]
-    if by_step:
-        examples = [step for example in examples for step in step_examples(example)]
     unique = list({example.prompt: example for example in examples}.values())
     _rng(seed, split, "shuffle").shuffle(unique)
     return unique
@@ -390,7 +332,7 @@ def write_splits(seed: int, out: Path) -> dict[str, object]:
     """Build every split for ``seed`` into directory ``out``; the statistics written to ``stats.json``."""
     out.mkdir(parents=True, exist_ok=True)
     logs = {name: Filtered() for name in ("train", "heldout", "seen_test")}
-    train = build_split(seed, "train", TRAIN_SOURCES, TRAIN_SIZES, logs["train"], by_step=True)
+    train = build_split(seed, "train", TRAIN_SOURCES, TRAIN_SIZES, logs["train"])
     heldout = build_split(seed, "heldout", HELD_OUT_SOURCES, HELD_OUT_SIZES, logs["heldout"])
     seen = seen_test_split(seed, train, logs["seen_test"])
     splits = {"train": train, "heldout": heldout, "seen_test": seen}

@@ -22,7 +22,7 @@ from fractions import Fraction
 from pathlib import Path, PurePath
 from typing import Any
 
-from agent.training.build import read_jsonl, result_matches
+from agent.training.build import read_jsonl, verified
 from agent.training.examples import ANSWER, CALL_PREFIX, Example, Step, parse_call, render_call
 
 FEW_SHOT = """\
@@ -125,12 +125,13 @@ def lookup_two_step_rows(generate: Generator, search: Any) -> list[dict[str, Any
             passage = " ".join(hits[0]["text"].split())[:RESULT_CHARS] if hits else str(message.content)
             source = PurePath(hits[0]["source"]).name if hits else "documents"
             follow = f"{prompt} {first.strip()}\n{Step('result', f'[1] {source}: {passage}').render()}{CALL_PREFIX}"
-            lines, last = run_chain(generate, follow)
-            second = " | ".join(lines)
+            second = generate(follow)
+            then = parse_call(second)
             right = (
-                last is not None
+                then is not None
+                and then[0] == "calculator"
                 and task.expect.number is not None
-                and result_matches(last, task.expect.number)
+                and verified(then[1], task.expect.number) is not None
             )
         rows.append(
             {
@@ -147,48 +148,18 @@ def lookup_two_step_rows(generate: Generator, search: Any) -> list[dict[str, Any
     return rows
 
 
-MAX_CHAIN_CALLS = 8
-"""Calls one calculation may take in :func:`run_chain` (the planner's own cap: ``graphs.planning.local``)."""
-
-
-def run_chain(generate: Generator, prompt: str) -> tuple[list[str], str | None]:
-    """The lines generated after ``prompt`` while they are calculator calls, each computed by the real
-    calculator and its result added to the prompt before the next (as the planner runs them), and the last
-    result. A model trained on whole expressions writes ``answer`` after the first result."""
-    from tools.calculator import CalculatorError, calculate
-
-    lines: list[str] = []
-    last = None
-    for _ in range(MAX_CHAIN_CALLS):
-        generated = generate(prompt).strip()
-        lines.append(generated)
-        call = parse_call(generated)
-        if call is None or call[0] != "calculator":
-            break
-        try:
-            last = calculate(call[1])
-        except CalculatorError:
-            break
-        prompt += f" {generated}\n{Step('result', last).render()}{CALL_PREFIX}"
-    return lines, last
-
-
-def score(case: Case, generate: Generator) -> dict[str, Any]:
-    """One case: its first call, and for a calculation the whole chain of calls (right when its last result
-    is the case's exact answer)."""
-    lines, last = run_chain(generate, case.prompt)
-    generated = " | ".join(lines)
-    call = parse_call(lines[0])
+def score(case: Case, generated: str) -> dict[str, Any]:
+    call = parse_call(generated)
     tool_right = call is not None and call[0] == case.tool
     right = tool_right
     if tool_right and call is not None and case.tool == "calculator" and case.answer is not None:
-        right = last is not None and result_matches(last, case.answer)
+        right = verified(call[1], case.answer) is not None
     return {
         "split": case.split,
         "kind": case.kind,
         "template": case.template,
         "expected": render_call(case.tool, case.argument),
-        "generated": generated,
+        "generated": generated.strip(),
         "tool_right": tool_right,
         "right": right,
         "query_exact": tool_right and call is not None and case.tool != ANSWER and call[1] == case.argument,
@@ -307,7 +278,7 @@ def _run(
     for name, lora, prefix in configurations:
         generate = Generator(threads, lora, prefix)
         started = time.monotonic()
-        rows = [score(case, generate) for case in cases]
+        rows = [score(case, generate(case.prompt)) for case in cases]
         if search is not None:
             rows += lookup_two_step_rows(generate, search)
         seconds = time.monotonic() - started

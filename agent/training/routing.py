@@ -174,43 +174,8 @@ HELD_OUT_SMALL_TALK = ("Howdy, partner!", "Much appreciated, see you tomorrow.",
 
 
 def document_question(rng: random.Random, wordings: tuple[str, ...]) -> tuple[str, str]:
-    question, query, _ = _document_question(rng, wordings)
-    return question, query
-
-
-def _document_question(
-    rng: random.Random, wordings: tuple[str, ...]
-) -> tuple[str, str, tuple[str, str, str]]:
-    """A question about a made-up document, its query, and the organisation, document and topic."""
     org, doc, topic = rng.choice(_ORGS), rng.choice(_DOCS), rng.choice(_TOPICS)
-    return (
-        rng.choice(wordings).format(org=org, doc=doc, topic=topic),
-        f"{org} {doc} {topic}",
-        (org, doc, topic),
-    )
-
-
-_FIGURES = (
-    "{money}",
-    "{n} days",
-    "{n} years",
-    "{n} people",
-    "{n} pm on Fridays",
-    "on request",
-    "at the front desk",
-)
-
-
-def document_fact(rng: random.Random, wordings: tuple[str, ...]) -> tuple[str, str, str]:
-    """A document question, its query, and a result line that answers it as it stands: the reply quotes it,
-    with no computation (even when the passage holds figures)."""
-    question, query, (org, doc, topic) = _document_question(rng, wordings)
-    price = decimal_text(rng, 2, 90) if rng.random() < 0.5 else str(rng.randint(2, 90))
-    figure = rng.choice(_FIGURES).format(money=money(price, rng), n=rng.randint(2, 30))
-    sentence = rng.choice(("The {t} is {f}.", "Our {t}: {f}.", "The {t} is set at {f}.")).format(
-        t=topic, f=figure
-    )
-    return question, query, _result(org, doc, sentence[0].upper() + sentence[1:], rng)
+    return rng.choice(wordings).format(org=org, doc=doc, topic=topic), f"{org} {doc} {topic}"
 
 
 def web_question(rng: random.Random, wordings: tuple[tuple[str, str], ...]) -> tuple[str, str]:

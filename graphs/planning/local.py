@@ -5,15 +5,13 @@ itself (:class:`LocalPlanner`, injected into ``build_graph``) and uses the model
 
 - the first step of a turn: a question that is only arithmetic, or that names the user's documents, by rule;
   then the call line of the packaged model with the planner's trained adapter (:mod:`graphs.planning.trained`:
-  the tool, and the first operation of a word problem or a follow-up), made when it is grounded; else the
+  the tool, and the whole expression of a word problem or a follow-up), made when it is grounded; else the
   intent router of :mod:`graphs.planning.rules` (cue phrases, MiniLM prototypes), then the model's calibrated
   choice among the bound tools (``ChatLocalLlama.rank_tools``) when the router cannot decide; arguments by rule
   where the tool's schema allows (an ``expression``, a ``query``), else decoded under its grammar
   (``ChatLocalLlama.tool_arguments``);
 - small talk: the model continues a short few-shot transcript (``raw_prompt``);
-- after the adapter's own calculator call, or a documents search: the adapter's next call, while it is a new,
-  grounded calculator call (the next operation, or the computation with the figure the search found);
-- then, after tool results: calculator results and failures are sentences written by template, passages are
+- after tool results: calculator results and failures are sentences written by template, passages are
   answered with the sentence that states the fact (:mod:`graphs.planning.extractive`), and only when no
   passage holds one does the model write a sentence after "According to [n],"; a failed web search is
   followed by a search of the user's documents.
@@ -90,9 +88,6 @@ SMALL_TALK_HISTORY_TOKENS = 300
 
 MAX_RESULT_CHARS = 1500
 """Tool results shown to the model when it writes the answer: a tight prompt keeps a warm turn short."""
-
-MAX_CALCULATOR_STEPS = 8
-"""Calculator calls one turn may make one operation at a time (a word problem takes one to five, training up to seven)."""
 
 TRAINED_ROUTE = "trained"
 """The route of a step the adapter's call line decided (response metadata, ``agent eval``)."""
@@ -198,10 +193,6 @@ class LocalPlanner:
                 return Plan(
                     "tool_call", "fallback", tool_name=rules.DOCUMENTS_TOOL, tool_args={argument: fallback}
                 )
-            if self.trained is not None and self.routing != "model":
-                step = self.trained_next_step(messages, results)
-                if step is not None:
-                    return step
             return self.plan_answer(messages, results)
         question = rules.last_human_text(messages)
         if not question.strip():
@@ -263,56 +254,6 @@ class LocalPlanner:
             query = rules.search_query(question)
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})
         return None
-
-    def trained_next_step(
-        self, messages: Sequence[BaseMessage], results: list[tuple[dict, ToolMessage]]
-    ) -> Plan | None:
-        """Another calculator call after this turn's results when the adapter writes one, or None to answer.
-
-        The adapter computes a word problem one operation at a time, each result on the page before the next
-        call (``agent/training/steps.py``), and computes after a look-up of the user's documents. It is asked
-        only after its own calculator calls and after a documents search that worked: an expression the rules
-        wrote is already whole. The call is made when it is arithmetic, new in this turn, and every number is
-        in the conversation (the question, earlier turns, this turn's results); at most
-        ``MAX_CALCULATOR_STEPS`` calls a turn.
-        """
-        assert self.trained is not None
-        calculator = self.by_name.get("calculator")
-        argument = calculator and single_string_argument(calculator, ("expression",))
-        if not argument or rules.revision_attempt(messages):
-            return None
-        names = {call.get("name") for call, _ in results}
-        if any(rules.is_error(result) for _, result in results) or not names <= {
-            "calculator",
-            rules.DOCUMENTS_TOOL,
-        }:
-            return None
-        if names == {"calculator"} and self.calling_route(messages) != TRAINED_ROUTE:
-            return None
-        made = {
-            str(call.get("args", {}).get(argument, "")).replace(" ", "")
-            for call, _ in rules.turn_tool_results(messages)
-            if call.get("name") == "calculator"
-        }
-        if len(made) >= MAX_CALCULATOR_STEPS:
-            return None
-        call = self.trained.next_call(messages, argument_for=("calculator",))
-        if call is None or call.tool != "calculator":
-            return None
-        expression = call.argument
-        if expression.replace(" ", "") in made:
-            return None
-        if not rules.is_arithmetic(expression) or not rules.grounded_in(expression, call.prompt):
-            return None
-        return Plan("tool_call", TRAINED_ROUTE, tool_name="calculator", tool_args={argument: expression})
-
-    @staticmethod
-    def calling_route(messages: Sequence[BaseMessage]) -> str:
-        """The route of the AI message whose tool calls the transcript's last results answer."""
-        for message in reversed(messages):
-            if isinstance(message, AIMessage) and message.tool_calls:
-                return str(message.response_metadata.get("route", ""))
-        return ""
 
     def runner_up(
         self,
@@ -423,8 +364,6 @@ class LocalPlanner:
             # and leave out a documents search that could not run either (no documents at all)
             results = [(call, result) for call, result in results if not rules.is_error(result)]
             failed = [(call, result) for call, result in earlier if rules.is_error(result)]
-        elif earlier and rules.is_chain(turn):
-            results = turn  # a calculation in steps, or after a look-up: every step and the passage it used
         sentences, for_model = rules.split_results(results)
         if not for_model:
             return Plan("text", "template", text=" ".join([*rules.split_results(failed)[0], *sentences]))

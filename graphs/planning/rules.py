@@ -905,18 +905,6 @@ def split_results(calls: Iterable[tuple[dict[str, Any], ToolMessage]]) -> tuple[
     return sentences, for_model
 
 
-def is_chain(turn: Sequence[tuple[dict[str, Any], ToolMessage]]) -> bool:
-    """Whether a turn's tool steps are a calculation that went on from earlier results (one operation at a
-    time, or after a documents search), every step answered without an error: its answer shows them all."""
-    names = [call.get("name") for call, _ in turn]
-    return (
-        len(turn) > 1
-        and names[-1] == "calculator"
-        and set(names) <= {"calculator", DOCUMENTS_TOOL}
-        and not any(is_error(result) for _, result in turn)
-    )
-
-
 def source_passages(text: str) -> dict[str, str]:
     """The text of each numbered source ``[n]`` in a tool result (title, snippet; URLs and paths left out)."""
     passages: dict[str, str] = {}

@@ -2,12 +2,11 @@
 
 The adapter (``planner_adapter.gguf``, made by ``python -m agent.training train``: docs/benchmarks.md) taught
 the 270M base model one thing: given a conversation in the format of :mod:`graphs.planning.call_format`
-(``User:``, ``Call:``, ``Result:`` lines), write the next call line. It computes a word problem one
-operation at a time, each result on the page before the next call (``calculator(9*17)``, ``Result: 153``,
-``calculator(153-73)``, ``Result: 80``, ``answer``), computes with a figure a documents search returned,
-carries the previous turn's result into a follow-up (``calculator(144/3)``), and picks the tool for a
-question. :class:`TrainedCalls` prompts it with the conversation so far and parses its line; the local
-planner decides what to do with it (:mod:`graphs.planning.local`).
+(``User:``, ``Call:``, ``Result:`` lines), write the next call line. It writes the whole calculator
+expression for a word problem (``calculator(9*17-73)``), carries the previous turn's result into a follow-up
+(``calculator(144/3)``), and picks the tool for a question. :class:`TrainedCalls` prompts it with the
+conversation so far and parses its line; the local planner decides what to do with it
+(:mod:`graphs.planning.local`).
 
 The adapter fits the packaged GGUF only; another model file gets no trained calls.
 """
