@@ -18,6 +18,7 @@ with what it found, so any process can finish a turn another one began.
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import sys
 import threading
@@ -146,7 +147,13 @@ def crash(url: str, thread_id: str, mode: str, marker: str) -> None:
     raise SystemExit(f"the turn finished without stopping at {mode!r}")
 
 
+STACKS_AFTER_SECONDS = 60
+"""A worker still running this long after its start writes every thread's stack to stderr (the test that
+waits for it gives up at 120 s and shows that stderr): a hang says where it hangs."""
+
+
 def turns(url: str, thread_id: str, count: int, ready: str = "", go: str = "") -> None:
+    faulthandler.dump_traceback_later(STACKS_AFTER_SECONDS)
     if ready:
         Path(ready).write_text(thread_id)
         while not Path(go).exists():

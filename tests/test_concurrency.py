@@ -81,7 +81,12 @@ def run_processes(url: str, thread_ids: list[str], meeting: Path) -> None:
             time.sleep(0.05)
         go.touch()
         for thread_id, worker in zip(thread_ids, workers, strict=True):
-            out, err = worker.communicate(timeout=120)
+            try:
+                out, err = worker.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                _, err = worker.communicate()
+                pytest.fail(f"{thread_id} hung; {sessions(url)}; its stacks:\n{err[-6000:]}")
             assert "database is locked" not in err
             assert worker.returncode == 0, err[-2000:]
             assert json.loads(out.strip().splitlines()[-1]) == questions(thread_id, PROCESS_TURNS)
@@ -89,6 +94,22 @@ def run_processes(url: str, thread_ids: list[str], meeting: Path) -> None:
         for worker in workers:
             worker.kill()
             worker.communicate()
+
+
+def sessions(url: str) -> str:
+    """What the PostgreSQL server's other sessions are doing and waiting for (a hung worker's diagnosis)."""
+    if not url.startswith("postgresql"):
+        return "sqlite"
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT a.pid, a.state, a.wait_event_type, a.wait_event, left(a.query, 80),"
+            " string_agg(l.locktype || ':' || coalesce(l.objid::text, '') || ':' || l.granted::text, ',')"
+            " FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid"
+            " WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() GROUP BY 1, 2, 3, 4, 5"
+        ).fetchall()
+    return "sessions: " + "; ".join(" | ".join(str(value) for value in row) for row in rows)
 
 
 def read_threads(url: str, thread_ids: list[str]) -> dict[str, list[Any]]:
