@@ -27,6 +27,7 @@ from graphs.planning.call_format import (
     USER_PREFIX,
     parse_call,
     render_call,
+    render_line,
 )
 
 __all__ = ["ANSWER", "CALL_PREFIX", "TOOLS", "Example", "Step", "parse_call", "render_call"]
@@ -40,8 +41,9 @@ class Step:
     text: str
 
     def render(self) -> str:
+        """The line as the planner renders it (``graphs.planning.call_format.render_line``)."""
         prefix = {"user": USER_PREFIX, "call": CALL_PREFIX, "result": RESULT_PREFIX}[self.kind]
-        return f"{prefix} {self.text}\n"
+        return render_line(prefix, self.text)
 
 
 @dataclass(frozen=True)
