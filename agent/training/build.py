@@ -31,7 +31,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from agent.training.examples import ANSWER, Example, Step, render_call
-from agent.training.follow_ups import HELD_OUT_FOLLOW_UPS, TRAIN_FOLLOW_UPS, FollowUpShape
+from agent.training.follow_ups import FOLLOW_UP_WEIGHTS, HELD_OUT_FOLLOW_UPS, TRAIN_FOLLOW_UPS, FollowUpShape
 from agent.training.problems import HELD_OUT, TRAIN_TEMPLATES, WEIGHTS, Template, skeleton
 from agent.training.routing import (
     DOC_WORDINGS,
@@ -47,6 +47,7 @@ from agent.training.routing import (
     small_talk,
     web_question,
 )
+from agent.training.stories import STORY_TEMPLATES, STORY_WEIGHTS
 from tools.calculator import CalculatorError, calculate, limits
 
 FIRST_TURN_TEMPLATES = ("arithmetic", "percent_of", "split_bill", "two_item_total", "wage", "used_up")
@@ -102,7 +103,7 @@ class Sizes:
     answer_after_result: int
 
 
-TRAIN_SIZES = Sizes(3000, 800, 500, 350, 300, 350, 150)
+TRAIN_SIZES = Sizes(4500, 800, 500, 350, 300, 350, 150)
 HELD_OUT_SIZES = Sizes(240, 60, 60, 30, 30, 30, 0)
 SEEN_TEST_CALCULATOR = 150
 
@@ -120,7 +121,12 @@ class Sources:
 
 
 TRAIN_SOURCES = Sources(
-    TRAIN_TEMPLATES, TRAIN_FOLLOW_UPS, TRAIN_CHAINS, DOC_WORDINGS, WEB_WORDINGS, SMALL_TALK
+    {**TRAIN_TEMPLATES, **STORY_TEMPLATES},
+    TRAIN_FOLLOW_UPS,
+    TRAIN_CHAINS,
+    DOC_WORDINGS,
+    WEB_WORDINGS,
+    SMALL_TALK,
 )
 HELD_OUT_SOURCES = Sources(
     HELD_OUT,
@@ -167,7 +173,8 @@ def _draw(
 
 
 def calculator_examples(sources: Sources, rng: random.Random, count: int, log: Filtered) -> Iterator[Example]:
-    names = [name for name in sorted(sources.problems) for _ in range(WEIGHTS.get(name, 1))]
+    weights = WEIGHTS | STORY_WEIGHTS
+    names = [name for name in sorted(sources.problems) for _ in range(weights.get(name, 1))]
 
     def make(rng: random.Random) -> Example | None:
         name = rng.choice(names)
@@ -208,7 +215,7 @@ def answer_after_result(sources: Sources, rng: random.Random, count: int, log: F
 
 
 def follow_up_examples(sources: Sources, rng: random.Random, count: int, log: Filtered) -> Iterator[Example]:
-    shapes = sorted(sources.follow_ups)
+    shapes = [name for name in sorted(sources.follow_ups) for _ in range(FOLLOW_UP_WEIGHTS.get(name, 1))]
 
     def make(rng: random.Random) -> Example | None:
         first = TRAIN_TEMPLATES[rng.choice(FIRST_TURN_TEMPLATES)](rng)

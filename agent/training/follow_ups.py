@@ -124,6 +124,105 @@ def per_person(rng: random.Random, previous: str) -> FollowUp:
     return FollowUp(q, f"{previous}/{n}", F(previous) / n)
 
 
+# ------------------------------------------------------------------------------ phrased by a small grammar
+
+_LEADS = ("", "", "And ", "Now ", "OK, now ", "Then ", "Great. Now ", "Next, ", "Alright, ", "Cool, ")
+_REFERENCES = ("that", "it", "the result", "this", "the answer", "that number", "the total")
+
+
+@dataclass(frozen=True)
+class _Operation:
+    """One operation on the previous result: its wordings (``{r}`` is the result, ``{n}`` the operand as
+    said), its expression and exact value."""
+
+    wordings: tuple[str, ...]
+    expression: str
+    answer: Fraction
+    operand: int = 0
+
+
+def _operation(rng: random.Random, previous: str) -> _Operation:
+    value = F(previous)
+    kind = rng.randrange(9)
+    if kind == 0:
+        n = rng.randint(2, 900)
+        wordings = (
+            "add {n} to {r}",
+            "plus {n}",
+            "increase {r} by {n}",
+            "add another {n}",
+            "what is {r} plus {n}",
+        )
+        return _Operation(wordings, f"{previous}+{n}", value + n, n)
+    if kind == 1:
+        n = rng.randint(2, 400)
+        wordings = (
+            "subtract {n} from {r}",
+            "minus {n}",
+            "take {n} away",
+            "reduce {r} by {n}",
+            "what is {r} minus {n}",
+        )
+        return _Operation(wordings, f"{previous}-{n}", value - n, n)
+    if kind == 2:
+        n = rng.randint(2, 60)
+        wordings = (
+            "multiply {r} by {n}",
+            "times {n}",
+            "multiply by {n}",
+            "what is {r} times {n}",
+            "{n} times {r}",
+        )
+        return _Operation(wordings, f"{previous}*{n}", value * n, n)
+    if kind == 3:
+        n = rng.choice((2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 20, 25, 100))
+        wordings = (
+            "divide {r} by {n}",
+            "divided by {n}",
+            "cut {r} into {n} equal parts",
+            "what is {r} over {n}",
+        )
+        return _Operation(wordings, f"{previous}/{n}", value / n, n)
+    if kind == 4:
+        wordings = (
+            "square {r}",
+            "multiply {r} by itself",
+            "what is {r} squared",
+            "raise {r} to the power of two",
+        )
+        return _Operation(wordings, f"{previous}**2", value**2)
+    if kind == 5:
+        wordings = ("cube {r}", "what is {r} cubed", "raise {r} to the third power")
+        return _Operation(wordings, f"{previous}**3", value**3)
+    if kind == 6:
+        p = rng.randint(1, 95)
+        wordings = (
+            f"take {p}% of {{r}}",
+            f"what is {p} percent of {{r}}",
+            f"find {p}% of {{r}}",
+            f"{p}% of {{r}}",
+        )
+        return _Operation(wordings, f"{previous}*{p}/100", value * p / 100)
+    if kind == 7:
+        k, verb = rng.choice(((2, "double"), (3, "triple"), (4, "quadruple")))
+        wordings = (f"{verb} {{r}}", f"{verb} it", f"make {{r}} {k} times bigger")
+        return _Operation(wordings, f"{previous}*{k}", value * k)
+    phrase, part, written = rng.choice(FRACTIONS)
+    wordings = (f"take {phrase} of {{r}}", f"what is {phrase} of {{r}}", f"{phrase} of {{r}}")
+    return _Operation(wordings, f"{previous}*{written}", value * part)
+
+
+def phrased(rng: random.Random, previous: str) -> FollowUp:
+    """One operation on the previous result, worded by recombining a lead ("OK, now"), the operation's
+    phrase and a reference to the result ("the answer"), as an order or a question."""
+    operation = _operation(rng, previous)
+    body = rng.choice(operation.wordings).format(r=rng.choice(_REFERENCES), n=say(operation.operand, rng))
+    lead = rng.choice(_LEADS)
+    sentence = lead + (body if lead else body[0].upper() + body[1:])
+    end = "?" if body.startswith("what") or rng.random() < 0.3 else rng.choice((".", "", "!"))
+    return FollowUp(sentence + end, operation.expression, operation.answer)
+
+
 TRAIN_FOLLOW_UPS: dict[str, FollowUpShape] = {
     shape.__name__: shape
     for shape in (
@@ -136,8 +235,11 @@ TRAIN_FOLLOW_UPS: dict[str, FollowUpShape] = {
         percent_of_it,
         squared,
         increase_by_percent,
+        phrased,
     )
 }
+FOLLOW_UP_WEIGHTS = {"phrased": 6}
+"""Shapes drawn more often than the others: the phrased grammar holds many wordings of every operation."""
 HELD_OUT_FOLLOW_UPS: dict[str, FollowUpShape] = {
     shape.__name__: shape for shape in (minus_percent, per_person)
 }
