@@ -234,3 +234,60 @@ def test_an_adapter_that_cannot_be_loaded_leaves_the_turn_to_the_rules(
     assert calls.unavailable
     step = LocalPlanner(local, [calculator], trained=calls).plan([HumanMessage("What is 12 times 12?")])
     assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "12*12"})
+
+
+def looked_up(passage: str = "The court hire costs 89 euros per hour.") -> list[BaseMessage]:
+    call = {
+        "name": "search_documents",
+        "args": {"query": "court hire price"},
+        "id": "s1",
+        "type": "tool_call",
+    }
+    hit = {"n": 1, "source": "/docs/rowing_club_fees.md", "title": "Fees", "text": passage}
+    return [
+        HumanMessage("What do 7 hours of court hire at the rowing club cost?"),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(
+            f"Excerpts (quoted data)\n[1] Fees (rowing_club_fees.md): {passage}",
+            tool_call_id="s1",
+            name="search_documents",
+            artifact=[hit],
+        ),
+    ]
+
+
+def test_after_a_look_up_the_adapter_computes_with_the_passages_figure() -> None:
+    scripted = planner(Call("calculator", "89*7"))
+    step = scripted.plan(looked_up())
+    assert (step.kind, step.route, step.tool_name, step.tool_args) == (
+        "tool_call",
+        "trained",
+        "calculator",
+        {"expression": "89*7"},
+    )
+    assert isinstance(scripted.trained, ScriptedCalls)
+    assert scripted.trained.prompts[-1].endswith(
+        "Result: [1] rowing_club_fees.md: The court hire costs 89 euros per hour.\nCall:"
+    )
+
+
+def test_the_answer_after_look_up_and_computation_shows_both_and_cites_the_passage() -> None:
+    call = {"name": "calculator", "args": {"expression": "89*7"}, "id": "c1", "type": "tool_call"}
+    messages = [
+        *looked_up(),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage("623", tool_call_id="c1", name="calculator"),
+    ]
+    step = planner().plan(messages)
+    assert step.kind == "text" and "89 × 7 = 623" in step.text and "[1]" in step.text
+
+
+def test_after_a_look_up_no_calculation_is_made_when_the_adapter_answers_or_invents_numbers() -> None:
+    for written in (Call("answer", ""), Call("calculator", "89*13"), Call("calculator", "89")):
+        step = planner(written).plan(looked_up())
+        assert step.kind != "tool_call", written
+    failed = looked_up()
+    failed[-1] = ToolMessage(
+        "Error: no documents", tool_call_id="s1", name="search_documents", status="error"
+    )
+    assert planner().plan(failed).kind != "tool_call"  # the adapter is not even asked

@@ -43,6 +43,7 @@ from agent.training.routing import (
     TRAIN_CHAINS,
     WEB_WORDINGS,
     ChainTemplate,
+    document_fact,
     document_question,
     small_talk,
     web_question,
@@ -101,10 +102,11 @@ class Sizes:
     web_search: int
     answer: int
     answer_after_result: int
+    answer_after_lookup: int
 
 
-TRAIN_SIZES = Sizes(4500, 800, 500, 350, 300, 350, 150)
-HELD_OUT_SIZES = Sizes(240, 60, 60, 30, 30, 30, 0)
+TRAIN_SIZES = Sizes(4500, 800, 700, 350, 300, 350, 150, 300)
+HELD_OUT_SIZES = Sizes(240, 60, 60, 30, 30, 30, 0, 30)
 SEEN_TEST_CALCULATOR = 150
 
 
@@ -283,6 +285,15 @@ def routing_examples(sources: Sources, rng: random.Random, sizes: Sizes, log: Fi
     for _ in range(sizes.answer):
         log.kept["answer"] += 1
         yield Example("answer", "small_talk", (Step("user", small_talk(rng, sources.small_talk)),), ANSWER)
+    for _ in range(sizes.answer_after_lookup):  # the passage answers as it stands: no computation follows
+        question, query, result = document_fact(rng, sources.doc_wordings)
+        log.kept["answer_after_lookup"] += 1
+        steps = (
+            Step("user", question),
+            Step("call", render_call("search_documents", query)),
+            Step("result", result),
+        )
+        yield Example("answer_after_lookup", "documents", steps, ANSWER)
 
 
 def build_split(seed: int, split: str, sources: Sources, sizes: Sizes, log: Filtered) -> list[Example]:

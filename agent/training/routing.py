@@ -178,6 +178,30 @@ def document_question(rng: random.Random, wordings: tuple[str, ...]) -> tuple[st
     return rng.choice(wordings).format(org=org, doc=doc, topic=topic), f"{org} {doc} {topic}"
 
 
+_FIGURES = (
+    "{money}",
+    "{n} days",
+    "{n} years",
+    "{n} people",
+    "{n} pm on Fridays",
+    "on request",
+    "at the desk",
+)
+
+
+def document_fact(rng: random.Random, wordings: tuple[str, ...]) -> tuple[str, str, str]:
+    """A document question, its query, and a result line that answers it as it stands: the reply quotes it,
+    with no computation, even when the passage holds figures."""
+    org, doc, topic = rng.choice(_ORGS), rng.choice(_DOCS), rng.choice(_TOPICS)
+    question = rng.choice(wordings).format(org=org, doc=doc, topic=topic)
+    price = decimal_text(rng, 2, 90) if rng.random() < 0.5 else str(rng.randint(2, 90))
+    figure = rng.choice(_FIGURES).format(money=money(price, rng), n=rng.randint(2, 30))
+    sentence = rng.choice(("The {t} is {f}.", "Our {t}: {f}.", "The {t} is set at {f}.")).format(
+        t=topic, f=figure
+    )
+    return question, f"{org} {doc} {topic}", _result(org, doc, sentence[0].upper() + sentence[1:], rng)
+
+
 def web_question(rng: random.Random, wordings: tuple[tuple[str, str], ...]) -> tuple[str, str]:
     question, query = rng.choice(wordings)
     fields = {"city": rng.choice(_CITIES), "subject": rng.choice(_SUBJECTS)}
@@ -346,8 +370,60 @@ def split_deposit(rng: random.Random) -> Chain:
     return Chain(question, f"{org} deposit", result, f"{deposit}/{people}", F(deposit, people))
 
 
+def rate_then_compute(rng: random.Random) -> Chain:
+    """A rate the documents give (per hour, per night, each), then one of several computations on it with
+    the question's numbers: so many units, plus a one-off fee, out of a budget, or with a discount."""
+    org, item, unit, price_text, price = _fee(rng)
+    n = rng.randint(2, 12)
+    fact = rng.choice(
+        (
+            "The {item} costs {p} per {unit}.",
+            "{Item}: {p} a {unit}.",
+            "We charge {p} per {unit} for the {item}.",
+            "The {item} is {p} for each {unit}.",
+        )
+    ).format(item=item, Item=item.capitalize(), unit=unit, p=money(price_text, rng))
+    kind = rng.randrange(4)
+    fields = {"org": org, "item": item, "unit": unit, "n": say(n, rng)}
+    if kind == 0:
+        wordings: tuple[str, ...] = (
+            "My {org} bill: {n} {unit}s of {item}. How much is it?",
+            "What would {n} {unit}s of the {item} at {org} cost me?",
+            "Per the {org} rates, how much is the {item} for {n} {unit}s?",
+        )
+        expression, answer = f"{price_text}*{n}", price * n
+    elif kind == 1:
+        fee = rng.randint(2, 40)
+        fields["f"] = money(fee, rng, "$")
+        wordings = (
+            "At {org}, {n} {unit}s of {item} plus a {f} booking fee: what's the total?",
+            "How much for the {item} at {org} for {n} {unit}s, with the {f} card fee on top?",
+        )
+        expression, answer = f"{price_text}*{n}+{fee}", price * n + fee
+    elif kind == 2:
+        budget = int(price * n) + rng.randint(5, 200)
+        fields["b"] = money(budget, rng, "$")
+        wordings = (
+            "I have {b}. After {n} {unit}s of {item} at {org}, how much will I have left?",
+            "With a budget of {b}, what remains after paying {org} for {n} {unit}s of {item}?",
+        )
+        expression, answer = f"{budget}-{price_text}*{n}", budget - price * n
+    else:
+        d = rng.choice((5, 10, 15, 20, 25, 40))
+        fields["d"] = str(d)
+        wordings = (
+            "With my {d}% {org} discount, what do {n} {unit}s of {item} cost?",
+            "{org} gives me {d}% off. How much are {n} {unit}s of the {item}?",
+        )
+        expression, answer = f"{price_text}*{n}*(1-{d}/100)", price * n * (1 - F(d, 100))
+    question = rng.choice(wordings).format(**fields)
+    result = _result(org, rng.choice(("price list", "rates", "fees", "handbook")), fact, rng)
+    return Chain(question, f"{org} {item} price", result, expression, answer)
+
+
 TRAIN_CHAINS: dict[str, ChainTemplate] = {
-    chain.__name__: chain for chain in (fee_times_count, allowance_left, member_discount, weekly_hours)
+    chain.__name__: chain
+    for chain in (fee_times_count, allowance_left, member_discount, weekly_hours, rate_then_compute)
 }
 HELD_OUT_CHAINS: dict[str, ChainTemplate] = {
     chain.__name__: chain for chain in (fee_for_group, split_deposit)

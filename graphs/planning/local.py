@@ -193,6 +193,10 @@ class LocalPlanner:
                 return Plan(
                     "tool_call", "fallback", tool_name=rules.DOCUMENTS_TOOL, tool_args={argument: fallback}
                 )
+            if self.trained is not None and self.routing != "model":
+                step = self.compute_after_lookup(messages)
+                if step is not None:
+                    return step
             return self.plan_answer(messages, results)
         question = rules.last_human_text(messages)
         if not question.strip():
@@ -254,6 +258,32 @@ class LocalPlanner:
             query = rules.search_query(question)
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})
         return None
+
+    def compute_after_lookup(self, messages: Sequence[BaseMessage]) -> Plan | None:
+        """A calculator call after a look-up in the user's documents, when the adapter writes one; else None.
+
+        The adapter was trained on look-ups followed by a computation with the passage's figure and the
+        question's numbers (``calculator(89*7)`` after "court hire costs 89 per hour" for "7 hours") and on
+        look-ups that answer as they stand (``answer``). It is asked only when the turn's one tool step so far
+        is a documents search that worked; the call is made when it is arithmetic and every number is in the
+        conversation (the question, earlier turns, the passage).
+        """
+        assert self.trained is not None
+        calculator = self.by_name.get("calculator")
+        argument = calculator and single_string_argument(calculator, ("expression",))
+        turn = rules.turn_tool_results(messages)
+        if not argument or rules.revision_attempt(messages) or len(turn) != 1:
+            return None
+        call, result = turn[0]
+        if call.get("name") != rules.DOCUMENTS_TOOL or rules.is_error(result):
+            return None
+        written = self.trained.next_call(messages, argument_for=("calculator",))
+        if written is None or written.tool != "calculator":
+            return None
+        expression = written.argument
+        if not rules.is_arithmetic(expression) or not rules.grounded_in(expression, written.prompt):
+            return None
+        return Plan("tool_call", TRAINED_ROUTE, tool_name="calculator", tool_args={argument: expression})
 
     def runner_up(
         self,
@@ -364,6 +394,8 @@ class LocalPlanner:
             # and leave out a documents search that could not run either (no documents at all)
             results = [(call, result) for call, result in results if not rules.is_error(result)]
             failed = [(call, result) for call, result in earlier if rules.is_error(result)]
+        elif rules.computed_after_lookup(turn):
+            results = turn  # the calculation and the passage it took its figure from, cited
         sentences, for_model = rules.split_results(results)
         if not for_model:
             return Plan("text", "template", text=" ".join([*rules.split_results(failed)[0], *sentences]))

@@ -905,6 +905,13 @@ def split_results(calls: Iterable[tuple[dict[str, Any], ToolMessage]]) -> tuple[
     return sentences, for_model
 
 
+def computed_after_lookup(turn: Sequence[tuple[dict[str, Any], ToolMessage]]) -> bool:
+    """Whether a turn searched the user's documents and then computed with what it found, both without an
+    error: its answer shows the calculation and cites the passage."""
+    names = [call.get("name") for call, _ in turn]
+    return names == [DOCUMENTS_TOOL, "calculator"] and not any(is_error(result) for _, result in turn)
+
+
 def source_passages(text: str) -> dict[str, str]:
     """The text of each numbered source ``[n]`` in a tool result (title, snippet; URLs and paths left out)."""
     passages: dict[str, str] = {}

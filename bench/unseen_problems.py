@@ -1,0 +1,84 @@
+"""The whole assistant on word problems and follow-ups written by hand, none of them seen by the data builder.
+
+``bench/data/unseen_problems.jsonl`` holds 30 word problems and 10 two-turn follow-ups, written on 2026-11-27
+before the story grammar of ``agent/training/stories.py`` (commit 7ec3b19 predates it). Each runs through the
+assistant as a user meets it (``agent.evaluation.runner.run_eval``: the graph, the planner, the tools, a
+fresh thread per task) and passes when the final answer holds the exact number, as ``agent eval`` judges.
+
+Usage::
+
+    .venv/bin/python bench/unseen_problems.py                  # the embedded default, as shipped
+    .venv/bin/python bench/unseen_problems.py --json /tmp/unseen.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from agent.evaluation.suites import Expectation, Task, Turn  # noqa: E402
+
+DATA = ROOT / "bench" / "data" / "unseen_problems.jsonl"
+
+
+def unseen_tasks(path: Path = DATA) -> list[Task]:
+    """The file's records as evaluation tasks: the last turn is judged, the earlier ones are its context."""
+    tasks = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        *earlier, question = record["turns"]
+        tasks.append(
+            Task(
+                id=record["id"],
+                suite=record["kind"],
+                question=question,
+                expect=Expectation(number=Fraction(record["answer"])),
+                earlier=tuple(Turn(text) for text in earlier),
+            )
+        )
+    return tasks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", default="local", help="model spec (default: the embedded model)")
+    parser.add_argument("--json", type=Path, help="write every task's run here")
+    args = parser.parse_args()
+
+    from agent.evaluation.runner import run_eval
+    from agent.models.loading import load_model
+    from agent.settings import Settings
+
+    settings = Settings()
+    report = run_eval(
+        load_model(args.model, settings), unseen_tasks(), settings=settings, model_spec=args.model
+    )
+    passed: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for run in report.tasks:
+        total[run.suite] += 1
+        passed[run.suite] += run.success
+        mark = "ok " if run.success else "-- "
+        print(f"{mark}{run.task}  {','.join(run.tools) or '-':<22} {run.answer[:110]!r}")
+    for suite in total:
+        print(f"{suite}: {passed[suite]}/{total[suite]}")
+    if args.json:
+        args.json.write_text(
+            json.dumps(report.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
