@@ -221,6 +221,14 @@ def test_digits_in_names_are_no_quantities_to_compute_with() -> None:
     assert grounded_in("41*1/2", "Result: 41\nUser: And half of that?")  # "half" as 1/2
 
 
+def test_a_price_written_with_its_trailing_zero_is_grounded_as_the_question_wrote_it() -> None:
+    """Training keeps decimals as the question writes them ("$1.80"); the rules read 1.8: the same number."""
+    question = "Maria bought 3 notebooks for $4.25 each and a pen for $1.80. How much did she spend?"
+    assert grounded_in("3*4.25+1.80", question)
+    assert grounded_in("3*4.25+1.8", question)
+    assert not grounded_in("3*4.25+1.08", question)
+
+
 @pytest.mark.slow
 def test_an_adapter_that_cannot_be_loaded_leaves_the_turn_to_the_rules(
     local: ChatLocalLlama, tmp_path

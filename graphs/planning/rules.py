@@ -26,6 +26,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -339,6 +340,7 @@ UNIT_CONSTANTS = frozenset(
     {"0.5", "1", "2", "3", "4", "7", "10", "12", "24", "52", "60", "100", "365", "1000", "3600"}
 )
 """Numbers an expression may use without the question naming them (halves, weeks, hours, percent...)."""
+_UNIT_VALUES = frozenset(Fraction(n) for n in UNIT_CONSTANTS)
 
 
 def numbers_in(text: str) -> list[str]:
@@ -360,9 +362,10 @@ def grounded_in(expression: str, question: str) -> bool:
     A small model asked for an expression when the question has no numbers invents some ("12*3" for
     "Good morning!"): such a call must not be made.
     """
-    numbers = set(re.findall(r"\d+(?:\.\d+)?", expression))
-    given = set(numbers_in(question))
-    return bool(numbers) and numbers <= given | UNIT_CONSTANTS and bool(given)
+    # compared as values: the question's "$1.80" is read as 1.8, and a call may write it either way
+    numbers = {Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression)}
+    given = {Fraction(n) for n in numbers_in(question)}
+    return bool(numbers) and numbers <= given | _UNIT_VALUES and bool(given)
 
 
 def pretty_expression(expression: str) -> str:
