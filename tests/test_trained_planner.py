@@ -299,3 +299,16 @@ def test_after_a_look_up_no_calculation_is_made_when_the_adapter_answers_or_inve
         "Error: no documents", tool_call_id="s1", name="search_documents", status="error"
     )
     assert planner().plan(failed).kind != "tool_call"  # the adapter is not even asked
+
+
+def test_a_plain_document_question_is_answered_from_the_passage_without_asking_the_adapter() -> None:
+    messages = looked_up()
+    messages[0] = HumanMessage("What does court hire at the rowing club cost?")
+    step = planner().plan(messages)  # a scripted adapter with no lines fails the test when asked
+    assert step.kind != "tool_call"
+
+
+def test_a_question_about_what_the_user_saved_or_wrote_down_is_the_documents_cue() -> None:
+    for question in ("What did I write down about the plumber's quote?", "Which recipe did we save?"):
+        step = planner().plan([HumanMessage(question)])
+        assert (step.tool_name, step.route) == ("search_documents", "cues"), question

@@ -396,6 +396,8 @@ _CUES: dict[Intent, tuple[re.Pattern[str], ...]] = {
             re.I,
         ),
         re.compile(r"\b(?:i|we)\s+(?:uploaded|ingested|shared|saved|added|gave\s+you|wrote\s+down)\b", re.I),
+        # "what did I write down about...", "which recipe did we save": the same, asked
+        re.compile(r"\bdid\s+(?:i|we)\s+(?:upload|ingest|share|save|add|write\s+down|note\s+down)\b", re.I),
         # "the spreadsheet I imported", "the notes we took": a document the user made or gave
         re.compile(
             rf"\b(?:{_DOC_NOUNS})\s+(?:that\s+)?(?:i|we)\s+(?:\w+ed|gave|sent|wrote|took|made|kept)\b", re.I
