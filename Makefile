@@ -80,7 +80,8 @@ bench: dev
 graph: dev  ## redraw the README's graph picture from the graph (tests/test_graph.py checks it is current)
 	$(BIN)/python -m graphs.draw --readme README.md
 
-# The planner's LoRA adapter, rebuilt from the committed script (~35 min on 2 CPU cores; docs/benchmarks.md).
+# The planner's LoRA adapter, rebuilt from the committed script (35 min on 2 Xeon cores with AVX-512, 95 min on
+# 2 AMD EPYC cores without; docs/benchmarks.md).
 ADAPTER_DATA ?= /tmp/agent-adapter-data
 adapter: dev  ## retrain graphs/planning/planner_adapter.gguf (needs the train extra: pip install -e ".[train]")
 	$(BIN)/python -m agent.training build-data --seed 0 --out $(ADAPTER_DATA)
