@@ -146,7 +146,7 @@ def _operation(rng: random.Random, previous: str) -> _Operation:
     kind = rng.randrange(9)
     if kind == 0:
         n = rng.randint(2, 900)
-        wordings = (
+        wordings: tuple[str, ...] = (
             "add {n} to {r}",
             "plus {n}",
             "increase {r} by {n}",

@@ -209,6 +209,11 @@ class Story:
     sentences: list[str]
     quantity: Quantity
 
+    @property
+    def back_capitalised(self) -> str:
+        """How the story refers back to the actor, at the start of a sentence ("The baker")."""
+        return self.back[0].upper() + self.back[1:]
+
     def say(self, value: int) -> str:
         return say(value, self.rng)
 
@@ -377,7 +382,7 @@ def event_more(rng: random.Random, story: Story) -> bool:
             "{n} more arrive.",
             "A friend gives {w} {n} more {i}.",
             "{W} gets {n} extra.",
-            W=story.back[0].upper() + story.back[1:],
+            W=story.back_capitalised,
             make=make,
             made=made,
             n=story.say(n),
@@ -400,7 +405,7 @@ def event_fewer(rng: random.Random, story: Story) -> bool:
             "{n} of the {i} are broken.",
             "{n} {i} are {lost}.",
             "After that, {w} {lost} {n} {i}.",
-            W=story.back[0].upper() + story.back[1:],
+            W=story.back_capitalised,
             lose=lose,
             lost=lost,
             n=story.say(n),
@@ -418,7 +423,7 @@ def event_groups(rng: random.Random, story: Story) -> bool:
         story.pick(
             "{W} {v} {k} {h} of {m}{more}.",
             "Then {w} {v} {k} {h} with {m} {i} in each{more}.",
-            W=story.back[0].upper() + story.back[1:],
+            W=story.back_capitalised,
             v=verb,
             k=story.say(k),
             m=story.say(m),
@@ -443,7 +448,7 @@ def event_fraction(rng: random.Random, story: Story) -> bool:
                 "{W} keeps only {f} of them.",
                 "Only {f} of the {i} are good.",
                 "{F} of them are kept.",
-                W=story.back[0].upper() + story.back[1:],
+                W=story.back_capitalised,
                 f=phrase,
                 F=phrase[0].upper() + phrase[1:],
             )
@@ -455,7 +460,7 @@ def event_fraction(rng: random.Random, story: Story) -> bool:
             "{W} {lose} {f} of them.",
             "Then {w} {lost} {f} of the {i}.",
             "{F} of them are {lost}.",
-            W=story.back[0].upper() + story.back[1:],
+            W=story.back_capitalised,
             lose=lose,
             lost=lost,
             f=phrase,
@@ -477,7 +482,7 @@ def event_percent(rng: random.Random, story: Story) -> bool:
             "{W} {lose} {p}% of them.",
             "{p}% of the {i} are {lost}.",
             "Then {p} percent of them are {lost}.",
-            W=story.back[0].upper() + story.back[1:],
+            W=story.back_capitalised,
             lose=lose,
             lost=lost,
             p=p,
@@ -536,7 +541,7 @@ def end_share(rng: random.Random, story: Story) -> None:
             story.pick(
                 "{W} shares them equally with {k} friends. How many does each person get?",
                 "Split evenly between {w} and {k} friends, how many {i} does each get?",
-                W=story.back[0].upper() + story.back[1:],
+                W=story.back_capitalised,
                 k=story.say(d - 1),
             )
         )
@@ -548,7 +553,7 @@ def end_share(rng: random.Random, story: Story) -> None:
             "They are packed into {h} of {k}. How many {h} are filled?",
             "If they are split evenly into {k} groups, how many {i} are in each group?",
             "Divided equally among {k} classes, how many {i} does each class get?",
-            W=story.back[0].upper() + story.back[1:],
+            W=story.back_capitalised,
             k=story.say(d),
         )
     )
@@ -565,7 +570,7 @@ def end_price(rng: random.Random, story: Story) -> None:
             "Each one sells for {p}. What are they worth in total?",
             "At {p} apiece, how much are the {i} worth?",
             "How much do they bring in at {p} each?",
-            W=story.back[0].upper() + story.back[1:],
+            W=story.back_capitalised,
             p=money(text, rng),
         )
     )
@@ -646,12 +651,12 @@ def money_story(rng: random.Random) -> Problem:
             quantity = _n(hours).times(Quantity.of(rate))
         fields = {"r": money(rate, rng, "$"), "h": say(hours, rng)}
     elif kind == 2:
-        rate, weeks = rng.randint(5, 80), rng.randint(2, 20)
-        quantity = _n(rate).times(_n(weeks))
+        weekly, weeks = rng.randint(5, 80), rng.randint(2, 20)
+        quantity = _n(weekly).times(_n(weeks))
         sentences = [
             rng.choice(("{w} saves {r} a week for {k} weeks.", "{w} puts away {r} every week for {k} weeks."))
         ]
-        fields = {"r": money(rate, rng, "$"), "k": say(weeks, rng)}
+        fields = {"r": money(weekly, rng, "$"), "k": say(weeks, rng)}
     else:
         a, b = rng.randint(3, 40) * 5, rng.randint(3, 40) * 5
         quantity = _n(a).plus(_n(b))
