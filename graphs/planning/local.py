@@ -11,6 +11,8 @@ itself (:class:`LocalPlanner`, injected into ``build_graph``) and uses the model
   where the tool's schema allows (an ``expression``, a ``query``), else decoded under its grammar
   (``ChatLocalLlama.tool_arguments``);
 - small talk: the model continues a short few-shot transcript (``raw_prompt``);
+- after a documents search, for a question that holds a quantity of its own, the adapter's calculation with
+  the passage's figure (``compute_after_lookup``), made when grounded;
 - after tool results: calculator results and failures are sentences written by template, passages are
   answered with the sentence that states the fact (:mod:`graphs.planning.extractive`), and only when no
   passage holds one does the model write a sentence after "According to [n],"; a failed web search is
