@@ -38,7 +38,7 @@ from agent.models.local.grammar import tool_parameters
 from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
-from graphs.planning.trained import TrainedCalls, trained_calls_for
+from graphs.planning.trained import Call, TrainedCalls, trained_calls_for
 
 Routing = Literal["layered", "cues", "model"]
 """How the first tool of a turn is chosen: ``layered`` (fast path, cues, embeddings, then the model),
@@ -252,10 +252,7 @@ class LocalPlanner:
         if tool is None:
             return None
         if argument := single_string_argument(tool, ("expression",)):
-            expression = call.argument
-            if not rules.is_arithmetic(expression) or not rules.grounded_in(expression, call.prompt):
-                return None  # not arithmetic ("calculator(F7)"), or numbers the conversation does not hold
-            return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: expression})
+            return grounded_expression_call(call, argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})
@@ -285,10 +282,7 @@ class LocalPlanner:
         written = self.trained.next_call(messages, argument_for=("calculator",))
         if written is None or written.tool != "calculator":
             return None
-        expression = written.argument
-        if not rules.is_arithmetic(expression) or not rules.grounded_in(expression, written.prompt):
-            return None
-        return Plan("tool_call", TRAINED_ROUTE, tool_name="calculator", tool_args={argument: expression})
+        return grounded_expression_call(written, argument)
 
     def runner_up(
         self,
@@ -446,6 +440,14 @@ class LocalPlanner:
             prefix=f"{lead}According to [{number}],",
             stop=["\n"],
         )
+
+
+def grounded_expression_call(call: Call, argument: str) -> Plan | None:
+    """The step calling ``call``'s tool with its expression as ``argument``, or None when the expression is not
+    arithmetic ("calculator(F7)") or uses numbers the conversation it continued does not hold."""
+    if not rules.is_arithmetic(call.argument) or not rules.grounded_in(call.argument, call.prompt):
+        return None
+    return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: call.argument})
 
 
 def local_planner(
