@@ -9,6 +9,10 @@ Usage::
 
     .venv/bin/python bench/unseen_problems.py                  # the embedded default, as shipped
     .venv/bin/python bench/unseen_problems.py --json /tmp/unseen.json
+    .venv/bin/python bench/unseen_problems.py --data bench/data/dev_problems.jsonl   # the set to tune on
+
+``bench/data/dev_problems.jsonl`` (24 word problems, 8 follow-ups, written on 2026-11-27 before the planner's
+candidate check) is the set to tune on; this file's default set and ``agent eval``'s held-out suites report.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ def main() -> int:
     )
     parser.add_argument("--model", default="local", help="model spec (default: the embedded model)")
     parser.add_argument("--json", type=Path, help="write every task's run here")
+    parser.add_argument("--data", type=Path, default=DATA, help=f"the tasks (default: {DATA.name})")
     args = parser.parse_args()
 
     from agent.evaluation.runner import run_eval
@@ -62,7 +67,7 @@ def main() -> int:
 
     settings = Settings()
     report = run_eval(
-        load_model(args.model, settings), unseen_tasks(), settings=settings, model_spec=args.model
+        load_model(args.model, settings), unseen_tasks(args.data), settings=settings, model_spec=args.model
     )
     passed: Counter[str] = Counter()
     total: Counter[str] = Counter()

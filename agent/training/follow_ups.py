@@ -243,3 +243,50 @@ FOLLOW_UP_WEIGHTS = {"phrased": 6}
 HELD_OUT_FOLLOW_UPS: dict[str, FollowUpShape] = {
     shape.__name__: shape for shape in (minus_percent, per_person)
 }
+
+
+# ------------------------------------------------------------------------------ unit conversions in two turns
+
+# (unit, its singular, how many of the next unit make one, the next unit, how many of the last make one of
+# it, the last unit): "How many hours are in 5 days?" then "And in minutes?".
+_UNIT_CHAINS = (
+    ("weeks", "week", 7, "days", 24, "hours"),
+    ("days", "day", 24, "hours", 60, "minutes"),
+    ("hours", "hour", 60, "minutes", 60, "seconds"),
+    ("kilometres", "kilometre", 1000, "metres", 100, "centimetres"),
+    ("metres", "metre", 100, "centimetres", 10, "millimetres"),
+    ("kilograms", "kilogram", 1000, "grams", 1000, "milligrams"),
+    ("yards", "yard", 3, "feet", 12, "inches"),
+)
+
+
+def conversion_turns(rng: random.Random) -> tuple[str, str, Fraction, FollowUpShape]:
+    """A unit conversion and a follow-up that converts its result on, or asks it for another count:
+    ("How many hours are in 5 days?", ``5*24``, 120, then "And how many minutes is that?" -> ``120*60``).
+    The follow-up's shape is returned, to be given the calculator's printed result."""
+    unit, one, first_factor, middle, second_factor, last = rng.choice(_UNIT_CHAINS)
+    if rng.random() < 0.35:  # "How many seconds are in an hour?" then "And in 3 hours?"
+        article = "an" if one[0] in "aeiou" or one == "hour" else "a"
+        question = f"How many {last} are in {article} {one}?"
+        expression, answer = f"{first_factor}*{second_factor}", F(first_factor * second_factor)
+
+        def more_units(rng: random.Random, previous: str) -> FollowUp:
+            m = rng.randint(2, 12)
+            wording = rng.choice(
+                ("And in {m} {u}?", "What about {m} {u}?", "And for {m} {u}?", "In {m} {u}?")
+            )
+            return FollowUp(wording.format(m=say(m, rng), u=unit), f"{previous}*{m}", F(previous) * m)
+
+        return question, expression, answer, more_units
+    n = rng.randint(2, 30)
+    question = rng.choice(
+        ("How many {m} are in {n} {u}?", "How many {m} are there in {n} {u}?", "Convert {n} {u} to {m}.")
+    ).format(m=middle, n=say(n, rng), u=unit)
+
+    def converted_on(rng: random.Random, previous: str) -> FollowUp:
+        wording = rng.choice(
+            ("And in {l}?", "And how many {l} is that?", "What is that in {l}?", "In {l}?", "How about {l}?")
+        )
+        return FollowUp(wording.format(l=last), f"{previous}*{second_factor}", F(previous) * second_factor)
+
+    return question, f"{n}*{first_factor}", F(n * first_factor), converted_on
