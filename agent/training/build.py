@@ -31,15 +31,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from agent.training.examples import ANSWER, Example, Step, render_call
-from agent.training.follow_ups import (
-    FOLLOW_UP_WEIGHTS,
-    HELD_OUT_FOLLOW_UPS,
-    TRAIN_FOLLOW_UPS,
-    FollowUpShape,
-    conversion_turns,
-)
-from agent.training.measures import MEASURE_TEMPLATES, MEASURE_WEIGHTS
-from agent.training.problems import HELD_OUT, TRAIN_TEMPLATES, WEIGHTS, Problem, Template, skeleton
+from agent.training.follow_ups import FOLLOW_UP_WEIGHTS, HELD_OUT_FOLLOW_UPS, TRAIN_FOLLOW_UPS, FollowUpShape
+from agent.training.problems import HELD_OUT, TRAIN_TEMPLATES, WEIGHTS, Template, skeleton
 from agent.training.routing import (
     DOC_WORDINGS,
     HELD_OUT_CHAINS,
@@ -127,18 +120,15 @@ class Sources:
     doc_wordings: tuple[str, ...]
     web_wordings: tuple[tuple[str, str], ...]
     small_talk: tuple[str, ...]
-    conversion_rate: float = 0.0
-    """How many follow-ups continue a unit conversion (:func:`conversion_turns`) instead of a template."""
 
 
 TRAIN_SOURCES = Sources(
-    {**TRAIN_TEMPLATES, **STORY_TEMPLATES, **MEASURE_TEMPLATES},
+    {**TRAIN_TEMPLATES, **STORY_TEMPLATES},
     TRAIN_FOLLOW_UPS,
     TRAIN_CHAINS,
     DOC_WORDINGS,
     WEB_WORDINGS,
     SMALL_TALK,
-    conversion_rate=0.15,
 )
 HELD_OUT_SOURCES = Sources(
     HELD_OUT,
@@ -185,7 +175,7 @@ def _draw(
 
 
 def calculator_examples(sources: Sources, rng: random.Random, count: int, log: Filtered) -> Iterator[Example]:
-    weights = WEIGHTS | STORY_WEIGHTS | MEASURE_WEIGHTS
+    weights = WEIGHTS | STORY_WEIGHTS
     names = [name for name in sorted(sources.problems) for _ in range(weights.get(name, 1))]
 
     def make(rng: random.Random) -> Example | None:
@@ -230,17 +220,12 @@ def follow_up_examples(sources: Sources, rng: random.Random, count: int, log: Fi
     shapes = [name for name in sorted(sources.follow_ups) for _ in range(FOLLOW_UP_WEIGHTS.get(name, 1))]
 
     def make(rng: random.Random) -> Example | None:
-        conversion: FollowUpShape | None = None
-        if sources.conversion_rate and rng.random() < sources.conversion_rate:
-            question, expression, answer, conversion = conversion_turns(rng)
-            first = Problem(question, expression, answer)
-        else:
-            first = TRAIN_TEMPLATES[rng.choice(FIRST_TURN_TEMPLATES)](rng)
+        first = TRAIN_TEMPLATES[rng.choice(FIRST_TURN_TEMPLATES)](rng)
         previous = verified(first.expression, first.answer)
         if previous is None or len(previous) > MAX_RESULT_CHARS or Fraction(previous) != first.answer:
             return None
-        name = "conversion" if conversion else rng.choice(shapes)
-        follow = (conversion or sources.follow_ups[name])(rng, previous)
+        name = rng.choice(shapes)
+        follow = sources.follow_ups[name](rng, previous)
         result = verified(follow.expression, follow.answer)
         if result is None:
             return None
