@@ -59,8 +59,8 @@ def test_the_factors_are_shown_step_by_step() -> None:
 
 def test_the_planner_sends_a_conversion_to_the_calculator_without_asking_any_model() -> None:
     from graphs.planning.local import LocalPlanner
+    from tests.test_planning import web_search
     from tools.calculator import calculator
-    from tools.web_search import web_search
 
     class NoModel:
         def __getattr__(self, name: str) -> object:

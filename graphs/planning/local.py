@@ -38,6 +38,7 @@ from agent.models.local.grammar import tool_parameters
 from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
+from graphs.planning.conversions import conversion_expression
 from graphs.planning.trained import Call, TrainedCalls, trained_calls_for
 
 Routing = Literal["layered", "cues", "model"]
@@ -92,6 +93,7 @@ MAX_RESULT_CHARS = 1500
 """Tool results shown to the model when it writes the answer: a tight prompt keeps a warm turn short."""
 
 TRAINED_ROUTE = "trained"
+CONVERSION_ROUTE = "conversion"
 """The route of a step the adapter's call line decided (response metadata, ``agent eval``)."""
 
 QUERY_ARGUMENTS = ("query", "q", "question", "search_query", "text")
@@ -204,6 +206,8 @@ class LocalPlanner:
         if not question.strip():
             return Plan("generate", "chat")
         spent = Spent()
+        if self.routing != "model" and (step := self.conversion(question)) is not None:
+            return step
         if self.trained is not None and self.routing != "model":
             step = self.trained_step(messages, question)
             if step is not None:
@@ -227,6 +231,16 @@ class LocalPlanner:
             return Plan("generate", f"{decision.reason}:no_valid_arguments")
         step.usage = (spent.prompt, spent.completion)
         return step
+
+    def conversion(self, question: str) -> Plan | None:
+        """A calculator call for a plain unit conversion ("How many seconds are in an hour?" -> ``60*60``),
+        exact and without a model (:mod:`graphs.planning.conversions`); None for any other question."""
+        calculator = self.by_name.get("calculator")
+        argument = calculator and single_string_argument(calculator, ("expression",))
+        expression = argument and conversion_expression(question)
+        if not argument or not expression:
+            return None
+        return Plan("tool_call", CONVERSION_ROUTE, tool_name="calculator", tool_args={argument: expression})
 
     def trained_step(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
         """The first step of a turn from the adapter's call line, or None to leave it to the rules.

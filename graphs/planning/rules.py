@@ -200,7 +200,7 @@ def _format_number(value: float) -> str:
     return str(int(value)) if value == int(value) else repr(value)
 
 
-def _number_words_to_digits(text: str) -> str:
+def number_words_to_digits(text: str) -> str:
     """Replace English cardinals ("one hundred and twenty-five", "3 thousand", "two point five") by digits."""
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,234 -> 1234
     tokens = re.findall(r"\d+(?:\.\d+)?|[A-Za-z]+(?:'[a-z]+)?|\*\*|[^\sA-Za-z\d]", text.replace("-", " - "))
@@ -302,7 +302,7 @@ def words_to_expression(question: str) -> Arithmetic | None:
     ``"What is twelve times 12?"`` -> ``Arithmetic("12*12", pure=True)``;
     ``"I bought 3 packs of 12 eggs, how many eggs times 2?"`` -> an expression, but ``pure=False``.
     """
-    text = _number_words_to_digits(question.strip())
+    text = number_words_to_digits(question.strip())
     for pattern, replacement in _COMPILED_REWRITES:
         text = pattern.sub(replacement, text)
     best: tuple[str, int, int] | None = None
@@ -348,7 +348,7 @@ def numbers_in(text: str) -> list[str]:
     that are part of a name ("P4", "AX3", "F7") are no quantity."""
     in_names = Counter(re.findall(r"(?<=[^\W\d_])\d+|\d+(?=[^\W\d_])", text))
     quantities = []
-    for number in re.findall(r"\d+(?:\.\d+)?", _number_words_to_digits(text)):
+    for number in re.findall(r"\d+(?:\.\d+)?", number_words_to_digits(text)):
         if in_names[number]:
             in_names[number] -= 1
         else:
@@ -679,7 +679,7 @@ def default_intent(question: str) -> Intent:
     """The intent when nothing else decides (no cue, no embeddings): a question with numbers is arithmetic,
     another question needs fresh facts (a 270M model knows too little to answer it), and a statement is
     small talk. Better than the model's own choice, which is close to chance (see ``bench/routing.py``)."""
-    if re.search(r"\d", _number_words_to_digits(question)):
+    if re.search(r"\d", number_words_to_digits(question)):
         return "calculator"
     if question.rstrip().endswith("?") or _QUESTION_START.search(question):
         return "web_search"
