@@ -85,8 +85,9 @@ _PATTERNS = (
     (rf"convert {_AMOUNT} {_UNIT} (?:to|into|in) {_UNIT}", 3, 1, 2),
     (rf"(?:what is|what's) {_AMOUNT} {_UNIT} in {_UNIT}", 3, 1, 2),
 )
-_COMPILED = tuple(
-    (re.compile(rf"\s*{pattern}\s*[?.!]*\s*", re.IGNORECASE), *groups) for pattern, *groups in _PATTERNS
+_COMPILED: tuple[tuple[re.Pattern[str], int, int, int], ...] = tuple(
+    (re.compile(rf"\s*{pattern}\s*[?.!]*\s*", re.IGNORECASE), target, amount, source)
+    for pattern, target, amount, source in _PATTERNS
 )
 
 
