@@ -53,6 +53,7 @@ def test_anything_else_is_no_conversion(question: str) -> None:
 
 def test_the_factors_are_shown_step_by_step() -> None:
     assert conversion_expression("How many seconds are in an hour?") == "60*60"
+    assert conversion_expression("How many seconds are there in one week?") == "60*60*24*7"
     assert conversion_expression("How many minutes is 3 hours?") == "3*60"
     assert conversion_expression("What is 90 minutes in hours?") == "90/60"
 

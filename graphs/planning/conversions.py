@@ -114,7 +114,7 @@ def conversion_expression(question: str) -> str | None:
         if ladder != other:
             return None
         steps = [str(factor) for _, factor in _LADDERS[ladder][min(low, high) + 1 : max(low, high) + 1]]
-        if amount in ("a", "an", "one"):
+        if amount in ("a", "an", "one", "1"):
             if low > high:
                 return "*".join(steps)
             return f"1/({'*'.join(steps)})" if len(steps) > 1 else f"1/{steps[0]}"
