@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import HumanMessage
 
-from graphs.planning.conversions import conversion_expression
+from graphs.planning.conversions import conversion_expression, follow_up_conversion
 from tools.calculator import calculate
 
 
@@ -70,3 +70,47 @@ def test_the_planner_sends_a_conversion_to_the_calculator_without_asking_any_mod
     planner = LocalPlanner(NoModel(), [calculator, web_search])  # type: ignore[arg-type]
     step = planner.plan([HumanMessage("How many seconds are in an hour?")])
     assert (step.kind, step.tool_name, step.tool_args) == ("tool_call", "calculator", {"expression": "60*60"})
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "value"),
+    [
+        ("How many hours are in 5 days?", "And how many minutes is that?", "7200"),
+        ("How many days are in 3 weeks?", "And in hours?", "504"),
+        ("How many seconds are in an hour?", "What is that in minutes?", "60"),
+        ("Convert 2 km to metres.", "and centimetres?", "200000"),
+        ("How many grams is 4 kilograms?", "How many milligrams is that?", "4000000"),
+    ],
+)
+def test_a_follow_up_converts_the_previous_conversion_on(first: str, follow_up: str, value: str) -> None:
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    expression = conversion_expression(first)
+    assert expression is not None
+    call = {"name": "calculator", "args": {"expression": expression}, "id": "c1", "type": "tool_call"}
+    result = calculate(expression)
+    messages = [
+        HumanMessage(first),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(result, tool_call_id="c1", name="calculator"),
+        AIMessage(f"{result}."),
+        HumanMessage(follow_up),
+    ]
+    converted = follow_up_conversion(messages)
+    assert converted is not None and converted.startswith(result) and calculate(converted) == value
+
+
+@pytest.mark.parametrize("follow_up", ["And divided by 3?", "What about London?", "And in 3 hours?", "kilograms?"])
+def test_other_follow_ups_are_left_to_the_planner(follow_up: str) -> None:
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    call = {"name": "calculator", "args": {"expression": "5*24"}, "id": "c1", "type": "tool_call"}
+    messages = [
+        HumanMessage("How many hours are in 5 days?"),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage("120", tool_call_id="c1", name="calculator"),
+        AIMessage("120."),
+        HumanMessage(follow_up),
+    ]
+    assert follow_up_conversion(messages) is None
+    assert follow_up_conversion([HumanMessage("And in minutes?")]) is None
