@@ -100,7 +100,9 @@ def test_a_follow_up_converts_the_previous_conversion_on(first: str, follow_up: 
     assert converted is not None and converted.startswith(result) and calculate(converted) == value
 
 
-@pytest.mark.parametrize("follow_up", ["And divided by 3?", "What about London?", "And in 3 hours?", "kilograms?"])
+@pytest.mark.parametrize(
+    "follow_up", ["And divided by 3?", "What about London?", "And in 3 hours?", "kilograms?"]
+)
 def test_other_follow_ups_are_left_to_the_planner(follow_up: str) -> None:
     from langchain_core.messages import AIMessage, ToolMessage
 

@@ -14,7 +14,10 @@ Months and years are left out: their length in days is not one number.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from fractions import Fraction
+
+from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from graphs.planning.rules import number_words_to_digits, numbers_in
 
@@ -96,9 +99,8 @@ def _unit(word: str) -> str | None:
     return word if word in _POSITION else _SPELLINGS.get(word)
 
 
-def conversion_expression(question: str) -> str | None:
-    """The calculator expression converting the question's amount from one unit to another, or None when the
-    question is not a plain conversion between two units of one ladder."""
+def _conversion(question: str) -> tuple[str, str, str] | None:
+    """(amount as written, source unit, target unit) of a plain conversion question, or None."""
     if not question.strip() or len(numbers_in(question)) > 1:
         return None
     text = number_words_to_digits(question.strip())
@@ -107,20 +109,69 @@ def conversion_expression(question: str) -> str | None:
         if match is None:
             continue
         target, source = _unit(match[target_group]), _unit(match[source_group])
-        amount = match[amount_group].lower()
-        if target is None or source is None or target == source:
+        if (
+            target is None
+            or source is None
+            or target == source
+            or _POSITION[source][0] != _POSITION[target][0]
+        ):
             return None
-        (ladder, low), (other, high) = _POSITION[source], _POSITION[target]
-        if ladder != other:
-            return None
-        steps = [str(factor) for _, factor in _LADDERS[ladder][min(low, high) + 1 : max(low, high) + 1]]
-        if amount in ("a", "an", "one", "1"):
-            if low > high:
-                return "*".join(steps)
-            return f"1/({'*'.join(steps)})" if len(steps) > 1 else f"1/{steps[0]}"
-        written = str(Fraction(amount)) if Fraction(amount).denominator == 1 else amount
-        if low > high:
-            return "*".join([written, *steps])
-        divisor = steps[0] if len(steps) == 1 else f"({'*'.join(steps)})"
-        return f"{written}/{divisor}"
+        return match[amount_group].lower(), source, target
     return None
+
+
+def _expression(amount: str, source: str, target: str) -> str:
+    """``amount`` of ``source`` in ``target`` (two units of one ladder), the factors written out."""
+    (ladder, low), (_, high) = _POSITION[source], _POSITION[target]
+    steps = [str(factor) for _, factor in _LADDERS[ladder][min(low, high) + 1 : max(low, high) + 1]]
+    one = amount in ("a", "an", "one", "1")
+    written = "1" if one else str(Fraction(amount)) if Fraction(amount).denominator == 1 else amount
+    if low > high:
+        return "*".join(steps if one else [written, *steps])
+    divisor = steps[0] if len(steps) == 1 else f"({'*'.join(steps)})"
+    return f"{written}/{divisor}"
+
+
+def conversion_expression(question: str) -> str | None:
+    """The calculator expression converting the question's amount from one unit to another, or None when the
+    question is not a plain conversion between two units of one ladder."""
+    conversion = _conversion(question)
+    return _expression(*conversion) if conversion else None
+
+
+_FOLLOW_UP = re.compile(
+    r"\s*(?:and|ok|so|now|then)?[,.]?\s*(?:what(?: is|'s) (?:that|it) )?(?:in |into )?(?:how many )?"
+    rf"{_UNIT}(?: (?:is|would) (?:that|it)(?: be)?)?\s*[?.!]*\s*",
+    re.IGNORECASE,
+)
+
+
+def follow_up_conversion(messages: Sequence[BaseMessage]) -> str | None:
+    """The expression converting the previous turn's result on, when that turn was a plain conversion computed
+    by the calculator and the last message asks for it in another unit of the same ladder ("How many hours
+    are in 5 days?", 120, then "And in minutes?" -> ``120*60``); None otherwise."""
+    humans = [index for index, message in enumerate(messages) if isinstance(message, HumanMessage)]
+    if len(humans) < 2 or humans[-1] != len(messages) - 1:
+        return None
+    question = messages[-1].text
+    match = _FOLLOW_UP.fullmatch(question)
+    if match is None:
+        return None
+    target = _unit(match[1])
+    earlier = _conversion(messages[humans[-2]].text)
+    results = [
+        message.text.strip()
+        for message in messages[humans[-2] : humans[-1]]
+        if isinstance(message, ToolMessage) and message.name == "calculator" and message.status != "error"
+    ]
+    if (
+        target is None
+        or earlier is None
+        or len(results) != 1
+        or not re.fullmatch(r"\d+(?:\.\d+)?", results[0])
+    ):
+        return None
+    _, _, unit = earlier
+    if target == unit or _POSITION[target][0] != _POSITION[unit][0]:
+        return None
+    return _expression(results[0], unit, target)

@@ -38,7 +38,7 @@ from agent.models.local.grammar import tool_parameters
 from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
-from graphs.planning.conversions import conversion_expression
+from graphs.planning.conversions import conversion_expression, follow_up_conversion
 from graphs.planning.trained import Call, TrainedCalls, trained_calls_for
 
 Routing = Literal["layered", "cues", "model"]
@@ -206,7 +206,7 @@ class LocalPlanner:
         if not question.strip():
             return Plan("generate", "chat")
         spent = Spent()
-        if self.routing != "model" and (step := self.conversion(question)) is not None:
+        if self.routing != "model" and (step := self.conversion(messages, question)) is not None:
             return step
         if self.trained is not None and self.routing != "model":
             step = self.trained_step(messages, question)
@@ -232,12 +232,13 @@ class LocalPlanner:
         step.usage = (spent.prompt, spent.completion)
         return step
 
-    def conversion(self, question: str) -> Plan | None:
-        """A calculator call for a plain unit conversion ("How many seconds are in an hour?" -> ``60*60``),
-        exact and without a model (:mod:`graphs.planning.conversions`); None for any other question."""
+    def conversion(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
+        """A calculator call for a plain unit conversion ("How many hours are in 5 days?" -> ``5*24``), or for
+        a follow-up converting that result on ("And in minutes?" -> ``120*60``), exact and without a model
+        (:mod:`graphs.planning.conversions`); None for any other question."""
         calculator = self.by_name.get("calculator")
         argument = calculator and single_string_argument(calculator, ("expression",))
-        expression = argument and conversion_expression(question)
+        expression = argument and (conversion_expression(question) or follow_up_conversion(messages))
         if not argument or not expression:
             return None
         return Plan("tool_call", CONVERSION_ROUTE, tool_name="calculator", tool_args={argument: expression})
