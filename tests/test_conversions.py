@@ -28,6 +28,10 @@ from tools.calculator import calculate
         ("What is 90 minutes in hours?", "1.5"),
         ("How many minutes is 3 hours?", "180"),
         ("How many hours are 45 minutes?", "0.75"),
+        ("How many months are in 3 years?", "36"),
+        ("How many years are in a century?", "100"),
+        ("How many ounces are in 2 pounds?", "32"),
+        ("How many kilograms are in 1.5 tonnes?", "1500"),
     ],
 )
 def test_a_conversion_is_computed_with_its_factors(question: str, value: str) -> None:
@@ -43,6 +47,8 @@ def test_a_conversion_is_computed_with_its_factors(question: str, value: str) ->
         "How many people are in a team of 5?",
         "How many metres of fencing do I need for a 12 by 7 garden?",
         "How many seconds are in a kilogram?",
+        "How many days are in a year?",
+        "How many pounds is 5 dollars?",
         "What is 2+2?",
         "",
     ],

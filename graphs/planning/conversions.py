@@ -2,13 +2,13 @@
 
 A question that asks for one unit in another, and names nothing else, has one right expression: the factors
 between the two units on their ladder (seconds, minutes, hours, days, weeks; millimetres to kilometres;
-inches to miles; milligrams to kilograms; millilitres and litres). Neither the trained adapter nor the rules'
-router got them without a number in the question ("an hour" holds none: the router sent it to the web); the
-table below is exact, so this layer needs no model. Written by hand because no dependency we have parses a
-conversion question (``pint`` converts quantities, not English questions), and the factors are written out
-(``24*60``) so the answer shows how it was computed.
+inches to miles; milligrams to tonnes; millilitres and litres; ounces and pounds; months to centuries).
+Neither the trained adapter nor the rules' router got them without a number in the question ("an hour" holds
+none: the router sent it to the web); the table below is exact, so this layer needs no model. Written by hand
+because no dependency we have parses a conversion question (``pint`` converts quantities, not English
+questions), and the factors are written out (``24*60``) so the answer shows how it was computed.
 
-Months and years are left out: their length in days is not one number.
+Days are not on the ladder of months and years: a month's or a year's length in days is not one number.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ _LADDERS: tuple[tuple[tuple[str, int], ...], ...] = (
     (("second", 1), ("minute", 60), ("hour", 60), ("day", 24), ("week", 7)),
     (("millimetre", 1), ("centimetre", 10), ("metre", 100), ("kilometre", 1000)),
     (("inch", 1), ("foot", 12), ("yard", 3), ("mile", 1760)),
-    (("milligram", 1), ("gram", 1000), ("kilogram", 1000)),
+    (("milligram", 1), ("gram", 1000), ("kilogram", 1000), ("tonne", 1000)),
     (("millilitre", 1), ("litre", 1000)),
+    (("ounce", 1), ("pound", 16)),
+    (("month", 1), ("year", 12), ("decade", 10), ("century", 10)),
 )
 _SPELLINGS = {
     "seconds": "second",
@@ -66,6 +68,16 @@ _SPELLINGS = {
     "kilograms": "kilogram",
     "kilos": "kilogram",
     "kg": "kilogram",
+    "tonnes": "tonne",
+    "ounces": "ounce",
+    "oz": "ounce",
+    "pounds": "pound",
+    "lbs": "pound",
+    "lb": "pound",
+    "months": "month",
+    "years": "year",
+    "decades": "decade",
+    "centuries": "century",
     "millilitres": "millilitre",
     "milliliters": "millilitre",
     "milliliter": "millilitre",
