@@ -11,8 +11,8 @@ Usage::
     .venv/bin/python bench/unseen_problems.py --json /tmp/unseen.json
     .venv/bin/python bench/unseen_problems.py --data bench/data/dev_problems.jsonl   # the set to tune on
 
-``bench/data/dev_problems.jsonl`` (24 word problems, 8 follow-ups, written on 2026-11-27 before the planner's
-candidate check) is the set to tune on; this file's default set and ``agent eval``'s held-out suites report.
+``bench/data/dev_problems.jsonl`` (24 word problems, 8 follow-ups, written on 2026-11-27 before that day's
+planner and training-data changes) is the set to tune on; this file's default set and ``agent eval``'s held-out suites report.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
-from graphs.planning.rules import number_words_to_digits, numbers_in
+from graphs.planning.rules import is_error, number_words_to_digits, numbers_in
 
 # Each ladder: (unit, how many of the previous unit make one of it), smallest first.
 _LADDERS: tuple[tuple[tuple[str, int], ...], ...] = (
@@ -174,7 +174,7 @@ def follow_up_conversion(messages: Sequence[BaseMessage]) -> str | None:
     results = [
         message.text.strip()
         for message in messages[humans[-2] : humans[-1]]
-        if isinstance(message, ToolMessage) and message.name == "calculator" and message.status != "error"
+        if isinstance(message, ToolMessage) and message.name == "calculator" and not is_error(message)
     ]
     if (
         target is None

@@ -93,8 +93,9 @@ MAX_RESULT_CHARS = 1500
 """Tool results shown to the model when it writes the answer: a tight prompt keeps a warm turn short."""
 
 TRAINED_ROUTE = "trained"
-CONVERSION_ROUTE = "conversion"
 """The route of a step the adapter's call line decided (response metadata, ``agent eval``)."""
+CONVERSION_ROUTE = "conversion"
+"""The route of a unit conversion computed from the table of :mod:`graphs.planning.conversions`."""
 
 QUERY_ARGUMENTS = ("query", "q", "question", "search_query", "text")
 """Names of a search tool's one string argument, filled with the question (less the request to search)."""
