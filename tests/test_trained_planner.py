@@ -3,7 +3,7 @@ the local planner does with its call lines, and (slow) the packaged adapter on q
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import pytest
@@ -13,11 +13,12 @@ from agent.models.local.chat_model import ChatLocalLlama, load_local_model
 from agent.settings import Settings
 from graphs.planning.call_format import parse_call, render_call
 from graphs.planning.local import LocalPlanner, local_planner
-from graphs.planning.rules import grounded_in, numbers_in
+from graphs.planning.rules import combines, grounded_in, numbers_in
 from graphs.planning.trained import (
     ADAPTER_PATH,
     Call,
     TrainedCalls,
+    calculator_line_grammar,
     digest_path,
     intact,
     result_line,
@@ -70,16 +71,25 @@ def test_call_lines_parse_back() -> None:
 class ScriptedCalls(TrainedCalls):
     """Call lines given in advance; fails the test when asked for one it was not given."""
 
-    def __init__(self, *calls: Call | None) -> None:
+    def __init__(self, *calls: Call | None, grounded: Sequence[Call] = ()) -> None:
         super().__init__(ChatLocalLlama(model="/nowhere.gguf"))
         self.calls = list(calls)
+        self.grounded = list(grounded)
+        """Lines for ``grounded_calculator_call``: none given, it writes none."""
         self.prompts: list[str] = []
+        self.allowed: list[set[str]] = []
 
-    def next_call(self, messages: Sequence[BaseMessage], **_: object) -> Call | None:
-        self.prompts.append(transcript(messages))
+    def next_call(
+        self, messages: Sequence[BaseMessage], *, shown: Mapping[str, str] | None = None, **_: object
+    ) -> Call | None:
+        self.prompts.append(transcript(messages, shown=shown))
         assert self.calls, "the planner asked the adapter for a call it should not need"
         call = self.calls.pop(0)
         return None if call is None else replace(call, prompt=self.prompts[-1])
+
+    def grounded_calculator_call(self, prompt: str, numbers: Iterable[str]) -> Call | None:
+        self.allowed.append(set(numbers))
+        return replace(self.grounded.pop(0), prompt=prompt) if self.grounded else None
 
 
 def planner(
@@ -312,3 +322,85 @@ def test_a_question_about_what_the_user_saved_or_wrote_down_is_the_documents_cue
     for question in ("What did I write down about the plumber's quote?", "Which recipe did we save?"):
         step = planner().plan([HumanMessage(question)])
         assert (step.tool_name, step.route) == ("search_documents", "cues"), question
+
+
+def searched(question: str, *hits: tuple[str, str]) -> list[BaseMessage]:
+    """A turn that searched the documents and got ``hits`` (file name, passage), numbered from 1."""
+    call = {"name": "search_documents", "args": {"query": question}, "id": "s1", "type": "tool_call"}
+    artifact = [
+        {"n": n, "source": f"/docs/{name}", "title": name, "text": text}
+        for n, (name, text) in enumerate(hits, start=1)
+    ]
+    quoted = "\n".join(f"[{n}] {name}: {' '.join(text.split())}" for n, (name, text) in enumerate(hits, 1))
+    return [
+        HumanMessage(question),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(
+            f"Excerpts (quoted data)\n{quoted}", tool_call_id="s1", name="search_documents", artifact=artifact
+        ),
+    ]
+
+
+POOL_HITS = (
+    ("parking.md", "Parking at the leisure centre costs 3 euros per hour. The car park opens at 7."),
+    (
+        "pool.md",
+        "The pool is 25 metres long and has 6 lanes.\n\nA swim lesson costs 14 euros. A locker costs 2 euros a day.",
+    ),
+)
+
+
+def test_after_a_look_up_the_adapter_is_shown_only_the_sentence_that_answers() -> None:
+    """Training results are a sentence or three; a real search returns chunks full of other figures, and
+    the first passage is not always the one that answers."""
+    scripted = planner(Call("calculator", "14*5"))
+    step = scripted.plan(searched("What do 5 swim lessons cost?", *POOL_HITS))
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "14*5"})
+    assert isinstance(scripted.trained, ScriptedCalls)
+    assert scripted.trained.prompts[-1].endswith("Result: [1] pool.md: A swim lesson costs 14 euros.\nCall:")
+
+
+def test_a_calculation_without_the_figure_looked_up_is_written_again_with_grounded_numbers() -> None:
+    calls = ScriptedCalls(Call("calculator", "7*7"), grounded=[Call("calculator", "89*7")])
+    step = LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"), [calculator, search_documents], routing="cues", trained=calls
+    ).plan(looked_up())
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "89*7"})
+    assert calls.allowed == [{"7", "89", "1", "100"}]  # the question's, the passage's, and 1 and 100
+
+
+def test_no_calculation_is_made_when_the_line_written_again_still_leaves_a_number_out() -> None:
+    for again in ((), (Call("calculator", "89*89"),), (Call("calculator", "7*100"),)):
+        calls = ScriptedCalls(Call("calculator", "2*7"), grounded=again)
+        planner_ = LocalPlanner(
+            ChatLocalLlama(model="/nowhere.gguf"),
+            [calculator, search_documents],
+            routing="cues",
+            trained=calls,
+        )
+        assert planner_.plan(looked_up()).kind != "tool_call", again
+
+
+def test_a_calculation_after_a_look_up_combines_the_figure_and_the_question() -> None:
+    passage = "Replace the belt every 400 hours."
+    assert combines("400*3", "How many hours do 3 belts last?", passage)
+    assert combines("6*6", "What do 6 day passes cost?", "A day pass costs 6 crowns.")
+    assert not combines("3*3", "How many hours do 3 belts last?", passage)
+    assert not combines("400*2", "How many hours do 3 belts last?", passage)
+
+
+def test_the_grounded_grammar_allows_only_the_given_numbers() -> None:
+    grammar = calculator_line_grammar(["7", "89", "4.50", "P4", "89"])
+    assert 'num  ::= "4.50" | "89" | "7"' in grammar
+    with pytest.raises(ValueError):
+        calculator_line_grammar(["F7"])
+
+
+@pytest.mark.slow
+def test_the_packaged_adapter_computes_with_the_passage_that_answers(local: ChatLocalLlama) -> None:
+    """A made-up price list whose first passage is about something else and whose answering passage holds
+    three other figures: shown whole, the adapter multiplied the wrong one."""
+    planner_ = local_planner(local, [calculator, web_search, search_documents])
+    assert planner_ is not None
+    step = planner_.plan(searched("What do 5 swim lessons cost?", *POOL_HITS))
+    assert (step.tool_name, calculate(step.tool_args["expression"])) == ("calculator", "70")

@@ -440,6 +440,22 @@ def extractive_answer(
     unit, or for ``attempt`` k the (k+1)-th best (a revision is a different draft), as ``<sentence> [n].``
     ``titles``: the title of each passage's document, where known. None when the passages hold no
     candidate sentence."""
+    found = answering_text(question, passages, similarity, attempt=attempt, titles=titles)
+    return _cited(*found) if found else None
+
+
+def answering_text(
+    question: str,
+    passages: Mapping[str, str],
+    similarity: Similarity | None = None,
+    *,
+    attempt: int = 0,
+    titles: Mapping[str, str] | None = None,
+    neighbours: bool = True,
+) -> tuple[str, str] | None:
+    """What :func:`extractive_answer` quotes, uncited: the best unit's text (with its short followers, and
+    with ``neighbours`` a close neighbour) and the number of its passage; None when the passages hold no
+    candidate sentence."""
     titles = titles or {}
     units = [
         unit
@@ -451,11 +467,11 @@ def extractive_answer(
         return None
     best = ranked[attempt % len(ranked)]
     text = _with_followers(best.unit, units)
-    neighbour = _close_neighbour(best, ranked, units)
+    neighbour = _close_neighbour(best, ranked, units) if neighbours else None
     if neighbour is not None:
         first, second = sorted((best.unit, neighbour), key=units.index)
         text = f"{first.text} {second.text}"
-    return _cited(text, best.unit.source)
+    return text, best.unit.source
 
 
 def _close_neighbour(best: Scored, ranked: Sequence[Scored], units: Sequence[Unit]) -> Unit | None:

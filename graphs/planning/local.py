@@ -39,7 +39,7 @@ from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
-from graphs.planning.trained import Call, TrainedCalls, trained_calls_for
+from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
 
 Routing = Literal["layered", "cues", "model"]
 """How the first tool of a turn is chosen: ``layered`` (fast path, cues, embeddings, then the model),
@@ -268,7 +268,7 @@ class LocalPlanner:
         if tool is None:
             return None
         if argument := single_string_argument(tool, ("expression",)):
-            return grounded_expression_call(call, argument)
+            return self.grounded_calculation(call, argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})
@@ -293,12 +293,55 @@ class LocalPlanner:
         call, result = turn[0]
         if call.get("name") != rules.DOCUMENTS_TOOL or rules.is_error(result):
             return None
-        if not rules.numbers_in(rules.question_of_turn(messages)):
+        question = rules.question_of_turn(messages)
+        if not rules.numbers_in(question):
             return None  # a plain document question ("what is the late fee?"): no model call, the passage answers
-        written = self.trained.next_call(messages, argument_for=("calculator",))
+        focused = self.focused_passage(question, result)
+        shown = {result.tool_call_id: passage_line(result, *focused)} if focused else {}
+        passage = focused[1] if focused else next(iter(rules.result_passages([result]).values()), "")
+        written = self.trained.next_call(messages, argument_for=("calculator",), shown=shown)
         if written is None or written.tool != "calculator":
             return None
-        return grounded_expression_call(written, argument)
+        if rules.is_arithmetic(written.argument) and rules.combines(written.argument, question, passage):
+            return grounded_expression_call(written, argument)
+        # "3*3" for 3 nozzles of 400 hours each: the line is written again with the question's and the
+        # passage's numbers only (and 1 and 100, for "1-15/100"), and kept only if it combines the two
+        numbers = {*rules.numbers_in(question), *rules.numbers_in(passage), "1", "100"}
+        again = self.trained.grounded_calculator_call(written.prompt, numbers)
+        if again is None or not rules.combines(again.argument, question, passage):
+            return None
+        return grounded_expression_call(again, argument)
+
+    def grounded_calculation(self, call: Call, argument: str) -> Plan | None:
+        """The calculator step of the adapter's ``call``; when its expression is not arithmetic or uses a
+        number the conversation does not hold, the adapter's line written again under a grammar that allows
+        only the conversation's numbers (``TrainedCalls.grounded_calculator_call``); None when neither is."""
+        step = grounded_expression_call(call, argument)
+        if step is not None or self.trained is None:
+            return step
+        again = self.trained.grounded_calculator_call(call.prompt, rules.grounding_numbers(call.prompt))
+        return grounded_expression_call(again, argument) if again is not None else None
+
+    def focused_passage(self, question: str, result: ToolMessage) -> tuple[str, str] | None:
+        """What of a search result the adapter is shown: the number of the passage that answers the question
+        and its sentence that does (the one the answer would quote, :mod:`graphs.planning.extractive`); None
+        when no passage holds one (the first passage is shown then).
+
+        Training results are a sentence or three (:mod:`agent.training.routing`); a real passage is a chunk
+        of a document with many figures, and the first passage is not always the one that answers. Shown a
+        whole chunk, the adapter multiplied by the wrong figure ("31 metres" for the staircase's steps)."""
+        similarity = self.router.similarities if self.routing == "layered" else None
+        found = extractive.answering_text(
+            question,
+            rules.result_passages([result]),
+            similarity,
+            titles=rules.result_titles([result]),
+            neighbours=False,  # one figure to take: "A day pass costs 6" beside "A monthly pass costs 48"
+        )
+        if found is None:
+            return None
+        text, number = found
+        return number, text
 
     def runner_up(
         self,

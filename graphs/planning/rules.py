@@ -356,6 +356,12 @@ def numbers_in(text: str) -> list[str]:
     return quantities
 
 
+def grounding_numbers(text: str) -> set[str]:
+    """The numbers a calculator call for ``text`` may write, as :func:`grounded_in` accepts them: the text's
+    quantities and the unit constants."""
+    return {*numbers_in(text), *UNIT_CONSTANTS}
+
+
 def grounded_in(expression: str, question: str) -> bool:
     """Whether every number in ``expression`` comes from ``question`` (or is a common unit constant).
 
@@ -366,6 +372,15 @@ def grounded_in(expression: str, question: str) -> bool:
     numbers = {Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression)}
     given = {Fraction(n) for n in numbers_in(question)}
     return bool(numbers) and numbers <= given | _UNIT_VALUES and bool(given)
+
+
+def combines(expression: str, question: str, passage: str) -> bool:
+    """Whether ``expression`` uses a number of ``question`` and a number of ``passage`` (compared as values):
+    a computation after a look-up combines the figure it looked up with the question's own quantity."""
+    used = {Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression)}
+    asked = {Fraction(n) for n in numbers_in(question)}
+    found = {Fraction(n) for n in numbers_in(passage)}
+    return bool(used & asked) and bool(used & found)
 
 
 def pretty_expression(expression: str) -> str:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -45,6 +46,22 @@ RESULT_CHARS = 400
 """How much of a tool result a ``Result:`` line shows (training results are a number or one sentence)."""
 HISTORY_TURNS = 3
 """Earlier turns shown before the question: a follow-up needs the previous one or two."""
+
+CALCULATOR_LINE_GBNF = """
+root ::= " calculator(" expr ")\n"
+expr ::= term ([-+*/] term)*
+term ::= num | "(" expr ")"
+num  ::= {numbers}
+"""
+"""A calculator call line whose numbers are the given ones only (training expressions have no spaces)."""
+
+
+def calculator_line_grammar(numbers: Iterable[str]) -> str:
+    """:data:`CALCULATOR_LINE_GBNF` with ``numbers`` (digit strings) as the only numbers."""
+    written = sorted({n for n in numbers if re.fullmatch(r"\d+(?:\.\d+)?", n)}, key=lambda n: (-len(n), n))
+    if not written:
+        raise ValueError("a calculator line needs at least one number")
+    return CALCULATOR_LINE_GBNF.format(numbers=" | ".join(f'"{n}"' for n in written))
 
 
 def digest_path(adapter: Path) -> Path:
@@ -77,9 +94,13 @@ class Call:
     """The conversation it continued (:func:`transcript`): what its numbers may come from."""
 
 
-def transcript(messages: Sequence[BaseMessage], *, turns: int = HISTORY_TURNS) -> str:
+def transcript(
+    messages: Sequence[BaseMessage], *, turns: int = HISTORY_TURNS, shown: Mapping[str, str] | None = None
+) -> str:
     """The conversation in the training format, up to and including the final ``Call:``: the user's messages,
-    the calls of our three tools with their results; answers and anything else are left out, as in training."""
+    the calls of our three tools with their results; answers and anything else are left out, as in training.
+    ``shown``: the ``Result:`` text of some results, by tool call id, in place of :func:`result_line`'s."""
+    shown = shown or {}
     lines: list[list[str]] = []
     for message in messages:
         if isinstance(message, HumanMessage):
@@ -92,7 +113,8 @@ def transcript(messages: Sequence[BaseMessage], *, turns: int = HISTORY_TURNS) -
                     argument = str(next(iter(call["args"].values())))
                     lines[-1].append(render_line(CALL_PREFIX, render_call(call["name"], argument)))
         elif isinstance(message, ToolMessage) and message.name in TOOLS:
-            lines[-1].append(render_line(RESULT_PREFIX, result_line(message)[:RESULT_CHARS]))
+            text = shown.get(message.tool_call_id) or result_line(message)
+            lines[-1].append(render_line(RESULT_PREFIX, text[:RESULT_CHARS]))
     return "".join(line for turn in lines[-turns:] for line in turn) + CALL_PREFIX
 
 
@@ -102,9 +124,17 @@ def result_line(result: ToolMessage) -> str:
     hits = result.artifact if isinstance(result.artifact, list) else []
     first = hits[0] if hits and isinstance(hits[0], dict) else None
     if first is not None and first.get("text"):
-        source = PurePath(str(first.get("source") or first.get("title") or "")).name
-        return f"[1] {source}: {first['text']}"
+        return passage_line(result, str(first.get("n", "1")), first["text"])
     return result.text
+
+
+def passage_line(result: ToolMessage, number: str, text: str) -> str:
+    """``text``, taken from the search result's passage ``[number]``, as a ``Result:`` line shows a passage
+    in training: ``[1] source: text`` (training results hold one passage, always numbered 1)."""
+    hits = result.artifact if isinstance(result.artifact, list) else []
+    hit = next((h for h in hits if isinstance(h, dict) and str(h.get("n")) == number), None)
+    source = PurePath(str(hit.get("source") or hit.get("title") or "")).name if hit else ""
+    return f"[1] {source}: {text}"
 
 
 class TrainedCalls:
@@ -131,8 +161,25 @@ class TrainedCalls:
             )
         return self._engine
 
+    def loaded_engine(self) -> Engine | None:
+        """:attr:`engine`, or None (logged once) when the adapter cannot be loaded."""
+        if self.unavailable:
+            return None
+        try:
+            return self.engine
+        except (ValueError, OSError, RuntimeError) as error:  # a damaged file, or llama.cpp's load errors
+            logger.warning(
+                "the planner's adapter %s could not be loaded (%s): rules alone", self.adapter, error
+            )
+            self.unavailable = True
+            return None
+
     def next_call(
-        self, messages: Sequence[BaseMessage], *, argument_for: Sequence[str] = TOOLS
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        argument_for: Sequence[str] = TOOLS,
+        shown: Mapping[str, str] | None = None,
     ) -> Call | None:
         """The call the adapter writes after ``messages``, or None when its line is not a call.
 
@@ -141,17 +188,10 @@ class TrainedCalls:
         from the question costs no decoding then. (Decoding the name and then, from a new prompt, the argument
         gave another expression in 4 of 99 held-out examples: a different tokenization of the line.)
         """
-        if self.unavailable:
+        engine = self.loaded_engine()
+        if engine is None:
             return None
-        try:
-            engine = self.engine
-        except (ValueError, OSError, RuntimeError) as error:  # a damaged file, or llama.cpp's load errors
-            logger.warning(
-                "the planner's adapter %s could not be loaded (%s): rules alone", self.adapter, error
-            )
-            self.unavailable = True
-            return None
-        prompt = transcript(messages)
+        prompt = transcript(messages, shown=shown)
         tokens = engine.fit(engine.tokenize(prompt), ADAPTER_N_CTX - CALL_MAX_TOKENS - 1)
         line = ""
         with closing(
@@ -164,6 +204,26 @@ class TrainedCalls:
                     return Call(name, "", prompt)
         parsed = parse_call(line)
         logger.debug("trained call after %r: %r", prompt[-200:], line)
+        return Call(*parsed, prompt) if parsed else None
+
+    def grounded_calculator_call(self, prompt: str, numbers: Iterable[str]) -> Call | None:
+        """The calculator line the adapter writes after ``prompt`` when it may use only ``numbers``: greedy
+        under a grammar (``Engine.constrained``), so a number the conversation does not hold is never written.
+
+        Asked when the free line was a calculator call with a number from nowhere: the grammar keeps the
+        adapter's choices wherever they were grounded and takes its likeliest grounded number where not."""
+        engine = self.loaded_engine()
+        if engine is None:
+            return None
+        try:
+            completion = engine.constrained(
+                prompt, calculator_line_grammar(numbers), max_tokens=CALL_MAX_TOKENS, repeat_penalty=1.0
+            )
+        except ValueError as error:  # no numbers, or a grammar llama.cpp refuses
+            logger.debug("no grounded calculator line: %s", error)
+            return None
+        parsed = parse_call(completion.text)
+        logger.debug("grounded calculator call after %r: %r", prompt[-200:], completion.text)
         return Call(*parsed, prompt) if parsed else None
 
 
