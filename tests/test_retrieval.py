@@ -37,6 +37,7 @@ from tools.knowledge_base.ingest import (
     load_chunks,
     source_name,
 )
+from tools.knowledge_base.loading import load_documents
 from tools.knowledge_base.retrieval import (
     EMPTY_REASON,
     NOTHING_RELEVANT,
@@ -152,6 +153,42 @@ def test_html_keeps_text_but_not_scripts_styles_or_head() -> None:
     assert "Millstream Loop" in text and "young children" in text
     assert "trackVisit" not in text and "font-family" not in text
     assert {c.metadata["title"] for c in chunks} == {"Brackenfell Ridge: Trail Guide"}
+
+
+PRICE_PAGE = b"""<html><head><title>Corner Caf\xc3\xa9</title><style>li { color: red }</style></head><body>
+<h1>Corner Caf\xc3\xa9 menu</h1><p>All prices in <b>euros</b>, service included.</p>
+<h2>Drinks</h2><ul><li>Espresso: 2.10</li><li>Flat white: 3.40</li></ul>
+<h2>Cakes</h2><table><tr><th>Cake</th><th>Price</th></tr><tr><td>Carrot cake</td><td>4.20</td></tr>
+<tr><td>Lemon tart</td><td>3.90</td></tr></table>
+<p>See <a href="https://example.com/hours">our hours</a>.</p></body></html>"""
+
+
+def test_html_keeps_its_headings_list_items_and_table_rows(tmp_path: Path) -> None:
+    """Each list item and table row is a unit a sentence can be quoted from, under its heading: as plain
+    text they ran together into one "sentence" holding every price of the page."""
+    from graphs.planning.extractive import passage_units
+
+    page = tmp_path / "menu.html"
+    page.write_bytes(PRICE_PAGE)
+    sections = load_documents(page)
+    assert [doc.metadata.get("heading") for doc in sections] == [
+        "Corner Café menu",
+        "Corner Café menu > Drinks",
+        "Corner Café menu > Cakes",
+    ]
+    assert {doc.metadata["title"] for doc in sections} == {"Corner Café"}
+    units = [unit.text for doc in sections for unit in passage_units(doc.page_content)]
+    assert "Flat white: 3.40" in units
+    assert "Cake: Lemon tart; Price: 3.90" in units
+    assert "All prices in euros, service included." in units
+    text = "\n".join(doc.page_content for doc in sections)
+    assert "See our hours." in text and "example.com" not in text and "color" not in text
+
+
+def test_html_too_deeply_nested_for_markdown_is_read_as_plain_text(tmp_path: Path) -> None:
+    page = tmp_path / "deep.html"
+    page.write_bytes(b"<html><body>" + b"<div>" * 3000 + b"Deep text." + b"</div>" * 3000 + b"</body></html>")
+    assert [doc.page_content for doc in load_documents(page)] == ["Deep text."]
 
 
 def test_pdf_text_is_extracted_per_page() -> None:

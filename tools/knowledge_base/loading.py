@@ -6,7 +6,8 @@ rather than a path, because the loaders open the file again by name: a file swap
 since it was checked would block them forever, and one grown past the size cap would be read whole.
 What stays hand-written is what no loader does: the size cap, refusing special files, telling text from
 binary (``TextLoader(autodetect_encoding=True)`` would guess Latin-1 where we say "not UTF-8 text"), and
-turning any parser failure into a one-line reason.
+turning any parser failure into a one-line reason. An HTML page's sections are its Markdown (markdownify) split
+on headings, as a Markdown file's are; BS4HTMLParser gives its title, and its text where markdownify cannot.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import codecs
 import logging
 import os
+import re
 import stat
 import warnings
 from collections.abc import Iterator
@@ -220,6 +222,41 @@ def _html_text(data: bytes) -> tuple[str | None, str]:
     return (title if title and title != "None" else None), "\n".join(line for line in lines if line)
 
 
+def _html_markdown(data: bytes) -> str:
+    """The visible text of an HTML page as Markdown (markdownify): headings, paragraphs, list items and table
+    rows keep their structure, where BS4HTMLParser's text is one line per text node with no blocks (a price
+    list's items ran together into one "sentence" with every price in it)."""
+    from bs4 import BeautifulSoup
+    from markdownify import MarkdownConverter
+
+    soup = BeautifulSoup(data, "html.parser")  # detects the declared encoding, as BS4HTMLParser does
+    for hidden in soup(["head", "script", "style", "template", "noscript"]):
+        hidden.decompose()
+    converter = MarkdownConverter(
+        heading_style="ATX",
+        bullets="-",
+        strip=["a", "img"],  # a link's text stays, its address goes; images have no text to search
+        escape_underscores=False,
+        escape_asterisks=False,
+        escape_misc=False,
+    )
+    text = converter.convert_soup(soup)
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _html_sections(data: bytes) -> tuple[str | None, list[Document]]:
+    """The title and the sections of an HTML page, split on its headings as Markdown is; the page's text as
+    one section when it cannot be written as Markdown (markdownify recurses: deeply nested markup)."""
+    title, text = _html_text(data)
+    try:
+        markdown = _html_markdown(data)
+    except (RecursionError, ValueError, TypeError, AttributeError) as exc:
+        logger.info("HTML kept as plain text (%s)", one_line(f"{type(exc).__name__}: {exc}"))
+        return title, [Document(text)] if text else []
+    return title, _markdown_sections(markdown) if markdown.strip() else []
+
+
 def _markdown_sections(text: str) -> list[Document]:
     """Split on headings first so a chunk never straddles two sections; keep the heading in the text
     (it often carries the words a question is about) and as ``heading`` metadata."""
@@ -257,8 +294,7 @@ def load_documents(path: Path, *, max_bytes: int | None = None) -> list[Document
             title, sections = _pdf_pages(data)
     elif suffix in {".html", ".htm"}:
         with _parser_notices_to_logging(source):
-            title, text = _html_text(data)
-        sections = [Document(text)]
+            title, sections = _html_sections(data)
     elif suffix in {".md", ".markdown"}:
         text = _decode(data)
         title = _first_markdown_title(text)
