@@ -268,7 +268,7 @@ class LocalPlanner:
         if tool is None:
             return None
         if argument := single_string_argument(tool, ("expression",)):
-            return self.grounded_calculation(call, argument)
+            return grounded_expression_call(call, argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})
@@ -311,16 +311,6 @@ class LocalPlanner:
         if again is None or not rules.combines(again.argument, question, passage):
             return None
         return grounded_expression_call(again, argument)
-
-    def grounded_calculation(self, call: Call, argument: str) -> Plan | None:
-        """The calculator step of the adapter's ``call``; when its expression is not arithmetic or uses a
-        number the conversation does not hold, the adapter's line written again under a grammar that allows
-        only the conversation's numbers (``TrainedCalls.grounded_calculator_call``); None when neither is."""
-        step = grounded_expression_call(call, argument)
-        if step is not None or self.trained is None:
-            return step
-        again = self.trained.grounded_calculator_call(call.prompt, rules.grounding_numbers(call.prompt))
-        return grounded_expression_call(again, argument) if again is not None else None
 
     def focused_passage(self, question: str, result: ToolMessage) -> tuple[str, str] | None:
         """What of a search result the adapter is shown: the number of the passage that answers the question

@@ -356,12 +356,6 @@ def numbers_in(text: str) -> list[str]:
     return quantities
 
 
-def grounding_numbers(text: str) -> set[str]:
-    """The numbers a calculator call for ``text`` may write, as :func:`grounded_in` accepts them: the text's
-    quantities and the unit constants."""
-    return {*numbers_in(text), *UNIT_CONSTANTS}
-
-
 def grounded_in(expression: str, question: str) -> bool:
     """Whether every number in ``expression`` comes from ``question`` (or is a common unit constant).
 

@@ -210,8 +210,9 @@ class TrainedCalls:
         """The calculator line the adapter writes after ``prompt`` when it may use only ``numbers``: greedy
         under a grammar (``Engine.constrained``), so a number the conversation does not hold is never written.
 
-        Asked when the free line was a calculator call with a number from nowhere: the grammar keeps the
-        adapter's choices wherever they were grounded and takes its likeliest grounded number where not."""
+        Asked after a look-up when the free line leaves out the figure looked up or the question's quantity
+        ("3*3" for 3 nozzles of 400 hours): greedy decoding under the grammar keeps the adapter's choices
+        wherever they were allowed and takes its likeliest allowed number where not ("200*6" for "2*6")."""
         engine = self.loaded_engine()
         if engine is None:
             return None
