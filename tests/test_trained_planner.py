@@ -21,6 +21,7 @@ from graphs.planning.trained import (
     calculator_line_grammar,
     digest_path,
     intact,
+    passage_line,
     result_line,
     transcript,
 )
@@ -222,6 +223,15 @@ def test_a_search_result_is_shown_as_training_showed_one() -> None:
     )
     assert result_line(result) == "[1] tramway.md: A day pass costs 6 crowns."
     assert result_line(ToolMessage("144", tool_call_id="c1", name="calculator")) == "144"
+    unnumbered = ToolMessage(
+        "Excerpts", tool_call_id="s2", name="search_documents", artifact=[{**hit, "n": None}]
+    )
+    assert result_line(unnumbered) == "[1] tramway.md: A day pass costs 6 crowns."
+    second = {"n": 2, "source": "/docs/bakery.html", "text": "Cardamom bun: 2.75 crowns"}
+    both = ToolMessage("Excerpts", tool_call_id="s3", name="search_documents", artifact=[hit, second])
+    assert (
+        passage_line(both, "2", "Cardamom bun: 2.75 crowns") == "[1] bakery.html: Cardamom bun: 2.75 crowns"
+    )
 
 
 def test_digits_in_names_are_no_quantities_to_compute_with() -> None:

@@ -124,7 +124,7 @@ def result_line(result: ToolMessage) -> str:
     hits = result.artifact if isinstance(result.artifact, list) else []
     first = hits[0] if hits and isinstance(hits[0], dict) else None
     if first is not None and first.get("text"):
-        return passage_line(result, str(first.get("n", "1")), first["text"])
+        return f"[1] {_source_name(first)}: {first['text']}"
     return result.text
 
 
@@ -133,8 +133,12 @@ def passage_line(result: ToolMessage, number: str, text: str) -> str:
     in training: ``[1] source: text`` (training results hold one passage, always numbered 1)."""
     hits = result.artifact if isinstance(result.artifact, list) else []
     hit = next((h for h in hits if isinstance(h, dict) and str(h.get("n")) == number), None)
-    source = PurePath(str(hit.get("source") or hit.get("title") or "")).name if hit else ""
-    return f"[1] {source}: {text}"
+    return f"[1] {_source_name(hit) if hit else ''}: {text}"
+
+
+def _source_name(hit: dict) -> str:
+    """A passage's document as the knowledge base names it: its file name (else its title)."""
+    return PurePath(str(hit.get("source") or hit.get("title") or "")).name
 
 
 class TrainedCalls:
