@@ -305,3 +305,40 @@ def test_an_ask_on_a_busy_thread_is_refused_in_one_line_after_a_bounded_wait(
         lines = (asked.stderr.strip() or asked.stdout.strip()).splitlines()
         assert len(lines) == 1 and f"thread {thread_id} is busy" in lines[0], asked.stderr[-2000:]
     assert_turns_kept_once_and_well_formed(thread_messages(url, thread_id), answered)
+
+
+def test_a_process_waiting_for_the_migrations_runs_no_statement_meanwhile(postgres_url: str) -> None:
+    """The migrations create an index CONCURRENTLY, which waits for every running statement: a waiting
+    ``pg_advisory_lock`` would be one, and the two processes deadlocked. The waiter polls instead."""
+    import threading
+
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from agent.memory.checkpointers import SETUP_LOCK_KEY, take_setup_lock
+
+    def connect() -> psycopg.Connection[Any]:
+        return psycopg.connect(postgres_url, autocommit=True, row_factory=dict_row)
+
+    # the holder closes first (its lock goes with it): a waiter still blocked is released, whatever failed
+    with connect() as waiter, connect() as watcher, connect() as holder:
+        take_setup_lock(holder)
+        taken = threading.Event()
+        thread = threading.Thread(target=lambda: (take_setup_lock(waiter), taken.set()), daemon=True)
+        thread.start()
+        time.sleep(0.3)
+        assert not taken.is_set()
+        for _ in range(5):  # the waiter's session never waits on a lock: no statement stays running
+            activity = watcher.execute(
+                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (waiter.info.backend_pid,)
+            ).fetchone()
+            assert activity is not None and activity["wait_event_type"] != "Lock"
+            time.sleep(0.01)
+        holder.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))
+        assert taken.wait(5)
+        held = watcher.execute(
+            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = %s AND granted",
+            (waiter.info.backend_pid,),
+        ).fetchone()
+        assert held is not None and held["n"] == 1
+        waiter.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))

@@ -13,8 +13,10 @@ and ``AGENT_MEMORY``.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
@@ -32,7 +34,10 @@ BUSY_TIMEOUT_SECONDS = 30.0
 POSTGRES_POOL_SIZE = 8
 """Connections a PostgreSQL saver may open (one per concurrent checkpoint read or write)."""
 SETUP_LOCK_KEY = 0x61676E74
-"""The PostgreSQL advisory lock (``pg_advisory_lock``) the savers' migrations run under ("agnt")."""
+"""The PostgreSQL advisory lock the savers' migrations run under ("agnt")."""
+SETUP_LOCK_POLL_SECONDS = 0.05
+"""How often a process waiting for another's migrations tries the lock again (:func:`take_setup_lock`)."""
+_TRY_SETUP_LOCK = "SELECT pg_try_advisory_lock(%s) AS taken"
 CONNECT_TIMEOUT_SECONDS = 5
 """How long opening a PostgreSQL memory may wait for the server (unless the URL sets ``connect_timeout``)."""
 URL_HELP = "use sqlite:///path/to/memory.db, postgresql://user@host/db or memory (AGENT_MEMORY)"
@@ -93,6 +98,24 @@ def _postgres_connection(url: str) -> dict[str, Any]:
     if "connect_timeout" not in conninfo_to_dict(url):
         kwargs["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     return kwargs
+
+
+def take_setup_lock(conn: Any) -> None:
+    """Hold :data:`SETUP_LOCK_KEY` on ``conn`` (a psycopg connection in autocommit, rows as dicts).
+
+    Polled with ``pg_try_advisory_lock`` rather than waited for with ``pg_advisory_lock``: the migrations create
+    an index CONCURRENTLY, which waits for every statement running in the database to end, a
+    ``pg_advisory_lock`` waiting for this very lock included. Two processes opening a new database at once then
+    deadlocked, unseen by PostgreSQL's deadlock detector (measured: ``tests/test_concurrency.py`` hung on a
+    loaded machine). Between tries no statement runs, so the index is built and the lock released."""
+    while not conn.execute(_TRY_SETUP_LOCK, (SETUP_LOCK_KEY,)).fetchone()["taken"]:
+        time.sleep(SETUP_LOCK_POLL_SECONDS)
+
+
+async def atake_setup_lock(conn: Any) -> None:
+    """The async twin of :func:`take_setup_lock` (a psycopg ``AsyncConnection``)."""
+    while not (await (await conn.execute(_TRY_SETUP_LOCK, (SETUP_LOCK_KEY,))).fetchone())["taken"]:
+        await asyncio.sleep(SETUP_LOCK_POLL_SECONDS)
 
 
 def _postgres_unavailable(url: str, error: Exception) -> MemoryUnavailable:
@@ -169,7 +192,7 @@ def checkpointer(
             with pool.connection() as lock:
                 # Two processes opening a new database at once would both run the migrations and one
                 # would fail on the other's rows; PostgreSQL's advisory lock makes them take turns.
-                lock.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
+                take_setup_lock(lock)
                 try:
                     postgres.setup()
                 finally:
@@ -222,7 +245,7 @@ async def acheckpointer(
         async with AsyncConnectionPool(url, max_size=POSTGRES_POOL_SIZE, kwargs=kwargs, open=False) as pool:
             postgres = async_saver_type(pool)
             async with pool.connection() as lock:  # the migrations one process at a time, as above
-                await lock.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
+                await atake_setup_lock(lock)
                 try:
                     await postgres.setup()
                 finally:
