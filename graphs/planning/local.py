@@ -297,8 +297,8 @@ class LocalPlanner:
         if not rules.numbers_in(question):
             return None  # a plain document question ("what is the late fee?"): no model call, the passage answers
         focused = self.focused_passage(question, result)
-        shown = {result.tool_call_id: passage_line(result, *focused)} if focused else {}
-        passage = focused[1] if focused else next(iter(rules.result_passages([result]).values()), "")
+        shown = {result.tool_call_id: passage_line(result, focused[1], focused[0])} if focused else {}
+        passage = focused[0] if focused else next(iter(rules.result_passages([result]).values()), "")
         written = self.trained.next_call(messages, argument_for=("calculator",), shown=shown)
         if written is None or written.tool != "calculator":
             return None
@@ -313,25 +313,21 @@ class LocalPlanner:
         return grounded_expression_call(again, argument)
 
     def focused_passage(self, question: str, result: ToolMessage) -> tuple[str, str] | None:
-        """What of a search result the adapter is shown: the number of the passage that answers the question
-        and its sentence that does (the one the answer would quote, :mod:`graphs.planning.extractive`); None
-        when no passage holds one (the first passage is shown then).
+        """What of a search result the adapter is shown: the sentence that answers the question (the one the
+        answer would quote, :mod:`graphs.planning.extractive`) and the number of its passage; None when no
+        passage holds one (the first passage is shown then).
 
         Training results are a sentence or three (:mod:`agent.training.routing`); a real passage is a chunk
         of a document with many figures, and the first passage is not always the one that answers. Shown a
         whole chunk, the adapter multiplied by the wrong figure ("31 metres" for the staircase's steps)."""
         similarity = self.router.similarities if self.routing == "layered" else None
-        found = extractive.answering_text(
+        return extractive.answering_text(
             question,
             rules.result_passages([result]),
             similarity,
             titles=rules.result_titles([result]),
             neighbours=False,  # one figure to take: "A day pass costs 6" beside "A monthly pass costs 48"
         )
-        if found is None:
-            return None
-        text, number = found
-        return number, text
 
     def runner_up(
         self,

@@ -356,6 +356,11 @@ def numbers_in(text: str) -> list[str]:
     return quantities
 
 
+def expression_values(expression: str) -> set[Fraction]:
+    """The numbers an expression writes, as values ("1.80" and "1.8" are one)."""
+    return {Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression)}
+
+
 def grounded_in(expression: str, question: str) -> bool:
     """Whether every number in ``expression`` comes from ``question`` (or is a common unit constant).
 
@@ -363,7 +368,7 @@ def grounded_in(expression: str, question: str) -> bool:
     "Good morning!"): such a call must not be made.
     """
     # compared as values: the question's "$1.80" is read as 1.8, and a call may write it either way
-    numbers = {Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression)}
+    numbers = expression_values(expression)
     given = {Fraction(n) for n in numbers_in(question)}
     return bool(numbers) and numbers <= given | _UNIT_VALUES and bool(given)
 
@@ -371,7 +376,7 @@ def grounded_in(expression: str, question: str) -> bool:
 def combines(expression: str, question: str, passage: str) -> bool:
     """Whether ``expression`` uses a number of ``question`` and a number of ``passage`` (compared as values):
     a computation after a look-up combines the figure it looked up with the question's own quantity."""
-    used = {Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression)}
+    used = expression_values(expression)
     asked = {Fraction(n) for n in numbers_in(question)}
     found = {Fraction(n) for n in numbers_in(passage)}
     return bool(used & asked) and bool(used & found)
