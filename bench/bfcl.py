@@ -229,10 +229,11 @@ class Bfcl:
     openai_style: Any
     gorilla_to_openapi: dict[str, str]
 
-    def cases(self, category: str, limit: int | None) -> list[dict[str, Any]]:
-        """The first ``limit`` cases of a category, each with its ``ground_truth`` (none for irrelevance)."""
+    def cases(self, category: str, limit: int | None, offset: int = 0) -> list[dict[str, Any]]:
+        """``limit`` cases of a category from the ``offset``-th, each with its ``ground_truth`` (none for
+        irrelevance)."""
         data = self.root / "bfcl_eval" / "data"
-        cases = _jsonl(data / f"BFCL_v4_{category}.json", limit)
+        cases = _jsonl(data / f"BFCL_v4_{category}.json", None if limit is None else offset + limit)[offset:]
         answers_path = data / "possible_answer" / f"BFCL_v4_{category}.json"
         if answers_path.is_file():
             answers = {answer["id"]: answer["ground_truth"] for answer in _jsonl(answers_path, None)}
@@ -401,6 +402,7 @@ def evaluate(
     limit: int,
     verbose: bool,
     case_timeout: float,
+    offset: int = 0,
 ) -> dict[str, Any]:
     asks = {name: MODELS[name](case_timeout) for name in models}
     tallies: dict[str, dict[str, Tally]] = {
@@ -408,7 +410,7 @@ def evaluate(
     }
     details: list[dict[str, Any]] = []
     for category in categories:  # case by case, both models on each: a run cut short still compares them
-        for case in bfcl.cases(category, limit):
+        for case in bfcl.cases(category, limit, offset):
             tools = openai_tools(case["function"])
             for name, ask in asks.items():
                 tally = tallies[name][category]
@@ -453,6 +455,12 @@ def table(tallies: dict[str, dict[str, Tally]], categories: Sequence[str]) -> st
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=25, help="first N cases of each category (default 25)")
+    parser.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        help="skip the first N cases of each category (default 0): tune on later cases, report on the first",
+    )
     parser.add_argument("--categories", nargs="+", default=list(CATEGORIES), metavar="CATEGORY")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument(
@@ -472,7 +480,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown categories {unknown}; choose from {list(CATEGORIES)}")
     bfcl = load_bfcl(ensure_wheel(args.cache))
-    result = evaluate(bfcl, categories, args.models, args.limit, args.verbose, args.case_timeout)
+    result = evaluate(
+        bfcl, categories, args.models, args.limit, args.verbose, args.case_timeout, args.offset
+    )
     tallies = result["tallies"]
     if args.json:
         summary = {
@@ -493,7 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     print(
-        f"BFCL (bfcl-eval {WHEEL_VERSION}, official AST checker), first {args.limit} cases of each category"
+        f"BFCL (bfcl-eval {WHEEL_VERSION}, official AST checker), cases {args.offset + 1}-"
+        f"{args.offset + args.limit} of each category"
     )
     print(table(tallies, categories))
     for name, by_category in tallies.items():

@@ -7,9 +7,11 @@ public methods. The packaged model is Gemma 3 270M *base* (no chat template in i
 
 - prompts use a plain ``User:`` / ``Assistant:`` transcript unless the GGUF carries a chat template
   (instruct models), which is then rendered with llama-cpp-python's Jinja formatter;
-- with tools bound, the model chooses among the bound tools and a plain answer by likelihood (calibrated
-  scoring of the names), then decodes the arguments under the tool's JSON-schema grammar and checks them
-  against the whole schema; a call that does not pass is not made. Structured output is decoded the same way;
+- with tools bound, the model ranks the bound tools and a plain answer by likelihood (calibrated scoring of
+  the names), then decodes the arguments under the tool's JSON-schema grammar and checks them against the
+  whole schema. A call is made only on values the request holds (``grounding``): one whose required values
+  the model made up is not made, and the turn is answered instead. Further calls in the same answer cover
+  further parts of the request ("in Paris and in Rome"). Structured output is decoded the same way;
 - a raw text prompt can replace the transcript (``raw_prompt``, with an ``answer_prefix``): a base model is a
   completion model, and few-shot prompts are how callers get the most from it.
 
@@ -55,6 +57,7 @@ from agent.models.local.grammar import (
     schema_dict,
     tool_parameters,
 )
+from agent.models.local.grounding import another_part, takes_values_from, without_invented, without_values
 from agent.models.local.transcript import Turn, messages_to_turns, render_plain, trim_turns
 
 if TYPE_CHECKING:
@@ -87,6 +90,15 @@ Arguments: {fields}
 Request: {question}
 Arguments of {name} as JSON: """
 
+FIRST_CALL_CANDIDATES = 2
+"""Tools, likeliest first, whose arguments are decoded for a first call before answering without one."""
+
+FURTHER_CALL_CANDIDATES = 3
+"""Tools, likeliest first, tried for each further call (beside the tool of the first call)."""
+
+MAX_CALLS = 4
+"""Most tool calls in one answer ("the weather in Paris, Rome and Oslo"); each further one costs a decode."""
+
 ARGUMENT_MAX_TOKENS = 160
 """Budget for decoding a tool's arguments (independent of ``max_tokens``, which bounds answers)."""
 
@@ -108,6 +120,8 @@ class Plan:
     route: str
     tool_name: str = ""
     tool_args: dict[str, Any] = field(default_factory=dict)
+    more_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """Further calls in the same answer, after ``tool_name(tool_args)`` (each another part of the request)."""
     text: str = ""
     prompt: str = ""
     """A prompt of its own (else the transcript); its completion follows ``prefix`` in the answer."""
@@ -179,8 +193,11 @@ class ChatLocalLlama(BaseChatModel):
 
     With tools bound (``tool_choice`` auto), the model ranks the tools' names and a plain answer by
     likelihood after the latest request (:meth:`rank_tools`) and calls the best-ranked tool whose arguments
-    it can decode under the tool's schema (:meth:`tool_arguments`); the plain answer is generated from the
-    transcript. Once tool results end the transcript, it answers from them. A forced tool is called with
+    it can decode under the tool's schema (:meth:`tool_arguments`) from values the request holds
+    (:meth:`request_arguments`), then one call per further part of the request (:meth:`further_calls`);
+    otherwise the plain answer is generated from the transcript. Ranked below the answer, a tool with
+    required arguments is still tried, since its values are checked against the request; one without them
+    is not. Once tool results end the transcript, it answers from them. A forced tool is called with
     decoded arguments. Structured output is decoded under the schema's JSON grammar.
 
     Generation options beyond LangChain's (keyword arguments of ``invoke``/``stream``, or ``bind``):
@@ -432,20 +449,85 @@ class ChatLocalLlama(BaseChatModel):
             return Plan("generate", "chat")
         by_name = {tool_name(tool): tool for tool in tools}
         spent = Spent()
+        answer = choice is None and ANSWER_OPTION not in by_name  # a tool may be called "answer"
         if choice not in (None, "required"):
             ranked, route = [str(choice)], "forced+grammar"
         else:
-            ranked = self.rank_tools(question, tools, allow_answer=choice is None, spent=spent)[:3]
+            ranked = self.rank_tools(question, tools, allow_answer=answer, spent=spent)
             route = "model+grammar"
-        for name in ranked:
-            if name == ANSWER_OPTION and name not in by_name:
-                return Plan("generate", "model")
-            args = self.tool_arguments(question, by_name[name], spent)
+        answer_rank = ranked.index(ANSWER_OPTION) if answer else len(ranked)
+        ranked_tools = [name for name in ranked if name in by_name]
+        for name in ranked_tools[:FIRST_CALL_CANDIDATES]:
+            rank, tool = ranked.index(name), by_name[name]
+            if rank > answer_rank and not tool_parameters(tool).get("required"):
+                continue  # nothing to check the call against: the likelihoods' preference for an answer holds
+            args = self.request_arguments(question, tool, spent, grounded_only=choice is None)
             if args is not None:
+                others = [by_name[other] for other in ranked_tools[:FURTHER_CALL_CANDIDATES] if other != name]
                 return Plan(
-                    "tool_call", route, tool_name=name, tool_args=args, usage=(spent.prompt, spent.completion)
+                    "tool_call",
+                    route,
+                    tool_name=name,
+                    tool_args=args,
+                    more_calls=self.further_calls(question, (name, args), [tool, *others], spent),
+                    usage=(spent.prompt, spent.completion),
                 )
+        if choice is None:
+            return Plan("generate", "model")
         return Plan("generate", f"{route.split('+')[0]}:no_valid_arguments")
+
+    def request_arguments(
+        self,
+        request: str,
+        tool: dict[str, Any],
+        spent: Spent | None = None,
+        *,
+        shown: str | None = None,
+        grounded_only: bool = True,
+    ) -> dict[str, Any] | None:
+        """Arguments of a call of ``tool`` for ``request``, decoded from ``shown`` (the request itself
+        unless given), without optional values the request does not write. With ``grounded_only``, None
+        when a required value is not written in the request either: the call would rest on values the
+        model made up, and is not made."""
+        args = self.tool_arguments(request if shown is None else shown, tool, spent)
+        if args is None:
+            return None
+        schema = tool_parameters(tool)
+        args = without_invented(args, schema, request)
+        if grounded_only and not takes_values_from(args, schema, request):
+            logger.info("a call of %s on values the request does not hold is not made", tool_name(tool))
+            return None
+        return args
+
+    def further_calls(
+        self,
+        request: str,
+        first: tuple[str, dict[str, Any]],
+        candidates: Sequence[dict[str, Any]],
+        spent: Spent | None = None,
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Calls after ``first`` in the same answer, one per further part of ``request`` (at most
+        :data:`MAX_CALLS` in all), among the ``candidates`` tools tried in order.
+
+        Each next call is decoded from the request with the values of the calls made so far struck out
+        (``grounding.without_values``): shown the whole request, a base model writes the first call again.
+        It is made only when every required value comes from the request and, for a tool already
+        called, it asks for another part of it (``grounding.another_part``). When no candidate passes,
+        the answer's calls are complete.
+        """
+        made = [first]
+        while len(made) < MAX_CALLS:
+            left = without_values(request, [args for _, args in made])
+            for tool in candidates:
+                name = tool_name(tool)
+                args = self.request_arguments(request, tool, spent, shown=left)
+                same = [earlier for called, earlier in made if called == name]
+                if args is not None and (not same or another_part(args, same, request)):
+                    made.append((name, args))
+                    break
+            else:
+                break
+        return made[1:]
 
     def _plan_structured(self, messages: Sequence[BaseMessage], schema: dict[str, Any]) -> Plan:
         engine = self.engine
@@ -525,11 +607,17 @@ class ChatLocalLlama(BaseChatModel):
         else:
             plan = self._plan(messages, tools, kwargs.get("tool_choice"), kwargs.get("structured_output"))
         if plan.kind == "tool_call":
-            call_id = f"call_{uuid.uuid4().hex[:24]}"
+            calls = [(plan.tool_name, plan.tool_args), *plan.more_calls]
             chunk = AIMessageChunk(
                 content="",
                 tool_call_chunks=[
-                    {"name": plan.tool_name, "args": json.dumps(plan.tool_args), "id": call_id, "index": 0}
+                    {
+                        "name": name,
+                        "args": json.dumps(args),
+                        "id": f"call_{uuid.uuid4().hex[:24]}",
+                        "index": i,
+                    }
+                    for i, (name, args) in enumerate(calls)
                 ],
                 usage_metadata=self._usage(*plan.usage),
                 response_metadata=self._metadata(plan, "tool_calls"),
