@@ -1,12 +1,13 @@
 """Whether a decoded tool call's arguments come from the request, and whether a further call in the same
 answer asks for another part of it ("the weather in Paris and in Rome": two calls).
 
-A base model asked for "the next call" always writes one: a list, once begun, goes on. What decides
-whether that call is made is not the model but these checks on what it wrote. A further call of a tool
-already called must set a parameter that an earlier call set to a value taken from the request that no
-earlier call used ("stage 3 in hard mode" after "stage 7 in easy mode"); a first call of another tool
-must take every required value from the request. A call that only reshuffles values already used, or
-adds an optional detail to the same call, is not another part of the request.
+A small model asked for arguments writes some, whether the request holds them or not; asked for "the next
+call", it writes one, since a list once begun goes on. What decides whether a call is made is not the
+model but these checks on what it wrote: every required value must be written in the request
+(:func:`takes_values_from`), and a further call of a tool already called must set a parameter that an
+earlier call set to a value of the request that no earlier call used (:func:`another_part`: "stage 3 in
+hard mode" after "stage 7 in easy mode"). A call that only reshuffles values already used, or adds an
+optional detail to the same call, is not another part of the request.
 """
 
 from __future__ import annotations
@@ -18,34 +19,20 @@ from typing import Any
 
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?")
 """A number written with digits; a unit may follow it ("5C", "100m"), a letter may not come before ("v2")."""
-NUMBER_WORDS = {
-    word: float(value)
-    for value, word in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "hundred": 100.0, "thousand": 1000.0, "dozen": 12.0}
+SMALL_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen"
+)
+NUMBER_WORDS = {word: float(value) for value, word in enumerate(SMALL_NUMBERS.split())} | {
+    "twenty": 20.0,
+    "thirty": 30.0,
+    "forty": 40.0,
+    "fifty": 50.0,
+    "hundred": 100.0,
+    "thousand": 1000.0,
+    "dozen": 12.0,
+}
+"""Numbers a request may write in words ("for three days", "a dozen eggs")."""
 
 
 def _plain(text: str) -> str:
