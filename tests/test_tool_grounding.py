@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from agent.models.local.chat_model import ChatLocalLlama
@@ -15,7 +17,7 @@ from agent.models.local.grounding import (
 )
 
 GAME = "How do I save game progress at stage 7 in easy mode and stage 3 in hard mode?"
-SCHEMA = {
+SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "city": {"type": "string"},
@@ -98,7 +100,9 @@ def _scripted(monkeypatch: pytest.MonkeyPatch, written: dict[str, list[dict[str,
     was shown is recorded in ``asked``."""
     asked: list[str] = []
 
-    def tool_arguments(self, request, tool, spent=None):  # type: ignore[no-untyped-def]
+    def tool_arguments(
+        self: ChatLocalLlama, request: str, tool: dict[str, Any], spent: object = None
+    ) -> object:
         asked.append(request)
         queue = written[tool["function"]["name"]]
         return queue.pop(0) if queue else None
@@ -170,7 +174,9 @@ def test_optional_values_the_request_does_not_write_are_left_to_the_tool() -> No
     }
 
 
-def _planned(monkeypatch: pytest.MonkeyPatch, request: str, written: dict[str, object], ranked: list[str]):  # type: ignore[no-untyped-def]
+def _planned(
+    monkeypatch: pytest.MonkeyPatch, request: str, written: dict[str, object], ranked: list[str]
+) -> Any:
     """What the model plans for ``request`` when it ranks the options ``ranked`` and decodes ``written``."""
     from langchain_core.messages import HumanMessage
 

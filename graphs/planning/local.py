@@ -39,6 +39,7 @@ from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
+from graphs.planning.substitution import substituted_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
 
 Routing = Literal["layered", "cues", "model"]
@@ -96,6 +97,8 @@ TRAINED_ROUTE = "trained"
 """The route of a step the adapter's call line decided (response metadata, ``agent eval``)."""
 CONVERSION_ROUTE = "conversion"
 """The route of a unit conversion computed from the table of :mod:`graphs.planning.conversions`."""
+SUBSTITUTION_ROUTE = "substitution"
+"""The route of a follow-up that changes one number of the previous calculation (:mod:`graphs.planning.substitution`)."""
 
 QUERY_ARGUMENTS = ("query", "q", "question", "search_query", "text")
 """Names of a search tool's one string argument, filled with the question (less the request to search)."""
@@ -209,6 +212,8 @@ class LocalPlanner:
         spent = Spent()
         if self.routing != "model" and (step := self.conversion(messages, question)) is not None:
             return step
+        if self.routing != "model" and (step := self.substitution(messages)) is not None:
+            return step
         if self.trained is not None and self.routing != "model":
             step = self.trained_step(messages, question)
             if step is not None:
@@ -243,6 +248,16 @@ class LocalPlanner:
         if not argument or not expression:
             return None
         return Plan("tool_call", CONVERSION_ROUTE, tool_name="calculator", tool_args={argument: expression})
+
+    def substitution(self, messages: Sequence[BaseMessage]) -> Plan | None:
+        """The previous calculation again with one number changed, for a follow-up such as "What about 20%?"
+        (:mod:`graphs.planning.substitution`); None for any other question."""
+        calculator = self.by_name.get("calculator")
+        argument = calculator and single_string_argument(calculator, ("expression",))
+        expression = argument and substituted_expression(messages)
+        if not argument or not expression:
+            return None
+        return Plan("tool_call", SUBSTITUTION_ROUTE, tool_name="calculator", tool_args={argument: expression})
 
     def trained_step(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
         """The first step of a turn from the adapter's call line, or None to leave it to the rules.

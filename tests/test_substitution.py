@@ -1,0 +1,86 @@
+"""Follow-ups that ask the previous calculation again with one number changed ("What about 20%?")."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from graphs.planning.substitution import substituted_expression
+from tools.calculator import calculate
+
+
+def conversation(first: str, expression: str, follow_up: str) -> list[BaseMessage]:
+    call = {"name": "calculator", "args": {"expression": expression}, "id": "c1", "type": "tool_call"}
+    result = calculate(expression)
+    return [
+        HumanMessage(first),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(result, tool_call_id="c1", name="calculator"),
+        AIMessage(f"{result}."),
+        HumanMessage(follow_up),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        ("What is 15% of 240?", "240*15/100", "What about 20%?", "48"),
+        ("How much is a 12 percent tip on 85 dollars?", "85*12/100", "And what about 18 percent?", "15.3"),
+        ("A car drives at 60 km/h for 3 hours. How far does it go?", "60*3", "What about 5 hours?", "300"),
+        ("If 4 friends share 120 dollars, how much does each get?", "120/4", "how about 5 friends", "24"),
+        ("What is 15% of 240?", "240*15/100", "What about 300?", "45"),  # the number without a mark
+        ("How many hours are in 5 days?", "5*24", "OK, what about 8 days instead?", "192"),
+        ("What does $1,200 earn at 3% for a year?", "1200*3/100", "what about $2,500?", "75"),
+    ],
+)
+def test_the_follow_ups_number_replaces_the_one_with_the_same_mark(
+    first: str, expression: str, follow_up: str, value: str
+) -> None:
+    changed = substituted_expression(conversation(first, expression, follow_up))
+    assert changed is not None and calculate(changed) == value
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up"),
+    [
+        ("What is 15% of 240?", "240*15/100", "And half of that?"),  # computes on the result: not this layer
+        ("What is 15% of 240?", "240*15/100", "What about London?"),
+        ("What is 15% of 240?", "240*15/100", "What about 5 apples?"),  # no number of that kind before
+        ("What is 12 times 12?", "12*12", "What about 13?"),  # 12 is written twice: which one?
+        ("Add 3 hours to 4 hours", "3+4", "What about 5 hours?"),  # two numbers have the mark
+        ("What is 15% of 240?", "240*0.15", "What about 20%?"),  # 15 is not written in the expression
+    ],
+)
+def test_any_other_follow_up_is_left_to_the_planner(first: str, expression: str, follow_up: str) -> None:
+    assert substituted_expression(conversation(first, expression, follow_up)) is None
+
+
+def test_only_a_follow_up_to_a_calculation_is_changed() -> None:
+    search = {"name": "web_search", "args": {"query": "tallest tower"}, "id": "c1", "type": "tool_call"}
+    messages = [
+        HumanMessage("How tall is the tallest tower in 2024?"),
+        AIMessage("", tool_calls=[search]),
+        ToolMessage("828 m", tool_call_id="c1", name="web_search"),
+        AIMessage("828 m."),
+        HumanMessage("What about 2025?"),
+    ]
+    assert substituted_expression(messages) is None
+    assert substituted_expression([HumanMessage("What about 20%?")]) is None
+
+
+def test_the_planner_changes_the_number_without_asking_any_model() -> None:
+    from graphs.planning.local import SUBSTITUTION_ROUTE, LocalPlanner
+    from tests.test_planning import web_search
+    from tools.calculator import calculator
+
+    class NoModel:
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"the model was asked for {name}")
+
+    planner = LocalPlanner(NoModel(), [calculator, web_search])  # type: ignore[arg-type]
+    step = planner.plan(conversation("What is 15% of 240?", "240*15/100", "What about 20%?"))
+    assert (step.kind, step.route, step.tool_args) == (
+        "tool_call",
+        SUBSTITUTION_ROUTE,
+        {"expression": "240*20/100"},
+    )
