@@ -89,19 +89,12 @@ def test_the_planner_sends_a_conversion_to_the_calculator_without_asking_any_mod
     ],
 )
 def test_a_follow_up_converts_the_previous_conversion_on(first: str, follow_up: str, value: str) -> None:
-    from langchain_core.messages import AIMessage, ToolMessage
+    from tests.test_substitution import two_turns
 
     expression = conversion_expression(first)
     assert expression is not None
-    call = {"name": "calculator", "args": {"expression": expression}, "id": "c1", "type": "tool_call"}
     result = calculate(expression)
-    messages = [
-        HumanMessage(first),
-        AIMessage("", tool_calls=[call]),
-        ToolMessage(result, tool_call_id="c1", name="calculator"),
-        AIMessage(f"{result}."),
-        HumanMessage(follow_up),
-    ]
+    messages = two_turns(first, ("calculator", {"expression": expression}), result, follow_up)
     converted = follow_up_conversion(messages)
     assert converted is not None and converted.startswith(result) and calculate(converted) == value
 
@@ -110,15 +103,9 @@ def test_a_follow_up_converts_the_previous_conversion_on(first: str, follow_up: 
     "follow_up", ["And divided by 3?", "What about London?", "And in 3 hours?", "kilograms?"]
 )
 def test_other_follow_ups_are_left_to_the_planner(follow_up: str) -> None:
-    from langchain_core.messages import AIMessage, ToolMessage
+    from tests.test_substitution import two_turns
 
-    call = {"name": "calculator", "args": {"expression": "5*24"}, "id": "c1", "type": "tool_call"}
-    messages = [
-        HumanMessage("How many hours are in 5 days?"),
-        AIMessage("", tool_calls=[call]),
-        ToolMessage("120", tool_call_id="c1", name="calculator"),
-        AIMessage("120."),
-        HumanMessage(follow_up),
-    ]
+    first = "How many hours are in 5 days?"
+    messages = two_turns(first, ("calculator", {"expression": "5*24"}), "120", follow_up)
     assert follow_up_conversion(messages) is None
     assert follow_up_conversion([HumanMessage("And in minutes?")]) is None

@@ -9,16 +9,20 @@ from graphs.planning.substitution import substituted_expression
 from tools.calculator import calculate
 
 
-def conversation(first: str, expression: str, follow_up: str) -> list[BaseMessage]:
-    call = {"name": "calculator", "args": {"expression": expression}, "id": "c1", "type": "tool_call"}
-    result = calculate(expression)
+def two_turns(first: str, call: tuple[str, dict[str, str]], result: str, follow_up: str) -> list[BaseMessage]:
+    """A first turn that made one tool call and answered with its result, then a follow-up question."""
+    name, args = call
     return [
         HumanMessage(first),
-        AIMessage("", tool_calls=[call]),
-        ToolMessage(result, tool_call_id="c1", name="calculator"),
+        AIMessage("", tool_calls=[{"name": name, "args": args, "id": "c1", "type": "tool_call"}]),
+        ToolMessage(result, tool_call_id="c1", name=name),
         AIMessage(f"{result}."),
         HumanMessage(follow_up),
     ]
+
+
+def conversation(first: str, expression: str, follow_up: str) -> list[BaseMessage]:
+    return two_turns(first, ("calculator", {"expression": expression}), calculate(expression), follow_up)
 
 
 @pytest.mark.parametrize(
@@ -56,14 +60,8 @@ def test_any_other_follow_up_is_left_to_the_planner(first: str, expression: str,
 
 
 def test_only_a_follow_up_to_a_calculation_is_changed() -> None:
-    search = {"name": "web_search", "args": {"query": "tallest tower"}, "id": "c1", "type": "tool_call"}
-    messages = [
-        HumanMessage("How tall is the tallest tower in 2024?"),
-        AIMessage("", tool_calls=[search]),
-        ToolMessage("828 m", tool_call_id="c1", name="web_search"),
-        AIMessage("828 m."),
-        HumanMessage("What about 2025?"),
-    ]
+    search = ("web_search", {"query": "tallest tower"})
+    messages = two_turns("How tall is the tallest tower in 2024?", search, "828 m", "What about 2025?")
     assert substituted_expression(messages) is None
     assert substituted_expression([HumanMessage("What about 20%?")]) is None
 
