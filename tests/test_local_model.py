@@ -433,3 +433,33 @@ if ChatModelUnitTests is not None:
         @property
         def returns_usage_metadata(self) -> bool:
             return True
+
+
+@tool
+def get_weather(city: str) -> str:
+    """Current weather for a city."""
+    return ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("request_text", "calls"),
+    [
+        ("What is the weather in Paris and in Rome?", [("get_weather", "Paris"), ("get_weather", "Rome")]),
+        ("What are AAPL and MSFT trading at?", [("stock_price", "AAPL"), ("stock_price", "MSFT")]),
+        (
+            "Get me the price of TSLA stock and the weather in Austin.",
+            [("get_weather", "Austin"), ("stock_price", "TSLA")],
+        ),
+        ("What is the weather in Lisbon?", [("get_weather", "Lisbon")]),
+        ("Tell me a joke about cats.", []),  # no value of the request fits a tool: answered
+    ],
+)
+def test_real_model_makes_one_call_per_part_of_the_request(
+    local: ChatLocalLlama, request_text: str, calls: list[tuple[str, str]]
+) -> None:
+    message = local.bind_tools([get_weather, stock_price]).invoke(request_text)
+    made = sorted((call["name"], next(iter(call["args"].values()))) for call in message.tool_calls)
+    assert made == sorted(calls)
+    assert len({call["id"] for call in message.tool_calls}) == len(calls)
+    assert bool(message.content) is not bool(calls)
