@@ -480,9 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown categories {unknown}; choose from {list(CATEGORIES)}")
     bfcl = load_bfcl(ensure_wheel(args.cache))
-    result = evaluate(
-        bfcl, categories, args.models, args.limit, args.verbose, args.case_timeout, args.offset
-    )
+    result = evaluate(bfcl, categories, args.models, args.limit, args.verbose, args.case_timeout, args.offset)
     tallies = result["tallies"]
     if args.json:
         summary = {
