@@ -13,12 +13,12 @@ from agent.models.local.chat_model import ChatLocalLlama, load_local_model
 from agent.settings import Settings
 from graphs.planning.call_format import parse_call, render_call
 from graphs.planning.local import LocalPlanner, local_planner
-from graphs.planning.rules import combines, grounded_in, numbers_in
+from graphs.planning.rules import combines, figure_times_count, grounded_in, numbers_in
 from graphs.planning.trained import (
     ADAPTER_PATH,
     Call,
     TrainedCalls,
-    calculator_line_grammar,
+    combining_line_grammar,
     digest_path,
     intact,
     passage_line,
@@ -78,7 +78,7 @@ class ScriptedCalls(TrainedCalls):
         self.grounded = list(grounded)
         """Lines for ``grounded_calculator_call``: none given, it writes none."""
         self.prompts: list[str] = []
-        self.allowed: list[set[str]] = []
+        self.allowed: list[tuple[set[str], set[str]]] = []
 
     def next_call(
         self, messages: Sequence[BaseMessage], *, shown: Mapping[str, str] | None = None, **_: object
@@ -88,8 +88,10 @@ class ScriptedCalls(TrainedCalls):
         call = self.calls.pop(0)
         return None if call is None else replace(call, prompt=self.prompts[-1])
 
-    def grounded_calculator_call(self, prompt: str, numbers: Iterable[str]) -> Call | None:
-        self.allowed.append(set(numbers))
+    def grounded_calculator_call(
+        self, prompt: str, asked: Iterable[str], found: Iterable[str]
+    ) -> Call | None:
+        self.allowed.append((set(asked), set(found)))
         return replace(self.grounded.pop(0), prompt=prompt) if self.grounded else None
 
 
@@ -376,7 +378,7 @@ def test_a_calculation_without_the_figure_looked_up_is_written_again_with_ground
         ChatLocalLlama(model="/nowhere.gguf"), [calculator, search_documents], routing="cues", trained=calls
     ).plan(looked_up())
     assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "89*7"})
-    assert calls.allowed == [{"7", "89", "1", "100"}]  # the question's, the passage's, and 1 and 100
+    assert calls.allowed == [({"7"}, {"89"})]  # one number of the question's, one of the passage's
 
 
 def test_no_calculation_is_made_when_the_line_written_again_still_leaves_a_number_out() -> None:
@@ -399,11 +401,47 @@ def test_a_calculation_after_a_look_up_combines_the_figure_and_the_question() ->
     assert not combines("400*2", "How many hours do 3 belts last?", passage)
 
 
-def test_the_grounded_grammar_allows_only_the_given_numbers() -> None:
-    grammar = calculator_line_grammar(["7", "89", "4.50", "P4", "89"])
-    assert 'num  ::= "4.50" | "89" | "7"' in grammar
+@pytest.mark.parametrize(
+    ("expression", "question", "passage", "product"),
+    [
+        ("2.75/8", "How much do 8 cardamom buns cost?", "Cardamom bun: 2.75 crowns", "2.75*8"),
+        ("7.50/6", "What do 6 adult single tickets cost?", "| Adult single | 7.50 |", "7.50*6"),
+        ("400/3", "How many hours do 3 belts last?", "Replace the belt every 400 hours.", "400*3"),
+        # a share or a rate asked for in words: the division stands
+        (
+            "60/4",
+            "We split the 60 crown boat hire between 4 of us; what does each pay?",
+            "Hire: 60 crowns",
+            None,
+        ),
+        ("20/2.75", "How many buns can I buy with 20 crowns?", "Cardamom bun: 2.75 crowns", None),
+        ("90/3", "What does the course cost per lesson over 3 lessons?", "The course costs 90 euros.", None),
+        # not the figure looked up divided by the question's count
+        ("8/2.75", "How much do 8 cardamom buns cost?", "Cardamom bun: 2.75 crowns", None),
+        ("2.75*8", "How much do 8 cardamom buns cost?", "Cardamom bun: 2.75 crowns", None),
+        ("8/4", "How much do 8 buns cost for 4 people?", "Bun: 2 crowns", None),
+    ],
+)
+def test_a_figure_looked_up_is_multiplied_by_the_questions_count_not_divided(
+    expression: str, question: str, passage: str, product: str | None
+) -> None:
+    assert figure_times_count(expression, question, passage) == product
+
+
+def test_the_planner_multiplies_a_price_the_adapter_divided() -> None:
+    scripted = planner(Call("calculator", "89/7"))
+    step = scripted.plan(looked_up())
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "89*7"})
+
+
+def test_the_grounded_grammar_combines_a_number_of_the_question_with_one_of_the_passage() -> None:
+    grammar = combining_line_grammar(["3", "P4"], ["3.40", "89", "3.40"])
+    assert 'asked ::= "3"' in grammar and 'found ::= "3.40" | "89"' in grammar
+    assert "pair  ::= asked op found | found op asked" in grammar
     with pytest.raises(ValueError):
-        calculator_line_grammar(["F7"])
+        combining_line_grammar(["F7"], ["89"])
+    with pytest.raises(ValueError):
+        combining_line_grammar(["7"], [])
 
 
 @pytest.mark.slow

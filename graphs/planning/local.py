@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -317,15 +318,19 @@ class LocalPlanner:
         written = self.trained.next_call(messages, argument_for=("calculator",), shown=shown)
         if written is None or written.tool != "calculator":
             return None
-        if rules.is_arithmetic(written.argument) and rules.combines(written.argument, question, passage):
-            return grounded_expression_call(written, argument)
-        # "3*3" for 3 nozzles of 400 hours each: the line is written again with the question's and the
-        # passage's numbers only (and 1 and 100, for "1-15/100"), and kept only if it combines the two
-        numbers = {*rules.numbers_in(question), *rules.numbers_in(passage), "1", "100"}
-        again = self.trained.grounded_calculator_call(written.prompt, numbers)
-        if again is None or not rules.combines(again.argument, question, passage):
-            return None
-        return grounded_expression_call(again, argument)
+        if not (
+            rules.is_arithmetic(written.argument) and rules.combines(written.argument, question, passage)
+        ):
+            # "3*3" for 3 nozzles of 400 hours each: the line is written again, one number of the question
+            # with one of the passage
+            asked, found = rules.numbers_in(question), rules.numbers_in(passage)
+            again = self.trained.grounded_calculator_call(written.prompt, asked, found)
+            if again is None or not rules.combines(again.argument, question, passage):
+                return None
+            written = again
+        if product := rules.figure_times_count(written.argument, question, passage):
+            written = replace(written, argument=product)
+        return grounded_expression_call(written, argument)
 
     def focused_passage(self, question: str, result: ToolMessage) -> tuple[str, str] | None:
         """What of a search result the adapter is shown: the sentence that answers the question (the one the

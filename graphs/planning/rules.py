@@ -382,6 +382,33 @@ def combines(expression: str, question: str, passage: str) -> bool:
     return bool(used & asked) and bool(used & found)
 
 
+SHARE_CUES = re.compile(
+    r"\b(?:per|each|every|average|split|shared?|shares|divid\w*|how many\b.*\b(?:can|could)\b)", re.IGNORECASE
+)
+"""Words of a question that asks for a share or a rate ("per person", "split between", "how many can I buy")."""
+
+
+def figure_times_count(expression: str, question: str, passage: str) -> str | None:
+    """``figure*count`` for a look-up's calculation that divides the figure looked up by the question's own
+    count ("2.75/8" for 8 buns at 2.75 crowns each), when the question asks for no share or rate; None for any
+    other expression.
+
+    The adapter wrote the division for prices shown as a list item or a table row ("Cardamom bun: 2.75
+    crowns"), measured on the two-step suite, the development look-ups and a fare table written as a user.
+    A question of a number of things whose unit figure the documents give asks for the total; a share is
+    asked for in words (:data:`SHARE_CUES`), and then the division stands.
+    """
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*", expression)
+    if match is None or SHARE_CUES.search(question):
+        return None
+    figure, count = match.groups()
+    asked = {Fraction(n) for n in numbers_in(question)}
+    found = {Fraction(n) for n in numbers_in(passage)}
+    if Fraction(figure) in found and Fraction(figure) not in asked and Fraction(count) in asked:
+        return f"{figure}*{count}"
+    return None
+
+
 def pretty_expression(expression: str) -> str:
     """``12*12`` -> ``12 × 12``, for answers people read."""
     text = re.sub(r"\*\*", "^", expression)

@@ -47,21 +47,28 @@ RESULT_CHARS = 400
 HISTORY_TURNS = 3
 """Earlier turns shown before the question: a follow-up needs the previous one or two."""
 
-CALCULATOR_LINE_GBNF = """
-root ::= " calculator(" expr ")\n"
-expr ::= term ([-+*/] term)*
-term ::= num | "(" expr ")"
-num  ::= {numbers}
+COMBINING_LINE_GBNF = """
+root  ::= " calculator(" pair ("/100")? ")\n"
+pair  ::= asked op found | found op asked
+op    ::= [-+*/]
+asked ::= {asked}
+found ::= {found}
 """
-"""A calculator call line whose numbers are the given ones only (training expressions have no spaces)."""
+"""A calculator call line that combines one number of the question with one of the passage looked up (and
+may take a percentage of that: ``400*15/100``); training expressions have no spaces."""
 
 
-def calculator_line_grammar(numbers: Iterable[str]) -> str:
-    """:data:`CALCULATOR_LINE_GBNF` with ``numbers`` (digit strings) as the only numbers."""
+def _alternatives(numbers: Iterable[str]) -> str:
+    """Digit strings as GBNF alternatives, the longest first ("3.40" before "3")."""
     written = sorted({n for n in numbers if re.fullmatch(r"\d+(?:\.\d+)?", n)}, key=lambda n: (-len(n), n))
     if not written:
-        raise ValueError("a calculator line needs at least one number")
-    return CALCULATOR_LINE_GBNF.format(numbers=" | ".join(f'"{n}"' for n in written))
+        raise ValueError("a calculator line needs numbers on both sides")
+    return " | ".join(f'"{n}"' for n in written)
+
+
+def combining_line_grammar(asked: Iterable[str], found: Iterable[str]) -> str:
+    """:data:`COMBINING_LINE_GBNF` with the question's numbers ``asked`` and the passage's ``found``."""
+    return COMBINING_LINE_GBNF.format(asked=_alternatives(asked), found=_alternatives(found))
 
 
 def digest_path(adapter: Path) -> Path:
@@ -210,21 +217,24 @@ class TrainedCalls:
         logger.debug("trained call after %r: %r", prompt[-200:], line)
         return Call(*parsed, prompt) if parsed else None
 
-    def grounded_calculator_call(self, prompt: str, numbers: Iterable[str]) -> Call | None:
-        """The calculator line the adapter writes after ``prompt`` when it may use only ``numbers``: greedy
-        under a grammar (``Engine.constrained``), so a number the conversation does not hold is never written.
+    def grounded_calculator_call(
+        self, prompt: str, asked: Iterable[str], found: Iterable[str]
+    ) -> Call | None:
+        """The calculator line the adapter writes after ``prompt`` when it must combine a number of the
+        question (``asked``) with one of the passage looked up (``found``): greedy under a grammar
+        (``Engine.constrained``), so no other number is written and neither side is left out.
 
-        Asked after a look-up when the free line leaves out the figure looked up or the question's quantity
-        ("3*3" for 3 nozzles of 400 hours): greedy decoding under the grammar keeps the adapter's choices
-        wherever they were allowed and takes its likeliest allowed number where not ("200*6" for "2*6")."""
+        Asked after a look-up when the free line leaves out the figure looked up or the question's quantity:
+        "3*3" for 3 nozzles of 400 hours. Under a grammar of the allowed numbers only, it wrote "3*3" again
+        for 3 apple turnovers at 3.40 (the "3" of "3.40" was a number of its own); one number from each
+        side keeps the adapter's choices wherever they were allowed ("200*6" for "2*6")."""
         engine = self.loaded_engine()
         if engine is None:
             return None
         try:
-            completion = engine.constrained(
-                prompt, calculator_line_grammar(numbers), max_tokens=CALL_MAX_TOKENS, repeat_penalty=1.0
-            )
-        except ValueError as error:  # no numbers, or a grammar llama.cpp refuses
+            grammar = combining_line_grammar(asked, found)
+            completion = engine.constrained(prompt, grammar, max_tokens=CALL_MAX_TOKENS, repeat_penalty=1.0)
+        except ValueError as error:  # no numbers on a side, or a grammar llama.cpp refuses
             logger.debug("no grounded calculator line: %s", error)
             return None
         parsed = parse_call(completion.text)
