@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from agent.models.local.chat_model import ChatLocalLlama, load_local_model
 from agent.settings import Settings
+from graphs.planning import extractive
 from graphs.planning.call_format import parse_call, render_call
 from graphs.planning.local import LocalPlanner, local_planner
 from graphs.planning.rules import combines, figure_times_count, grounded_in, numbers_in
@@ -432,6 +433,18 @@ def test_the_planner_multiplies_a_price_the_adapter_divided() -> None:
     scripted = planner(Call("calculator", "89/7"))
     step = scripted.plan(looked_up())
     assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "89*7"})
+
+
+def test_a_figure_of_a_sentence_about_something_else_is_never_computed_with() -> None:
+    """The search found a fare table's child row for a question about monthly passes: the passage is quoted
+    (the adapter is never asked for a calculation), rather than 3 × 3.20 stated as the price."""
+    question = "What do 3 monthly passes for Kestrel Bay Ferries cost?"
+    hits = (("fares.html", "Ticket: Child single; Price (crowns): 3.20"),)
+    scripted = planner()  # asked for a line, ScriptedCalls fails the test
+    assert scripted.plan(searched(question, *hits)).kind != "tool_call"
+    assert not extractive.names_what_is_asked(question, hits[0][1])
+    assert extractive.names_what_is_asked("How much do 8 cardamom buns cost?", "Cardamom bun: 2.75 crowns")
+    assert extractive.names_what_is_asked("What do 3 monthly passes cost?", "Monthly pass: 96 crowns")
 
 
 def test_the_grounded_grammar_combines_a_number_of_the_question_with_one_of_the_passage() -> None:

@@ -330,6 +330,13 @@ def content_words(question: str) -> dict[str, float]:
     return words
 
 
+def names_what_is_asked(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` shares a content word (not a number) with ``question``: the figure of a sentence
+    about something else ("Child single: 3.20" for monthly passes) is not computed with."""
+    asked = {stem for stem, weight in content_words(question).items() if weight < 2.0}
+    return bool(asked & _stems(sentence))
+
+
 def _stems(text: str) -> set[str]:
     stems = {_stem(token) for token in _WORD.findall(text)}
     # "base-files" also counts as "base" and "files"; "/etc/profile" as "profile"

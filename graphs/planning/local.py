@@ -315,6 +315,8 @@ class LocalPlanner:
         focused = self.focused_passage(question, result)
         shown = {result.tool_call_id: passage_line(result, focused[1], focused[0])} if focused else {}
         passage = focused[0] if focused else next(iter(rules.result_passages([result]).values()), "")
+        if not extractive.names_what_is_asked(question, passage):
+            return None  # the sentence found is about something else: quoted, never computed with
         written = self.trained.next_call(messages, argument_for=("calculator",), shown=shown)
         if written is None or written.tool != "calculator":
             return None
