@@ -175,14 +175,20 @@ def test_optional_values_the_request_does_not_write_are_left_to_the_tool() -> No
 
 
 def _planned(
-    monkeypatch: pytest.MonkeyPatch, request: str, written: dict[str, object], ranked: list[str]
+    monkeypatch: pytest.MonkeyPatch,
+    request: str,
+    written: dict[str, object],
+    ranked: list[str],
+    *more: dict[str, object],
+    parallel: bool = True,
 ) -> Any:
-    """What the model plans for ``request`` when it ranks the options ``ranked`` and decodes ``written``."""
+    """What the model plans for ``request`` when it ranks the options ``ranked`` and decodes ``written``
+    (then ``more``, for further calls)."""
     from langchain_core.messages import HumanMessage
 
     monkeypatch.setattr(ChatLocalLlama, "rank_tools", lambda self, *args, **kwargs: list(ranked))
-    model = _scripted(monkeypatch, {"weather": [written]})
-    return model._plan([HumanMessage(request)], [WEATHER], None, None)
+    model = _scripted(monkeypatch, {"weather": [written, *more]})
+    return model._plan([HumanMessage(request)], [WEATHER], None, None, parallel=parallel)
 
 
 WEATHER = _tool("weather", "city")
@@ -203,3 +209,13 @@ def test_a_call_is_made_when_the_request_holds_its_values_whatever_the_likelihoo
 def test_no_call_is_made_on_values_the_model_made_up(monkeypatch: pytest.MonkeyPatch) -> None:
     plan = _planned(monkeypatch, "What should I wear today?", {"city": "London"}, ["weather", "answer"])
     assert (plan.kind, plan.route) == ("generate", "model")
+
+
+def test_parallel_tool_calls_false_makes_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = "Weather in Oslo and in Rome?"
+    both = _planned(monkeypatch, request, {"city": "Oslo"}, ["weather", "answer"], {"city": "Rome"})
+    assert both.more_calls == [("weather", {"city": "Rome"})]
+    one = _planned(
+        monkeypatch, request, {"city": "Oslo"}, ["weather", "answer"], {"city": "Rome"}, parallel=False
+    )
+    assert (one.tool_args, one.more_calls) == ({"city": "Oslo"}, [])

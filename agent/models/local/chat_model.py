@@ -278,7 +278,9 @@ class ChatLocalLlama(BaseChatModel):
         tool_choice: str | dict[str, Any] | bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools; calls are chosen by likelihood and decoded under each tool's JSON schema."""
+        """Bind tools; calls are chosen by likelihood and decoded under each tool's JSON schema.
+
+        ``parallel_tool_calls=False`` (as for OpenAI's models) makes at most one call per answer."""
         formatted = [convert_to_openai_tool(tool) for tool in tools]
         normalise_tool_choice(tool_choice, [tool_name(tool) for tool in formatted])  # fail early
         return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
@@ -435,6 +437,8 @@ class ChatLocalLlama(BaseChatModel):
         tools: list[dict[str, Any]],
         tool_choice: Any,
         structured: dict[str, Any] | None,
+        *,
+        parallel: bool = True,
     ) -> Plan:
         if structured is not None:
             return self._plan_structured(messages, structured)
@@ -469,7 +473,9 @@ class ChatLocalLlama(BaseChatModel):
                     route,
                     tool_name=name,
                     tool_args=args,
-                    more_calls=self.further_calls(question, (name, args), [tool, *others], spent),
+                    more_calls=self.further_calls(question, (name, args), [tool, *others], spent)
+                    if parallel
+                    else [],
                     usage=(spent.prompt, spent.completion),
                 )
         if choice is None:
@@ -605,7 +611,13 @@ class ChatLocalLlama(BaseChatModel):
                 "generate", "raw_prompt", prompt=str(raw_prompt), prefix=str(kwargs.get("answer_prefix", ""))
             )
         else:
-            plan = self._plan(messages, tools, kwargs.get("tool_choice"), kwargs.get("structured_output"))
+            plan = self._plan(
+                messages,
+                tools,
+                kwargs.get("tool_choice"),
+                kwargs.get("structured_output"),
+                parallel=kwargs.get("parallel_tool_calls", True) is not False,
+            )
         if plan.kind == "tool_call":
             calls = [(plan.tool_name, plan.tool_args), *plan.more_calls]
             chunk = AIMessageChunk(
