@@ -17,9 +17,9 @@ import re
 from collections.abc import Sequence
 from fractions import Fraction
 
-from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import BaseMessage, ToolMessage
 
-from graphs.planning.rules import is_error, number_words_to_digits, numbers_in
+from graphs.planning.rules import is_error, number_words_to_digits, numbers_in, previous_turn
 
 # Each ladder: (unit, how many of the previous unit make one of it), smallest first.
 _LADDERS: tuple[tuple[tuple[str, int], ...], ...] = (
@@ -162,18 +162,18 @@ def follow_up_conversion(messages: Sequence[BaseMessage]) -> str | None:
     """The expression converting the previous turn's result on, when that turn was a plain conversion computed
     by the calculator and the last message asks for it in another unit of the same ladder ("How many hours
     are in 5 days?", 120, then "And in minutes?" -> ``120*60``); None otherwise."""
-    humans = [index for index, message in enumerate(messages) if isinstance(message, HumanMessage)]
-    if len(humans) < 2 or humans[-1] != len(messages) - 1:
+    previous = previous_turn(messages)
+    if previous is None:
         return None
-    question = messages[-1].text
-    match = _FOLLOW_UP.fullmatch(question)
+    match = _FOLLOW_UP.fullmatch(messages[-1].text)
     if match is None:
         return None
     target = _unit(match[1])
-    earlier = _conversion(messages[humans[-2]].text)
+    earlier_question, earlier_turn = previous
+    earlier = _conversion(earlier_question)
     results = [
         message.text.strip()
-        for message in messages[humans[-2] : humans[-1]]
+        for message in earlier_turn
         if isinstance(message, ToolMessage) and message.name == "calculator" and not is_error(message)
     ]
     if (

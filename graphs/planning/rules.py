@@ -356,6 +356,11 @@ def numbers_in(text: str) -> list[str]:
     return quantities
 
 
+def number_values(text: str) -> set[Fraction]:
+    """The quantities ``text`` writes (:func:`numbers_in`), as values ("$1.80" and "1.8" are one)."""
+    return {Fraction(n) for n in numbers_in(text)}
+
+
 def expression_values(expression: str) -> set[Fraction]:
     """The numbers an expression writes, as values ("1.80" and "1.8" are one)."""
     return {Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression)}
@@ -369,7 +374,7 @@ def grounded_in(expression: str, question: str) -> bool:
     """
     # compared as values: the question's "$1.80" is read as 1.8, and a call may write it either way
     numbers = expression_values(expression)
-    given = {Fraction(n) for n in numbers_in(question)}
+    given = number_values(question)
     return bool(numbers) and numbers <= given | _UNIT_VALUES and bool(given)
 
 
@@ -377,9 +382,7 @@ def combines(expression: str, question: str, passage: str) -> bool:
     """Whether ``expression`` uses a number of ``question`` and a number of ``passage`` (compared as values):
     a computation after a look-up combines the figure it looked up with the question's own quantity."""
     used = expression_values(expression)
-    asked = {Fraction(n) for n in numbers_in(question)}
-    found = {Fraction(n) for n in numbers_in(passage)}
-    return bool(used & asked) and bool(used & found)
+    return bool(used & number_values(question)) and bool(used & number_values(passage))
 
 
 SHARE_CUES = re.compile(
@@ -402,9 +405,12 @@ def figure_times_count(expression: str, question: str, passage: str) -> str | No
     if match is None or SHARE_CUES.search(question):
         return None
     figure, count = match.groups()
-    asked = {Fraction(n) for n in numbers_in(question)}
-    found = {Fraction(n) for n in numbers_in(passage)}
-    if Fraction(figure) in found and Fraction(figure) not in asked and Fraction(count) in asked:
+    asked = number_values(question)
+    if (
+        Fraction(figure) in number_values(passage)
+        and Fraction(figure) not in asked
+        and Fraction(count) in asked
+    ):
         return f"{figure}*{count}"
     return None
 
@@ -767,6 +773,15 @@ def last_human_text(messages: Sequence[BaseMessage]) -> str:
         if isinstance(message, HumanMessage):
             return message.text
     return ""
+
+
+def previous_turn(messages: Sequence[BaseMessage]) -> tuple[str, Sequence[BaseMessage]] | None:
+    """The previous turn's question and its messages (the question, its calls, results and answer), when
+    the last message is a new question after it; None otherwise. What a follow-up is read against."""
+    humans = [index for index, message in enumerate(messages) if isinstance(message, HumanMessage)]
+    if len(humans) < 2 or humans[-1] != len(messages) - 1:
+        return None
+    return messages[humans[-2]].text, messages[humans[-2] : humans[-1]]
 
 
 def pending_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[dict[str, Any], ToolMessage]]:

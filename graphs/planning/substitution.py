@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage
+
+from graphs.planning.rules import previous_turn
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _FOLLOW_UP = re.compile(
@@ -43,19 +45,15 @@ def _mark(currency: str | None, mark: str | None) -> str:
 def _previous_calculation(messages: Sequence[BaseMessage]) -> tuple[str, str] | None:
     """The previous turn's question and its one calculator expression, when the last message is a new
     question after it."""
-    humans = [index for index, message in enumerate(messages) if isinstance(message, HumanMessage)]
-    if len(humans) < 2 or humans[-1] != len(messages) - 1:
+    previous = previous_turn(messages)
+    if previous is None:
         return None
-    calls = [
-        call
-        for message in messages[humans[-2] : humans[-1]]
-        if isinstance(message, AIMessage)
-        for call in message.tool_calls
-    ]
+    question, turn = previous
+    calls = [call for message in turn if isinstance(message, AIMessage) for call in message.tool_calls]
     if len(calls) != 1 or calls[0]["name"] != "calculator":
         return None
     expression = next(iter(calls[0]["args"].values()), None)
-    return (messages[humans[-2]].text, expression) if isinstance(expression, str) else None
+    return (question, expression) if isinstance(expression, str) else None
 
 
 def substituted_expression(messages: Sequence[BaseMessage]) -> str | None:
