@@ -35,6 +35,23 @@ def conversation(first: str, expression: str, follow_up: str) -> list[BaseMessag
         ("What is 15% of 240?", "240*15/100", "What about 300?", "45"),  # the number without a mark
         ("How many hours are in 5 days?", "5*24", "OK, what about 8 days instead?", "192"),
         ("What does $1,200 earn at 3% for a year?", "1200*3/100", "what about $2,500?", "75"),
+        # "what if ...", "make it ...", "and with ...", "instead of ..."
+        (
+            "I pay 18 dollars a week for bus fare. How much is that over 4 weeks?",
+            "18*4",
+            "What if it were 22 a week instead?",
+            "88",
+        ),
+        (
+            "I worked 8 hours at 15 an hour. How much did I earn?",
+            "8*15",
+            "What if I worked 10 hours instead?",
+            "150",
+        ),
+        ("Rent is 900 and we are 3 people. How much each?", "900/3", "What if it was 4 instead of 3?", "225"),
+        ("What is 15% of 240?", "240*15/100", "Make it 25%.", "60"),
+        ("If 4 friends share 120 dollars, how much does each get?", "120/4", "And with 6 friends?", "20"),
+        ("What is 15% of 240?", "240*15/100", "ok, and if it were 30 percent?", "72"),
     ],
 )
 def test_the_follow_ups_number_replaces_the_one_with_the_same_mark(
@@ -53,6 +70,17 @@ def test_the_follow_ups_number_replaces_the_one_with_the_same_mark(
         ("What is 12 times 12?", "12*12", "What about 13?"),  # 12 is written twice: which one?
         ("Add 3 hours to 4 hours", "3+4", "What about 5 hours?"),  # two numbers have the mark
         ("What is 15% of 240?", "240*0.15", "What about 20%?"),  # 15 is not written in the expression
+        (
+            "I have 5 apples and eat 2. How many are left?",
+            "5-2",
+            "What if I buy 3 more apples?",
+        ),  # adds, no swap
+        (
+            "Rent is 900 and we are 3 people. How much each?",
+            "900/3",
+            "What if it was 4 instead of 5?",
+        ),  # no 5
+        ("What is 15% of 240?", "240*15/100", "What if it were 20% of 300?"),  # two numbers change
     ],
 )
 def test_any_other_follow_up_is_left_to_the_planner(first: str, expression: str, follow_up: str) -> None:

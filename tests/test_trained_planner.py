@@ -465,3 +465,61 @@ def test_the_packaged_adapter_computes_with_the_passage_that_answers(local: Chat
     assert planner_ is not None
     step = planner_.plan(searched("What do 5 swim lessons cost?", *POOL_HITS))
     assert (step.tool_name, calculate(step.tool_args["expression"])) == ("calculator", "70")
+
+
+def previous_result(first: str, expression: str, follow_up: str) -> list[BaseMessage]:
+    call = {"name": "calculator", "args": {"expression": expression}, "id": "c1", "type": "tool_call"}
+    result = calculate(expression)
+    return [
+        HumanMessage(first),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(result, tool_call_id="c1", name="calculator"),
+        AIMessage(f"{result}."),
+        HumanMessage(follow_up),
+    ]
+
+
+def test_a_tip_the_adapter_took_off_is_added() -> None:
+    step = planner(Call("calculator", "64*(1-15/100)")).plan(
+        [HumanMessage("Dinner came to 64 dollars. What's the total if we leave a 15% tip?")]
+    )
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "64*(1+15/100)"})
+
+
+def test_a_number_the_question_states_in_words_is_the_answer() -> None:
+    step = planner(Call("calculator", "24")).plan([HumanMessage("How many cupcakes are two dozen?")])
+    assert (step.route, step.tool_args) == ("trained", {"expression": "24"})
+    assert planner(Call("calculator", "12")).trained_step([HumanMessage("two dozen?")], "two dozen?") is None
+
+
+def test_a_follow_ups_own_number_left_out_is_written_again_with_the_previous_result() -> None:
+    calls = ScriptedCalls(Call("calculator", "468*12"), grounded=[Call("calculator", "468/52")])
+    planner_ = LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"), [calculator], routing="cues", trained=calls
+    )
+    messages = previous_result(
+        "My phone plan costs 39 a month. How much for a year?",
+        "39*12",
+        "And per week, if a year has 52 weeks?",
+    )
+    step = planner_.plan(messages)
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "468/52"})
+    assert calls.allowed == [({"52"}, {"468"})]
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "written", "made"),
+    [
+        ("How much would 10 of them cost then?", "0.25/10", "0.25*10"),
+        ("And if we split that between 10 people?", "0.25/10", "0.25/10"),  # a share: as written
+        ("What is that over 10 days?", "0.25/10", "0.25/10"),  # spread over a period: as written
+    ],
+)
+def test_a_unit_price_divided_by_a_follow_ups_count_is_multiplied(
+    follow_up: str, written: str, made: str
+) -> None:
+    messages = previous_result(
+        "A box of 24 pencils costs 6 dollars. How much is one pencil?", "6/24", follow_up
+    )
+    step = planner(Call("calculator", written)).plan(messages)
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": made})

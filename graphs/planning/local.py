@@ -23,6 +23,7 @@ Everything else (no tools bound) is left to the model: the planner returns None.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -40,6 +41,7 @@ from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
+from graphs.planning.percent_direction import percent_direction_fixed
 from graphs.planning.substitution import substituted_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
 
@@ -100,6 +102,9 @@ CONVERSION_ROUTE = "conversion"
 """The route of a unit conversion computed from the table of :mod:`graphs.planning.conversions`."""
 SUBSTITUTION_ROUTE = "substitution"
 """The route of a follow-up that changes one number of the previous calculation (:mod:`graphs.planning.substitution`)."""
+
+SPREAD_CUES = re.compile(r"\b(?:over|in|for)\b", re.IGNORECASE)
+"""Words of a follow-up that may spread the previous result over a period ("What's that over 10 years?")."""
 
 QUERY_ARGUMENTS = ("query", "q", "question", "search_query", "text")
 """Names of a search tool's one string argument, filled with the question (less the request to search)."""
@@ -284,11 +289,41 @@ class LocalPlanner:
         if tool is None:
             return None
         if argument := single_string_argument(tool, ("expression",)):
-            return grounded_expression_call(call, argument)
+            if rules.states_a_number_of(call.argument, question):
+                # "two dozen cupcakes" -> calculator(24): the question states the number in words
+                return Plan(
+                    "tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: call.argument}
+                )
+            call = self.with_follow_ups_number(messages, question, call)
+            return grounded_expression_call(with_signed_percentages(call, question), argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})
         return None
+
+    def with_follow_ups_number(self, messages: Sequence[BaseMessage], question: str, call: Call) -> Call:
+        """``call``, or for a follow-up that brings a number of its own the calculation leaves out ("per week,
+        if a year has 52 weeks?" -> ``468*12``), the line written again under a grammar that combines the
+        question's number with the previous result (``468/52``), when that combines them.
+
+        The same check and grammar as after a look-up (:meth:`compute_after_lookup`), the previous result in
+        place of the passage."""
+        assert self.trained is not None
+        asked = rules.numbers_in(question)
+        previous = rules.previous_calculator_result(messages)
+        if not asked or previous is None or not rules.is_arithmetic(call.argument):
+            return call
+        if rules.expression_values(call.argument) & rules.number_values(question):
+            # "0.25/10" for "How much would 10 of them cost then?" after a unit price: the total, as after a
+            # look-up, unless the follow-up asks for a share or spreads the result over a period
+            product = (
+                None
+                if SPREAD_CUES.search(question)
+                else rules.figure_times_count(call.argument, question, previous)
+            )
+            return replace(call, argument=product) if product else call
+        again = self.trained.grounded_calculator_call(call.prompt, asked, [previous])
+        return again if again is not None and rules.combines(again.argument, question, previous) else call
 
     def compute_after_lookup(self, messages: Sequence[BaseMessage]) -> Plan | None:
         """A calculator call after a look-up in the user's documents, when the adapter writes one; else None.
@@ -332,7 +367,7 @@ class LocalPlanner:
             written = again
         if product := rules.figure_times_count(written.argument, question, passage):
             written = replace(written, argument=product)
-        return grounded_expression_call(written, argument)
+        return grounded_expression_call(with_signed_percentages(written, question), argument)
 
     def focused_passage(self, question: str, result: ToolMessage) -> tuple[str, str] | None:
         """What of a search result the adapter is shown: the sentence that answers the question (the one the
@@ -507,6 +542,13 @@ class LocalPlanner:
             prefix=f"{lead}According to [{number}],",
             stop=["\n"],
         )
+
+
+def with_signed_percentages(call: Call, question: str) -> Call:
+    """``call`` with each percentage added or taken off as ``question`` says (a tip added, a discount taken
+    off: :mod:`graphs.planning.percent_direction`); the adapter often wrote the other sign."""
+    fixed = percent_direction_fixed(call.argument, question)
+    return replace(call, argument=fixed) if fixed else call
 
 
 def grounded_expression_call(call: Call, argument: str) -> Plan | None:

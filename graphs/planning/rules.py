@@ -784,6 +784,23 @@ def previous_turn(messages: Sequence[BaseMessage]) -> tuple[str, Sequence[BaseMe
     return messages[humans[-2]].text, messages[humans[-2] : humans[-1]]
 
 
+def previous_calculator_result(messages: Sequence[BaseMessage]) -> str | None:
+    """The number the previous turn's last calculator call gave, when the last message is a new question."""
+    previous = previous_turn(messages)
+    if previous is None:
+        return None
+    results = [m for m in previous[1] if isinstance(m, ToolMessage) and m.name == "calculator"]
+    value = results[-1].text.strip() if results and not is_error(results[-1]) else ""
+    return value if re.fullmatch(r"-?\d+(?:\.\d+)?", value) else None
+
+
+def states_a_number_of(argument: str, question: str) -> bool:
+    """Whether ``argument`` is a bare number that ``question`` states (in digits or words: "two dozen" is 24)."""
+    return bool(re.fullmatch(r"\d+(?:\.\d+)?", argument.strip())) and Fraction(argument) in number_values(
+        question
+    )
+
+
 def pending_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[dict[str, Any], ToolMessage]]:
     """The tool calls of the latest AI message, paired with their results, when the model must now answer
     from them: the transcript ends with the results, or with human messages right after them (a request
@@ -905,7 +922,8 @@ def is_error(result: ToolMessage) -> bool:
 
 def calculator_answer(expression: str, result: str) -> str:
     """The answer for a calculator result; it contains ``result`` verbatim."""
-    return f"{pretty_expression(expression)} = {result.strip()}."
+    shown = pretty_expression(expression)
+    return f"{result.strip()}." if shown == result.strip() else f"{shown} = {result.strip()}."
 
 
 SOURCE_NUMBER = re.compile(r"^\s*\[(\d+)\]", re.M)

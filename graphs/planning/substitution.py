@@ -2,11 +2,16 @@
 "What about 20%?" -> the previous expression with 20 in place of 15.
 
 The follow-ups the adapter was trained on compute on the previous *result* ("And half of that?"); asked
-"What about 20%?", it computed on the result too (``36*20/100``). Which number the new one replaces is read
-from what follows each number in the previous question: the same mark ("%", "percent") or the same word
-("5 hours" after "3 hours", "5 friends" after "4 friends"). The substitution is exact, so this layer needs no
-model; when the mark matches no number of the previous question, or more than one, or the number is not
-written once in the previous expression, it leaves the follow-up to the planner.
+"What about 20%?", it computed on the result too (``36*20/100``), and asked "What if it were 22 a week
+instead?" after 18 dollars a week for 4 weeks, it wrote ``72*22``. The forms read here: "what/how about N",
+"what if <a few words> N", "make it N", "(and) with N", each optionally ending in "instead (of M)".
+
+Which number the new one replaces is M when the follow-up names it; else it is read from the words that follow
+each number in the previous question: the follow-up's words ("%", "hours", "a week") must begin the words after
+exactly one number there ("3 hours at", "18 dollars a week": currency words are skipped, plurals are singular).
+The substitution is exact, so this layer needs no model; when the words match no number of the previous
+question, or more than one, or the number is not written once in the previous expression, it leaves the
+follow-up to the planner.
 """
 
 from __future__ import annotations
@@ -20,26 +25,33 @@ from graphs.planning.rules import previous_turn
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _FOLLOW_UP = re.compile(
-    rf"(?:and|so|ok(?:ay)?|then)?,?\s*(?:what|how)\s+about\s+(?:with\s+|for\s+)?(?P<currency>\$)?"
-    rf"(?P<number>{_NUMBER})\s*(?P<mark>%|percent\b|[a-z]+)?(?:\s+instead)?\s*[?.!]*",
+    r"(?:(?:and|so|ok(?:ay)?|then|now|but|well|hmm)\b[\s,]*)*"
+    r"(?:(?:what|how)\s+about\s+(?:with\s+|for\s+|if\s+)?"
+    r"|(?:what\s+)?if\s+(?:[a-z']+\s+){0,4}?"
+    r"|make\s+it\s+|(?:try\s+(?:it\s+)?)?with\s+|try\s+)"
+    rf"(?P<currency>\$)?(?P<number>{_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}}?)"
+    rf"(?:\s+instead(?:\s+of\s+\$?(?P<old>{_NUMBER})\s*(?:%|percent)?)?)?\s*[?.!]*",
     re.IGNORECASE,
 )
 _MARKED_NUMBER = re.compile(
-    rf"(?P<currency>\$)?(?P<number>{_NUMBER})\s*(?P<mark>%|percent\b|[a-z]+)?", re.IGNORECASE
+    rf"(?P<currency>\$)?(?P<number>{_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}})", re.IGNORECASE
 )
+_CURRENCY_WORDS = frozenset({"dollar", "euro", "pound", "buck", "usd", "eur", "gbp", "crown", "franc", "yen"})
+MARK_WORDS = 2
+"""How many words after a number tell its role ("a week" after "18 dollars"; "%" and "of" after "15")."""
 
 
-def _mark(currency: str | None, mark: str | None) -> str:
-    """What identifies a number's role: "%" for a percentage, "$" for money, else the word after it,
-    singular ("hours" and "hour" are one mark)."""
-    if currency:
-        return "$"
-    if not mark:
-        return ""
-    word = mark.lower()
-    if word in {"%", "percent"}:
-        return "%"
+def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def _marks(currency: str | None, rest: str) -> list[str]:
+    """The words that tell a number's role: "$" for money, "%" for a percentage, then the words after it,
+    singular and without currency words ("18 dollars a week" -> ["a", "week"])."""
+    words = [_singular(word) for word in re.findall(r"%|[a-z]+", rest.lower())]
+    marks = ["$"] if currency else []
+    marks += ["%" if word in {"%", "percent"} else word for word in words if word not in _CURRENCY_WORDS]
+    return marks[:MARK_WORDS]
 
 
 def _previous_calculation(messages: Sequence[BaseMessage]) -> tuple[str, str] | None:
@@ -56,6 +68,18 @@ def _previous_calculation(messages: Sequence[BaseMessage]) -> tuple[str, str] | 
     return (question, expression) if isinstance(expression, str) else None
 
 
+def _replaced_number(question: str, currency: str | None, rest: str) -> str | None:
+    """The one number of ``question`` whose following words begin with the follow-up's (both none: a number
+    without a mark, "What about 300?" after "...of 240?"); None when none or several do."""
+    wanted = _marks(currency, rest)
+    replaced = set()
+    for found in _MARKED_NUMBER.finditer(question):
+        marks = _marks(found["currency"], found["rest"])
+        if marks[: len(wanted)] == wanted and (wanted or not marks):
+            replaced.add(found["number"].replace(",", ""))
+    return replaced.pop() if len(replaced) == 1 else None  # several: which one it replaces is a guess
+
+
 def substituted_expression(messages: Sequence[BaseMessage]) -> str | None:
     """The previous calculator expression with the follow-up's number in place of the one it replaces
     ("What about 20%?" after "What is 15% of 240?", ``240*15/100`` -> ``240*20/100``); None otherwise."""
@@ -64,16 +88,10 @@ def substituted_expression(messages: Sequence[BaseMessage]) -> str | None:
     if match is None or previous is None:
         return None
     question, expression = previous
-    wanted = _mark(match["currency"], match["mark"])
-    replaced = {
-        found["number"].replace(",", "")
-        for found in _MARKED_NUMBER.finditer(question)
-        if _mark(found["currency"], found["mark"]) == wanted
-    }
-    if len(replaced) != 1:
-        return None  # no number, or several, have the follow-up's mark: which one it replaces is a guess
-    (old,) = replaced
-    pattern = rf"(?<![\d.]){re.escape(old)}(?![\d.])"
+    old = match["old"] or _replaced_number(question, match["currency"], match["rest"])
+    if old is None:
+        return None
+    pattern = rf"(?<![\d.]){re.escape(old.replace(',', ''))}(?![\d.])"
     if len(re.findall(pattern, expression)) != 1:
         return None
     return re.sub(pattern, match["number"].replace(",", ""), expression)

@@ -1,0 +1,49 @@
+"""A percentage the question adds (a tip, a tax, a fee) or takes off (a discount), whichever sign the model wrote."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphs.planning.percent_direction import percent_direction_fixed
+from tools.calculator import calculate
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "value"),
+    [
+        ("Dinner came to 64 dollars. What's the total if we leave a 15% tip?", "64*(1-15/100)", "73.6"),
+        (
+            "How much do I pay for 4 concert tickets at 45 each if there's a 10% booking fee on the total?",
+            "4*45*(1-10/100)",
+            "198",
+        ),
+        ("A jacket costs 80 but it's 25% off. Sale price?", "80*(1+25/100)", "60"),
+        ("The TV was 500 and got a 20 percent discount. What do I pay now?", "500+500*20/100", "400"),
+        ("My rent of 1000 goes up by 5% next year. What will I pay?", "1000*(1-5/100)", "1050"),
+        ("Prices rose 10% on a 30 dollar meal. New price?", "30-30*10/100", "33"),
+        # both directions, each percentage in its own clause
+        ("A coat is 200 with 10% off, then 5% sales tax is added. Total?", "200*(1+10/100)*(1-5/100)", "189"),
+        ("A 20% discount and then a 5% surcharge on 100?", "100*(1+20/100)*(1+5/100)", "84"),
+    ],
+)
+def test_the_percentage_goes_the_way_the_question_says(question: str, written: str, value: str) -> None:
+    fixed = percent_direction_fixed(written, question)
+    assert fixed is not None and calculate(fixed) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        (
+            "Dinner came to 64 dollars. What's the total if we leave a 15% tip?",
+            "64*(1+15/100)",
+        ),  # right already
+        ("A jacket costs 80 but it's 25% off. Sale price?", "80*(1-25/100)"),
+        ("What is 15% of 240?", "240*15/100"),  # no sign to fix
+        ("The price went from 80 to 100. By what percent did it change?", "(100-80)/80*100"),
+        ("Is 15% off with a 15% fee on 200 a good deal?", "200*(1-15/100)*(1+15/100)"),  # which 15 is which?
+        ("Sales grew 10%, what is 500 after that?", "500*(1+10/100)"),
+    ],
+)
+def test_anything_else_is_left_as_written(question: str, written: str) -> None:
+    assert percent_direction_fixed(written, question) is None
