@@ -24,6 +24,9 @@ from tools.calculator import calculate
         # both directions, each percentage in its own clause
         ("A coat is 200 with 10% off, then 5% sales tax is added. Total?", "200*(1+10/100)*(1-5/100)", "189"),
         ("A 20% discount and then a 5% surcharge on 100?", "100*(1+20/100)*(1+5/100)", "84"),
+        ("I earn 3000 a month. What do I keep after 20% tax?", "3000*(1+20/100)", "2400"),
+        ("My salary is 50000. How much is left after taxes of 30%?", "50000+50000*30/100", "35000"),
+        ("A meal costs 20 dollars. What do I pay after 10% tax?", "20*(1-10/100)", "22"),  # a price: added
     ],
 )
 def test_the_percentage_goes_the_way_the_question_says(question: str, written: str, value: str) -> None:
@@ -47,3 +50,9 @@ def test_the_percentage_goes_the_way_the_question_says(question: str, written: s
 )
 def test_anything_else_is_left_as_written(question: str, written: str) -> None:
     assert percent_direction_fixed(written, question) is None
+
+
+def test_earnings_named_in_an_earlier_turn_take_a_tax_off() -> None:
+    earlier = "User: I earn 3000 a month. How much in a year?\nCall: calculator(3000*12)\nResult: 36000\n"
+    fixed = percent_direction_fixed("36000*(1+20/100)", "And after 20% tax?", earlier)
+    assert fixed is not None and calculate(fixed) == "28800"

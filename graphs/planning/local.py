@@ -42,8 +42,10 @@ from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
 from graphs.planning.percent_direction import percent_direction_fixed
+from graphs.planning.references import referenced_expression
 from graphs.planning.substitution import substituted_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
+from graphs.planning.unit_prices import price_and_count
 
 Routing = Literal["layered", "cues", "model"]
 """How the first tool of a turn is chosen: ``layered`` (fast path, cues, embeddings, then the model),
@@ -105,6 +107,9 @@ SUBSTITUTION_ROUTE = "substitution"
 
 SPREAD_CUES = re.compile(r"\b(?:over|in|for)\b", re.IGNORECASE)
 """Words of a follow-up that may spread the previous result over a period ("What's that over 10 years?")."""
+
+REFERENCE_ROUTE = "reference"
+"""The route of a follow-up that is plain arithmetic on the previous result (:mod:`graphs.planning.references`)."""
 
 QUERY_ARGUMENTS = ("query", "q", "question", "search_query", "text")
 """Names of a search tool's one string argument, filled with the question (less the request to search)."""
@@ -216,9 +221,7 @@ class LocalPlanner:
         if not question.strip():
             return Plan("generate", "chat")
         spent = Spent()
-        if self.routing != "model" and (step := self.conversion(messages, question)) is not None:
-            return step
-        if self.routing != "model" and (step := self.substitution(messages)) is not None:
+        if self.routing != "model" and (step := self.exact_calculation(messages, question)) is not None:
             return step
         if self.trained is not None and self.routing != "model":
             step = self.trained_step(messages, question)
@@ -244,26 +247,26 @@ class LocalPlanner:
         step.usage = (spent.prompt, spent.completion)
         return step
 
-    def conversion(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
-        """A calculator call for a plain unit conversion ("How many hours are in 5 days?" -> ``5*24``), or for
-        a follow-up converting that result on ("And in minutes?" -> ``120*60``), exact and without a model
-        (:mod:`graphs.planning.conversions`); None for any other question."""
-        calculator = self.by_name.get("calculator")
-        argument = calculator and single_string_argument(calculator, ("expression",))
-        expression = argument and (conversion_expression(question) or follow_up_conversion(messages))
-        if not argument or not expression:
-            return None
-        return Plan("tool_call", CONVERSION_ROUTE, tool_name="calculator", tool_args={argument: expression})
+    def exact_calculation(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
+        """A calculator call read from the words without a model, or None for any other question:
 
-    def substitution(self, messages: Sequence[BaseMessage]) -> Plan | None:
-        """The previous calculation again with one number changed, for a follow-up such as "What about 20%?"
-        (:mod:`graphs.planning.substitution`); None for any other question."""
+        - a plain unit conversion ("How many hours are in 5 days?" -> ``5*24``), or a follow-up converting the
+          previous result on ("And in minutes?" -> ``120*60``) (:mod:`graphs.planning.conversions`);
+        - the previous calculation with one number changed ("What about 20%?") (:mod:`graphs.planning.substitution`);
+        - plain arithmetic on the previous result ("Add 9 to that.") (:mod:`graphs.planning.references`).
+        """
         calculator = self.by_name.get("calculator")
         argument = calculator and single_string_argument(calculator, ("expression",))
-        expression = argument and substituted_expression(messages)
-        if not argument or not expression:
+        if not argument:
             return None
-        return Plan("tool_call", SUBSTITUTION_ROUTE, tool_name="calculator", tool_args={argument: expression})
+        for route, expression in (
+            (CONVERSION_ROUTE, lambda: conversion_expression(question) or follow_up_conversion(messages)),
+            (SUBSTITUTION_ROUTE, lambda: substituted_expression(messages)),
+            (REFERENCE_ROUTE, lambda: referenced_expression(messages)),
+        ):
+            if found := expression():
+                return Plan("tool_call", route, tool_name="calculator", tool_args={argument: found})
+        return None
 
     def trained_step(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
         """The first step of a turn from the adapter's call line, or None to leave it to the rules.
@@ -295,6 +298,8 @@ class LocalPlanner:
                     "tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: call.argument}
                 )
             call = self.with_follow_ups_number(messages, question, call)
+            if as_asked := price_and_count(call.argument, question):
+                call = replace(call, argument=as_asked)
             return grounded_expression_call(with_signed_percentages(call, question), argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)
@@ -547,7 +552,7 @@ class LocalPlanner:
 def with_signed_percentages(call: Call, question: str) -> Call:
     """``call`` with each percentage added or taken off as ``question`` says (a tip added, a discount taken
     off: :mod:`graphs.planning.percent_direction`); the adapter often wrote the other sign."""
-    fixed = percent_direction_fixed(call.argument, question)
+    fixed = percent_direction_fixed(call.argument, question, call.prompt)
     return replace(call, argument=fixed) if fixed else call
 
 

@@ -23,6 +23,13 @@ _DOWN = re.compile(
     r"|falls?|fell|lose|loses|lost|cuts?|markdown|down|lower|minus|deduct(?:s|ed)?|subtract(?:s|ed)?)\b",
     re.IGNORECASE,
 )
+_EARNINGS = re.compile(
+    r"\b(?:earn(?:s|ed|ings)?|salary|salaries|income|wages?|paycheck|pay\s+check|profits?|revenue)\b",
+    re.IGNORECASE,
+)
+"""Words of earnings, from which a tax is taken ("I earn 3000 a month", then "And after 20% tax?"), where a
+tax on a price is added."""
+_TAX = re.compile(r"\btax(?:es)?\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[.,;:!?]\s|[.;:!?]$|\b(?:and|then|but|after|before)\b", re.IGNORECASE)
 _NUMBER = r"\d+(?:\.\d+)?"
 _CHANGES = (
@@ -33,25 +40,29 @@ _CHANGES = (
 )
 
 
-def _direction(percent: str, question: str) -> str | None:
+def _direction(percent: str, question: str, earnings: bool) -> str | None:
     """ "+" or "-" as every clause of ``question`` that writes ``percent`` % says; None when they say neither
-    or both."""
+    or both. ``earnings``: the conversation is about earnings, so a tax is taken off."""
     written = re.compile(rf"(?<![\d.]){re.escape(percent)}\s*(?:%|percent\b)", re.IGNORECASE)
     signs = set()
     for clause in _CLAUSE_BREAK.split(question):
         if written.search(clause):
+            if earnings:
+                clause = _TAX.sub(" less ", clause)
             up, down = bool(_UP.search(clause)), bool(_DOWN.search(clause))
             signs.add("+" if up and not down else "-" if down and not up else "?")
     return signs.pop() if len(signs) == 1 and "?" not in signs else None
 
 
-def percent_direction_fixed(expression: str, question: str) -> str | None:
-    """``expression`` with each percentage change signed as ``question`` says; None when nothing changes."""
+def percent_direction_fixed(expression: str, question: str, conversation: str = "") -> str | None:
+    """``expression`` with each percentage change signed as ``question`` says; None when nothing changes.
+    ``conversation``: the earlier turns too, which may say that the figure is earnings."""
+    earnings = bool(_EARNINGS.search(question) or _EARNINGS.search(conversation))
     fixed = expression
     for shape in _CHANGES:
 
         def signed(match: re.Match[str]) -> str:
-            sign = _direction(match["percent"], question)
+            sign = _direction(match["percent"], question, earnings)
             if sign is None or sign == match["sign"]:
                 return match[0]
             start, end = match.span("sign")

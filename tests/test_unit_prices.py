@@ -1,0 +1,38 @@
+"""A price and a count: a total multiplies them, a share or a unit price divides the money by the count."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphs.planning.unit_prices import price_and_count
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "made"),
+    [
+        ("A ticket is 35 dollars. How much for 4 tickets?", "35/4", "35*4"),
+        ("If a bus ticket costs 2.80, what do 5 tickets cost?", "2.80/5", "2.80*5"),
+        ("8 pens cost 12 dollars. What does one pen cost?", "8/12", "12/8"),
+        ("100 dollars shared by 4 friends, how much each?", "4/100", "100/4"),
+        ("How much does each of 4 friends pay for a $100 meal?", "100*4", "100/4"),
+    ],
+)
+def test_the_operation_is_the_one_the_question_asks(question: str, written: str, made: str) -> None:
+    assert price_and_count(written, question) == made
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("Pizzas are 11 dollars each. What do 6 pizzas cost?", "11*6"),  # right: "each" describes the price
+        ("Pizzas are 11 dollars each. What do 6 pizzas cost?", "6*11"),
+        ("A box of 24 pencils costs 6 dollars. How much is one pencil?", "6/24"),
+        ("I have 5 apples and 3 pears. How many fruits?", "5*3"),  # no money: not this rule's
+        ("How far do I go if I drive at 72 km per hour for 3 hours?", "72*3"),  # "at 72 km" is no price
+        ("A ticket is 35 dollars and a drink 4 dollars. How much for both?", "35/4"),  # two prices
+        ("A ticket is 35 dollars. How much for 4 tickets with 2 drinks?", "35/4"),  # three numbers
+        ("A ticket is 35 dollars. How much for 4 tickets?", "35-4"),  # another operation: not read here
+    ],
+)
+def test_anything_else_stands(question: str, written: str) -> None:
+    assert price_and_count(written, question) is None
