@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.percent_direction import percent_direction_fixed
+from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from tools.calculator import calculate
 
 
@@ -56,3 +56,29 @@ def test_earnings_named_in_an_earlier_turn_take_a_tax_off() -> None:
     earlier = "User: I earn 3000 a month. How much in a year?\nCall: calculator(3000*12)\nResult: 36000\n"
     fixed = percent_direction_fixed("36000*(1+20/100)", "And after 20% tax?", earlier)
     assert fixed is not None and calculate(fixed) == "28800"
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "value"),
+    [
+        ("And with tax of 5% on that?", "360*5/100", "378"),
+        ("What do I pay for a 64 dollar dinner with a 15% tip?", "64*15/100", "73.6"),
+        ("A 80 dollar coat is 25% off. What is the new price?", "80*25/100", "60"),
+    ],
+)
+def test_a_figure_asked_after_its_change_includes_the_change(question: str, written: str, value: str) -> None:
+    applied = with_change_applied(written, question)
+    assert applied is not None and calculate(applied) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("What's a 15% tip on 64 dollars?", "64*15/100"),  # the tip itself
+        ("How much is the tax if it is 8% of 250?", "250*8/100"),
+        ("What is 15% of 240?", "240*15/100"),
+        ("What is the tip with 15% on 64?", "64*15/100"),
+    ],
+)
+def test_a_change_asked_for_itself_stands(question: str, written: str) -> None:
+    assert with_change_applied(written, question) is None

@@ -41,7 +41,7 @@ from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
-from graphs.planning.percent_direction import percent_direction_fixed
+from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.references import referenced_expression
 from graphs.planning.substitution import substituted_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
@@ -552,7 +552,9 @@ class LocalPlanner:
 def with_signed_percentages(call: Call, question: str) -> Call:
     """``call`` with each percentage added or taken off as ``question`` says (a tip added, a discount taken
     off: :mod:`graphs.planning.percent_direction`); the adapter often wrote the other sign."""
-    fixed = percent_direction_fixed(call.argument, question, call.prompt)
+    fixed = with_change_applied(call.argument, question, call.prompt) or percent_direction_fixed(
+        call.argument, question, call.prompt
+    )
     return replace(call, argument=fixed) if fixed else call
 
 

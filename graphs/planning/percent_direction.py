@@ -54,6 +54,29 @@ def _direction(percent: str, question: str, earnings: bool) -> str | None:
     return signs.pop() if len(signs) == 1 and "?" not in signs else None
 
 
+_TOTAL_ASKED = re.compile(
+    r"\b(?:with|after|including|incl|total|altogether|in\s+all|pay|paying|new|final)\b", re.IGNORECASE
+)
+_AMOUNT_ASKED = re.compile(
+    r"\bhow\s+(?:much|big)\s+(?:is|was|will|would|should)\s+(?:be\s+)?(?:the|my|our|a|that)\s+\w+"
+    r"|\bwhat\s+(?:is|was|'s)\s+(?:the|my|our|a|that)\s+(?:\w+\s+)?(?:tip|tax|fee|discount|interest|raise)\b",
+    re.IGNORECASE,
+)
+_AMOUNT_ONLY = re.compile(rf"(?P<base>{_NUMBER})\*(?P<percent>{_NUMBER})/100")
+
+
+def with_change_applied(expression: str, question: str, conversation: str = "") -> str | None:
+    """``x*(1±p/100)`` for an expression that computes only the change ``x*p/100`` where the question asks
+    for the figure after it ("And with tax of 5% on that?" -> ``360*(1+5/100)``, not the tax alone); None
+    when the question asks for the amount itself ("What is the tip?") or its direction is unclear."""
+    match = _AMOUNT_ONLY.fullmatch(expression.strip())
+    if match is None or _AMOUNT_ASKED.search(question) or not _TOTAL_ASKED.search(question):
+        return None
+    earnings = bool(_EARNINGS.search(question) or _EARNINGS.search(conversation))
+    sign = _direction(match["percent"], question, earnings)
+    return None if sign is None else f"{match['base']}*(1{sign}{match['percent']}/100)"
+
+
 def percent_direction_fixed(expression: str, question: str, conversation: str = "") -> str | None:
     """``expression`` with each percentage change signed as ``question`` says; None when nothing changes.
     ``conversation``: the earlier turns too, which may say that the figure is earnings."""
