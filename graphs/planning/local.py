@@ -104,12 +104,11 @@ CONVERSION_ROUTE = "conversion"
 """The route of a unit conversion computed from the table of :mod:`graphs.planning.conversions`."""
 SUBSTITUTION_ROUTE = "substitution"
 """The route of a follow-up that changes one number of the previous calculation (:mod:`graphs.planning.substitution`)."""
+REFERENCE_ROUTE = "reference"
+"""The route of a follow-up that is plain arithmetic on the previous result (:mod:`graphs.planning.references`)."""
 
 SPREAD_CUES = re.compile(r"\b(?:over|in|for)\b", re.IGNORECASE)
 """Words of a follow-up that may spread the previous result over a period ("What's that over 10 years?")."""
-
-REFERENCE_ROUTE = "reference"
-"""The route of a follow-up that is plain arithmetic on the previous result (:mod:`graphs.planning.references`)."""
 
 QUERY_ARGUMENTS = ("query", "q", "question", "search_query", "text")
 """Names of a search tool's one string argument, filled with the question (less the request to search)."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from graphs.planning.rules import DECIMAL
+
 _UP = re.compile(
     r"\b(?:tips?|gratuity|tax(?:es)?|vat|gst|fees?|surcharges?|service\s+charge|mark-?ups?|interest|raises?"
     r"|increas(?:e|es|ed|ing)|rises?|rose|risen|grow(?:s|n)?|grew|more|extra|on\s+top|plus|add(?:s|ed)?"
@@ -31,13 +33,17 @@ _EARNINGS = re.compile(
 tax on a price is added."""
 _TAX = re.compile(r"\btax(?:es)?\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[.,;:!?]\s|[.;:!?]$|\b(?:and|then|but|after|before)\b", re.IGNORECASE)
-_NUMBER = r"\d+(?:\.\d+)?"
 _CHANGES = (
-    re.compile(rf"\(1(?P<sign>[-+])(?P<percent>{_NUMBER})/100\)"),  # 64*(1+15/100)
+    re.compile(rf"\(1(?P<sign>[-+])(?P<percent>{DECIMAL})/100\)"),  # 64*(1+15/100)
     re.compile(
-        rf"(?<![\d.])(?P<base>{_NUMBER})(?P<sign>[-+])(?P=base)\*(?P<percent>{_NUMBER})/100"
+        rf"(?<![\d.])(?P<base>{DECIMAL})(?P<sign>[-+])(?P=base)\*(?P<percent>{DECIMAL})/100"
     ),  # 80-80*25/100
 )
+
+
+def _about_earnings(question: str, conversation: str) -> bool:
+    """Whether the question or the turns before it speak of earnings (then a tax is taken off)."""
+    return bool(_EARNINGS.search(question) or _EARNINGS.search(conversation))
 
 
 def _direction(percent: str, question: str, earnings: bool) -> str | None:
@@ -62,7 +68,7 @@ _AMOUNT_ASKED = re.compile(
     r"|\bwhat\s+(?:is|was|'s)\s+(?:the|my|our|a|that)\s+(?:\w+\s+)?(?:tip|tax|fee|discount|interest|raise)\b",
     re.IGNORECASE,
 )
-_AMOUNT_ONLY = re.compile(rf"(?P<base>{_NUMBER})\*(?P<percent>{_NUMBER})/100")
+_AMOUNT_ONLY = re.compile(rf"(?P<base>{DECIMAL})\*(?P<percent>{DECIMAL})/100")
 
 
 def with_change_applied(expression: str, question: str, conversation: str = "") -> str | None:
@@ -72,15 +78,14 @@ def with_change_applied(expression: str, question: str, conversation: str = "") 
     match = _AMOUNT_ONLY.fullmatch(expression.strip())
     if match is None or _AMOUNT_ASKED.search(question) or not _TOTAL_ASKED.search(question):
         return None
-    earnings = bool(_EARNINGS.search(question) or _EARNINGS.search(conversation))
-    sign = _direction(match["percent"], question, earnings)
+    sign = _direction(match["percent"], question, _about_earnings(question, conversation))
     return None if sign is None else f"{match['base']}*(1{sign}{match['percent']}/100)"
 
 
 def percent_direction_fixed(expression: str, question: str, conversation: str = "") -> str | None:
     """``expression`` with each percentage change signed as ``question`` says; None when nothing changes.
     ``conversation``: the earlier turns too, which may say that the figure is earnings."""
-    earnings = bool(_EARNINGS.search(question) or _EARNINGS.search(conversation))
+    earnings = _about_earnings(question, conversation)
     fixed = expression
     for shape in _CHANGES:
 

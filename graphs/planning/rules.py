@@ -784,6 +784,10 @@ def previous_turn(messages: Sequence[BaseMessage]) -> tuple[str, Sequence[BaseMe
     return messages[humans[-2]].text, messages[humans[-2] : humans[-1]]
 
 
+DECIMAL = r"\d+(?:\.\d+)?"
+"""A number as calculations and questions write it in digits: "12", "3.40"."""
+
+
 def previous_calculator_result(messages: Sequence[BaseMessage]) -> str | None:
     """The number the previous turn's last calculator call gave, when the last message is a new question."""
     previous = previous_turn(messages)
@@ -791,14 +795,12 @@ def previous_calculator_result(messages: Sequence[BaseMessage]) -> str | None:
         return None
     results = [m for m in previous[1] if isinstance(m, ToolMessage) and m.name == "calculator"]
     value = results[-1].text.strip() if results and not is_error(results[-1]) else ""
-    return value if re.fullmatch(r"-?\d+(?:\.\d+)?", value) else None
+    return value if re.fullmatch(rf"-?{DECIMAL}", value) else None
 
 
 def states_a_number_of(argument: str, question: str) -> bool:
     """Whether ``argument`` is a bare number that ``question`` states (in digits or words: "two dozen" is 24)."""
-    return bool(re.fullmatch(r"\d+(?:\.\d+)?", argument.strip())) and Fraction(argument) in number_values(
-        question
-    )
+    return bool(re.fullmatch(DECIMAL, argument.strip())) and Fraction(argument) in number_values(question)
 
 
 def pending_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[dict[str, Any], ToolMessage]]:

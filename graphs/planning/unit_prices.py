@@ -14,18 +14,17 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from graphs.planning.rules import SHARE_CUES, number_values
+from graphs.planning.rules import DECIMAL, SHARE_CUES, number_values
 
-_N = r"\d+(?:\.\d+)?"
 _MONEY = re.compile(
-    rf"(?:[$€£]\s*(?P<sign>{_N})"
-    rf"|(?P<word>{_N})\s*(?:dollars?|euros?|pounds?|bucks|crowns?|usd|eur|gbp)\b"
-    rf"|\b(?:costs?|is|are|at|priced\s+at)\s+(?P<verb>{_N})(?![\d.])(?=\s*(?:[.,;!?)]|$|each\b|apiece\b|a\s+piece\b|and\b)))"
+    rf"(?:[$€£]\s*(?P<sign>{DECIMAL})"
+    rf"|(?P<word>{DECIMAL})\s*(?:dollars?|euros?|pounds?|bucks|crowns?|usd|eur|gbp)\b"
+    rf"|\b(?:costs?|is|are|at|priced\s+at)\s+(?P<verb>{DECIMAL})(?![\d.])(?=\s*(?:[.,;!?)]|$|each\b|apiece\b|a\s+piece\b|and\b)))"
     r"(?:\s+(?:each|apiece|a\s+piece|per\s+\w+))?",
     re.IGNORECASE,
 )
 _UNIT_ASKED = re.compile(r"\b(?:one|a\s+single|single|unit)\b", re.IGNORECASE)
-_CALCULATION = re.compile(rf"\s*({_N})\s*([*/])\s*({_N})\s*")
+_CALCULATION = re.compile(rf"\s*({DECIMAL})\s*([*/])\s*({DECIMAL})\s*")
 
 
 def price_and_count(expression: str, question: str) -> str | None:
