@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphs.planning.references import referenced_expression
+from graphs.planning.rules import calculator_answer
 from tests.test_trained_planner import previous_result
 from tools.calculator import calculate
 
@@ -37,3 +38,8 @@ def test_arithmetic_on_the_previous_result_is_read_exactly(follow_up: str, value
 )
 def test_anything_else_is_left_to_the_planner(follow_up: str) -> None:
     assert referenced_expression(previous_result("What is 12 times 12?", "12*12", follow_up)) is None
+
+
+def test_a_calculator_answer_shows_the_calculation_unless_it_is_the_number_itself() -> None:
+    assert calculator_answer("2*12", "24") == "2 × 12 = 24."
+    assert calculator_answer("24", "24") == "24."  # "two dozen" -> calculator(24): not "24 = 24."
