@@ -29,6 +29,7 @@ from agent.evaluation.suites import (
     ToolStep,
     build_tasks,
     format_number,
+    holds_number,
     judge,
     numbers_in,
 )
@@ -314,6 +315,24 @@ def test_format_number() -> None:
     assert format_number(Fraction(-1, 8)) == "-0.125"
     with pytest.raises(ValueError, match="no short decimal form"):
         format_number(Fraction(1, 3))
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "held"),
+    [
+        ("625 ÷ 6 = 104.166666666667.", Fraction(625, 6), True),
+        ("About 104.17 each.", Fraction(625, 6), True),
+        ("About 104.2 each.", Fraction(625, 6), False),  # too few places to tell
+        ("104.16 each.", Fraction(625, 6), True),  # cut, not rounded: within one unit of the last place
+        ("104.15 each.", Fraction(625, 6), False),
+        ("104.17", Fraction(10417, 100), True),
+        ("104.166", Fraction(10417, 100), False),  # a value with a short form is written exactly
+    ],
+)
+def test_a_value_without_a_short_decimal_form_is_held_rounded(
+    answer: str, expected: Fraction, held: bool
+) -> None:
+    assert holds_number(answer, expected) is held
 
 
 # ----------------------------------------------------------------------------------------- judging

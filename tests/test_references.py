@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.references import referenced_expression
+from graphs.planning.references import compared_expression, referenced_expression, shared_expression
 from graphs.planning.rules import calculator_answer
 from tests.test_trained_planner import previous_result
 from tools.calculator import calculate
@@ -43,3 +43,78 @@ def test_anything_else_is_left_to_the_planner(follow_up: str) -> None:
 def test_a_calculator_answer_shows_the_calculation_unless_it_is_the_number_itself() -> None:
     assert calculator_answer("2*12", "24") == "2 × 12 = 24."
     assert calculator_answer("24", "24") == "24."  # "two dozen" -> calculator(24): not "24 = 24."
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        (
+            "i save $45 a week. how much is that in a year?",
+            "45*52",
+            "how much more is that than 2000?",
+            "340",
+        ),
+        ("8,500 steps a day for 30 days?", "8500*30", "how much more is that than 200,000?", "55000"),
+        ("i save $45 a week. how much is that in a year?", "45*52", "How much less is it than 3000?", "660"),
+    ],
+)
+def test_a_comparison_with_the_previous_result_is_a_difference(
+    first: str, expression: str, follow_up: str, value: str
+) -> None:
+    difference = compared_expression(previous_result(first, expression, follow_up))
+    assert difference is not None and calculate(difference) == value
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        (
+            "how many cm is 3.75 m?",
+            "3.75*100",
+            "if I cut it into pieces 25 cm long, how many pieces do I get?",
+            "15",
+        ),
+        (
+            "How many grams is 2.4 kg?",
+            "2.4*1000",
+            "if I split it evenly into 6 bags, how much goes in each?",
+            "400",
+        ),
+        (
+            "phone plan 39 a month, for a whole year?",
+            "39*12",
+            "ok and how much is that per week, if a year has 52 weeks?",
+            "9",
+        ),
+        (
+            "gym: 60 a month and 99 to sign up, first year?",
+            "60*12+99",
+            "how much is that per week on average, using 52 weeks?",
+            "15.75",
+        ),
+        ("The meal was 120 dollars.", "120", "how much per person if we are 4 people?", "30"),
+        ("What's 25 times 12?", "25*12", "Share that between 3 of us.", "100"),
+    ],
+)
+def test_sharing_the_previous_result_divides_it(
+    first: str, expression: str, follow_up: str, value: str
+) -> None:
+    share = shared_expression(previous_result(first, expression, follow_up))
+    assert share is not None and calculate(share) == value
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "per 5-day work week?",  # 5 counts days: a week of them multiplies
+        "How much in 4 weeks at that rate per week?",
+        "what if we split it with 2 more people?",  # a changed count: not a share of this result
+        "Is that more than 200?",
+        "What's 10% of that?",
+        "Split it between 3 people and add 5 each.",  # two numbers
+    ],
+)
+def test_anything_else_is_not_read_as_a_share_or_a_difference(follow_up: str) -> None:
+    messages = previous_result("What is 12 times 12?", "12*12", follow_up)
+    assert shared_expression(messages) is None
+    assert compared_expression(messages) is None

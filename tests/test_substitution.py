@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graphs.planning.substitution import substituted_expression
+from graphs.planning.substitution import changed_count_expression, substituted_expression
 from tools.calculator import calculate
 
 
@@ -52,6 +52,12 @@ def conversation(first: str, expression: str, follow_up: str) -> list[BaseMessag
         ("What is 15% of 240?", "240*15/100", "Make it 25%.", "60"),
         ("If 4 friends share 120 dollars, how much does each get?", "120/4", "And with 6 friends?", "20"),
         ("What is 15% of 240?", "240*15/100", "ok, and if it were 30 percent?", "72"),
+        # "and N%?", "and of N?": the mark, or the preposition before the number replaced
+        ("what's 18% of 240?", "240*18/100", "and 25%?", "60"),
+        ("what's 15% of 80?", "80*15/100", "and of 130?", "19.5"),
+        ("How far is 3 hours at 60 km/h?", "3*60", "and for 5 hours?", "300"),
+        # "instead of M" names the number wherever the expression writes it
+        ("what's 1000 minus 37% of 1000", "1000-1000*37/100", "what if it was 2500 instead of 1000", "1575"),
     ],
 )
 def test_the_follow_ups_number_replaces_the_one_with_the_same_mark(
@@ -81,10 +87,62 @@ def test_the_follow_ups_number_replaces_the_one_with_the_same_mark(
             "What if it was 4 instead of 5?",
         ),  # no 5
         ("What is 15% of 240?", "240*15/100", "What if it were 20% of 300?"),  # two numbers change
+        ("What is 15% of 240?", "240*15/100", "20?"),
+        ("What is 12 times 12?", "12*12", "and 13 times?"),  # 12 is written twice
     ],
 )
 def test_any_other_follow_up_is_left_to_the_planner(first: str, expression: str, follow_up: str) -> None:
     assert substituted_expression(conversation(first, expression, follow_up)) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        ("A ticket costs $16. How much are 5 tickets?", "16*5", "What if I buy 2 more?", "112"),
+        (
+            "I bought 3 notebooks at $4.50 each, how much did I spend?",
+            "3*4.50",
+            "I also bought 2 more. new total?",
+            "22.5",
+        ),
+        (
+            "we're 6 people renting a cabin for $870. how much each?",
+            "870/6",
+            "ok what about with 3 more people",
+            "96.6666666666667",
+        ),
+        ("I have 5 apples and eat 2. How many are left?", "5-2", "What if I buy 3 more apples?", "6"),
+        (
+            "We are 8 people and each pays 12 dollars. What's the total?",
+            "8*12",
+            "and with 2 fewer people?",
+            "72",
+        ),
+    ],
+)
+def test_a_count_grows_or_shrinks_as_the_follow_up_says(
+    first: str, expression: str, follow_up: str, value: str
+) -> None:
+    changed = changed_count_expression(conversation(first, expression, follow_up))
+    assert changed is not None and calculate(changed) == value
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up"),
+    [
+        (
+            "A ticket costs $16. How much are 5 tickets?",
+            "16*5",
+            "How much is 2 more than that?",
+        ),  # a comparison
+        ("A ticket costs $16. How much are 5 tickets?", "16*5", "What if I buy 2 more pizzas?"),  # no pizzas
+        ("A ticket costs $16. How much are 5 tickets?", "16*5", "2 more tickets at $20?"),  # two numbers
+        ("3 boxes of 12 eggs: how many eggs?", "3*12", "And 2 more?"),  # two counts
+        ("What is 15% of 240?", "240*15/100", "And 5 more?"),  # no count
+    ],
+)
+def test_a_count_is_changed_only_when_it_is_clear(first: str, expression: str, follow_up: str) -> None:
+    assert changed_count_expression(conversation(first, expression, follow_up)) is None
 
 
 def test_only_a_follow_up_to_a_calculation_is_changed() -> None:

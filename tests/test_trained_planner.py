@@ -105,12 +105,13 @@ def planner(
 
 
 def test_a_follow_up_computes_on_the_previous_result() -> None:
-    step = planner(Call("calculator", "144/3")).plan(follow_up())
+    # "And divided by 3?" is read without a model now (graphs.planning.references): a wording no rule reads
+    step = planner(Call("calculator", "144*3")).plan([*follow_up()[:-1], HumanMessage("And 3 times then?")])
     assert (step.kind, step.route, step.tool_name, step.tool_args) == (
         "tool_call",
         "trained",
         "calculator",
-        {"expression": "144/3"},
+        {"expression": "144*3"},
     )
 
 
@@ -500,7 +501,7 @@ def test_a_follow_ups_own_number_left_out_is_written_again_with_the_previous_res
     messages = previous_result(
         "My phone plan costs 39 a month. How much for a year?",
         "39*12",
-        "And per week, if a year has 52 weeks?",
+        "And what about weekly, if a year has 52 weeks?",  # "per week, if ..." is read exactly: no model
     )
     step = planner_.plan(messages)
     assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "468/52"})
@@ -523,3 +524,28 @@ def test_a_unit_price_divided_by_a_follow_ups_count_is_multiplied(
     )
     step = planner(Call("calculator", written)).plan(messages)
     assert (step.tool_name, step.tool_args) == ("calculator", {"expression": made})
+
+
+def test_a_calculation_that_leaves_out_the_result_referred_to_is_written_again() -> None:
+    calls = ScriptedCalls(Call("calculator", "5.5*5.5"), grounded=[Call("calculator", "90*5.5")])
+    planner_ = LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"), [calculator], routing="cues", trained=calls
+    )
+    messages = previous_result(
+        "A train travels 270 km in 3 hours. What's its average speed?",
+        "270/3",
+        "How far would it go in 5.5 hours at that speed?",
+    )
+    step = planner_.plan(messages)
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "90*5.5"})
+    assert calls.allowed == [({"5.5"}, {"90"})]
+
+
+def test_a_price_per_unit_times_the_previous_quantity_is_a_cost() -> None:
+    messages = previous_result(
+        "A car uses 6.5 litres per 100 km. How much fuel does a 340 km trip need?",
+        "6.5*340/100",
+        "fuel is 1.80 per litre, what's the cost?",
+    )
+    step = planner(Call("calculator", "22.1/1.80")).plan(messages)
+    assert step.tool_args == {"expression": "22.1*1.80"}

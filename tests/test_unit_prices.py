@@ -15,6 +15,9 @@ from graphs.planning.unit_prices import price_and_count
         ("8 pens cost 12 dollars. What does one pen cost?", "8/12", "12/8"),
         ("100 dollars shared by 4 friends, how much each?", "4/100", "100/4"),
         ("How much does each of 4 friends pay for a $100 meal?", "100*4", "100/4"),
+        # the count written twice, once cancelling the other
+        ("How much do 6 bags of rice cost at 3.40 each?", "6*3.40/6", "3.40*6"),
+        ("8 pens cost 12 dollars. What does one pen cost?", "8/12*8", "12/8"),
     ],
 )
 def test_the_operation_is_the_one_the_question_asks(question: str, written: str, made: str) -> None:
@@ -32,6 +35,8 @@ def test_the_operation_is_the_one_the_question_asks(question: str, written: str,
         ("A ticket is 35 dollars and a drink 4 dollars. How much for both?", "35/4"),  # two prices
         ("A ticket is 35 dollars. How much for 4 tickets with 2 drinks?", "35/4"),  # three numbers
         ("A ticket is 35 dollars. How much for 4 tickets?", "35-4"),  # another operation: not read here
+        ("A ticket is 35 dollars. How much for 4 tickets?", "35*4/4+4"),  # a sum: not read here
+        ("How much do 6 bags of rice cost at 3.40 each?", "3.40*6*6/6"),  # the same value: it stands
     ],
 )
 def test_anything_else_stands(question: str, written: str) -> None:

@@ -165,6 +165,43 @@ def format_number(value: Fraction) -> str:
     raise ValueError(f"{value} has no short decimal form")
 
 
+ROUNDED_PLACES = 2
+"""The fewest decimal places a rounded answer must show for a value that has no short decimal form."""
+
+
+def _places(value: Fraction) -> int | None:
+    """How many decimal places ``value`` is written with, or None when it has no short decimal form."""
+    for places in range(31):
+        if (value * 10**places).denominator == 1:
+            return places
+    return None
+
+
+def holds_number(answer: str, expected: Fraction) -> bool:
+    """Whether ``answer`` writes ``expected``: exactly, or, for a value with no short decimal form (625/6), as
+    a decimal of at least :data:`ROUNDED_PLACES` places within one unit of its last place ("104.17",
+    "104.166666666667")."""
+    written = numbers_in(answer)
+    if expected in written:
+        return True
+    if _places(expected) is not None:
+        return False
+    for number in written:
+        places = _places(number)
+        if (
+            places is not None
+            and places >= ROUNDED_PLACES
+            and abs(number - expected) <= Fraction(1, 10**places)
+        ):
+            return True
+    return False
+
+
+def shown_number(value: Fraction) -> str:
+    """``value`` for a verdict's reason: its decimal form, else the fraction ("625/6")."""
+    return format_number(value) if _places(value) is not None else str(value)
+
+
 # ------------------------------------------------------------------------------------------ judging
 
 
@@ -244,8 +281,8 @@ def judge(task: Task, result: TurnResult) -> Verdict:
             return Verdict(False, "the answer does not say what could not be done")
     if expect.not_restated and _restates(task.question, answer):
         return Verdict(False, "the answer restates the question")
-    if expect.number is not None and expect.number not in numbers_in(answer):
-        return Verdict(False, f"{format_number(expect.number)} not in the answer")
+    if expect.number is not None and not holds_number(answer, expect.number):
+        return Verdict(False, f"{shown_number(expect.number)} not in the answer")
     if expect.fact is not None and not re.search(
         rf"(?<!\w){re.escape(expect.fact)}(?!\w)", answer, flags=re.IGNORECASE
     ):

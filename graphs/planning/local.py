@@ -27,6 +27,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
+from fractions import Fraction
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -42,8 +43,8 @@ from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
-from graphs.planning.references import referenced_expression
-from graphs.planning.substitution import substituted_expression
+from graphs.planning.references import compared_expression, referenced_expression, shared_expression
+from graphs.planning.substitution import changed_count_expression, substituted_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
 from graphs.planning.unit_prices import price_and_count
 
@@ -106,6 +107,10 @@ SUBSTITUTION_ROUTE = "substitution"
 """The route of a follow-up that changes one number of the previous calculation (:mod:`graphs.planning.substitution`)."""
 REFERENCE_ROUTE = "reference"
 """The route of a follow-up that is plain arithmetic on the previous result (:mod:`graphs.planning.references`)."""
+
+REFERENCE_WORDS = re.compile(r"\b(?:that|it|this|the\s+(?:same|result|total|answer))\b", re.IGNORECASE)
+"""Words of a follow-up that refer to the previous result: a calculation that leaves it out is written again
+("How far would it go in 5.5 hours at that speed?" -> ``5.5*5.5`` was written, ``90*5.5`` meant)."""
 
 SPREAD_CUES = re.compile(r"\b(?:over|in|for)\b", re.IGNORECASE)
 """Words of a follow-up that may spread the previous result over a period ("What's that over 10 years?")."""
@@ -251,8 +256,10 @@ class LocalPlanner:
 
         - a plain unit conversion ("How many hours are in 5 days?" -> ``5*24``), or a follow-up converting the
           previous result on ("And in minutes?" -> ``120*60``) (:mod:`graphs.planning.conversions`);
-        - the previous calculation with one number changed ("What about 20%?") (:mod:`graphs.planning.substitution`);
-        - plain arithmetic on the previous result ("Add 9 to that.") (:mod:`graphs.planning.references`).
+        - the previous calculation with one number changed ("What about 20%?") or a count grown ("What if I buy
+          2 more?") (:mod:`graphs.planning.substitution`);
+        - plain arithmetic on the previous result ("Add 9 to that."), a difference with it ("how much more is
+          that than 2000?") or a share of it ("split it between 4") (:mod:`graphs.planning.references`).
         """
         calculator = self.by_name.get("calculator")
         argument = calculator and single_string_argument(calculator, ("expression",))
@@ -260,8 +267,18 @@ class LocalPlanner:
             return None
         for route, expression in (
             (CONVERSION_ROUTE, lambda: conversion_expression(question) or follow_up_conversion(messages)),
-            (SUBSTITUTION_ROUTE, lambda: substituted_expression(messages)),
-            (REFERENCE_ROUTE, lambda: referenced_expression(messages)),
+            (
+                SUBSTITUTION_ROUTE,
+                lambda: substituted_expression(messages) or changed_count_expression(messages),
+            ),
+            (
+                REFERENCE_ROUTE,
+                lambda: (
+                    referenced_expression(messages)
+                    or compared_expression(messages)
+                    or shared_expression(messages)
+                ),
+            ),
         ):
             if found := expression():
                 return Plan("tool_call", route, tool_name="calculator", tool_args={argument: found})
@@ -308,7 +325,8 @@ class LocalPlanner:
     def with_follow_ups_number(self, messages: Sequence[BaseMessage], question: str, call: Call) -> Call:
         """``call``, or for a follow-up that brings a number of its own the calculation leaves out ("per week,
         if a year has 52 weeks?" -> ``468*12``), the line written again under a grammar that combines the
-        question's number with the previous result (``468/52``), when that combines them.
+        question's number with the previous result (``468/52``), when that combines them. So is a calculation
+        that leaves out the previous result the follow-up refers to ("at that speed": ``5.5*5.5``).
 
         The same check and grammar as after a look-up (:meth:`compute_after_lookup`), the previous result in
         place of the passage."""
@@ -317,7 +335,10 @@ class LocalPlanner:
         previous = rules.previous_calculator_result(messages)
         if not asked or previous is None or not rules.is_arithmetic(call.argument):
             return call
-        if rules.expression_values(call.argument) & rules.number_values(question):
+        refers_back = REFERENCE_WORDS.search(question) and Fraction(previous) not in rules.expression_values(
+            call.argument
+        )
+        if rules.expression_values(call.argument) & rules.number_values(question) and not refers_back:
             # "0.25/10" for "How much would 10 of them cost then?" after a unit price: the total, as after a
             # look-up, unless the follow-up asks for a share or spreads the result over a period
             product = (

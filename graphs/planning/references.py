@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage
 
-from graphs.planning.rules import previous_calculator_result, words_to_expression
+from graphs.planning.rules import numbers_in, previous_calculator_result, words_to_expression
 
 _REFERENCE = re.compile(
     r"\b(?:that|it|this|the\s+(?:result|answer|total|number|sum|amount))\b(?:\s+(?:number|result|amount))?",
@@ -37,3 +37,76 @@ def referenced_expression(messages: Sequence[BaseMessage]) -> str | None:
     if arithmetic is None or not arithmetic.pure or previous not in arithmetic.expression:
         return None
     return arithmetic.expression
+
+
+_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_MORE = frozenset(
+    {"more", "bigger", "higher", "longer", "further", "farther", "greater", "larger", "heavier"}
+)
+_COMPARISON = re.compile(
+    r"\b(?P<way>more|less|fewer|bigger|smaller|higher|lower|longer|shorter|further|farther|greater|larger"
+    r"|heavier|lighter)\s+(?:[a-z]+\s+){0,2}?(?:is|are|was|would|will)\s+(?:that|it|this)(?:\s+be)?\s+"
+    rf"than\s+[$€£]?(?P<number>{_NUMBER})\b",
+    re.IGNORECASE,
+)
+
+
+def compared_expression(messages: Sequence[BaseMessage]) -> str | None:
+    """The difference a follow-up asks between the previous result and its number ("how much more is that
+    than 2000?" after 2340 -> ``2340-2000``; "how much less ..." -> ``2000-2340``), or None."""
+    previous = previous_calculator_result(messages)
+    text = messages[-1].text if messages else ""
+    found = _COMPARISON.search(text)
+    if previous is None or found is None or len(numbers_in(text)) != 1:
+        return None
+    number = found["number"].replace(",", "")
+    return f"{previous}-{number}" if found["way"].lower() in _MORE else f"{number}-{previous}"
+
+
+_SPLIT = re.compile(
+    r"\b(?:split|share|shared|divide|divided|cut|spread|pack|packed|pour|poured|put)\b[^?.!]*?"
+    rf"\b(?:into|between|among|amongst|across|in|by|over)\s+(?:\w+\s+)?{_NUMBER}\b",
+    re.IGNORECASE,
+)
+_PIECES_OF = re.compile(
+    rf"\b(?:pieces|parts|portions|bags|boxes|groups|batches|servings|lengths|strips)\s+(?:of\s+{_NUMBER}"
+    rf"|{_NUMBER}\s+[a-z]+\s+(?:long|each|big|wide))\b",
+    re.IGNORECASE,
+)
+_PER = re.compile(r"\b(?:per|a|each|every)\s+(?P<unit>[a-z]+)\b", re.IGNORECASE)
+_PEOPLE = {"people": "person", "persons": "person", "folks": "person", "heads": "person", "head": "person"}
+_CHANGED = re.compile(r"\b(?:more|fewer|less|extra|additional|than|instead|percent|off)\b|%", re.IGNORECASE)
+
+
+def _unit(word: str) -> str:
+    word = word.lower()
+    return _PEOPLE.get(word) or (word[:-1] if word.endswith("s") and len(word) > 3 else word)
+
+
+def _per_counted_unit(text: str, number: str) -> bool:
+    """Whether ``text`` asks for an amount per unit and then ``number`` counts that unit ("per week, using 52
+    weeks": 52 weeks make the whole)."""
+    after = re.search(rf"(?<![\d.,]){re.escape(number)}\s*-?\s*(?P<unit>[a-z]+)", text, re.IGNORECASE)
+    if after is None:
+        return False
+    counted = _unit(after["unit"])
+    # the unit asked for comes first: "at that rate per week, in 4 weeks" multiplies, "per week, using 52
+    # weeks" divides
+    return any(_unit(per["unit"]) == counted for per in _PER.finditer(text[: after.start()]))
+
+
+def shared_expression(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous result divided by the follow-up's one number when the follow-up shares it out ("split it
+    between 4", "cut it into pieces 25 cm long", "how much is that per week, using 52 weeks?"), or None.
+
+    Into N parts each holds result/N, and into parts of size N there are result/N of them: both divide.
+    "per 5-day week" is no share (5 counts days, not weeks): it is left to the planner."""
+    previous = previous_calculator_result(messages)
+    text = messages[-1].text if messages else ""
+    numbers = re.findall(rf"(?<![\d.,]){_NUMBER}", text)
+    if previous is None or len(numbers) != 1 or _CHANGED.search(text):
+        return None
+    number = numbers[0]
+    if _SPLIT.search(text) or _PIECES_OF.search(text) or _per_counted_unit(text, number):
+        return f"{previous}/{number.replace(',', '')}"
+    return None

@@ -391,6 +391,13 @@ SHARE_CUES = re.compile(
 """Words of a question that asks for a share or a rate ("per person", "split between", "how many can I buy")."""
 
 
+_UNIT_FIGURE = re.compile(
+    r"[$€£]?\d+(?:\.\d+)?\s*(?:[a-z]+\s+)?(?:per\s+[a-z]+|each|apiece|a\s+piece)\b", re.IGNORECASE
+)
+"""A figure given per unit ("1.80 per litre", "3 dollars each"): it describes a price or a rate, it does not
+ask for a share."""
+
+
 def figure_times_count(expression: str, question: str, passage: str) -> str | None:
     """``figure*count`` for a look-up's calculation that divides the figure looked up by the question's own
     count ("2.75/8" for 8 buns at 2.75 crowns each), when the question asks for no share or rate; None for any
@@ -402,7 +409,7 @@ def figure_times_count(expression: str, question: str, passage: str) -> str | No
     asked for in words (:data:`SHARE_CUES`), and then the division stands.
     """
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*", expression)
-    if match is None or SHARE_CUES.search(question):
+    if match is None or SHARE_CUES.search(_UNIT_FIGURE.sub(" ", question)):
         return None
     figure, count = match.groups()
     asked = number_values(question)

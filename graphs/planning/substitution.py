@@ -25,10 +25,11 @@ from graphs.planning.rules import previous_turn
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _FOLLOW_UP = re.compile(
-    r"(?:(?:and|so|ok(?:ay)?|then|now|but|well|hmm)\b[\s,]*)*"
+    r"(?P<lead>(?:(?:and|so|ok(?:ay)?|then|now|but|well|hmm)\b[\s,]*)*)"
     r"(?:(?:what|how)\s+about\s+(?:with\s+|for\s+|if\s+)?"
     r"|(?:what\s+)?if\s+(?:[a-z']+\s+){0,4}?"
-    r"|make\s+it\s+|(?:try\s+(?:it\s+)?)?with\s+|try\s+)"
+    r"|make\s+it\s+|(?:try\s+(?:it\s+)?)?with\s+|try\s+"
+    r"|(?P<preposition>of|for|at|on|in)\s+|)"
     rf"(?P<currency>\$)?(?P<number>{_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}}?)"
     rf"(?:\s+instead(?:\s+of\s+\$?(?P<old>{_NUMBER})\s*(?:%|percent)?)?)?\s*[?.!]*",
     re.IGNORECASE,
@@ -68,14 +69,26 @@ def _previous_calculation(messages: Sequence[BaseMessage]) -> tuple[str, str] | 
     return (question, expression) if isinstance(expression, str) else None
 
 
-def _replaced_number(question: str, currency: str | None, rest: str) -> str | None:
+def _word_before(text: str, position: int) -> str:
+    found = re.search(r"([a-z]+)\W*$", text[:position], re.IGNORECASE)
+    return found[1].lower() if found else ""
+
+
+def _replaced_number(
+    question: str, currency: str | None, rest: str, preposition: str | None = None
+) -> str | None:
     """The one number of ``question`` whose following words begin with the follow-up's (both none: a number
-    without a mark, "What about 300?" after "...of 240?"); None when none or several do."""
+    without a mark, "What about 300?" after "...of 240?"); for a follow-up of a preposition and a number alone
+    ("and of 130?"), the one number after that preposition ("15% of 80"); None when none or several do."""
     wanted = _marks(currency, rest)
     replaced = set()
     for found in _MARKED_NUMBER.finditer(question):
-        marks = _marks(found["currency"], found["rest"])
-        if marks[: len(wanted)] == wanted and (wanted or not marks):
+        if preposition and not wanted:
+            matches = _word_before(question, found.start()) == preposition.lower()
+        else:
+            marks = _marks(found["currency"], found["rest"])
+            matches = marks[: len(wanted)] == wanted and (wanted or not marks)
+        if matches:
             replaced.add(found["number"].replace(",", ""))
     return replaced.pop() if len(replaced) == 1 else None  # several: which one it replaces is a guess
 
@@ -87,11 +100,84 @@ def substituted_expression(messages: Sequence[BaseMessage]) -> str | None:
     previous = _previous_calculation(messages) if match else None
     if match is None or previous is None:
         return None
+    bare = not re.search(r"[a-z%]", match.group(0)[: match.start("number")] + match["rest"], re.IGNORECASE)
+    if bare and not match["currency"]:
+        return None  # "7?" alone says nothing of which number it replaces
     question, expression = previous
-    old = match["old"] or _replaced_number(question, match["currency"], match["rest"])
+    old = match["old"] or _replaced_number(question, match["currency"], match["rest"], match["preposition"])
     if old is None:
         return None
     pattern = rf"(?<![\d.]){re.escape(old.replace(',', ''))}(?![\d.])"
-    if len(re.findall(pattern, expression)) != 1:
+    written = len(re.findall(pattern, expression))
+    if written == 0 or (written > 1 and not match["old"]):  # "instead of 1000" names it wherever it is
         return None
     return re.sub(pattern, match["number"].replace(",", ""), expression)
+
+
+_CHANGED_COUNT = re.compile(
+    rf"(?<![\d.,])(?P<number>{_NUMBER})\s+(?P<change>more|extra|additional|fewer|less)\b(?!\s+than\b)"
+    r"(?:\s+(?P<noun>[a-z]+))?",
+    re.IGNORECASE,
+)
+_NOT_NOUNS = frozenset(
+    {
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "then",
+        "now",
+        "please",
+        "too",
+        "as",
+        "well",
+        "instead",
+    }
+)
+
+
+def _counted_number(question: str, noun: str | None) -> str | None:
+    """The number of ``question`` that counts ``noun`` ("5 tickets" for "tickets"), or without a noun its one
+    count: a number with words after it that is neither money nor a percentage ("3 notebooks at $4.50")."""
+    counts = set()
+    for found in _MARKED_NUMBER.finditer(question):
+        words = re.findall(r"%|[a-z]+", found["rest"].lower())
+        marks = _marks(found["currency"], found["rest"])
+        if (
+            found["currency"]
+            or not marks
+            or marks[0] in {"$", "%"}
+            or (words and _singular(words[0]) in _CURRENCY_WORDS)
+        ):
+            continue
+        if noun is None or marks[0] == noun:
+            counts.add(found["number"].replace(",", ""))
+    return counts.pop() if len(counts) == 1 else None
+
+
+def changed_count_expression(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous calculation with a count grown or shrunk as the follow-up says ("What if I buy 2 more?"
+    after ``16*5`` for 5 tickets at $16 -> ``16*(5+2)``; "what about with 3 more people" after ``870/6``
+    -> ``870/(6+3)``); None when the follow-up says more than that, or the count is not clear."""
+    text = messages[-1].text.strip() if messages else ""
+    found = list(_CHANGED_COUNT.finditer(text))
+    if len(found) != 1 or len(re.findall(r"\d+(?:[.,]\d+)*", text)) != 1:
+        return None
+    previous = _previous_calculation(messages)
+    if previous is None:
+        return None
+    question, expression = previous
+    change = found[0]
+    noun = change["noun"] and change["noun"].lower()
+    old = _counted_number(question, None if noun is None or noun in _NOT_NOUNS else _singular(noun))
+    if old is None:
+        return None
+    pattern = rf"(?<![\d.]){re.escape(old)}(?![\d.])"
+    if len(re.findall(pattern, expression)) != 1:
+        return None
+    sign = "-" if change["change"].lower() in {"fewer", "less"} else "+"
+    return re.sub(pattern, f"({old}{sign}{change['number'].replace(',', '')})", expression)

@@ -24,31 +24,37 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _UNIT_ASKED = re.compile(r"\b(?:one|a\s+single|single|unit)\b", re.IGNORECASE)
-_CALCULATION = re.compile(rf"\s*({DECIMAL})\s*([*/])\s*({DECIMAL})\s*")
+_PRODUCT = re.compile(rf"\s*{DECIMAL}(?:\s*[*/]\s*{DECIMAL})*\s*")
+_FACTOR = re.compile(rf"([*/]?)\s*({DECIMAL})")
+
+
+def _product_value(expression: str) -> Fraction:
+    """The value of a chain of ``*`` and ``/`` (:data:`_PRODUCT`), read left to right."""
+    value = Fraction(1)
+    for operator, number in _FACTOR.findall(expression):
+        value = value / Fraction(number) if operator == "/" else value * Fraction(number)
+    return value
 
 
 def price_and_count(expression: str, question: str) -> str | None:
     """The calculation of a money figure and a count as ``question`` asks it, when ``expression`` computes
-    with those two numbers in another way; None otherwise (then the expression stands)."""
-    match = _CALCULATION.fullmatch(expression)
+    with those two numbers in another way (multiplying and dividing only: ``35/4``, or ``6*3.40/6`` where
+    the count cancels itself out); None otherwise (then the expression stands)."""
     numbers = number_values(question) - {Fraction(1)}  # "one pen" asks for a unit price: no quantity
     money = list(_MONEY.finditer(question))
-    if match is None or len(numbers) != 2 or len(money) != 1:
+    if _PRODUCT.fullmatch(expression) is None or len(numbers) != 2 or len(money) != 1:
         return None
     price = Fraction(money[0]["sign"] or money[0]["word"] or money[0]["verb"])
     others = numbers - {price}
-    left, operator, right = match.groups()
-    if len(others) != 1 or {Fraction(left), Fraction(right)} != {price, *others}:
+    written = {number: Fraction(number) for _, number in _FACTOR.findall(expression)}
+    if len(others) != 1 or set(written.values()) != {price, *others}:
         return None
     rest = question[: money[0].start()] + " " + question[money[0].end() :]
-    price_text = left if Fraction(left) == price else right
-    count_text = right if Fraction(left) == price else left
+    price_text = next(text for text, value in written.items() if value == price)
+    count_text = next(text for text, value in written.items() if value != price)
     wanted = (
         f"{price_text}/{count_text}"
         if SHARE_CUES.search(rest) or _UNIT_ASKED.search(rest)
         else f"{price_text}*{count_text}"
     )
-    written = f"{left}{operator}{right}"
-    if wanted == written or (operator == "*" and "*" in wanted):  # "6*11" is "11*6"
-        return None
-    return wanted
+    return None if _product_value(wanted) == _product_value(expression) else wanted
