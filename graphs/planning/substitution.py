@@ -87,7 +87,7 @@ def _replaced_number(
             matches = _word_before(question, found.start()) == preposition.lower()
         else:
             marks = _marks(found["currency"], found["rest"])
-            matches = marks[: len(wanted)] == wanted and (wanted or not marks)
+            matches = marks[: len(wanted)] == wanted and (bool(wanted) or not marks)
         if matches:
             replaced.add(found["number"].replace(",", ""))
     return replaced.pop() if len(replaced) == 1 else None  # several: which one it replaces is a guess
