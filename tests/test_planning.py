@@ -48,6 +48,8 @@ from tools.calculator import calculate, calculator
         ("calculate (3+4)*5", "(3+4)*5", "35"),
         ("What is a dozen times 3?", "12*3", "36"),
         ("What's the difference between 500 and 125?", "500-125", "375"),
+        ("what is 3/8 as a decimal", "3/8", "0.375"),
+        ("Convert 7/20 to a percentage.", "7/20*100", "35"),
     ],
 )
 def test_words_to_expression_builds_the_calculator_expression(

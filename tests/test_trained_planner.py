@@ -77,9 +77,10 @@ class ScriptedCalls(TrainedCalls):
         super().__init__(ChatLocalLlama(model="/nowhere.gguf"))
         self.calls = list(calls)
         self.grounded = list(grounded)
-        """Lines for ``grounded_calculator_call``: none given, it writes none."""
+        """Lines for ``grounded_calculator_call`` and ``calculator_call_over``: none given, they write none."""
         self.prompts: list[str] = []
         self.allowed: list[tuple[set[str], set[str]]] = []
+        self.over: list[set[str]] = []
 
     def next_call(
         self, messages: Sequence[BaseMessage], *, shown: Mapping[str, str] | None = None, **_: object
@@ -93,6 +94,10 @@ class ScriptedCalls(TrainedCalls):
         self, prompt: str, asked: Iterable[str], found: Iterable[str]
     ) -> Call | None:
         self.allowed.append((set(asked), set(found)))
+        return replace(self.grounded.pop(0), prompt=prompt) if self.grounded else None
+
+    def calculator_call_over(self, prompt: str, numbers: Iterable[str]) -> Call | None:
+        self.over.append(set(numbers))
         return replace(self.grounded.pop(0), prompt=prompt) if self.grounded else None
 
 
@@ -549,3 +554,60 @@ def test_a_price_per_unit_times_the_previous_quantity_is_a_cost() -> None:
     )
     step = planner(Call("calculator", "22.1/1.80")).plan(messages)
     assert step.tool_args == {"expression": "22.1*1.80"}
+
+
+def test_a_weekly_figure_over_a_year_takes_52_weeks() -> None:
+    step = planner(Call("calculator", "45*12")).plan(
+        [HumanMessage("i save $45 a week. how much is that in a year?")]
+    )
+    assert step.tool_args == {"expression": "45*52"}
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "again", "numbers"),
+    [
+        # a constant nothing explains: 3 in a weekly pay
+        (
+            "i earn 22.50 an hour and work 36 hours a week. what's my weekly pay?",
+            "22.50*36*3",
+            "22.5*36",
+            {"22.50", "22.5", "36"},
+        ),
+        # a unit constant in place of a number the question gives
+        ("A train travels 270 km in 3 hours. What's its average speed?", "1000/270", "270/3", {"270", "3"}),
+        (
+            "A jacket is 80 and 25% off. Sale price?",
+            "80*(1-25/12)",
+            "80*(1-25/100)",
+            {"80", "25", "1", "100"},
+        ),
+    ],
+)
+def test_a_line_with_a_number_nothing_explains_is_written_again_over_the_conversations_numbers(
+    question: str, written: str, again: str, numbers: set[str]
+) -> None:
+    calls = ScriptedCalls(Call("calculator", written), grounded=[Call("calculator", again)])
+    planner_ = LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"), [calculator], routing="cues", trained=calls
+    )
+    step = planner_.plan([HumanMessage(question)])
+    assert step.tool_args == {"expression": again}
+    assert calls.over == [numbers]
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("How far is a round trip of 38 km?", "38*2"),  # "round trip" explains the 2
+        ("How many minutes are in 3.5 hours?", "3.5*60"),
+        ("How many grams is 2.4 kg?", "2.4*1000"),
+        ("What's the area of a square room with 5 m sides?", "5**2"),
+    ],
+)
+def test_a_line_whose_constants_the_words_explain_stands(question: str, written: str) -> None:
+    calls = ScriptedCalls(Call("calculator", written))
+    planner_ = LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"), [calculator], routing="cues", trained=calls
+    )
+    assert planner_.trained_step([HumanMessage(question)], question) is not None
+    assert calls.over == []

@@ -43,6 +43,7 @@ from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
+from graphs.planning.periods import period_factor_fixed, period_follow_up
 from graphs.planning.references import compared_expression, referenced_expression, shared_expression
 from graphs.planning.substitution import changed_count_expression, substituted_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
@@ -255,7 +256,8 @@ class LocalPlanner:
         """A calculator call read from the words without a model, or None for any other question:
 
         - a plain unit conversion ("How many hours are in 5 days?" -> ``5*24``), or a follow-up converting the
-          previous result on ("And in minutes?" -> ``120*60``) (:mod:`graphs.planning.conversions`);
+          previous result on ("And in minutes?" -> ``120*60``) (:mod:`graphs.planning.conversions`), or
+          carrying it to another period ("and per month?") (:mod:`graphs.planning.periods`);
         - the previous calculation with one number changed ("What about 20%?") or a count grown ("What if I buy
           2 more?") (:mod:`graphs.planning.substitution`);
         - plain arithmetic on the previous result ("Add 9 to that."), a difference with it ("how much more is
@@ -266,7 +268,14 @@ class LocalPlanner:
         if not argument:
             return None
         for route, expression in (
-            (CONVERSION_ROUTE, lambda: conversion_expression(question) or follow_up_conversion(messages)),
+            (
+                CONVERSION_ROUTE,
+                lambda: (
+                    conversion_expression(question)
+                    or follow_up_conversion(messages)
+                    or period_follow_up(messages)
+                ),
+            ),
             (
                 SUBSTITUTION_ROUTE,
                 lambda: substituted_expression(messages) or changed_count_expression(messages),
@@ -313,14 +322,39 @@ class LocalPlanner:
                 return Plan(
                     "tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: call.argument}
                 )
+            call = self.with_numbers_explained(question, call)
             call = self.with_follow_ups_number(messages, question, call)
-            if as_asked := price_and_count(call.argument, question):
+            if as_asked := price_and_count(call.argument, question) or period_factor_fixed(
+                call.argument, question
+            ):
                 call = replace(call, argument=as_asked)
             return grounded_expression_call(with_signed_percentages(call, question), argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})
         return None
+
+    def with_numbers_explained(self, question: str, call: Call) -> Call:
+        """``call``, or the line written again with the conversation's numbers only when it used a number
+        nothing explains (``22.50*36*3`` for a weekly pay) or a unit constant in place of one the question
+        gives (``1000/270`` for 270 km in 3 hours; :meth:`TrainedCalls.calculator_call_over`)."""
+        assert self.trained is not None
+        if not rules.is_arithmetic(call.argument):
+            return call
+        used = rules.expression_values(call.argument)
+        invented = used - rules.number_values(call.prompt)
+        left_out = rules.number_values(question) - used
+        if not (rules.unexplained_numbers(call.argument, call.prompt) or (invented and left_out)):
+            return call
+        numbers = set(rules.numbers_in(call.prompt)) | set(
+            re.findall(rules.DECIMAL, call.prompt)
+        )  # "22.50" too
+        if re.search(r"%|\bper\s*cent|\bpercent", question, re.IGNORECASE):
+            numbers |= {"1", "100"}  # "80*(1-25/100)"
+        again = self.trained.calculator_call_over(call.prompt, numbers) if numbers else None
+        if again is None or not rules.is_arithmetic(again.argument):
+            return call
+        return again
 
     def with_follow_ups_number(self, messages: Sequence[BaseMessage], question: str, call: Call) -> Call:
         """``call``, or for a follow-up that brings a number of its own the calculation leaves out ("per week,

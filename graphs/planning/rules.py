@@ -72,6 +72,7 @@ _FILLER = frozenset(
         "calculate",
         "compute",
         "evaluate",
+        "convert",
         "work",
         "out",
         "solve",
@@ -148,6 +149,15 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         + _NUM
         + r"(?:\s*(?:st|nd|rd|th)?\s+power)?",
         r"(\1**\2)",
+    ),
+    # a fraction asked in another form: "3/8 as a decimal", "7/20 as a percentage"
+    (
+        _NUM + r"\s*/\s*" + _NUM + r"\s+(?:as|in|to|into)\s+(?:a\s+)?decimals?(?:\s+(?:form|number))?",
+        r"(\1/\2)",
+    ),
+    (
+        _NUM + r"\s*/\s*" + _NUM + r"\s+(?:as|in|to|into)\s+(?:a\s+)?(?:percent(?:age)?|per\s*cent|%)",
+        r"(\1/\2*100)",
     ),
     (r"\bhalf\s+of\s+" + _NUM, r"(\1/2)"),
     (r"\b(?:a|one)\s+third\s+of\s+" + _NUM, r"(\1/3)"),
@@ -364,6 +374,41 @@ def number_values(text: str) -> set[Fraction]:
 def expression_values(expression: str) -> set[Fraction]:
     """The numbers an expression writes, as values ("1.80" and "1.8" are one)."""
     return {Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression)}
+
+
+_CONSTANT_CUES = {
+    Fraction(n): re.compile(cue, re.IGNORECASE)
+    for n, cue in {
+        "0.5": r"\b(?:half|halve[sd]?)\b",
+        "1": r".",
+        "2": r"\b(?:double[sd]?|twice|two|half|halve[sd]?|pairs?|both|round[- ]?trips?|each\s+way|couple|twins?"
+        r"|squared?|square\s+root)\b",
+        "3": r"\b(?:triple[sd]?|thrice|thirds?|three|cubed?)\b",
+        "4": r"\b(?:quarters?|four)\b",
+        "7": r"\b(?:weeks?|weekly)\b",
+        "10": r"\b(?:ten|tenths?|decades?|mm|cm|millimet\w*|centimet\w*)\b",
+        "12": r"\b(?:months?|monthly|years?|yearly|annual\w*|dozens?|inch\w*|foot|feet)\b",
+        "24": r"\b(?:hours?|hourly|days?|daily)\b",
+        "52": r"\b(?:weeks?|weekly|years?|yearly|annual\w*)\b",
+        "60": r"\b(?:minutes?|mins?|hours?|hourly|seconds?|secs?)\b",
+        "100": r"%|\b(?:percent\w*|per\s*cent|cents?|centimet\w*|cm|metres?|meters?)\b",
+        "365": r"\b(?:days?|daily|years?|yearly|annual\w*)\b",
+        "1000": r"\b(?:thousand|kilo\w*|km|kg|grams?|g|millilit\w*|ml|lit(?:re|er)s?|l|metres?|meters?|m|mm)\b",
+        "3600": r"\b(?:hours?|seconds?)\b",
+    }.items()
+}
+"""The words that explain a unit constant a calculation uses without the conversation writing it."""
+
+
+def unexplained_numbers(expression: str, conversation: str) -> set[Fraction]:
+    """The numbers of ``expression`` that ``conversation`` neither writes nor explains by a unit's word
+    (``3`` in ``22.50*36*3`` for a weekly pay; ``1000`` is explained by "km")."""
+    invented = expression_values(expression) - number_values(conversation)
+    return {
+        value
+        for value in invented
+        if value not in _CONSTANT_CUES or not _CONSTANT_CUES[value].search(conversation)
+    }
 
 
 def grounded_in(expression: str, question: str) -> bool:

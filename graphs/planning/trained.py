@@ -58,6 +58,21 @@ found ::= {found}
 may take a percentage of that: ``400*15/100``); training expressions have no spaces."""
 
 
+EXPRESSION_LINE_GBNF = """
+root   ::= " calculator(" expr ")\n"
+expr   ::= term (op term){{0,5}}
+term   ::= number | "(" expr ")"
+op     ::= [-+*/]
+number ::= {numbers}
+"""
+"""A calculator call line of arithmetic on the given numbers only (each as often as needed)."""
+
+
+def expression_line_grammar(numbers: Iterable[str]) -> str:
+    """:data:`EXPRESSION_LINE_GBNF` over ``numbers``."""
+    return EXPRESSION_LINE_GBNF.format(numbers=_alternatives(numbers))
+
+
 def _alternatives(numbers: Iterable[str]) -> str:
     """Digit strings as GBNF alternatives, the longest first ("3.40" before "3")."""
     written = sorted({n for n in numbers if re.fullmatch(r"\d+(?:\.\d+)?", n)}, key=lambda n: (-len(n), n))
@@ -239,6 +254,23 @@ class TrainedCalls:
             return None
         parsed = parse_call(completion.text)
         logger.debug("grounded calculator call after %r: %r", prompt[-200:], completion.text)
+        return Call(*parsed, prompt) if parsed else None
+
+    def calculator_call_over(self, prompt: str, numbers: Iterable[str]) -> Call | None:
+        """The calculator line the adapter writes after ``prompt`` with ``numbers`` only: greedy under
+        :func:`expression_line_grammar`. Asked when its free line used a number nothing in the conversation
+        explains (``22.50*36*3`` for a weekly pay, ``1000/270`` for 270 km in 3 hours)."""
+        engine = self.loaded_engine()
+        if engine is None:
+            return None
+        try:
+            grammar = expression_line_grammar(numbers)
+            completion = engine.constrained(prompt, grammar, max_tokens=CALL_MAX_TOKENS, repeat_penalty=1.0)
+        except ValueError as error:
+            logger.debug("no calculator line over %s: %s", list(numbers), error)
+            return None
+        parsed = parse_call(completion.text)
+        logger.debug("calculator call over %s after %r: %r", list(numbers), prompt[-200:], completion.text)
         return Call(*parsed, prompt) if parsed else None
 
 

@@ -1,0 +1,145 @@
+"""A rate over one period asked over another: "I save $45 a week. How much is that in a year?" is ``45*52``.
+
+The adapter mixed up the periods' factors: ``45*12`` for a weekly saving over a year (12 is a year's months),
+measured on follow-up conversations written by someone else. For a question with one number, given per
+period ("45 a week", "8,500 steps a day") and asked over, or per, one other period ("in a year", "per
+month"), the factor between the two is exact where the calendar fixes it: a week is 7 days, a year 52 weeks,
+12 months or 365 days, an hour 60 minutes, a minute 60 seconds. An expression of that number and a unit
+constant gets the right factor and direction; anything else stands. Hours to days are left out on purpose:
+"15 an hour" over "a day" is a day's work, not 24 hours.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+
+from langchain_core.messages import BaseMessage
+
+from graphs.planning.rules import (
+    DECIMAL,
+    UNIT_CONSTANTS,
+    number_values,
+    numbers_in,
+    previous_calculator_result,
+    previous_turn,
+)
+
+_FACTORS = {
+    ("second", "minute"): 60,
+    ("minute", "hour"): 60,
+    ("day", "week"): 7,
+    ("day", "year"): 365,
+    ("week", "year"): 52,
+    ("month", "year"): 12,
+}
+_ADJECTIVES = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year", "annually": "year"}
+_PERIOD = r"(?:second|minute|hour|day|week|month|year)"
+_RATE = re.compile(
+    rf"(?P<number>{DECIMAL})\s*(?:[a-z]+\s+){{0,2}}?(?:a|an|per|each|every|/)\s*(?P<period>{_PERIOD})s?\b"
+    r"|(?P<adjective_number>\d+(?:\.\d+)?)\s*(?:[a-z]+\s+){0,2}?(?P<adjective>daily|weekly|monthly|yearly|annually)\b",
+    re.IGNORECASE,
+)
+_MENTION = re.compile(
+    rf"\b(?:(?P<period>{_PERIOD})s?|(?P<adjective>daily|weekly|monthly|yearly|annually))\b", re.I
+)
+_CHANGES = re.compile(r"\b(?:more|fewer|less|extra|than|instead|off|tax|tip)\b|%", re.IGNORECASE)
+_CALCULATION = re.compile(rf"\s*({DECIMAL})\s*([*/])\s*({DECIMAL})\s*")
+
+
+def _periods(question: str) -> tuple[str, str] | None:
+    """The period the question's number is given per, and the one other period it names."""
+    rates = list(_RATE.finditer(question.replace(",", "")))
+    adjectives = [mention for mention in _MENTION.finditer(question) if mention["adjective"]]
+    if len(rates) == 1:
+        given = (rates[0]["period"] or _ADJECTIVES[rates[0]["adjective"].lower()]).lower()
+    elif not rates and len(adjectives) == 1:  # "Our weekly bill is 120"
+        given = _ADJECTIVES[adjectives[0]["adjective"].lower()]
+    else:
+        return None
+    named = {
+        (mention["period"] or _ADJECTIVES[mention["adjective"].lower()]).lower()
+        for mention in _MENTION.finditer(question)
+    } - {given}
+    return (given, named.pop()) if len(named) == 1 else None
+
+
+def period_factor_fixed(expression: str, question: str) -> str | None:
+    """``expression`` with the factor between the question's two periods (``45*52`` for ``45*12``), or None
+    when it is right already or the question or the expression is not of that kind."""
+    numbers = number_values(question)
+    periods = _periods(question)
+    match = _CALCULATION.fullmatch(expression)
+    if periods is None or match is None or len(numbers) != 1:
+        return None
+    left, operator, right = match.groups()
+    rate_text = left if Fraction(left) in numbers else right
+    constant = right if rate_text == left else left
+    if Fraction(rate_text) not in numbers or constant not in UNIT_CONSTANTS | {"30", "31", "4"}:
+        return None
+    given, asked = periods
+    if (given, asked) in _FACTORS:
+        wanted = f"{rate_text}*{_FACTORS[given, asked]}"
+    elif (asked, given) in _FACTORS:
+        wanted = f"{rate_text}/{_FACTORS[asked, given]}"
+    else:
+        return None
+    written = Fraction(left) * Fraction(right) if operator == "*" else Fraction(left) / Fraction(right)
+    factor = Fraction(wanted.partition("*")[2] or 1) / Fraction(wanted.partition("/")[2] or 1)
+    return None if written == Fraction(rate_text) * factor else wanted
+
+
+def _named_periods(text: str) -> list[tuple[str, int, int]]:
+    """Each period ``text`` names, with where: ("year", start, end)."""
+    return [
+        (
+            (mention["period"] or _ADJECTIVES[mention["adjective"].lower()]).lower(),
+            mention.start(),
+            mention.end(),
+        )
+        for mention in _MENTION.finditer(text)
+    ]
+
+
+def _asked_period(question: str) -> str | None:
+    """The period ``question`` asks its figure per: the other period of a rate ("810 a week per year?" -> year),
+    else the one period named in its last question sentence ("what's my weekly pay?" -> week)."""
+    if rate := _periods(question):
+        return rate[1]
+    asked = [sentence for sentence in re.findall(r"[^.?!]*\?", question) if sentence.strip()]
+    named = {period for period, _, _ in _named_periods(asked[-1] if asked else question)}
+    return named.pop() if len(named) == 1 else None
+
+
+def period_follow_up(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous result carried to the period a follow-up asks ("and per month?" after a yearly figure ->
+    ``42120/12``; "per year? assume 52 weeks" after a weekly one -> ``810*52``), or None.
+
+    The previous result is taken to be per the period its question asked ("what's my weekly pay?"); the
+    follow-up names one other period and no number but the calendar's factor between the two."""
+    previous = previous_turn(messages)
+    result = previous_calculator_result(messages)
+    if previous is None or result is None or result.startswith("-"):
+        return None
+    given = _asked_period(previous[0])
+    text = messages[-1].text
+    numbers = numbers_in(text)
+    counted = {
+        period
+        for period, start, _ in _named_periods(text)
+        if re.search(rf"{DECIMAL}\s*$", text[:start])  # "52 weeks": a factor stated, not the period asked
+    }
+    asked = {period for period, _, _ in _named_periods(text)} - counted
+    if given is None or len(asked) != 1 or len(numbers) > 1 or _CHANGES.search(text):
+        return None
+    target = asked.pop()
+    if (given, target) in _FACTORS:
+        factor, operator = _FACTORS[given, target], "*"
+    elif (target, given) in _FACTORS:
+        factor, operator = _FACTORS[target, given], "/"
+    else:
+        return None
+    if numbers and Fraction(numbers[0]) != factor:
+        return None
+    return f"{result}{operator}{factor}"

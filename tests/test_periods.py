@@ -1,0 +1,75 @@
+"""A rate given per one period and asked over another: the calendar's factor between the two."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphs.planning.periods import period_factor_fixed, period_follow_up
+from tests.test_trained_planner import previous_result
+from tools.calculator import calculate
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "value"),
+    [
+        ("i save $45 a week. how much is that in a year?", "45*12", "2340"),
+        ("my phone plan is $35 a month. how much per year?", "35*52", "420"),
+        ("If I walk 8,500 steps a day, how many steps is that in a week?", "8500*30", "59500"),
+        ("We earn 2340 dollars a year. How much is that per week?", "2340*52", "45"),
+        ("A tap drips 3 litres an hour. How much per minute?", "3*60", "0.05"),
+        ("Our weekly grocery bill is 120. What is that for a whole year?", "120*12", "6240"),
+    ],
+)
+def test_the_factor_between_the_two_periods_is_the_calendars(question: str, written: str, value: str) -> None:
+    fixed = period_factor_fixed(written, question)
+    assert fixed is not None and calculate(fixed) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("i save $45 a week. how much is that in a year?", "45*52"),  # right already
+        ("i save $45 a week. how much is that in a year?", "52*45"),
+        ("I earn 15 an hour. How much do I make in a day?", "15*8"),  # a working day is no calendar fact
+        ("i save $45 a week for 3 years. how much is that?", "45*52*3"),  # two numbers
+        ("I walk 5 km every weekday. How far in a week?", "5*7"),  # weekdays: 5 of them
+        ("i save $45 a week. how much is that in a month?", "45*4"),  # a month is not a whole number of weeks
+        ("A bag of rice costs 45. How much are 12 bags?", "45*12"),  # no periods
+    ],
+)
+def test_anything_else_stands(question: str, written: str) -> None:
+    assert period_factor_fixed(written, question) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        (
+            "i earn $22.50 an hour and work 36 hours a week. what's my weekly pay?",
+            "22.50*36",
+            "per year? assume 52 weeks",
+            "42120",
+        ),
+        ("How much is 810 a week per year?", "810*52", "and per month?", "3510"),
+        ("I spend 12 dollars a day on lunch. How much is that in a week?", "12*7", "and in a year?", "4368"),
+        ("My rent is 1200. What is that per year?", "1200*12", "What about per week?", "276.923076923077"),
+    ],
+)
+def test_a_follow_up_carries_the_result_to_the_period_it_asks(
+    first: str, expression: str, follow_up: str, value: str
+) -> None:
+    carried = period_follow_up(previous_result(first, expression, follow_up))
+    assert carried is not None and calculate(carried) == value
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up"),
+    [
+        ("How much is 810 a week per year?", "810*52", "and per month with 5% more?"),
+        ("How much is 810 a week per year?", "810*52", "and over 3 years?"),  # a count of years, not a rate
+        ("What is 12 times 12?", "12*12", "and per month?"),  # no period before
+        ("I spend 12 dollars a day on lunch. How much is that in a week?", "12*7", "and in a month?"),
+    ],
+)
+def test_other_follow_ups_are_not_carried(first: str, expression: str, follow_up: str) -> None:
+    assert period_follow_up(previous_result(first, expression, follow_up)) is None
