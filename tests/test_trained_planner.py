@@ -611,3 +611,15 @@ def test_a_line_whose_constants_the_words_explain_stands(question: str, written:
     )
     assert planner_.trained_step([HumanMessage(question)], question) is not None
     assert calls.over == []
+
+
+def test_amounts_in_two_units_are_combined_in_the_smaller() -> None:
+    question = "I've got 5 kg of rice and eat 200 g a day. How many days will it last?"
+    step = planner(Call("calculator", "5/200")).plan([HumanMessage(question)])
+    assert step.tool_args == {"expression": "(5*1000)/200"}
+
+
+def test_a_thousands_separator_the_adapter_copied_is_dropped() -> None:
+    question = "If I walk 8,500 steps a day, how many steps is that in a week?"
+    step = planner(Call("calculator", "8,500*7")).plan([HumanMessage(question)])
+    assert step.tool_args == {"expression": "8500*7"}

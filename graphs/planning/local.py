@@ -48,6 +48,7 @@ from graphs.planning.references import compared_expression, referenced_expressio
 from graphs.planning.substitution import changed_count_expression, substituted_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
 from graphs.planning.unit_prices import price_and_count
+from graphs.planning.units import mixed_units_fixed
 
 Routing = Literal["layered", "cues", "model"]
 """How the first tool of a turn is chosen: ``layered`` (fast path, cues, embeddings, then the model),
@@ -311,6 +312,8 @@ class LocalPlanner:
         call = self.trained.next_call(messages, argument_for=("calculator",))
         if call is None:
             return None
+        if call.tool == "calculator":  # "8,500*7" as the question wrote 8,500: the calculator reads 8500
+            call = replace(call, argument=re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", call.argument))
         if call.tool == ANSWER:
             return self.small_talk(messages, question, TRAINED_ROUTE)
         tool = self.by_name.get(call.tool)
@@ -322,12 +325,14 @@ class LocalPlanner:
                 return Plan(
                     "tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: call.argument}
                 )
-            call = self.with_numbers_explained(question, call)
             call = self.with_follow_ups_number(messages, question, call)
+            call = self.with_numbers_explained(question, call)
             if as_asked := price_and_count(call.argument, question) or period_factor_fixed(
                 call.argument, question
             ):
                 call = replace(call, argument=as_asked)
+            if converted := mixed_units_fixed(call.argument, question):  # "5/200" for 5 kg at 200 g a day
+                call = replace(call, argument=converted)
             return grounded_expression_call(with_signed_percentages(call, question), argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)
@@ -336,22 +341,34 @@ class LocalPlanner:
 
     def with_numbers_explained(self, question: str, call: Call) -> Call:
         """``call``, or the line written again with the conversation's numbers only when it used a number
-        nothing explains (``22.50*36*3`` for a weekly pay) or a unit constant in place of one the question
-        gives (``1000/270`` for 270 km in 3 hours; :meth:`TrainedCalls.calculator_call_over`)."""
+        nothing explains (``22.50*36*3`` for a weekly pay), a unit constant in place of one the question
+        gives (``1000/270`` for 270 km in 3 hours), or a number more often than the conversation writes it
+        (``38*38`` for a round trip of 38 km; then with the constants its words explain, 2 for "round trip")
+        (:meth:`TrainedCalls.calculator_call_over`)."""
         assert self.trained is not None
         if not rules.is_arithmetic(call.argument):
             return call
         used = rules.expression_values(call.argument)
         invented = used - rules.number_values(call.prompt)
         left_out = rules.number_values(question) - used
-        if not (rules.unexplained_numbers(call.argument, call.prompt) or (invented and left_out)):
+        repeated = rules.repeated_numbers(call.argument, call.prompt)
+        if not (rules.unexplained_numbers(call.argument, call.prompt) or (invented and left_out) or repeated):
             return call
-        numbers = set(rules.numbers_in(call.prompt)) | set(
-            re.findall(rules.DECIMAL, call.prompt)
-        )  # "22.50" too
+        numbers = set(rules.numbers_in(call.prompt)) | set(re.findall(rules.DECIMAL, call.prompt))  # "22.50"
+        if repeated:  # the constants the words explain may serve: 2 for "round trip"
+            numbers |= {rules.format_value(value) for value in rules.explained_constants(question) - invented}
         if re.search(r"%|\bper\s*cent|\bpercent", question, re.IGNORECASE):
             numbers |= {"1", "100"}  # "80*(1-25/100)"
-        again = self.trained.calculator_call_over(call.prompt, numbers) if numbers else None
+        asked = rules.numbers_in(question)
+        if repeated and len(asked) == 1:  # one number and a constant: the grammar of a look-up's calculation
+            constants = [
+                rules.format_value(value) for value in rules.explained_constants(question) - invented
+            ]
+            again = (
+                self.trained.grounded_calculator_call(call.prompt, asked, constants) if constants else None
+            )
+        else:
+            again = self.trained.calculator_call_over(call.prompt, numbers) if numbers else None
         if again is None or not rules.is_arithmetic(again.argument):
             return call
         return again

@@ -411,6 +411,74 @@ def unexplained_numbers(expression: str, conversation: str) -> set[Fraction]:
     }
 
 
+_UNIT_WORDS = {
+    unit: re.compile(words, re.IGNORECASE)
+    for unit, words in {
+        "second": r"\b(?:seconds?|secs?)\b",
+        "minute": r"\b(?:minutes?|mins?)\b",
+        "hour": r"\b(?:hours?|hourly|hrs?)\b",
+        "day": r"\b(?:days?|daily)\b",
+        "week": r"\b(?:weeks?|weekly)\b",
+        "month": r"\b(?:months?|monthly)\b",
+        "year": r"\b(?:years?|yearly|annual\w*)\b",
+        "metre": r"\b(?:metres?|meters?|m)\b",
+        "centimetre": r"\b(?:centimet\w*|cm)\b",
+        "kilometre": r"\b(?:kilomet\w*|km)\b",
+        "gram": r"\b(?:grams?|g)\b",
+        "kilogram": r"\b(?:kilograms?|kilos?|kg)\b",
+        "litre": r"\b(?:lit(?:re|er)s?|l)\b",
+        "millilitre": r"\b(?:millilit\w*|ml)\b",
+    }.items()
+}
+_CONVERSIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "7": (("day", "week"),),
+    "12": (("month", "year"),),
+    "24": (("hour", "day"),),
+    "52": (("week", "year"),),
+    "60": (("minute", "hour"), ("second", "minute")),
+    "100": (("centimetre", "metre"),),
+    "365": (("day", "year"),),
+    "1000": (("metre", "kilometre"), ("gram", "kilogram"), ("millilitre", "litre")),
+    "3600": (("second", "hour"),),
+}
+_WORD_CONSTANTS = {
+    "0.5": r"\b(?:half|halve[sd]?)\b",
+    "2": r"\b(?:double[sd]?|twice|half|halve[sd]?|pairs?|both|round[- ]?trips?|each\s+way|couple|twins?)\b",
+    "3": r"\b(?:triple[sd]?|thrice|thirds?)\b",
+    "4": r"\b(?:quarters?)\b",
+    "12": r"\bdozens?\b",
+    "100": r"%|\b(?:percent\w*|per\s*cent)\b",
+    "1000": r"\bthousands?\b",
+}
+
+
+def explained_constants(text: str) -> set[Fraction]:
+    """The constants ``text``'s words call for: a word's own (2 for "round trip", 100 for "%"), or the factor
+    between two units it names both of (60 for "minutes" and "hours"; "each day" alone calls for none)."""
+    named = {unit for unit, words in _UNIT_WORDS.items() if words.search(text)}
+    constants = {
+        Fraction(value) for value, pairs in _CONVERSIONS.items() if any({a, b} <= named for a, b in pairs)
+    }
+    return constants | {
+        Fraction(value) for value, words in _WORD_CONSTANTS.items() if re.search(words, text, re.I)
+    }
+
+
+def repeated_numbers(expression: str, conversation: str) -> set[Fraction]:
+    """The numbers ``expression`` writes more often than ``conversation`` does (``38*38`` for one 38), unless
+    the words ask for a power ("squared", "area of a square")."""
+    if re.search(r"\b(?:squared?|cubed?|power|area)\b", conversation, re.IGNORECASE):
+        return set()
+    written = Counter(Fraction(n) for n in numbers_in(conversation))
+    used = Counter(Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression))
+    return {value for value, count in used.items() if written[value] and count > written[value]}
+
+
+def format_value(value: Fraction) -> str:
+    """A value as an expression writes it: "2", "0.5"."""
+    return str(value.numerator) if value.denominator == 1 else str(float(value))
+
+
 def grounded_in(expression: str, question: str) -> bool:
     """Whether every number in ``expression`` comes from ``question`` (or is a common unit constant).
 
