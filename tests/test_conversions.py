@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import HumanMessage
 
-from graphs.planning.conversions import conversion_expression, follow_up_conversion
+from graphs.planning.conversions import conversion_expression, follow_up_conversion, temperature_expression
 from tools.calculator import calculate
 
 
@@ -109,3 +109,24 @@ def test_other_follow_ups_are_left_to_the_planner(follow_up: str) -> None:
     messages = two_turns(first, ("calculator", {"expression": "5*24"}), "120", follow_up)
     assert follow_up_conversion(messages) is None
     assert follow_up_conversion([HumanMessage("And in minutes?")]) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("A thermometer reads 20 degrees Celsius. What is that in degrees Fahrenheit?", "68"),
+        ("What is 98.6 F in Celsius?", "37"),
+        ("Convert 100°C to °F", "212"),
+        ("What's -40 degrees Fahrenheit in Celsius?", "-40"),
+    ],
+)
+def test_a_temperature_is_converted_with_the_offset(question: str, value: str) -> None:
+    expression = conversion_expression(question)
+    assert expression is not None and calculate(expression) == value
+
+
+@pytest.mark.parametrize(
+    "question", ["It was 20 degrees Celsius and 25 the next day. In Fahrenheit?", "What is 20 C in C?"]
+)
+def test_anything_else_is_no_temperature_conversion(question: str) -> None:
+    assert temperature_expression(question) is None

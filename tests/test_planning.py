@@ -50,6 +50,7 @@ from tools.calculator import calculate, calculator
         ("What's the difference between 500 and 125?", "500-125", "375"),
         ("what is 3/8 as a decimal", "3/8", "0.375"),
         ("Convert 7/20 to a percentage.", "7/20*100", "35"),
+        ("What is the sum of all whole numbers from 1 to 209?", "(1+209)*(209-1+1)/2", "21945"),
     ],
 )
 def test_words_to_expression_builds_the_calculator_expression(
@@ -406,3 +407,15 @@ def test_real_model_decodes_the_graphs_critique_schema_under_its_grammar_like_an
     )
     critique = critic.invoke([SystemMessage("Review the draft."), HumanMessage(request)])
     assert isinstance(critique, Critique)  # no hard-coded verdict: the grammar's, whatever the model says
+
+
+@pytest.mark.parametrize(
+    ("expression", "conversation", "shorter"),
+    [
+        ("798/8*798", "A train covers 798 km in 8 hours. Speed?", "798/8"),
+        ("38*38", "38 km each way: the round trip?", None),  # nothing left to compute
+        ("798/8", "A train covers 798 km in 8 hours. Speed?", "798/8"),  # no repeat: as it is
+    ],
+)
+def test_a_repeated_tail_is_cut(expression: str, conversation: str, shorter: str | None) -> None:
+    assert rules.without_repeated_tail(expression, conversation) == shorter

@@ -144,9 +144,35 @@ def _expression(amount: str, source: str, target: str) -> str:
     return f"{written}/{divisor}"
 
 
+_CELSIUS = r"(?:degrees?\s+)?(?:celsius|centigrade|°\s*c|c)\b"
+_FAHRENHEIT = r"(?:degrees?\s+)?(?:fahrenheit|°\s*f|f)\b"
+_TEMPERATURE = re.compile(
+    rf"(?P<amount>-?\d+(?:\.\d+)?)\s*(?:(?P<celsius>{_CELSIUS})|(?P<fahrenheit>{_FAHRENHEIT}))"
+    r".*?\b(?:in|to|into|as)\s+(?:degrees?\s+)?(?P<target>celsius|centigrade|fahrenheit|°\s*[cf]|[cf])\b",
+    re.IGNORECASE,
+)
+
+
+def temperature_expression(question: str) -> str | None:
+    """A temperature converted between Celsius and Fahrenheit ("20 degrees Celsius ... in Fahrenheit?" ->
+    ``20*9/5+32``), or None. Not on a ladder: the scales differ by an offset as well as a factor."""
+    found = _TEMPERATURE.search(question)
+    if found is None or len(numbers_in(question)) != 1:
+        return None
+    to_fahrenheit = found["target"].lower().lstrip("°").strip().startswith("f")
+    amount = found["amount"]
+    if found["celsius"] and to_fahrenheit:
+        return f"{amount}*9/5+32"
+    if found["fahrenheit"] and not to_fahrenheit:
+        return f"({amount}-32)*5/9"
+    return None
+
+
 def conversion_expression(question: str) -> str | None:
     """The calculator expression converting the question's amount from one unit to another, or None when the
-    question is not a plain conversion between two units of one ladder."""
+    question is not a plain conversion between two units of one ladder (or of temperature)."""
+    if temperature := temperature_expression(question):
+        return temperature
     conversion = _conversion(question)
     return _expression(*conversion) if conversion else None
 

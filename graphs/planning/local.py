@@ -370,7 +370,11 @@ class LocalPlanner:
         else:
             again = self.trained.calculator_call_over(call.prompt, numbers) if numbers else None
         if again is None or not rules.is_arithmetic(again.argument):
-            return call
+            again = call
+        if rules.repeated_numbers(again.argument, call.prompt):
+            # written again with the same repeat ("798/8*798" for 798 km in 8 hours): the line up to it
+            shorter = rules.without_repeated_tail(again.argument, call.prompt)
+            return replace(again, argument=shorter) if shorter else again
         return again
 
     def with_follow_ups_number(self, messages: Sequence[BaseMessage], question: str, call: Call) -> Call:

@@ -164,6 +164,11 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\b(?:a|one)\s+quarter\s+of\s+" + _NUM, r"(\1/4)"),
     (r"\b(?:double|twice)\s+" + _NUM, r"(2*\1)"),
     (r"\b(?:triple|thrice)\s+" + _NUM, r"(3*\1)"),
+    (
+        r"\b(?:the\s+)?sum\s+of\s+(?:all\s+)?(?:the\s+)?(?:whole\s+|natural\s+|positive\s+)?(?:numbers|integers)"
+        r"\s+(?:from\s+)?" + _NUM + r"\s+(?:to|through|up\s+to|and)\s+" + _NUM,
+        r"((\1+\2)*(\2-\1+1)/2)",
+    ),
     (r"\b(?:the\s+)?(?:average|mean)\s+of\s+" + _LIST, lambda m: _join_list(m.group(1), "+", average=True)),
     (r"\b(?:the\s+)?sum\s+of\s+" + _LIST, lambda m: _join_list(m.group(1), "+")),
     (r"\badd(?:\s+up)?\s+" + _LIST, lambda m: _join_list(m.group(1), "+")),
@@ -472,6 +477,18 @@ def repeated_numbers(expression: str, conversation: str) -> set[Fraction]:
     written = Counter(Fraction(n) for n in numbers_in(conversation))
     used = Counter(Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression))
     return {value for value, count in used.items() if written[value] and count > written[value]}
+
+
+def without_repeated_tail(expression: str, conversation: str) -> str | None:
+    """``expression`` less its last terms, as few as it takes to write no number more often than
+    ``conversation`` does ("798/8*798" -> "798/8"); None when what is left computes nothing."""
+    shorter = expression
+    while repeated_numbers(shorter, conversation):
+        cut = re.fullmatch(r"(.+?)\s*[-+*/]\s*\d+(?:\.\d+)?\s*", shorter)
+        if cut is None:
+            return None
+        shorter = cut[1]
+    return shorter if is_arithmetic(shorter) else None
 
 
 def format_value(value: Fraction) -> str:
