@@ -415,6 +415,7 @@ def test_real_model_decodes_the_graphs_critique_schema_under_its_grammar_like_an
         ("798/8*798", "A train covers 798 km in 8 hours. Speed?", "798/8"),
         ("38*38", "38 km each way: the round trip?", None),  # nothing left to compute
         ("798/8", "A train covers 798 km in 8 hours. Speed?", "798/8"),  # no repeat: as it is
+        ("(30-18)/30*100", "30 students, 18 are girls. What percentage are boys?", None),  # not cut
     ],
 )
 def test_a_repeated_tail_is_cut(expression: str, conversation: str, shorter: str | None) -> None:

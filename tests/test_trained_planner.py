@@ -602,6 +602,7 @@ def test_a_line_with_a_number_nothing_explains_is_written_again_over_the_convers
         ("How many minutes are in 3.5 hours?", "3.5*60"),
         ("How many grams is 2.4 kg?", "2.4*1000"),
         ("What's the area of a square room with 5 m sides?", "5**2"),
+        ("Tom ran 4.5 km on Monday and twice as far on Tuesday. How far in all?", "4.5+4.5*2"),
     ],
 )
 def test_a_line_whose_constants_the_words_explain_stands(question: str, written: str) -> None:
@@ -623,3 +624,9 @@ def test_a_thousands_separator_the_adapter_copied_is_dropped() -> None:
     question = "If I walk 8,500 steps a day, how many steps is that in a week?"
     step = planner(Call("calculator", "8,500*7")).plan([HumanMessage(question)])
     assert step.tool_args == {"expression": "8500*7"}
+
+
+def test_groups_of_a_list_the_adapter_subtracted_are_added() -> None:
+    question = "Maria bought 3 notebooks for $4.25 each and a pen for $1.80. How much did she spend?"
+    step = planner(Call("calculator", "3*4.25-1*1.80")).plan([HumanMessage(question)])
+    assert step.tool_args == {"expression": "3*4.25+1*1.80"}

@@ -469,10 +469,21 @@ def explained_constants(text: str) -> set[Fraction]:
     }
 
 
+RELATING_CUES = re.compile(
+    r"\b(?:twice|double|half|times|as\s+(?:many|much|far|long|old|tall|big)|more|less|fewer|each\s+other"
+    r"|percent\w*|per\s*cent|fraction|share|ratio)\b|%",
+    re.IGNORECASE,
+)
+"""Words that relate one quantity to another ("twice as far", "3 times as many", "what percentage"): a number
+may then be written twice in the calculation ("4.5+4.5*2", "(30-18)/30*100")."""
+
+
 def repeated_numbers(expression: str, conversation: str) -> set[Fraction]:
     """The numbers ``expression`` writes more often than ``conversation`` does (``38*38`` for one 38), unless
-    the words ask for a power ("squared", "area of a square")."""
-    if re.search(r"\b(?:squared?|cubed?|power|area)\b", conversation, re.IGNORECASE):
+    the words ask for a power ("squared", "area of a square") or relate quantities (:data:`RELATING_CUES`)."""
+    if re.search(r"\b(?:squared?|cubed?|power|area)\b", conversation, re.IGNORECASE) or RELATING_CUES.search(
+        conversation
+    ):
         return set()
     written = Counter(Fraction(n) for n in numbers_in(conversation))
     used = Counter(Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", expression))
@@ -482,6 +493,8 @@ def repeated_numbers(expression: str, conversation: str) -> set[Fraction]:
 def without_repeated_tail(expression: str, conversation: str) -> str | None:
     """``expression`` less its last terms, as few as it takes to write no number more often than
     ``conversation`` does ("798/8*798" -> "798/8"); None when what is left computes nothing."""
+    if "(" in expression:
+        return None  # a repeat inside parentheses is no tail
     shorter = expression
     while repeated_numbers(shorter, conversation):
         cut = re.fullmatch(r"(.+?)\s*[-+*/]\s*\d+(?:\.\d+)?\s*", shorter)

@@ -1,0 +1,49 @@
+"""Groups of a list counted together: a product subtracted from a product is added when nothing is taken away."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphs.planning.sums import sum_of_groups_fixed
+from tools.calculator import calculate
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "value"),
+    [
+        (
+            "I planted 4 rows of 9 tomato plants and 3 rows of 7 pepper plants, but 5 of the tomato plants died. "
+            "how many plants do I have left?",
+            "4*9-3*7-5",
+            "52",
+        ),
+        (
+            "Maria bought 3 notebooks for $4.25 each and a pen for $1.80. How much did she spend?",
+            "3*4.25-1*1.80",
+            "14.55",
+        ),
+        (
+            "He made 8 two-point shots, 3 three-pointers and 5 free throws (1 point each). Points?",
+            "8*2-3*3+5*1",
+            "30",
+        ),
+    ],
+)
+def test_groups_of_a_list_are_added(question: str, written: str, value: str) -> None:
+    fixed = sum_of_groups_fixed(written, question)
+    assert fixed is not None and calculate(fixed) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("A shop had 5 boxes of 12 eggs and sold 3 boxes of 12. How many eggs are left?", "5*12-3*12"),
+        ("I baked 4 trays of 12 cookies and gave 2 bags of 6 to friends. How many are left?", "4*12-2*6"),
+        ("She had 50 dollars and bought 2 books at 6 each. How much is left?", "50-2*6"),  # a number first
+        ("4 rows of 9 plants, and 5 died. How many now?", "4*9-5"),  # a number alone
+        ("4 rows of 9 and 3 rows of 7: how many?", "4*9+3*7"),  # right already
+        ("4 rows of 9 and 3 rows of 7: how many?", "(4*9-3)*7"),  # parentheses: not read here
+    ],
+)
+def test_anything_taken_away_stands(question: str, written: str) -> None:
+    assert sum_of_groups_fixed(written, question) is None
