@@ -178,7 +178,8 @@ def local() -> ChatLocalLlama:
     ("earlier", "question", "answer"),
     [
         ((), "A baker makes 9 trays of 17 rolls and sells 73 of them. How many rolls are left?", "80"),
-        ((("What is 12 times 12?", "12*12", "144"),), "And divided by 3?", "48"),
+        # "And divided by 3?" is read without a model now (graphs.planning.references)
+        ((("What is 12 times 12?", "12*12", "144"),), "And what's a third?", "48"),
     ],
 )
 def test_the_packaged_adapter_writes_the_call_the_rules_cannot(
