@@ -631,3 +631,9 @@ def test_groups_of_a_list_the_adapter_subtracted_are_added() -> None:
     question = "Maria bought 3 notebooks for $4.25 each and a pen for $1.80. How much did she spend?"
     step = planner(Call("calculator", "3*4.25-1*1.80")).plan([HumanMessage(question)])
     assert step.tool_args == {"expression": "3*4.25+1*1.80"}
+
+
+def test_the_units_a_total_takes_at_a_rate_divide_it() -> None:
+    question = "Sam saves $12 a week. How many weeks will it take him to save $180?"
+    step = planner(Call("calculator", "180*12")).plan([HumanMessage(question)])
+    assert step.tool_args == {"expression": "180/12"}

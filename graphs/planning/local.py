@@ -44,6 +44,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up
+from graphs.planning.rates import units_needed
 from graphs.planning.references import compared_expression, referenced_expression, shared_expression
 from graphs.planning.substitution import changed_count_expression, substituted_expression
 from graphs.planning.sums import sum_of_groups_fixed
@@ -328,8 +329,10 @@ class LocalPlanner:
                 )
             call = self.with_follow_ups_number(messages, question, call)
             call = self.with_numbers_explained(question, call)
-            if as_asked := price_and_count(call.argument, question) or period_factor_fixed(
-                call.argument, question
+            if as_asked := (
+                price_and_count(call.argument, question)
+                or units_needed(call.argument, question)
+                or period_factor_fixed(call.argument, question)
             ):
                 call = replace(call, argument=as_asked)
             if converted := mixed_units_fixed(call.argument, question):  # "5/200" for 5 kg at 200 g a day

@@ -1,0 +1,65 @@
+"""How many units a total takes at a rate per unit: "Sam saves $12 a week. How many weeks will it take him to
+save $180?" is ``180/12``.
+
+The adapter multiplied the rate by the total (``180*12``, ``800*2000`` for the hours of a 2,000 km flight at
+800 km per hour, ``24*600`` for the boxes of 24 needed for 600 crayons), measured on word problems written by
+hand. For a question of two numbers that asks "how many <units>" and gives one number per that unit ("12 a
+week", "800 km per hour", "a box holds 24"), the count of units is the other number divided by the rate:
+units cancel, so this needs no model. Anything else stands.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from graphs.planning.rules import DECIMAL, number_values
+
+_ASKED = re.compile(r"\bhow\s+many\s+(?:more\s+)?(?P<unit>[a-z]+)", re.IGNORECASE)
+_PER_UNIT = re.compile(
+    rf"[$€£]?(?P<number>{DECIMAL})\s*(?:[a-z$€£]+\s+){{0,3}}?(?:per|a|an|each|every)\s+(?P<unit>[a-z]+)\b",
+    re.IGNORECASE,
+)
+_UNIT_HOLDS = re.compile(
+    r"\b(?:a|an|each|every|one|per)\s+(?P<unit>[a-z]+)\s+(?:holds|contains|has|fits|takes|carries|seats|"
+    rf"can\s+(?:hold|take|carry|fit|seat))\s+(?:up\s+to\s+)?[$€£]?(?P<number>{DECIMAL})\b",
+    re.IGNORECASE,
+)
+_CALCULATION = re.compile(rf"\s*({DECIMAL})\s*([*/])\s*({DECIMAL})\s*")
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "ses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def units_needed(expression: str, question: str) -> str | None:
+    """``total/rate`` for a question asking how many units a total takes at a rate per unit, when
+    ``expression`` computes with those two numbers in another way; None otherwise."""
+    asked = _ASKED.search(question)
+    match = _CALCULATION.fullmatch(expression)
+    numbers = number_values(question.replace(",", ""))
+    if asked is None or match is None or len(numbers) != 2:
+        return None
+    unit = _singular(asked["unit"])
+    rates = {
+        Fraction(found["number"])
+        for pattern in (_PER_UNIT, _UNIT_HOLDS)
+        for found in pattern.finditer(question.replace(",", ""))
+        if _singular(found["unit"]) == unit
+    }
+    if len(rates) != 1:
+        return None
+    rate = rates.pop()
+    left, operator, right = match.groups()
+    if {Fraction(left), Fraction(right)} != numbers or rate not in numbers:
+        return None
+    rate_text = left if Fraction(left) == rate else right
+    total_text = right if rate_text == left else left
+    if operator == "/" and total_text == left:
+        return None  # as asked already
+    return f"{total_text}/{rate_text}"

@@ -1,0 +1,36 @@
+"""How many units a total takes at a rate per unit: the total divided by the rate."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphs.planning.rates import units_needed
+from tools.calculator import calculate
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "value"),
+    [
+        ("Sam saves $12 a week. How many weeks will it take him to save $180?", "180*12", "15"),
+        ("A plane flies at 800 km per hour. How many hours does a 2,000 km flight take?", "800*2000", "2.5"),
+        ("A box holds 24 crayons. How many boxes are needed for 600 crayons?", "24*600", "25"),
+        ("She reads 30 pages a day. How many days to read 450 pages?", "30/450", "15"),
+    ],
+)
+def test_the_total_is_divided_by_the_rate(question: str, written: str, value: str) -> None:
+    fixed = units_needed(written, question)
+    assert fixed is not None and calculate(fixed) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("Sam saves $12 a week. How many weeks will it take him to save $180?", "180/12"),  # right already
+        ("Each box holds 12 eggs. How many eggs are in 4 boxes?", "12*4"),  # asks eggs: a product
+        ("A farmer collects 48 eggs each day. How many eggs in 14 days?", "48*14"),
+        ("Sam saves $12 a week for 5 weeks and has $20. How many weeks to save $180?", "180/12"),  # 4 numbers
+        ("How many weeks are in 3 years?", "3*52"),  # no rate given
+    ],
+)
+def test_anything_else_stands(question: str, written: str) -> None:
+    assert units_needed(written, question) is None
