@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.sums import sum_of_groups_fixed
+from graphs.planning.sums import difference_asked, sum_of_groups_fixed
 from tools.calculator import calculate
 
 
@@ -47,3 +47,31 @@ def test_groups_of_a_list_are_added(question: str, written: str, value: str) -> 
 )
 def test_anything_taken_away_stands(question: str, written: str) -> None:
     assert sum_of_groups_fixed(written, question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "made"),
+    [
+        (
+            "Ali has 45 cards and Omar has 28 cards. How many more cards does Ali have than Omar?",
+            "45+28",
+            "45-28",
+        ),
+        ("Omar has 28 cards and Ali has 45. How many fewer cards does Omar have than Ali?", "28-45", "45-28"),
+        ("We scored 85 and they scored 79. By how much did we win?", "85+79", "85-79"),
+    ],
+)
+def test_a_difference_asked_takes_the_smaller_from_the_larger(question: str, written: str, made: str) -> None:
+    assert difference_asked(written, question) == made
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("Ali has 45 cards and Omar has 28 cards. How many more cards does Ali have than Omar?", "45-28"),
+        ("Ali has 45 cards and gets 28 more. How many does he have?", "45+28"),  # no comparison asked
+        ("Ali has 45 cards, Omar 28, Sara 9. How many more than Sara do the boys have?", "45+28-9"),
+    ],
+)
+def test_anything_else_is_no_difference(question: str, written: str) -> None:
+    assert difference_asked(written, question) is None

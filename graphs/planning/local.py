@@ -47,7 +47,7 @@ from graphs.planning.periods import period_factor_fixed, period_follow_up
 from graphs.planning.rates import units_needed
 from graphs.planning.references import compared_expression, referenced_expression, shared_expression
 from graphs.planning.substitution import changed_count_expression, substituted_expression
-from graphs.planning.sums import sum_of_groups_fixed
+from graphs.planning.sums import difference_asked, sum_of_groups_fixed
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
 from graphs.planning.unit_prices import price_and_count
 from graphs.planning.units import mixed_units_fixed
@@ -337,8 +337,12 @@ class LocalPlanner:
                 call = replace(call, argument=as_asked)
             if converted := mixed_units_fixed(call.argument, question):  # "5/200" for 5 kg at 200 g a day
                 call = replace(call, argument=converted)
-            if added := sum_of_groups_fixed(call.argument, question):  # "4*9-3*7" for 4 rows of 9 and 3 of 7
-                call = replace(call, argument=added)
+            if added := sum_of_groups_fixed(call.argument, question) or difference_asked(
+                call.argument, question
+            ):
+                call = replace(
+                    call, argument=added
+                )  # "4*9-3*7" for 4 rows of 9 and 3 of 7; "45+28" for how many more
             return grounded_expression_call(with_signed_percentages(call, question), argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)

@@ -5,6 +5,9 @@ notebooks at 4.25 and a pen for 1.80, ``8*2-3*3+5*1`` for points scored), measur
 someone else. A product subtracted from a product is added instead when the clause of the question that
 gives it says nothing of taking away (no "sold", "died", "gave", "used" ...): the groups of a list are counted
 together. A number alone ("- 5" for "5 of them died") and anything the words take away stand.
+
+And a difference asked of two numbers ("How many more cards does Ali have than Omar?") is the larger less the
+smaller: the adapter added them (``45+28``).
 """
 
 from __future__ import annotations
@@ -61,3 +64,24 @@ def sum_of_groups_fixed(expression: str, question: str) -> str | None:
                 sign, changed = "+", True
         written.append(f"{sign}{term}")
     return "".join(written) if changed else None
+
+
+_DIFFERENCE_ASKED = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?:\w+\s+){0,3}?(?:more|fewer|less|longer|shorter|older|younger|taller|heavier)\b"
+    r"[^?.!]*\bthan\b|\bdifference\s+between\b|\bby\s+how\s+(?:much|many)\b|\bwin\s+by\b|\bwon\s+by\b",
+    re.IGNORECASE,
+)
+
+
+def difference_asked(expression: str, question: str) -> str | None:
+    """The larger number less the smaller for a question that asks how many more (or fewer) one has than the
+    other, when ``expression`` adds those two numbers or takes the larger from the smaller ("45+28" for "how
+    many more cards does Ali have than Omar?"); None otherwise."""
+    match = re.fullmatch(rf"\s*({DECIMAL})\s*([-+])\s*({DECIMAL})\s*", expression)
+    if match is None or not _DIFFERENCE_ASKED.search(question):
+        return None
+    left, operator, right = match.groups()
+    if operator == "-" and Fraction(left) >= Fraction(right):
+        return None  # as asked already
+    larger, smaller = (left, right) if Fraction(left) >= Fraction(right) else (right, left)
+    return f"{larger}-{smaller}"
