@@ -604,6 +604,7 @@ def test_a_line_with_a_number_nothing_explains_is_written_again_over_the_convers
         ("How many grams is 2.4 kg?", "2.4*1000"),
         ("What's the area of a square room with 5 m sides?", "5**2"),
         ("Tom ran 4.5 km on Monday and twice as far on Tuesday. How far in all?", "4.5+4.5*2"),
+        ("A rectangle is 12 meters long and 7 meters wide. What is its perimeter?", "2*(12+7)"),
     ],
 )
 def test_a_line_whose_constants_the_words_explain_stands(question: str, written: str) -> None:

@@ -387,9 +387,9 @@ _CONSTANT_CUES = {
         "0.5": r"\b(?:half|halve[sd]?)\b",
         "1": r".",
         "2": r"\b(?:double[sd]?|twice|two|half|halve[sd]?|pairs?|both|round[- ]?trips?|each\s+way|couple|twins?"
-        r"|squared?|square\s+root)\b",
+        r"|squared?|square\s+root|perimeter|rectangle|around|fenc\w*|border|frame|return|there\s+and\s+back)\b",
         "3": r"\b(?:triple[sd]?|thrice|thirds?|three|cubed?)\b",
-        "4": r"\b(?:quarters?|four)\b",
+        "4": r"\b(?:quarters?|four|perimeter|square|around|fenc\w*|border|frame)\b",
         "7": r"\b(?:weeks?|weekly)\b",
         "10": r"\b(?:ten|tenths?|decades?|mm|cm|millimet\w*|centimet\w*)\b",
         "12": r"\b(?:months?|monthly|years?|yearly|annual\w*|dozens?|inch\w*|foot|feet)\b",
