@@ -18,6 +18,8 @@ from tools.calculator import calculate
         ("We earn 2340 dollars a year. How much is that per week?", "2340*52", "45"),
         ("A tap drips 3 litres an hour. How much per minute?", "3*60", "0.05"),
         ("Our weekly grocery bill is 120. What is that for a whole year?", "120*12", "6240"),
+        ("A farmer collects 48 eggs each day. How many eggs does he collect in two weeks?", "48*2", "672"),
+        ("I save 20 dollars a week. How much in 3 years?", "20*3", "3120"),
     ],
 )
 def test_the_factor_between_the_two_periods_is_the_calendars(question: str, written: str, value: str) -> None:
@@ -35,6 +37,8 @@ def test_the_factor_between_the_two_periods_is_the_calendars(question: str, writ
         ("I walk 5 km every weekday. How far in a week?", "5*7"),  # weekdays: 5 of them
         ("i save $45 a week. how much is that in a month?", "45*4"),  # a month is not a whole number of weeks
         ("A bag of rice costs 45. How much are 12 bags?", "45*12"),  # no periods
+        ("A farmer collects 48 eggs each day. How many eggs does he collect in two weeks?", "48*14"),
+        ("A farmer collects 48 eggs each day. How many eggs in 10 days?", "48*10"),  # one period
     ],
 )
 def test_anything_else_stands(question: str, written: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.rates import units_needed
+from graphs.planning.rates import rate_times_sum, units_needed
 from tools.calculator import calculate
 
 
@@ -34,3 +34,34 @@ def test_the_total_is_divided_by_the_rate(question: str, written: str, value: st
 )
 def test_anything_else_stands(question: str, written: str) -> None:
     assert units_needed(written, question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "value"),
+    [
+        (
+            "Lena earns $15 an hour. She worked 6 hours on Monday and 9 hours on Tuesday. How much did she earn?",
+            "15*6+9",
+            "225",
+        ),
+        (
+            "Fuel is 1.5 per litre. I bought 20 litres on Monday and 30 litres on Friday. Cost?",
+            "20*1.5+30",
+            "75",
+        ),
+    ],
+)
+def test_a_rate_multiplies_the_sum_of_its_amounts(question: str, written: str, value: str) -> None:
+    fixed = rate_times_sum(written, question)
+    assert fixed is not None and calculate(fixed) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("Lena earns $15 an hour. She worked 6 hours and got a $9 bonus. How much did she earn?", "15*6+9"),
+        ("Lena earns $15 an hour. She worked 6 hours on Monday and 9 hours on Tuesday. Total?", "15*(6+9)"),
+    ],
+)
+def test_a_sum_the_words_do_not_make_stands(question: str, written: str) -> None:
+    assert rate_times_sum(written, question) is None

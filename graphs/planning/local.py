@@ -44,7 +44,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up
-from graphs.planning.rates import units_needed
+from graphs.planning.rates import rate_times_sum, units_needed
 from graphs.planning.references import compared_expression, referenced_expression, shared_expression
 from graphs.planning.substitution import changed_count_expression, substituted_expression
 from graphs.planning.sums import difference_asked, sum_of_groups_fixed
@@ -332,6 +332,7 @@ class LocalPlanner:
             if as_asked := (
                 price_and_count(call.argument, question)
                 or units_needed(call.argument, question)
+                or rate_times_sum(call.argument, question)
                 or period_factor_fixed(call.argument, question)
             ):
                 call = replace(call, argument=as_asked)

@@ -21,6 +21,7 @@ from graphs.planning.rules import (
     DECIMAL,
     UNIT_CONSTANTS,
     number_values,
+    number_words_to_digits,
     numbers_in,
     previous_calculator_result,
     previous_turn,
@@ -66,12 +67,17 @@ def _periods(question: str) -> tuple[str, str] | None:
 
 
 def period_factor_fixed(expression: str, question: str) -> str | None:
-    """``expression`` with the factor between the question's two periods (``45*52`` for ``45*12``), or None
-    when it is right already or the question or the expression is not of that kind."""
+    """``expression`` with the factor between the question's two periods (``45*52`` for ``45*12``; with a
+    count of the other period, ``48*7*2`` for ``48*2``: 48 eggs a day for two weeks), or None when it is right
+    already or the question or the expression is not of that kind."""
     numbers = number_values(question)
     periods = _periods(question)
     match = _CALCULATION.fullmatch(expression)
-    if periods is None or match is None or len(numbers) != 1:
+    if periods is None or match is None:
+        return None
+    if len(numbers) == 2:
+        return _with_count_of_periods(match, question, periods, numbers)
+    if len(numbers) != 1:
         return None
     left, operator, right = match.groups()
     rate_text = left if Fraction(left) in numbers else right
@@ -88,6 +94,24 @@ def period_factor_fixed(expression: str, question: str) -> str | None:
     written = Fraction(left) * Fraction(right) if operator == "*" else Fraction(left) / Fraction(right)
     factor = Fraction(wanted.partition("*")[2] or 1) / Fraction(wanted.partition("/")[2] or 1)
     return None if written == Fraction(rate_text) * factor else wanted
+
+
+def _with_count_of_periods(
+    match: re.Match[str], question: str, periods: tuple[str, str], numbers: set[Fraction]
+) -> str | None:
+    """``rate*factor*count`` for a rate per one period over a count of a longer one ("48 eggs each day ... in
+    two weeks": ``48*7*2``), when the expression multiplies the rate by the count alone."""
+    given, asked = periods
+    left, operator, right = match.groups()
+    counted = re.search(rf"(?<![\d.])(?P<count>{DECIMAL})\s+{asked}s?\b", number_words_to_digits(question))
+    if (given, asked) not in _FACTORS or counted is None or operator != "*":
+        return None
+    count = Fraction(counted["count"])
+    if {Fraction(left), Fraction(right)} != numbers or count not in numbers or len(numbers) != 2:
+        return None
+    rate_text = right if Fraction(left) == count else left
+    count_text = left if rate_text == right else right
+    return f"{rate_text}*{_FACTORS[given, asked]}*{count_text}"
 
 
 def _named_periods(text: str) -> list[tuple[str, int, int]]:

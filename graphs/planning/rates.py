@@ -6,6 +6,9 @@ The adapter multiplied the rate by the total (``180*12``, ``800*2000`` for the h
 hand. For a question of two numbers that asks "how many <units>" and gives one number per that unit ("12 a
 week", "800 km per hour", "a box holds 24"), the count of units is the other number divided by the rate:
 units cancel, so this needs no model. Anything else stands.
+
+And a rate per unit times two amounts of that unit is the rate times their sum (``15*(6+9)`` for $15 an hour,
+6 hours on Monday and 9 on Tuesday): the adapter left out the parentheses (``15*6+9``).
 """
 
 from __future__ import annotations
@@ -63,3 +66,31 @@ def units_needed(expression: str, question: str) -> str | None:
     if operator == "/" and total_text == left:
         return None  # as asked already
     return f"{total_text}/{rate_text}"
+
+
+_FLAT = re.compile(rf"\s*({DECIMAL})\s*([*+])\s*({DECIMAL})\s*([*+])\s*({DECIMAL})\s*")
+
+
+def rate_times_sum(expression: str, question: str) -> str | None:
+    """``rate*(a+b)`` for a rate per unit and two amounts of that unit ("$15 an hour ... 6 hours on Monday
+    and 9 hours on Tuesday") when ``expression`` multiplies the rate by one amount and adds the other
+    (``15*6+9``: the adapter left out the parentheses); None otherwise."""
+    match = _FLAT.fullmatch(expression)
+    text = question.replace(",", "")
+    if match is None or sorted(match[2] + match[4]) != ["*", "+"]:
+        return None
+    numbers = [match[1], match[3], match[5]]
+    for found in _PER_UNIT.finditer(text):
+        unit = _singular(found["unit"])
+        amounts = {
+            m["number"]
+            for m in re.finditer(
+                rf"(?<![\d.$€£])(?P<number>{DECIMAL})\s+(?P<unit>[a-z]+)", text, re.IGNORECASE
+            )
+            if _singular(m["unit"]) == unit
+        }
+        rate = found["number"]
+        others = [n for n in numbers if n != rate]
+        if rate in numbers and len(others) == 2 and set(others) <= amounts:
+            return f"{rate}*({others[0]}+{others[1]})"
+    return None
