@@ -46,6 +46,7 @@ from graphs.planning.percent_direction import percent_direction_fixed, with_chan
 from graphs.planning.periods import period_factor_fixed, period_follow_up
 from graphs.planning.rates import rate_times_sum, units_needed
 from graphs.planning.references import compared_expression, referenced_expression, shared_expression
+from graphs.planning.relations import age_in_years, rest_shared, times_as_many_together
 from graphs.planning.substitution import changed_count_expression, substituted_expression
 from graphs.planning.sums import difference_asked, sum_of_groups_fixed
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
@@ -333,6 +334,9 @@ class LocalPlanner:
                 price_and_count(call.argument, question)
                 or units_needed(call.argument, question)
                 or rate_times_sum(call.argument, question)
+                or times_as_many_together(call.argument, question)
+                or age_in_years(call.argument, question)
+                or rest_shared(call.argument, question)
                 or period_factor_fixed(call.argument, question)
             ):
                 call = replace(call, argument=as_asked)

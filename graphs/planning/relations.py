@@ -1,0 +1,81 @@
+"""Three relations word problems state in so many words, read exactly where the adapter's line misses them:
+
+- "Anna has 3 times as many stickers as Ben. Ben has 14. How many do they have together?" is ``14*3+14``
+  (the adapter wrote ``3*14``, leaving out Ben's own);
+- "Emma is 8. Her mother is 4 times as old. How old will her mother be in 5 years?" is ``8*4+5`` (it wrote
+  ``8*4*5``); "... 5 years ago?" takes them off;
+- "A phone costs $600. Kevin pays $150 up front and the rest in 6 equal monthly payments." is ``(600-150)/6``
+  (it wrote ``600-150*6``: the parentheses left out).
+
+Each reads only its own wording and a line of the same numbers; anything else stands.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from graphs.planning.rules import DECIMAL, number_values
+
+_TIMES_AS = re.compile(
+    rf"(?P<times>{DECIMAL}|twice|double|three|four|five)\s+times\s+as\b|\btwice\s+as\b", re.I
+)
+_TOGETHER = re.compile(
+    r"\b(?:together|altogether|in\s+total|combined|in\s+all|both\s+of\s+them|between\s+them)\b", re.I
+)
+_PRODUCT = re.compile(rf"\s*({DECIMAL})\s*\*\s*({DECIMAL})\s*")
+
+
+def times_as_many_together(expression: str, question: str) -> str | None:
+    """``m*n+m`` for "n times as many as" someone with m, asked together, when the line is ``n*m``."""
+    relation = _TIMES_AS.search(question)
+    match = _PRODUCT.fullmatch(expression)
+    if relation is None or match is None or not _TOGETHER.search(question):
+        return None
+    times = (
+        Fraction(2) if relation["times"] is None or relation["times"].lower() in {"twice", "double"} else None
+    )
+    if times is None:
+        written = relation["times"].lower()
+        times = Fraction({"three": 3, "four": 4, "five": 5}.get(written, 0) or written)
+    numbers = number_values(question) | {times}  # "twice" is no number the question writes
+    left, right = match.groups()
+    if len(numbers) != 2 or {Fraction(left), Fraction(right)} != numbers:
+        return None
+    base = right if Fraction(left) == times else left
+    return f"{base}*{match[1] if base == match[2] else match[2]}+{base}"
+
+
+_YEARS_ON = re.compile(rf"\bin\s+(?P<years>{DECIMAL})\s+years?\b|\b(?P<ago>{DECIMAL})\s+years?\s+ago\b", re.I)
+_AGE_ASKED = re.compile(r"\bhow\s+old\b", re.I)
+
+
+def age_in_years(expression: str, question: str) -> str | None:
+    """An age asked some years on (or ago) adds (or takes off) those years where the line multiplies by
+    them (``8*4*5`` -> ``8*4+5``)."""
+    when = _YEARS_ON.search(question)
+    if when is None or not _AGE_ASKED.search(question):
+        return None
+    years = when["years"] or when["ago"]
+    sign = "+" if when["years"] else "-"
+    match = re.fullmatch(rf"(?P<head>.+?)\s*[*/]\s*{re.escape(years)}\s*", expression)
+    if match is None or "+" in match["head"] or "-" in match["head"]:
+        return None
+    return f"{match['head']}{sign}{years}"
+
+
+_REST_SHARED = re.compile(
+    r"\b(?:the\s+rest|the\s+remainder|what(?:'s|\s+is)\s+left|the\s+remaining|the\s+balance)\b[^.?!]*?"
+    rf"\b(?P<count>{DECIMAL})\s+(?:equal|even|monthly|weekly|installments?|instalments?|payments?|parts?|ways?"
+    r"|people|friends|months?|weeks?)",
+    re.I,
+)
+
+
+def rest_shared(expression: str, question: str) -> str | None:
+    """``(total-part)/n`` for a total less a part, the rest shared in n (``600-150*6`` -> ``(600-150)/6``)."""
+    shared = _REST_SHARED.search(question)
+    match = re.fullmatch(rf"\s*({DECIMAL})\s*-\s*({DECIMAL})\s*[*/]\s*({DECIMAL})\s*", expression)
+    if shared is None or match is None or Fraction(match[3]) != Fraction(shared["count"]):
+        return None
+    return f"({match[1]}-{match[2]})/{match[3]}"

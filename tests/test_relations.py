@@ -1,0 +1,69 @@
+"""Relations word problems state in so many words: together, years on, the rest shared."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from graphs.planning.relations import age_in_years, rest_shared, times_as_many_together
+from tools.calculator import calculate
+
+
+@pytest.mark.parametrize(
+    ("rule", "question", "written", "value"),
+    [
+        (
+            times_as_many_together,
+            "Anna has 3 times as many stickers as Ben. Ben has 14 stickers. How many do they have together?",
+            "3*14",
+            "56",
+        ),
+        (
+            times_as_many_together,
+            "Mia read twice as many books as Leo, who read 9. How many in total?",
+            "9*2",
+            "27",
+        ),
+        (
+            age_in_years,
+            "Emma is 8 years old. Her mother is 4 times as old. How old will her mother be in 5 years?",
+            "8*4*5",
+            "37",
+        ),
+        (age_in_years, "Tom is 30. How old was he 12 years ago?", "30*12", "18"),
+        (
+            rest_shared,
+            "A phone costs $600. Kevin pays $150 up front and the rest in 6 equal monthly payments. Each payment?",
+            "600-150*6",
+            "75",
+        ),
+    ],
+)
+def test_the_relation_the_words_state_is_computed(
+    rule: Callable[[str, str], str | None], question: str, written: str, value: str
+) -> None:
+    fixed = rule(written, question)
+    assert fixed is not None and calculate(fixed) == value
+
+
+@pytest.mark.parametrize(
+    ("rule", "question", "written"),
+    [
+        (
+            times_as_many_together,
+            "Anna has 3 times as many stickers as Ben. Ben has 14. How many does Anna have?",
+            "3*14",
+        ),
+        (times_as_many_together, "Anna has 3 times as many as Ben, who has 14. Together?", "14*3+14"),
+        (age_in_years, "Emma is 8 years old. Her mother is 4 times as old. How old is her mother?", "8*4"),
+        (age_in_years, "A tree grows 5 cm a year. How much in 5 years?", "5*5"),  # no age asked
+        (
+            rest_shared,
+            "A phone costs $600. Kevin pays $150 a month for 6 months. How much is left?",
+            "600-150*6",
+        ),
+    ],
+)
+def test_anything_else_stands(rule: Callable[[str, str], str | None], question: str, written: str) -> None:
+    assert rule(written, question) is None
