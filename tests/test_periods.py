@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.periods import period_factor_fixed, period_follow_up
+from graphs.planning.periods import period_factor_fixed, period_follow_up, rate_over_periods
 from tests.test_trained_planner import previous_result
 from tools.calculator import calculate
 
@@ -77,3 +77,35 @@ def test_a_follow_up_carries_the_result_to_the_period_it_asks(
 )
 def test_other_follow_ups_are_not_carried(first: str, expression: str, follow_up: str) -> None:
     assert period_follow_up(previous_result(first, expression, follow_up)) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        (
+            "If I walk 8,500 steps a day, how many steps is that in a week?",
+            "8500*7",
+            "what about over 30 days",
+            "255000",
+        ),
+        ("i save $45 a week. how much is that in a year?", "45*52", "and 3 years?", "7020"),
+        ("i save $45 a week. how much is that in a year?", "45*52", "What about 10 weeks instead?", "450"),
+    ],
+)
+def test_a_rate_is_carried_over_the_periods_a_follow_up_counts(
+    first: str, expression: str, follow_up: str, value: str
+) -> None:
+    carried = rate_over_periods(previous_result(first, expression, follow_up))
+    assert carried is not None and calculate(carried) == value
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up"),
+    [
+        ("If I walk 8,500 steps a day, how many steps is that in a week?", "8500*7", "and 3 more days?"),
+        ("I pay 45 a week and 10 a day for lunch. Per year?", "45*52+10*365", "and 3 years?"),  # two rates
+        ("i save $45 a week. how much is that in a year?", "45*52", "and 3 months?"),  # no whole factor
+    ],
+)
+def test_other_counts_of_periods_are_not_carried(first: str, expression: str, follow_up: str) -> None:
+    assert rate_over_periods(previous_result(first, expression, follow_up)) is None

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graphs.planning.substitution import changed_count_expression, substituted_expression
+from graphs.planning.substitution import (
+    average_with_another,
+    changed_count_expression,
+    substituted_expression,
+)
 from tools.calculator import calculate
 
 
@@ -168,3 +172,12 @@ def test_the_planner_changes_the_number_without_asking_any_model() -> None:
         SUBSTITUTION_ROUTE,
         {"expression": "240*20/100"},
     )
+
+
+def test_another_number_joins_an_average() -> None:
+    messages = conversation(
+        "what's the average of 72, 85, 91 and 64?", "(72+85+91+64)/4", "and if I add a fifth score of 98?"
+    )
+    assert average_with_another(messages) == "(72+85+91+64+98)/5"
+    assert average_with_another(conversation("What is 12 times 12?", "12*12", "and if I add 3?")) is None
+    assert average_with_another(conversation("avg of 1, 2?", "(1+2)/2", "what about 5?")) is None  # no adding

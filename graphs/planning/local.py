@@ -43,11 +43,15 @@ from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
-from graphs.planning.periods import period_factor_fixed, period_follow_up
+from graphs.planning.periods import period_factor_fixed, period_follow_up, rate_over_periods
 from graphs.planning.rates import rate_times_sum, units_needed
 from graphs.planning.references import compared_expression, referenced_expression, shared_expression
 from graphs.planning.relations import age_in_years, rest_shared, times_as_many_together
-from graphs.planning.substitution import changed_count_expression, substituted_expression
+from graphs.planning.substitution import (
+    average_with_another,
+    changed_count_expression,
+    substituted_expression,
+)
 from graphs.planning.sums import difference_asked, sum_of_groups_fixed
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
 from graphs.planning.unit_prices import price_and_count
@@ -278,11 +282,16 @@ class LocalPlanner:
                     conversion_expression(question)
                     or follow_up_conversion(messages)
                     or period_follow_up(messages)
+                    or rate_over_periods(messages)
                 ),
             ),
             (
                 SUBSTITUTION_ROUTE,
-                lambda: substituted_expression(messages) or changed_count_expression(messages),
+                lambda: (
+                    substituted_expression(messages)
+                    or changed_count_expression(messages)
+                    or average_with_another(messages)
+                ),
             ),
             (
                 REFERENCE_ROUTE,

@@ -167,3 +167,30 @@ def period_follow_up(messages: Sequence[BaseMessage]) -> str | None:
     if numbers and Fraction(numbers[0]) != factor:
         return None
     return f"{result}{operator}{factor}"
+
+
+_OVER_COUNT = re.compile(
+    rf"^(?:(?:and|so|ok(?:ay)?|then|now|but|what|how)\b[\s,']*)*(?:about\s+)?(?:over|for|in|across)?\s*"
+    rf"(?P<count>{DECIMAL})\s+(?P<period>{_PERIOD})s?\s*(?:instead)?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+
+
+def rate_over_periods(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous question's rate over the number of periods a follow-up names ("what about over 30 days"
+    after 8,500 steps a day for a week -> ``8500*30``; "and 3 years?" after 45 a week -> ``45*52*3``)."""
+    previous = previous_turn(messages)
+    found = _OVER_COUNT.match(number_words_to_digits(messages[-1].text.strip())) if previous else None
+    if previous is None or found is None:
+        return None
+    question = previous[0].replace(",", "")
+    rates = list(_RATE.finditer(question))
+    if len(rates) != 1 or not rates[0]["period"] or len(number_values(question)) != 1:
+        return None
+    rate, given = rates[0]["number"], rates[0]["period"].lower()
+    target, count = found["period"].lower(), found["count"]
+    if target == given:
+        return f"{rate}*{count}"
+    if (given, target) in _FACTORS:
+        return f"{rate}*{_FACTORS[given, target]}*{count}"
+    return None

@@ -181,3 +181,24 @@ def changed_count_expression(messages: Sequence[BaseMessage]) -> str | None:
         return None
     sign = "-" if change["change"].lower() in {"fewer", "less"} else "+"
     return re.sub(pattern, f"({old}{sign}{change['number'].replace(',', '')})", expression)
+
+
+_ANOTHER = re.compile(
+    r"\b(?:add|adding|another|also|extra|more|include|including|plus|fifth|sixth|next|new)\b", re.I
+)
+_AVERAGE = re.compile(rf"\(\s*(?P<terms>{_NUMBER}(?:\s*\+\s*{_NUMBER})+)\s*\)\s*/\s*(?P<count>\d+)")
+
+
+def average_with_another(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous average with the follow-up's one number among the rest ("and if I add a fifth score of
+    98?" after ``(72+85+91+64)/4`` -> ``(72+85+91+64+98)/5``); None otherwise."""
+    text = messages[-1].text if messages else ""
+    numbers = re.findall(rf"(?<![\d.,]){_NUMBER}", text)
+    previous = _previous_calculation(messages) if len(numbers) == 1 and _ANOTHER.search(text) else None
+    average = _AVERAGE.fullmatch(previous[1].replace(" ", "")) if previous else None
+    if average is None:
+        return None
+    terms = re.split(r"\s*\+\s*", average["terms"])
+    if len(terms) != int(average["count"]):
+        return None
+    return f"({'+'.join([*terms, numbers[0].replace(',', '')])})/{len(terms) + 1}"
