@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import HumanMessage
 
-from graphs.planning.conversions import conversion_expression, follow_up_conversion, temperature_expression
+from graphs.planning.conversions import (
+    conversion_expression,
+    follow_up_conversion,
+    looked_up_conversion,
+    temperature_expression,
+)
 from tools.calculator import calculate
 
 
@@ -130,3 +135,36 @@ def test_a_temperature_is_converted_with_the_offset(question: str, value: str) -
 )
 def test_anything_else_is_no_temperature_conversion(question: str) -> None:
     assert temperature_expression(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "value"),
+    [
+        (
+            "Ilse Varga kept the Marrowstone light for how many months?",
+            "Ilse Varga kept the light for 26 years.",
+            "312",
+        ),
+        (
+            "How many minutes does the ferry crossing take?",
+            "The crossing takes 1.5 hours in calm weather.",
+            "90",
+        ),
+    ],
+)
+def test_a_figure_looked_up_is_converted_to_the_unit_asked(question: str, passage: str, value: str) -> None:
+    expression = looked_up_conversion(question, passage)
+    assert expression is not None and calculate(expression) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("How many years did she keep the light?", "She kept the light for 26 years."),  # the unit asked
+        ("How many months is 3 years?", "She kept the light for 26 years."),  # the question's own number
+        ("How many months in all?", "She served 26 years and then 4 years more."),  # two amounts
+        ("How many visitors came?", "The museum opened 26 years ago."),  # no unit of that kind
+    ],
+)
+def test_anything_else_is_not_converted_after_a_look_up(question: str, passage: str) -> None:
+    assert looked_up_conversion(question, passage) is None

@@ -638,3 +638,16 @@ def test_the_units_a_total_takes_at_a_rate_divide_it() -> None:
     question = "Sam saves $12 a week. How many weeks will it take him to save $180?"
     step = planner(Call("calculator", "180*12")).plan([HumanMessage(question)])
     assert step.tool_args == {"expression": "180/12"}
+
+
+def test_a_figure_looked_up_is_converted_to_the_unit_the_question_asks_without_a_model() -> None:
+    messages = searched(
+        "Ilse Varga kept the Marrowstone light for how many months?",
+        ("lighthouse.md", "The longest-serving keeper was Ilse Varga, who kept the light for 26 years."),
+    )
+    step = planner().plan(messages)  # no scripted call: the adapter is not asked
+    assert (step.tool_name, step.route, step.tool_args) == (
+        "calculator",
+        "conversion",
+        {"expression": "26*12"},
+    )

@@ -213,3 +213,26 @@ def follow_up_conversion(messages: Sequence[BaseMessage]) -> str | None:
     if target == unit or _POSITION[target][0] != _POSITION[unit][0]:
         return None
     return _expression(results[0], unit, target)
+
+
+_ASKED_UNIT = re.compile(r"\bhow\s+many\s+([a-z]+)\b", re.IGNORECASE)
+_PASSAGE_AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s+([a-z]+)\b", re.IGNORECASE)
+
+
+def looked_up_conversion(question: str, passage: str) -> str | None:
+    """A figure looked up, converted to the unit the question asks ("Ilse Varga kept the light for how many
+    months?" and "...kept the light for 26 years" -> ``26*12``), when the question holds no number and the
+    passage's sentence one amount of that unit's ladder in another unit; None otherwise."""
+    asked = _ASKED_UNIT.search(question)
+    target = _unit(asked[1]) if asked and not numbers_in(question) else None
+    if target is None:
+        return None
+    amounts = {
+        (amount, source)
+        for amount, word in _PASSAGE_AMOUNT.findall(passage)
+        if (source := _unit(word)) is not None and _POSITION[source][0] == _POSITION[target][0]
+    }
+    if len(amounts) != 1:
+        return None
+    amount, source = amounts.pop()
+    return None if source == target else _expression(amount, source, target)

@@ -41,7 +41,7 @@ from agent.models.local.grammar import tool_parameters
 from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
-from graphs.planning.conversions import conversion_expression, follow_up_conversion
+from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, rate_over_periods
 from graphs.planning.rates import rate_times_sum, units_needed
@@ -116,6 +116,9 @@ SUBSTITUTION_ROUTE = "substitution"
 """The route of a follow-up that changes one number of the previous calculation (:mod:`graphs.planning.substitution`)."""
 REFERENCE_ROUTE = "reference"
 """The route of a follow-up that is plain arithmetic on the previous result (:mod:`graphs.planning.references`)."""
+
+ASKS_A_UNIT = re.compile(r"\bhow\s+many\s+[a-z]+", re.IGNORECASE)
+"""A question asking a count of some unit: after a look-up, the figure found may need converting to it."""
 
 REFERENCE_WORDS = re.compile(r"\b(?:that|it|this|the\s+(?:same|result|total|answer))\b", re.IGNORECASE)
 """Words of a follow-up that refer to the previous result: a calculation that leaves it out is written again
@@ -450,7 +453,9 @@ class LocalPlanner:
             return None
         question = rules.question_of_turn(messages)
         if not rules.numbers_in(question):
-            return None  # a plain document question ("what is the late fee?"): no model call, the passage answers
+            # a plain document question ("what is the late fee?"): no model call, the passage answers; unless
+            # it asks the figure in another unit ("for how many months?" of "26 years")
+            return self.converted_after_lookup(question, result, argument)
         focused = self.focused_passage(question, result)
         shown = {result.tool_call_id: passage_line(result, focused[1], focused[0])} if focused else {}
         passage = focused[0] if focused else next(iter(rules.result_passages([result]).values()), "")
@@ -472,6 +477,18 @@ class LocalPlanner:
         if product := rules.figure_times_count(written.argument, question, passage):
             written = replace(written, argument=product)
         return grounded_expression_call(with_signed_percentages(written, question), argument)
+
+    def converted_after_lookup(self, question: str, result: ToolMessage, argument: str) -> Plan | None:
+        """A calculator call converting the figure the answering sentence gives to the unit the question asks
+        (:func:`graphs.planning.conversions.looked_up_conversion`), or None."""
+        if not ASKS_A_UNIT.search(question):
+            return None
+        focused = self.focused_passage(question, result)
+        passage = focused[0] if focused else ""
+        expression = looked_up_conversion(question, passage)
+        if expression is None or not extractive.names_what_is_asked(question, passage):
+            return None
+        return Plan("tool_call", CONVERSION_ROUTE, tool_name="calculator", tool_args={argument: expression})
 
     def focused_passage(self, question: str, result: ToolMessage) -> tuple[str, str] | None:
         """What of a search result the adapter is shown: the sentence that answers the question (the one the
