@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from graphs.planning.rules import DECIMAL, number_values
+from graphs.planning.rules import DECIMAL, number_values, singular
 
 _ASKED = re.compile(r"\bhow\s+many\s+(?:more\s+)?(?P<unit>[a-z]+)", re.IGNORECASE)
 _PER_UNIT = re.compile(
@@ -31,15 +31,6 @@ _UNIT_HOLDS = re.compile(
 _CALCULATION = re.compile(rf"\s*({DECIMAL})\s*([*/])\s*({DECIMAL})\s*")
 
 
-def _singular(word: str) -> str:
-    word = word.lower()
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "xes", "ses")):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
 def units_needed(expression: str, question: str) -> str | None:
     """``total/rate`` for a question asking how many units a total takes at a rate per unit, when
     ``expression`` computes with those two numbers in another way; None otherwise."""
@@ -48,12 +39,12 @@ def units_needed(expression: str, question: str) -> str | None:
     numbers = number_values(question.replace(",", ""))
     if asked is None or match is None or len(numbers) != 2:
         return None
-    unit = _singular(asked["unit"])
+    unit = singular(asked["unit"])
     rates = {
         Fraction(found["number"])
         for pattern in (_PER_UNIT, _UNIT_HOLDS)
         for found in pattern.finditer(question.replace(",", ""))
-        if _singular(found["unit"]) == unit
+        if singular(found["unit"]) == unit
     }
     if len(rates) != 1:
         return None
@@ -81,13 +72,13 @@ def rate_times_sum(expression: str, question: str) -> str | None:
         return None
     numbers = [match[1], match[3], match[5]]
     for found in _PER_UNIT.finditer(text):
-        unit = _singular(found["unit"])
+        unit = singular(found["unit"])
         amounts = {
             m["number"]
             for m in re.finditer(
                 rf"(?<![\d.$€£])(?P<number>{DECIMAL})\s+(?P<unit>[a-z]+)", text, re.IGNORECASE
             )
-            if _singular(m["unit"]) == unit
+            if singular(m["unit"]) == unit
         }
         rate = found["number"]
         others = [n for n in numbers if n != rate]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage
 
-from graphs.planning.rules import numbers_in, previous_calculator_result, words_to_expression
+from graphs.planning.rules import numbers_in, previous_calculator_result, singular, words_to_expression
 
 _REFERENCE = re.compile(
     r"\b(?:that|it|this|the\s+(?:result|answer|total|number|sum|amount))\b(?:\s+(?:number|result|amount))?",
@@ -74,13 +74,7 @@ _PIECES_OF = re.compile(
     re.IGNORECASE,
 )
 _PER = re.compile(r"\b(?:per|a|each|every)\s+(?P<unit>[a-z]+)\b", re.IGNORECASE)
-_PEOPLE = {"people": "person", "persons": "person", "folks": "person", "heads": "person", "head": "person"}
 _CHANGED = re.compile(r"\b(?:more|fewer|less|extra|additional|than|instead|percent|off)\b|%", re.IGNORECASE)
-
-
-def _unit(word: str) -> str:
-    word = word.lower()
-    return _PEOPLE.get(word) or (word[:-1] if word.endswith("s") and len(word) > 3 else word)
 
 
 def _per_counted_unit(text: str, number: str) -> bool:
@@ -89,10 +83,10 @@ def _per_counted_unit(text: str, number: str) -> bool:
     after = re.search(rf"(?<![\d.,]){re.escape(number)}\s*-?\s*(?P<unit>[a-z]+)", text, re.IGNORECASE)
     if after is None:
         return False
-    counted = _unit(after["unit"])
+    counted = singular(after["unit"])
     # the unit asked for comes first: "at that rate per week, in 4 weeks" multiplies, "per week, using 52
     # weeks" divides
-    return any(_unit(per["unit"]) == counted for per in _PER.finditer(text[: after.start()]))
+    return any(singular(per["unit"]) == counted for per in _PER.finditer(text[: after.start()]))
 
 
 def shared_expression(messages: Sequence[BaseMessage]) -> str | None:

@@ -934,6 +934,22 @@ def previous_turn(messages: Sequence[BaseMessage]) -> tuple[str, Sequence[BaseMe
     return messages[humans[-2]].text, messages[humans[-2] : humans[-1]]
 
 
+_PLURALS = {"people": "person", "persons": "person", "folks": "person", "heads": "person", "head": "person"}
+
+
+def singular(word: str) -> str:
+    """A noun's singular, lower-cased, for comparing the words after numbers ("boxes" -> "box", "days" ->
+    "day", "people" -> "person"); a plain reading of English plurals, enough for units and counted things."""
+    word = word.lower()
+    if word in _PLURALS:
+        return _PLURALS[word]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
 DECIMAL = r"\d+(?:\.\d+)?"
 """A number as calculations and questions write it in digits: "12", "3.40"."""
 

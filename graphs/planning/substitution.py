@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from graphs.planning.rules import previous_turn
+from graphs.planning.rules import previous_turn, singular
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _FOLLOW_UP = re.compile(
@@ -42,14 +42,10 @@ MARK_WORDS = 2
 """How many words after a number tell its role ("a week" after "18 dollars"; "%" and "of" after "15")."""
 
 
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
-
-
 def _marks(currency: str | None, rest: str) -> list[str]:
     """The words that tell a number's role: "$" for money, "%" for a percentage, then the words after it,
     singular and without currency words ("18 dollars a week" -> ["a", "week"])."""
-    words = [_singular(word) for word in re.findall(r"%|[a-z]+", rest.lower())]
+    words = [singular(word) for word in re.findall(r"%|[a-z]+", rest.lower())]
     marks = ["$"] if currency else []
     marks += ["%" if word in {"%", "percent"} else word for word in words if word not in _CURRENCY_WORDS]
     return marks[:MARK_WORDS]
@@ -151,7 +147,7 @@ def _counted_number(question: str, noun: str | None) -> str | None:
             found["currency"]
             or not marks
             or marks[0] in {"$", "%"}
-            or (words and _singular(words[0]) in _CURRENCY_WORDS)
+            or (words and singular(words[0]) in _CURRENCY_WORDS)
         ):
             continue
         if noun is None or marks[0] == noun:
@@ -173,7 +169,7 @@ def changed_count_expression(messages: Sequence[BaseMessage]) -> str | None:
     question, expression = previous
     change = found[0]
     noun = change["noun"] and change["noun"].lower()
-    old = _counted_number(question, None if noun is None or noun in _NOT_NOUNS else _singular(noun))
+    old = _counted_number(question, None if noun is None or noun in _NOT_NOUNS else singular(noun))
     if old is None:
         return None
     pattern = rf"(?<![\d.]){re.escape(old)}(?![\d.])"
