@@ -381,9 +381,10 @@ class LocalPlanner:
         repeated = rules.repeated_numbers(call.argument, call.prompt)
         if not (rules.unexplained_numbers(call.argument, call.prompt) or (invented and left_out) or repeated):
             return call
-        numbers = set(rules.numbers_in(call.prompt)) | set(re.findall(rules.DECIMAL, call.prompt))  # "22.50"
-        if repeated:  # the constants the words explain may serve: 2 for "round trip"
-            numbers |= {rules.format_value(value) for value in rules.explained_constants(question) - invented}
+        written = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", call.prompt)  # "2,400" is one number
+        numbers = set(rules.numbers_in(call.prompt)) | set(re.findall(rules.DECIMAL, written))  # and "22.50"
+        # the constants the words call for may serve (2 for "round trip", 12 for a month and a year)
+        numbers |= {rules.format_value(value) for value in rules.explained_constants(question)}
         if re.search(r"%|\bper\s*cent|\bpercent", question, re.IGNORECASE):
             numbers |= {"1", "100"}  # "80*(1-25/100)"
         asked = rules.numbers_in(question)
