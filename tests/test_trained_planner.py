@@ -655,7 +655,9 @@ def test_a_figure_looked_up_is_converted_to_the_unit_the_question_asks_without_a
 
 def test_a_line_written_again_may_use_the_constants_the_words_call_for() -> None:
     calls = ScriptedCalls(Call("calculator", "200*12"), grounded=[Call("calculator", "2400*12")])
-    planner_ = LocalPlanner(ChatLocalLlama(model="/nowhere.gguf"), [calculator], routing="cues", trained=calls)
+    planner_ = LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"), [calculator], routing="cues", trained=calls
+    )
     step = planner_.plan([HumanMessage("I earn 2,400 a month. How much is that in a year?")])
     assert step.tool_args == {"expression": "2400*12"}
     assert calls.over == [{"2400", "12"}]  # "2,400" is one number; 12 for a month and a year
