@@ -168,3 +168,24 @@ def test_a_figure_looked_up_is_converted_to_the_unit_asked(question: str, passag
 )
 def test_anything_else_is_not_converted_after_a_look_up(question: str, passage: str) -> None:
     assert looked_up_conversion(question, passage) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expression", "value"),
+    [
+        ("Convert 5 km to miles", "5/1.609344", "3.10685596118667"),
+        ("How many centimetres are in 3 feet?", "3*30.48", "91.44"),
+        ("What is 10 pounds in kg?", "10*0.45359237", "4.5359237"),
+        ("how many inches in 1 metre?", "1/0.0254", "39.3700787401575"),
+    ],
+)
+def test_metric_and_imperial_units_convert_through_their_exact_definitions(
+    question: str, expression: str, value: str
+) -> None:
+    assert conversion_expression(question) == expression
+    assert calculate(expression) == value
+
+
+def test_units_of_two_kinds_do_not_convert() -> None:
+    assert conversion_expression("Convert 5 km to pounds") is None
+    assert conversion_expression("How many litres are in 3 miles?") is None

@@ -9,6 +9,8 @@ because no dependency we have parses a conversion question (``pint`` converts qu
 questions), and the factors are written out (``24*60``) so the answer shows how it was computed.
 
 Days are not on the ladder of months and years: a month's or a year's length in days is not one number.
+Lengths and masses cross between the metric and the imperial ladders through the exact definitions (an inch
+is 2.54 cm, a pound 453.59237 g): "Convert 5 km to miles" is ``5/1.609344`` (the adapter wrote ``5*1000``).
 """
 
 from __future__ import annotations
@@ -125,15 +127,70 @@ def _conversion(question: str) -> tuple[str, str, str] | None:
             target is None
             or source is None
             or target == source
-            or _POSITION[source][0] != _POSITION[target][0]
+            or (_POSITION[source][0] != _POSITION[target][0] and _BRIDGES.get(source) is None)
+            or (_POSITION[source][0] != _POSITION[target][0] and _BRIDGES.get(target) is None)
+            or _dimension(source) != _dimension(target)
         ):
             return None
         return match[amount_group].lower(), source, target
     return None
 
 
+_BRIDGES = {
+    "millimetre": ("length", Fraction(1, 1000)),
+    "centimetre": ("length", Fraction(1, 100)),
+    "metre": ("length", Fraction(1)),
+    "kilometre": ("length", Fraction(1000)),
+    "inch": ("length", Fraction(254, 10000)),
+    "foot": ("length", Fraction(3048, 10000)),
+    "yard": ("length", Fraction(9144, 10000)),
+    "mile": ("length", Fraction(1609344, 1000)),
+    "milligram": ("mass", Fraction(1, 1000)),
+    "gram": ("mass", Fraction(1)),
+    "kilogram": ("mass", Fraction(1000)),
+    "tonne": ("mass", Fraction(1000000)),
+    "ounce": ("mass", Fraction(28349523125, 10**9)),
+    "pound": ("mass", Fraction(45359237, 10**5)),
+}
+"""Units of two ladders of one kind, in metres or grams: an inch is 2.54 cm and a pound 453.59237 g by
+definition, so a conversion between the metric and the imperial ladders is exact too."""
+
+
+def _dimension(unit: str) -> object:
+    bridge = _BRIDGES.get(unit)
+    return bridge[0] if bridge else _POSITION[unit][0]
+
+
+def _terminates(value: Fraction) -> bool:
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def _decimal(value: Fraction) -> str:
+    """A terminating ``value`` as the expression writes it, exactly ("1.609344", "0.45359237", "1000")."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    digits = str(value.numerator * 10**places // value.denominator).rjust(places + 1, "0")
+    return f"{digits[:-places]}.{digits[-places:]}"
+
+
 def _expression(amount: str, source: str, target: str) -> str:
-    """``amount`` of ``source`` in ``target`` (two units of one ladder), the factors written out."""
+    """``amount`` of ``source`` in ``target`` (two units of one ladder, or of two ladders of one kind: the
+    factor between them through metres or grams), the factors written out."""
+    if _POSITION[source][0] != _POSITION[target][0]:
+        written = "1" if amount in ("a", "an", "one") else amount
+        ratio = _BRIDGES[source][1] / _BRIDGES[target][1]
+        if _terminates(ratio):
+            return f"{written}*{_decimal(ratio)}"
+        if _terminates(1 / ratio):
+            return f"{written}/{_decimal(1 / ratio)}"
+        return f"{written}*{_decimal(_BRIDGES[source][1])}/{_decimal(_BRIDGES[target][1])}"
     (ladder, low), (_, high) = _POSITION[source], _POSITION[target]
     steps = [str(factor) for _, factor in _LADDERS[ladder][min(low, high) + 1 : max(low, high) + 1]]
     one = amount in ("a", "an", "one", "1")
