@@ -51,6 +51,10 @@ from tools.calculator import calculate, calculator
         ("what is 3/8 as a decimal", "3/8", "0.375"),
         ("Convert 7/20 to a percentage.", "7/20*100", "35"),
         ("What is the sum of all whole numbers from 1 to 209?", "(1+209)*(209-1+1)/2", "21945"),
+        ("What percent of 80 is 20?", "20/80*100", "25"),
+        ("20 is what percentage of 80?", "20/80*100", "25"),
+        ("What percentage is 15 of 60?", "15/60*100", "25"),
+        ("What is 18 as a percentage of 72?", "18/72*100", "25"),
     ],
 )
 def test_words_to_expression_builds_the_calculator_expression(

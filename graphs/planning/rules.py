@@ -150,6 +150,11 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         + r"(?:\s*(?:st|nd|rd|th)?\s+power)?",
         r"(\1**\2)",
     ),
+    # a part as a percentage of a whole: "what percent of 80 is 20", "20 is what percentage of 80"
+    (r"\bwhat\s+(?:percent(?:age)?|per\s*cent|%)\s+of\s+" + _NUM + r"\s+is\s+" + _NUM, r"(\2/\1*100)"),
+    (_NUM + r"\s+is\s+what\s+(?:percent(?:age)?|per\s*cent|%)\s+of\s+" + _NUM, r"(\1/\2*100)"),
+    (r"\bwhat\s+(?:percent(?:age)?|per\s*cent|%)\s+is\s+" + _NUM + r"\s+of\s+" + _NUM, r"(\1/\2*100)"),
+    (_NUM + r"\s+(?:as\s+a\s+|in\s+)(?:percent(?:age)?|per\s*cent)\s+of\s+" + _NUM, r"(\1/\2*100)"),
     # a fraction asked in another form: "3/8 as a decimal", "7/20 as a percentage"
     (
         _NUM + r"\s*/\s*" + _NUM + r"\s+(?:as|in|to|into)\s+(?:a\s+)?decimals?(?:\s+(?:form|number))?",
