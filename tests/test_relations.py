@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from graphs.planning.relations import age_in_years, rest_shared, times_as_many_together
+from graphs.planning.relations import age_in_years, rest_shared, share_as_percentage, times_as_many_together
 from tools.calculator import calculate
 
 
@@ -67,3 +67,10 @@ def test_the_relation_the_words_state_is_computed(
 )
 def test_anything_else_stands(rule: Callable[[str, str], str | None], question: str, written: str) -> None:
     assert rule(written, question) is None
+
+
+def test_a_part_out_of_a_whole_as_a_percentage() -> None:
+    question = "I got 45 out of 60 on the test. What percentage is that?"
+    assert share_as_percentage("(45-60)/60*100", question) == "45/60*100"
+    assert share_as_percentage("45/60*100", question) is None
+    assert share_as_percentage("45/60", "I got 45 out of 60 on the test. What fraction is that?") is None

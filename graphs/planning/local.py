@@ -46,7 +46,12 @@ from graphs.planning.percent_direction import percent_direction_fixed, with_chan
 from graphs.planning.periods import period_factor_fixed, period_follow_up, rate_over_periods
 from graphs.planning.rates import rate_times_sum, units_needed
 from graphs.planning.references import compared_expression, referenced_expression, shared_expression
-from graphs.planning.relations import age_in_years, rest_shared, times_as_many_together
+from graphs.planning.relations import (
+    age_in_years,
+    rest_shared,
+    share_as_percentage,
+    times_as_many_together,
+)
 from graphs.planning.substitution import (
     average_with_another,
     changed_count_expression,
@@ -349,6 +354,7 @@ class LocalPlanner:
                 or times_as_many_together(call.argument, question)
                 or age_in_years(call.argument, question)
                 or rest_shared(call.argument, question)
+                or share_as_percentage(call.argument, question)
                 or period_factor_fixed(call.argument, question)
             ):
                 call = replace(call, argument=as_asked)

@@ -1,11 +1,12 @@
-"""Three relations word problems state in so many words, read exactly where the adapter's line misses them:
+"""Relations word problems state in so many words, read exactly where the adapter's line misses them:
 
 - "Anna has 3 times as many stickers as Ben. Ben has 14. How many do they have together?" is ``14*3+14``
   (the adapter wrote ``3*14``, leaving out Ben's own);
 - "Emma is 8. Her mother is 4 times as old. How old will her mother be in 5 years?" is ``8*4+5`` (it wrote
   ``8*4*5``); "... 5 years ago?" takes them off;
 - "A phone costs $600. Kevin pays $150 up front and the rest in 6 equal monthly payments." is ``(600-150)/6``
-  (it wrote ``600-150*6``: the parentheses left out).
+  (it wrote ``600-150*6``: the parentheses left out);
+- "I got 45 out of 60 on the test. What percentage is that?" is ``45/60*100`` (it wrote ``(45-60)/60*100``).
 
 Each reads only its own wording and a line of the same numbers; anything else stands.
 """
@@ -79,3 +80,21 @@ def rest_shared(expression: str, question: str) -> str | None:
     if shared is None or match is None or Fraction(match[3]) != Fraction(shared["count"]):
         return None
     return f"({match[1]}-{match[2]})/{match[3]}"
+
+
+_OUT_OF = re.compile(rf"(?P<part>{DECIMAL})\s+(?:out\s+of|of\s+the|from)\s+(?P<whole>{DECIMAL})\b", re.I)
+_PERCENT_ASKED = re.compile(r"\bpercent(?:age)?\b|\bper\s*cent\b|%", re.I)
+
+
+def share_as_percentage(expression: str, question: str) -> str | None:
+    """``part/whole*100`` for "45 out of 60 ... what percentage is that?" when the line uses those two numbers
+    in another way (the adapter wrote ``(45-60)/60*100``); None otherwise."""
+    found = _OUT_OF.search(question)
+    if found is None or not _PERCENT_ASKED.search(question) or len(number_values(question)) != 2:
+        return None
+    part, whole = found["part"], found["whole"]
+    used = {Fraction(n) for n in re.findall(DECIMAL, expression)} - {Fraction(100)}
+    wanted = f"{part}/{whole}*100"
+    if used != {Fraction(part), Fraction(whole)} or expression.replace(" ", "") == wanted:
+        return None
+    return wanted
