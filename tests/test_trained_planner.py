@@ -661,3 +661,9 @@ def test_a_line_written_again_may_use_the_constants_the_words_call_for() -> None
     step = planner_.plan([HumanMessage("I earn 2,400 a month. How much is that in a year?")])
     assert step.tool_args == {"expression": "2400*12"}
     assert calls.over == [{"2400", "12"}]  # "2,400" is one number; 12 for a month and a year
+
+
+def test_a_purchase_of_things_at_named_prices_is_the_sum_of_price_times_count() -> None:
+    question = "A shirt costs 25 dollars and jeans cost 40. I buy 2 shirts and 1 pair of jeans. Total?"
+    step = planner(Call("calculator", "25/40+2*1")).plan([HumanMessage(question)])
+    assert step.tool_args == {"expression": "25*2+40*1"}

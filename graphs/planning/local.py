@@ -44,6 +44,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, rate_over_periods
+from graphs.planning.purchases import purchase_total
 from graphs.planning.rates import rate_times_sum, units_needed
 from graphs.planning.references import compared_expression, referenced_expression, shared_expression
 from graphs.planning.relations import (
@@ -348,7 +349,8 @@ class LocalPlanner:
             call = self.with_follow_ups_number(messages, question, call)
             call = self.with_numbers_explained(question, call)
             if as_asked := (
-                price_and_count(call.argument, question)
+                purchase_total(question)
+                or price_and_count(call.argument, question)
                 or units_needed(call.argument, question)
                 or rate_times_sum(call.argument, question)
                 or times_as_many_together(call.argument, question)
