@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.rates import rate_times_sum, units_needed
+from graphs.planning.rates import rate_per_amount, rate_times_sum, units_needed
 from tools.calculator import calculate
 
 
@@ -65,3 +65,31 @@ def test_a_rate_multiplies_the_sum_of_its_amounts(question: str, written: str, v
 )
 def test_a_sum_the_words_do_not_make_stands(question: str, written: str) -> None:
     assert rate_times_sum(written, question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("A car uses 6 liters of fuel for every 100 km. How many liters does it use on a 450 km trip?", "27"),
+        (
+            "We drove 150 km on Saturday and 210 km on Sunday. The car uses 6 litres per 100 km. Fuel used?",
+            "21.6",
+        ),
+        ("The recipe needs 3 eggs per 12 cookies. How many eggs for 48 cookies?", "12"),
+    ],
+)
+def test_a_rate_per_n_units_scales_to_the_amounts(question: str, value: str) -> None:
+    expression = rate_per_amount(question)
+    assert expression is not None and calculate(expression) == value
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "A car uses 6 liters per 100 km. How far can it go on 45 liters?",  # the amount is of the other unit
+        "A car uses 6 liters per 100 km and fuel is 1.80 a litre. Cost of a 450 km trip?",  # a number more
+        "It costs 5 dollars per 1 kg. How much for 3 kg?",  # per one: the unit price rules'
+    ],
+)
+def test_other_rates_are_left_alone(question: str) -> None:
+    assert rate_per_amount(question) is None

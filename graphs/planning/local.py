@@ -45,7 +45,7 @@ from graphs.planning.conversions import conversion_expression, follow_up_convers
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, rate_over_periods
 from graphs.planning.purchases import purchase_total
-from graphs.planning.rates import rate_times_sum, units_needed
+from graphs.planning.rates import rate_per_amount, rate_times_sum, units_needed
 from graphs.planning.references import compared_expression, referenced_expression, shared_expression
 from graphs.planning.relations import (
     age_in_years,
@@ -350,6 +350,7 @@ class LocalPlanner:
             call = self.with_numbers_explained(question, call)
             if as_asked := (
                 purchase_total(question)
+                or rate_per_amount(question)
                 or price_and_count(call.argument, question)
                 or units_needed(call.argument, question)
                 or rate_times_sum(call.argument, question)

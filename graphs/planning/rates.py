@@ -85,3 +85,29 @@ def rate_times_sum(expression: str, question: str) -> str | None:
         if rate in numbers and len(others) == 2 and set(others) <= amounts:
             return f"{rate}*({others[0]}+{others[1]})"
     return None
+
+
+_RATE_PER_N = re.compile(
+    rf"(?P<rate>{DECIMAL})\s+(?:[a-z]+\s+){{0,3}}?(?:per|for\s+every|every|each)\s+(?P<per>{DECIMAL})\s+(?P<unit>[a-z]+)",
+    re.IGNORECASE,
+)
+
+
+def rate_per_amount(question: str) -> str | None:
+    """``rate*(a+b)/n`` for a rate per n units ("6 litres per 100 km") and amounts of that unit ("150 km on
+    Saturday and 210 km on Sunday"), when those are all the question's numbers; None otherwise."""
+    text = question.replace(",", "")
+    found = _RATE_PER_N.search(text)
+    if found is None or Fraction(found["per"]) in {0, 1}:
+        return None
+    unit = singular(found["unit"])
+    amounts = [
+        m["number"]
+        for m in re.finditer(rf"(?<![\d.$€£])(?P<number>{DECIMAL})\s*(?P<unit>[a-z]+)", text, re.IGNORECASE)
+        if singular(m["unit"]) == unit and m.start() != found.start("per")
+    ]
+    numbers = re.findall(rf"(?<![\d.]){DECIMAL}", text)
+    if not amounts or len(numbers) != 2 + len(amounts):
+        return None
+    total = amounts[0] if len(amounts) == 1 else f"({'+'.join(amounts)})"
+    return f"{found['rate']}*{total}/{found['per']}"
