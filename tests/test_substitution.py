@@ -181,3 +181,23 @@ def test_another_number_joins_an_average() -> None:
     assert average_with_another(messages) == "(72+85+91+64+98)/5"
     assert average_with_another(conversation("What is 12 times 12?", "12*12", "and if I add 3?")) is None
     assert average_with_another(conversation("avg of 1, 2?", "(1+2)/2", "what about 5?")) is None  # no adding
+
+
+def test_a_number_of_an_earlier_calculation_is_changed_through_the_chain() -> None:
+    first = conversation("I earn 2,400 a month. How much is that in a year?", "2400*12", "and per week?")
+    messages = [
+        *first,
+        AIMessage(
+            "",
+            tool_calls=[
+                {"name": "calculator", "args": {"expression": "28800/52"}, "id": "c2", "type": "tool_call"}
+            ],
+        ),
+        ToolMessage(calculate("28800/52"), tool_call_id="c2", name="calculator"),
+        AIMessage("553.846153846154."),
+        HumanMessage("what if it was 3000 instead of 2400"),
+    ]
+    changed = substituted_expression(messages)
+    assert changed == "(3000*12)/52"
+    messages[-1] = HumanMessage("what if it was 3000 instead of 2500")  # no calculation writes 2500
+    assert substituted_expression(messages) is None

@@ -16,10 +16,11 @@ follow-up to the planner.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from graphs.planning.rules import previous_turn, singular
 
@@ -102,12 +103,54 @@ def substituted_expression(messages: Sequence[BaseMessage]) -> str | None:
     question, expression = previous
     old = match["old"] or _replaced_number(question, match["currency"], match["rest"], match["preposition"])
     if old is None:
-        return None
+        return _through_the_chain(messages, match["old"], match["number"]) if match["old"] else None
     pattern = rf"(?<![\d.]){re.escape(old.replace(',', ''))}(?![\d.])"
     written = len(re.findall(pattern, expression))
+    if written == 0 and match["old"]:
+        return _through_the_chain(messages, match["old"], match["number"])
     if written == 0 or (written > 1 and not match["old"]):  # "instead of 1000" names it wherever it is
         return None
     return re.sub(pattern, match["number"].replace(",", ""), expression)
+
+
+def _calculations(messages: Sequence[BaseMessage]) -> list[tuple[str, str]]:
+    """The earlier turns' calculations, latest last, as (expression, result): the unbroken run of turns that
+    each made one calculator call, back from the last message's question."""
+    humans = [index for index, message in enumerate(messages) if isinstance(message, HumanMessage)]
+    chain: list[tuple[str, str]] = []
+    for start, end in reversed(list(itertools.pairwise(humans))):
+        turn = messages[start:end]
+        calls = [call for message in turn if isinstance(message, AIMessage) for call in message.tool_calls]
+        results = [m for m in turn if isinstance(m, ToolMessage) and m.name == "calculator"]
+        if len(calls) != 1 or calls[0]["name"] != "calculator" or len(results) != 1:
+            break
+        expression = next(iter(calls[0]["args"].values()), None)
+        if not isinstance(expression, str):
+            break
+        chain.insert(0, (expression, results[0].text.strip()))
+    return chain
+
+
+def _through_the_chain(messages: Sequence[BaseMessage], old: str, new: str) -> str | None:
+    """The chain of calculations again with ``new`` in place of ``old`` in the latest one that writes it, each
+    later one computing on the one before ("what if it was 3000 instead of 2400" after ``2400*12`` then
+    ``28800/52`` -> ``(3000*12)/52``); None when no calculation writes it or a later one does not use the
+    result before it."""
+    chain = _calculations(messages)
+    old_pattern = rf"(?<![\d.]){re.escape(old.replace(',', ''))}(?![\d.])"
+    changed = next(
+        (index for index in range(len(chain) - 1, -1, -1) if re.search(old_pattern, chain[index][0])), None
+    )
+    if changed is None:
+        return None
+    expression = re.sub(old_pattern, new.replace(",", ""), chain[changed][0])
+    for later, _ in chain[changed + 1 :]:
+        link = rf"(?<![\d.]){re.escape(chain[changed][1])}(?![\d.])"
+        if len(re.findall(link, later)) != 1:
+            return None
+        expression = re.sub(link, f"({expression})", later)
+        changed += 1
+    return expression
 
 
 _CHANGED_COUNT = re.compile(
