@@ -199,5 +199,9 @@ def test_a_number_of_an_earlier_calculation_is_changed_through_the_chain() -> No
     ]
     changed = substituted_expression(messages)
     assert changed == "(3000*12)/52"
+    messages[-1] = HumanMessage(
+        "what if I earned 3000 a month instead"
+    )  # the first question's "2,400 a month"
+    assert substituted_expression(messages) == "(3000*12)/52"
     messages[-1] = HumanMessage("what if it was 3000 instead of 2500")  # no calculation writes 2500
     assert substituted_expression(messages) is None

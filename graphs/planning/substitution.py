@@ -101,23 +101,27 @@ def substituted_expression(messages: Sequence[BaseMessage]) -> str | None:
     if bare and not match["currency"]:
         return None  # "7?" alone says nothing of which number it replaces
     question, expression = previous
+    return _changed(match, question, expression) or _through_the_chain(messages, match)
+
+
+def _changed(match: re.Match[str], question: str, expression: str) -> str | None:
+    """``expression`` (of ``question``) with the follow-up's number in place of the one it replaces, or None
+    when it writes no such number (or writes it more than once and the follow-up does not name it)."""
     old = match["old"] or _replaced_number(question, match["currency"], match["rest"], match["preposition"])
     if old is None:
-        return _through_the_chain(messages, match["old"], match["number"]) if match["old"] else None
+        return None
     pattern = rf"(?<![\d.]){re.escape(old.replace(',', ''))}(?![\d.])"
     written = len(re.findall(pattern, expression))
-    if written == 0 and match["old"]:
-        return _through_the_chain(messages, match["old"], match["number"])
     if written == 0 or (written > 1 and not match["old"]):  # "instead of 1000" names it wherever it is
         return None
     return re.sub(pattern, match["number"].replace(",", ""), expression)
 
 
-def _calculations(messages: Sequence[BaseMessage]) -> list[tuple[str, str]]:
-    """The earlier turns' calculations, latest last, as (expression, result): the unbroken run of turns that
-    each made one calculator call, back from the last message's question."""
+def _calculations(messages: Sequence[BaseMessage]) -> list[tuple[str, str, str]]:
+    """The earlier turns' calculations, latest last, as (question, expression, result): the unbroken run of
+    turns that each made one calculator call, back from the last message's question."""
     humans = [index for index, message in enumerate(messages) if isinstance(message, HumanMessage)]
-    chain: list[tuple[str, str]] = []
+    chain: list[tuple[str, str, str]] = []
     for start, end in reversed(list(itertools.pairwise(humans))):
         turn = messages[start:end]
         calls = [call for message in turn if isinstance(message, AIMessage) for call in message.tool_calls]
@@ -127,30 +131,27 @@ def _calculations(messages: Sequence[BaseMessage]) -> list[tuple[str, str]]:
         expression = next(iter(calls[0]["args"].values()), None)
         if not isinstance(expression, str):
             break
-        chain.insert(0, (expression, results[0].text.strip()))
+        chain.insert(0, (messages[start].text, expression, results[0].text.strip()))
     return chain
 
 
-def _through_the_chain(messages: Sequence[BaseMessage], old: str, new: str) -> str | None:
-    """The chain of calculations again with ``new`` in place of ``old`` in the latest one that writes it, each
-    later one computing on the one before ("what if it was 3000 instead of 2400" after ``2400*12`` then
-    ``28800/52`` -> ``(3000*12)/52``); None when no calculation writes it or a later one does not use the
-    result before it."""
+def _through_the_chain(messages: Sequence[BaseMessage], match: re.Match[str]) -> str | None:
+    """The chain of calculations again with the follow-up's number changed in the latest one that has the
+    number it replaces, each later one computing on the one before ("what if it was 3000 instead of 2400"
+    after ``2400*12`` then ``28800/52`` -> ``(3000*12)/52``); None when no calculation has it or a later one
+    does not use the result before it."""
     chain = _calculations(messages)
-    old_pattern = rf"(?<![\d.]){re.escape(old.replace(',', ''))}(?![\d.])"
-    changed = next(
-        (index for index in range(len(chain) - 1, -1, -1) if re.search(old_pattern, chain[index][0])), None
-    )
-    if changed is None:
-        return None
-    expression = re.sub(old_pattern, new.replace(",", ""), chain[changed][0])
-    for later, _ in chain[changed + 1 :]:
-        link = rf"(?<![\d.]){re.escape(chain[changed][1])}(?![\d.])"
-        if len(re.findall(link, later)) != 1:
-            return None
-        expression = re.sub(link, f"({expression})", later)
-        changed += 1
-    return expression
+    for index in range(len(chain) - 2, -1, -1):  # the latest was tried on its own
+        question, expression, result = chain[index]
+        if (changed := _changed(match, question, expression)) is None:
+            continue
+        for _, later, later_result in chain[index + 1 :]:
+            link = rf"(?<![\d.]){re.escape(result)}(?![\d.])"
+            if len(re.findall(link, later)) != 1:
+                return None
+            changed, result = re.sub(link, f"({changed})", later), later_result
+        return changed
+    return None
 
 
 _CHANGED_COUNT = re.compile(
