@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from langchain_core.messages import BaseMessage, ToolMessage
 
-from graphs.planning.rules import is_error, number_words_to_digits, numbers_in, previous_turn
+from graphs.planning.rules import format_value, is_error, number_words_to_digits, numbers_in, previous_turn
 
 # Each ladder: (unit, how many of the previous unit make one of it), smallest first.
 _LADDERS: tuple[tuple[tuple[str, int], ...], ...] = (
@@ -169,17 +169,6 @@ def _terminates(value: Fraction) -> bool:
     return denominator == 1
 
 
-def _decimal(value: Fraction) -> str:
-    """A terminating ``value`` as the expression writes it, exactly ("1.609344", "0.45359237", "1000")."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    places = 0
-    while (value * 10**places).denominator != 1:
-        places += 1
-    digits = str(value.numerator * 10**places // value.denominator).rjust(places + 1, "0")
-    return f"{digits[:-places]}.{digits[-places:]}"
-
-
 def _expression(amount: str, source: str, target: str) -> str:
     """``amount`` of ``source`` in ``target`` (two units of one ladder, or of two ladders of one kind: the
     factor between them through metres or grams), the factors written out."""
@@ -187,10 +176,10 @@ def _expression(amount: str, source: str, target: str) -> str:
         written = "1" if amount in ("a", "an", "one") else amount
         ratio = _BRIDGES[source][1] / _BRIDGES[target][1]
         if _terminates(ratio):
-            return f"{written}*{_decimal(ratio)}"
+            return f"{written}*{format_value(ratio)}"
         if _terminates(1 / ratio):
-            return f"{written}/{_decimal(1 / ratio)}"
-        return f"{written}*{_decimal(_BRIDGES[source][1])}/{_decimal(_BRIDGES[target][1])}"
+            return f"{written}/{format_value(1 / ratio)}"
+        return f"{written}*{format_value(_BRIDGES[source][1])}/{format_value(_BRIDGES[target][1])}"
     (ladder, low), (_, high) = _POSITION[source], _POSITION[target]
     steps = [str(factor) for _, factor in _LADDERS[ladder][min(low, high) + 1 : max(low, high) + 1]]
     one = amount in ("a", "an", "one", "1")

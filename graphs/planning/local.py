@@ -334,7 +334,7 @@ class LocalPlanner:
         if call is None:
             return None
         if call.tool == "calculator":  # "8,500*7" as the question wrote 8,500: the calculator reads 8500
-            call = replace(call, argument=re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", call.argument))
+            call = replace(call, argument=rules.without_thousands_separators(call.argument))
         if call.tool == ANSWER:
             return self.small_talk(messages, question, TRAINED_ROUTE)
         tool = self.by_name.get(call.tool)
@@ -363,12 +363,11 @@ class LocalPlanner:
                 call = replace(call, argument=as_asked)
             if converted := mixed_units_fixed(call.argument, question):  # "5/200" for 5 kg at 200 g a day
                 call = replace(call, argument=converted)
+            # "4*9-3*7" for 4 rows of 9 and 3 of 7; "45+28" for how many more
             if added := sum_of_groups_fixed(call.argument, question) or difference_asked(
                 call.argument, question
             ):
-                call = replace(
-                    call, argument=added
-                )  # "4*9-3*7" for 4 rows of 9 and 3 of 7; "45+28" for how many more
+                call = replace(call, argument=added)
             return grounded_expression_call(with_signed_percentages(call, question), argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)
@@ -390,17 +389,16 @@ class LocalPlanner:
         repeated = rules.repeated_numbers(call.argument, call.prompt)
         if not (rules.unexplained_numbers(call.argument, call.prompt) or (invented and left_out) or repeated):
             return call
-        written = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", call.prompt)  # "2,400" is one number
+        written = rules.without_thousands_separators(call.prompt)  # "2,400" is one number
         numbers = set(rules.numbers_in(call.prompt)) | set(re.findall(rules.DECIMAL, written))  # and "22.50"
         # the constants the words call for may serve (2 for "round trip", 12 for a month and a year)
-        numbers |= {rules.format_value(value) for value in rules.explained_constants(question)}
+        explained = rules.explained_constants(question)
+        numbers |= {rules.format_value(value) for value in explained}
         if re.search(r"%|\bper\s*cent|\bpercent", question, re.IGNORECASE):
             numbers |= {"1", "100"}  # "80*(1-25/100)"
         asked = rules.numbers_in(question)
         if repeated and len(asked) == 1:  # one number and a constant: the grammar of a look-up's calculation
-            constants = [
-                rules.format_value(value) for value in rules.explained_constants(question) - invented
-            ]
+            constants = [rules.format_value(value) for value in explained - invented]
             again = (
                 self.trained.grounded_calculator_call(call.prompt, asked, constants) if constants else None
             )

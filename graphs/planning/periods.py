@@ -19,6 +19,7 @@ from langchain_core.messages import BaseMessage
 
 from graphs.planning.rules import (
     DECIMAL,
+    ONE_OPERATION,
     UNIT_CONSTANTS,
     number_values,
     number_words_to_digits,
@@ -46,7 +47,6 @@ _MENTION = re.compile(
     rf"\b(?:(?P<period>{_PERIOD})s?|(?P<adjective>daily|weekly|monthly|yearly|annually))\b", re.I
 )
 _CHANGES = re.compile(r"\b(?:more|fewer|less|extra|than|instead|off|tax|tip)\b|%", re.IGNORECASE)
-_CALCULATION = re.compile(rf"\s*({DECIMAL})\s*([*/])\s*({DECIMAL})\s*")
 
 
 def _periods(question: str) -> tuple[str, str] | None:
@@ -72,7 +72,7 @@ def period_factor_fixed(expression: str, question: str) -> str | None:
     already or the question or the expression is not of that kind."""
     numbers = number_values(question)
     periods = _periods(question)
-    match = _CALCULATION.fullmatch(expression)
+    match = ONE_OPERATION.fullmatch(expression)
     if periods is None or match is None:
         return None
     if len(numbers) == 2:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from graphs.planning.rules import DECIMAL, number_values, singular
+from graphs.planning.rules import DECIMAL, ONE_OPERATION, number_values, singular
 
 _ASKED = re.compile(r"\bhow\s+many\s+(?:more\s+)?(?P<unit>[a-z]+)", re.IGNORECASE)
 _PER_UNIT = re.compile(
@@ -28,14 +28,13 @@ _UNIT_HOLDS = re.compile(
     rf"can\s+(?:hold|take|carry|fit|seat))\s+(?:up\s+to\s+)?[$€£]?(?P<number>{DECIMAL})\b",
     re.IGNORECASE,
 )
-_CALCULATION = re.compile(rf"\s*({DECIMAL})\s*([*/])\s*({DECIMAL})\s*")
 
 
 def units_needed(expression: str, question: str) -> str | None:
     """``total/rate`` for a question asking how many units a total takes at a rate per unit, when
     ``expression`` computes with those two numbers in another way; None otherwise."""
     asked = _ASKED.search(question)
-    match = _CALCULATION.fullmatch(expression)
+    match = ONE_OPERATION.fullmatch(expression)
     numbers = number_values(question.replace(",", ""))
     if asked is None or match is None or len(numbers) != 2:
         return None

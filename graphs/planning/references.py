@@ -15,7 +15,13 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage
 
-from graphs.planning.rules import numbers_in, previous_calculator_result, singular, words_to_expression
+from graphs.planning.rules import (
+    WRITTEN_NUMBER,
+    numbers_in,
+    previous_calculator_result,
+    singular,
+    words_to_expression,
+)
 
 _REFERENCE = re.compile(
     r"\b(?:that|it|this|the\s+(?:result|answer|total|number|sum|amount))\b(?:\s+(?:number|result|amount))?",
@@ -39,14 +45,13 @@ def referenced_expression(messages: Sequence[BaseMessage]) -> str | None:
     return arithmetic.expression
 
 
-_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _MORE = frozenset(
     {"more", "bigger", "higher", "longer", "further", "farther", "greater", "larger", "heavier"}
 )
 _COMPARISON = re.compile(
     r"\b(?P<way>more|less|fewer|bigger|smaller|higher|lower|longer|shorter|further|farther|greater|larger"
     r"|heavier|lighter)\s+(?:[a-z]+\s+){0,2}?(?:is|are|was|would|will)\s+(?:that|it|this)(?:\s+be)?\s+"
-    rf"than\s+[$€£]?(?P<number>{_NUMBER})\b",
+    rf"than\s+[$€£]?(?P<number>{WRITTEN_NUMBER})\b",
     re.IGNORECASE,
 )
 
@@ -65,12 +70,12 @@ def compared_expression(messages: Sequence[BaseMessage]) -> str | None:
 
 _SPLIT = re.compile(
     r"\b(?:split|share|shared|divide|divided|cut|spread|pack|packed|pour|poured|put)\b[^?.!]*?"
-    rf"\b(?:into|between|among|amongst|across|in|by|over)\s+(?:\w+\s+)?{_NUMBER}\b",
+    rf"\b(?:into|between|among|amongst|across|in|by|over)\s+(?:\w+\s+)?{WRITTEN_NUMBER}\b",
     re.IGNORECASE,
 )
 _PIECES_OF = re.compile(
-    rf"\b(?:pieces|parts|portions|bags|boxes|groups|batches|servings|lengths|strips)\s+(?:of\s+{_NUMBER}"
-    rf"|{_NUMBER}\s+[a-z]+\s+(?:long|each|big|wide))\b",
+    rf"\b(?:pieces|parts|portions|bags|boxes|groups|batches|servings|lengths|strips)\s+(?:of\s+{WRITTEN_NUMBER}"
+    rf"|{WRITTEN_NUMBER}\s+[a-z]+\s+(?:long|each|big|wide))\b",
     re.IGNORECASE,
 )
 _PER = re.compile(r"\b(?:per|a|each|every)\s+(?P<unit>[a-z]+)\b", re.IGNORECASE)
@@ -97,7 +102,7 @@ def shared_expression(messages: Sequence[BaseMessage]) -> str | None:
     "per 5-day week" is no share (5 counts days, not weeks): it is left to the planner."""
     previous = previous_calculator_result(messages)
     text = messages[-1].text if messages else ""
-    numbers = re.findall(rf"(?<![\d.,]){_NUMBER}", text)
+    numbers = re.findall(rf"(?<![\d.,]){WRITTEN_NUMBER}", text)
     if previous is None or len(numbers) != 1 or _CHANGED.search(text):
         return None
     number = numbers[0]

@@ -510,8 +510,14 @@ def without_repeated_tail(expression: str, conversation: str) -> str | None:
 
 
 def format_value(value: Fraction) -> str:
-    """A value as an expression writes it: "2", "0.5"."""
-    return str(value.numerator) if value.denominator == 1 else str(float(value))
+    """A value as an expression writes it: "2", "0.5", "1.609344" (exactly, when its decimals end)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    places = next((places for places in range(1, 31) if (value * 10**places).denominator == 1), None)
+    if places is None:
+        return str(float(value))
+    digits = str(abs(value.numerator) * 10**places // value.denominator).rjust(places + 1, "0")
+    return f"{'-' if value < 0 else ''}{digits[:-places]}.{digits[-places:]}"
 
 
 def grounded_in(expression: str, question: str) -> bool:
@@ -957,6 +963,15 @@ def singular(word: str) -> str:
 
 DECIMAL = r"\d+(?:\.\d+)?"
 """A number as calculations and questions write it in digits: "12", "3.40"."""
+WRITTEN_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+"""A number as people write it, thousands separators allowed: "2,400", "3.40"."""
+ONE_OPERATION = re.compile(rf"\s*({DECIMAL})\s*([*/])\s*({DECIMAL})\s*")
+"""A calculation that multiplies or divides two numbers: ``45*12``, ``180/12``."""
+
+
+def without_thousands_separators(text: str) -> str:
+    """``text`` with "8,500" written 8500, as the calculator reads it."""
+    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
 
 
 def previous_calculator_result(messages: Sequence[BaseMessage]) -> str | None:

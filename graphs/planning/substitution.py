@@ -22,21 +22,20 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graphs.planning.rules import previous_turn, singular
+from graphs.planning.rules import WRITTEN_NUMBER, previous_turn, singular
 
-_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _FOLLOW_UP = re.compile(
     r"(?P<lead>(?:(?:and|so|ok(?:ay)?|then|now|but|well|hmm)\b[\s,]*)*)"
     r"(?:(?:what|how)\s+about\s+(?:with\s+|for\s+|if\s+)?"
     r"|(?:what\s+)?if\s+(?:[a-z']+\s+){0,4}?"
     r"|make\s+it\s+|(?:try\s+(?:it\s+)?)?with\s+|try\s+"
     r"|(?P<preposition>of|for|at|on|in)\s+|)"
-    rf"(?P<currency>\$)?(?P<number>{_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}}?)"
-    rf"(?:\s+instead(?:\s+of\s+\$?(?P<old>{_NUMBER})\s*(?:%|percent)?)?)?\s*[?.!]*",
+    rf"(?P<currency>\$)?(?P<number>{WRITTEN_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}}?)"
+    rf"(?:\s+instead(?:\s+of\s+\$?(?P<old>{WRITTEN_NUMBER})\s*(?:%|percent)?)?)?\s*[?.!]*",
     re.IGNORECASE,
 )
 _MARKED_NUMBER = re.compile(
-    rf"(?P<currency>\$)?(?P<number>{_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}})", re.IGNORECASE
+    rf"(?P<currency>\$)?(?P<number>{WRITTEN_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}})", re.IGNORECASE
 )
 _CURRENCY_WORDS = frozenset({"dollar", "euro", "pound", "buck", "usd", "eur", "gbp", "crown", "franc", "yen"})
 MARK_WORDS = 2
@@ -155,7 +154,7 @@ def _through_the_chain(messages: Sequence[BaseMessage], match: re.Match[str]) ->
 
 
 _CHANGED_COUNT = re.compile(
-    rf"(?<![\d.,])(?P<number>{_NUMBER})\s+(?P<change>more|extra|additional|fewer|less)\b(?!\s+than\b)"
+    rf"(?<![\d.,])(?P<number>{WRITTEN_NUMBER})\s+(?P<change>more|extra|additional|fewer|less)\b(?!\s+than\b)"
     r"(?:\s+(?P<noun>[a-z]+))?",
     re.IGNORECASE,
 )
@@ -226,14 +225,16 @@ def changed_count_expression(messages: Sequence[BaseMessage]) -> str | None:
 _ANOTHER = re.compile(
     r"\b(?:add|adding|another|also|extra|more|include|including|plus|fifth|sixth|next|new)\b", re.I
 )
-_AVERAGE = re.compile(rf"\(\s*(?P<terms>{_NUMBER}(?:\s*\+\s*{_NUMBER})+)\s*\)\s*/\s*(?P<count>\d+)")
+_AVERAGE = re.compile(
+    rf"\(\s*(?P<terms>{WRITTEN_NUMBER}(?:\s*\+\s*{WRITTEN_NUMBER})+)\s*\)\s*/\s*(?P<count>\d+)"
+)
 
 
 def average_with_another(messages: Sequence[BaseMessage]) -> str | None:
     """The previous average with the follow-up's one number among the rest ("and if I add a fifth score of
     98?" after ``(72+85+91+64)/4`` -> ``(72+85+91+64+98)/5``); None otherwise."""
     text = messages[-1].text if messages else ""
-    numbers = re.findall(rf"(?<![\d.,]){_NUMBER}", text)
+    numbers = re.findall(rf"(?<![\d.,]){WRITTEN_NUMBER}", text)
     previous = _previous_calculation(messages) if len(numbers) == 1 and _ANOTHER.search(text) else None
     average = _AVERAGE.fullmatch(previous[1].replace(" ", "")) if previous else None
     if average is None:
