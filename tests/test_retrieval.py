@@ -191,6 +191,18 @@ def test_html_too_deeply_nested_for_markdown_is_read_as_plain_text(tmp_path: Pat
     assert [doc.page_content for doc in load_documents(page)] == ["Deep text."]
 
 
+def test_html_too_deep_for_markdown_is_refused_before_any_recursion() -> None:
+    from tools.knowledge_base.loading import MARKDOWN_MAX_DEPTH, _html_markdown
+
+    deep = MARKDOWN_MAX_DEPTH + 10
+    page = b"<html><body>" + b"<div>" * deep + b"Deep text." + b"</div>" * deep + b"</body></html>"
+    with pytest.raises(
+        ValueError, match=r"nested \d+ elements deep"
+    ):  # not a RecursionError from markdownify
+        _html_markdown(page)
+    assert _html_markdown(b"<html><body><div><p>Shallow.</p></div></body></html>") == "Shallow."
+
+
 def test_pdf_text_is_extracted_per_page() -> None:
     chunks = load_chunks(CORPUS / "brewmaster_k2_manual.pdf")
     pages = {c.metadata["page"] for c in chunks}

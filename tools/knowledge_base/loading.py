@@ -222,6 +222,23 @@ def _html_text(data: bytes) -> tuple[str | None, str]:
     return (title if title and title != "None" else None), "\n".join(line for line in lines if line)
 
 
+MARKDOWN_MAX_DEPTH = 250
+"""The deepest nesting of elements read as Markdown (markdownify reached Python's recursion limit at about 330
+levels, measured); a deeper page is read as plain text."""
+
+
+def _nesting_depth(soup: Any) -> int:
+    """How many elements deep ``soup`` nests, counted without recursion."""
+    deepest, stack = 0, [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend(
+            (child, depth + 1) for child in getattr(node, "contents", ()) if hasattr(child, "contents")
+        )
+    return deepest
+
+
 def _html_markdown(data: bytes) -> str:
     """The visible text of an HTML page as Markdown (markdownify): headings, paragraphs, list items and table
     rows keep their structure, where BS4HTMLParser's text is one line per text node with no blocks (a price
@@ -232,6 +249,10 @@ def _html_markdown(data: bytes) -> str:
     soup = BeautifulSoup(data, "html.parser")  # detects the declared encoding, as BS4HTMLParser does
     for hidden in soup(["head", "script", "style", "template", "noscript"]):
         hidden.decompose()
+    if (depth := _nesting_depth(soup)) > MARKDOWN_MAX_DEPTH:
+        # markdownify recurses once per level: deeper pages hit Python's recursion limit, and a finaliser run
+        # by the garbage collector at that depth fails too (an "unraisable" RecursionError, seen in the tests)
+        raise ValueError(f"HTML nested {depth} elements deep")
     converter = MarkdownConverter(
         heading_style="ATX",
         bullets="-",
