@@ -42,6 +42,7 @@ from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
+from graphs.planning.dimensions import dimensional_expression
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, rate_over_periods
 from graphs.planning.purchases import purchase_total
@@ -122,6 +123,9 @@ SUBSTITUTION_ROUTE = "substitution"
 """The route of a follow-up that changes one number of the previous calculation (:mod:`graphs.planning.substitution`)."""
 REFERENCE_ROUTE = "reference"
 """The route of a follow-up that is plain arithmetic on the previous result (:mod:`graphs.planning.references`)."""
+DIMENSIONS_ROUTE = "dimensions"
+"""The route of a first question whose amounts combine one way only into the unit it asks for
+(:mod:`graphs.planning.dimensions`)."""
 
 ASKS_A_UNIT = re.compile(r"\bhow\s+many\s+[a-z]+", re.IGNORECASE)
 """A question asking a count of some unit: after a look-up, the figure found may need converting to it."""
@@ -278,7 +282,9 @@ class LocalPlanner:
         - the previous calculation with one number changed ("What about 20%?") or a count grown ("What if I buy
           2 more?") (:mod:`graphs.planning.substitution`);
         - plain arithmetic on the previous result ("Add 9 to that."), a difference with it ("how much more is
-          that than 2000?") or a share of it ("split it between 4") (:mod:`graphs.planning.references`).
+          that than 2000?") or a share of it ("split it between 4") (:mod:`graphs.planning.references`);
+        - a first question whose amounts multiply and divide one way only into the unit it asks ("450 g of
+          flour per loaf: how many grams for 6 loaves?" -> ``450*6``) (:mod:`graphs.planning.dimensions`).
         """
         calculator = self.by_name.get("calculator")
         argument = calculator and single_string_argument(calculator, ("expression",))
@@ -309,6 +315,10 @@ class LocalPlanner:
                     or compared_expression(messages)
                     or shared_expression(messages)
                 ),
+            ),
+            (
+                DIMENSIONS_ROUTE,
+                lambda: None if rules.previous_turn(messages) else dimensional_expression(question),
             ),
         ):
             if found := expression():

@@ -53,6 +53,10 @@ _TENS = {
     "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 10**12}
+_HALVES = {"half": 0.5, "quarter": 0.25}
+_PARTS = {"halves": 2, "thirds": 3, "quarters": 4, "fifths": 5, "sixths": 6, "eighths": 8, "tenths": 10}
+
+
 _NUMBER_WORDS = {*_UNITS, *_TENS, *_SCALES, "hundred", "dozen"}
 
 _NUM = r"(-?\d+(?:\.\d+)?)"
@@ -163,6 +167,11 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (
         _NUM + r"\s*/\s*" + _NUM + r"\s+(?:as|in|to|into)\s+(?:a\s+)?(?:percent(?:age)?|per\s*cent|%)",
         r"(\1/\2*100)",
+    ),
+    (_NUM + r"\s*/\s*" + _NUM + r"\s+of\s+(?:an?\s+)?" + _NUM, r"(\1/\2*\3)"),  # "3/8 of 240"
+    (
+        _NUM + r"\s+(" + "|".join(_PARTS) + r")\s+of\s+(?:an?\s+)?" + _NUM,
+        lambda m: f"({m[1]}/{_PARTS[m[2].lower()]}*{m[3]})",  # "two thirds of 90"
     ),
     (r"\bhalf\s+of\s+" + _NUM, r"(\1/2)"),
     (r"\b(?:a|one)\s+third\s+of\s+" + _NUM, r"(\1/3)"),
@@ -276,6 +285,11 @@ def _read_number(tokens: list[str], start: int) -> tuple[float, int]:
             pass  # twenty-five
         elif word == "and" and last in {"hundred", "scale"} and (nxt in _UNITS or nxt in _TENS):
             pass  # one hundred and five
+        elif word == "and" and seen and last in {"unit", "teen", "tens", "digit"} and nxt == "a":
+            fraction = _HALVES.get(tokens[i + 2].lower() if i + 2 < len(tokens) else "")
+            if fraction is None:
+                break
+            return total + current + fraction, i + 3 - start  # "three and a half"
         elif word == "point" and seen and last in {"unit", "teen", "tens", "digit"} and nxt in _UNITS:
             decimals = ""
             j = i + 1
@@ -945,7 +959,20 @@ def previous_turn(messages: Sequence[BaseMessage]) -> tuple[str, Sequence[BaseMe
     return messages[humans[-2]].text, messages[humans[-2] : humans[-1]]
 
 
-_PLURALS = {"people": "person", "persons": "person", "folks": "person", "heads": "person", "head": "person"}
+_PLURALS = {
+    "people": "person",
+    "persons": "person",
+    "folks": "person",
+    "heads": "person",
+    "head": "person",
+    "children": "child",
+    "loaves": "loaf",
+    "halves": "half",
+    "shelves": "shelf",
+    "leaves": "leaf",
+    "knives": "knife",
+    "lives": "life",
+}
 
 
 def singular(word: str) -> str:

@@ -1,0 +1,324 @@
+"""Amounts and their units: a calculation must come out in the unit the question asks for.
+
+"A bread recipe needs 450 g of flour per loaf. How many grams of flour do I need for 6 loaves?" asks for
+grams. 450 g per loaf times 6 loaves is grams; the adapter's ``450/6`` is grams per loaf. Every amount of a
+word problem carries a unit: a measure (g, km, litres, hours), money ($, €, cents), a rate of them ("450 g
+per loaf", "8 L per 100 km", "a kilo of beans is €24") or a count of things ("6 loaves", "3 of us"). The unit
+of a product or quotient is the product or quotient of the units, so among the ways to multiply and divide
+all of a question's amounts, usually one gives the unit asked for: dimensional analysis, as a physicist checks
+a formula. Where the adapter's line gives a different value and exactly one value has the asked unit, that
+one is the calculation (:func:`dimensional_expression`); anything else, and every question this reading does
+not fully understand (a number with no unit, a percentage, a clock time, a sum), stands.
+
+Written by hand because no library we have reads units from English sentences (``pint`` parses "450 g", not
+"450 g of flour per loaf"); the factors between units are exact (an inch is 2.54 cm by definition).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from graphs.planning.rules import DECIMAL, format_value, number_words_to_digits, singular
+
+Powers = tuple[tuple[str, int], ...]
+"""A unit as its dimensions and their exponents, sorted: km per litre is ``(("length", -2),)``."""
+
+_MEASURES: dict[str, tuple[str, int, Fraction, str]] = {
+    # name: (dimension, exponent, size in the dimension's base unit, spellings)
+    "millimetre": ("length", 1, Fraction(1, 1000), r"millimet(?:re|er)s?|mm"),
+    "centimetre": ("length", 1, Fraction(1, 100), r"centimet(?:re|er)s?|cm"),
+    "kilometre": ("length", 1, Fraction(1000), r"kilomet(?:re|er)s?|kms?"),
+    "square metre": ("length", 2, Fraction(1), r"square\s+met(?:re|er)s?|sq\.?\s*m|m²|m2"),
+    "cubic metre": ("length", 3, Fraction(1), r"cubic\s+met(?:re|er)s?|m³|m3"),
+    "metre": ("length", 1, Fraction(1), r"met(?:re|er)s?|m"),
+    "inch": ("length", 1, Fraction(254, 10000), r"inch(?:es)?|in\."),
+    "foot": ("length", 1, Fraction(3048, 10000), r"feet|foot|ft"),
+    "mile": ("length", 1, Fraction(1609344, 1000), r"miles?|mi"),
+    "millilitre": ("length", 3, Fraction(1, 10**6), r"millilit(?:re|er)s?|ml"),
+    "litre": ("length", 3, Fraction(1, 1000), r"lit(?:re|er)s?|l"),
+    "gallon": ("length", 3, Fraction(3785411784, 10**12), r"gallons?|gal"),
+    "milligram": ("mass", 1, Fraction(1, 1000), r"milligrams?|mg"),
+    "kilogram": ("mass", 1, Fraction(1000), r"kilograms?|kilos?|kgs?"),
+    "gram": ("mass", 1, Fraction(1), r"grams?|g"),
+    "tonne": ("mass", 1, Fraction(10**6), r"tonnes?"),
+    "second": ("time", 1, Fraction(1), r"seconds?|secs?"),
+    "minute": ("time", 1, Fraction(60), r"minutes?|mins?"),
+    "hour": ("time", 1, Fraction(3600), r"hours?|hrs?|h"),
+    "day": ("time", 1, Fraction(86400), r"days?"),
+    "week": ("time", 1, Fraction(604800), r"weeks?"),
+    "month": ("month", 1, Fraction(1), r"months?"),
+    "year": ("month", 1, Fraction(12), r"years?"),
+    "cent": ("money", 1, Fraction(1, 100), r"cents?|pence"),
+    "dollar": ("money", 1, Fraction(1), r"dollars?|bucks?|euros?|quid"),
+}
+_MEASURE = re.compile(rf"(?:{'|'.join(spelling for *_, spelling in _MEASURES.values())})(?![\w²³])", re.I)
+_CURRENCY = "$€£¥"
+_PEOPLE = {"us", "you", "them", "people", "person", "friend", "friends", "guests", "guest"}
+_MODIFIERS = {
+    "more", "extra", "equal", "whole", "full", "single", "separate", "identical", "different", "new", "old",
+    "other", "small", "large", "big", "same", "total", "additional", "empty", "similar", "spare",
+}  # fmt: skip
+_NOT_NOUNS = {
+    "and", "or", "of", "to", "in", "on", "at", "for", "by", "with", "from", "into", "per", "a", "an", "the",
+    "each", "every", "is", "are", "was", "were", "be", "it", "that", "this", "than", "then", "so", "if",
+    "but", "times", "x", "long", "wide", "high", "deep", "tall", "away", "off", "left", "more", "less",
+    "how", "what", "which", "i", "we", "he", "she", "they", "my", "our", "your", "their", "his", "her",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit: its powers of dimensions, and the size of each dimension's unit in that dimension's base."""
+
+    sizes: tuple[tuple[str, int, Fraction], ...]  # (dimension, exponent, size of the unit written)
+
+    @property
+    def powers(self) -> Powers:
+        return _summed([(dim, exp) for dim, exp, _ in self.sizes])
+
+    def over(self, other: Unit) -> Unit:
+        return Unit(self.sizes + tuple((dim, -exp, size) for dim, exp, size in other.sizes))
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount of the question: the number as written, what it is per (8 L per *100* km) and its unit."""
+
+    written: str
+    unit: Unit
+    per: Fraction = Fraction(1)
+
+
+def _measure(word: str) -> Unit | None:
+    for dimension, exponent, size, spelling in _MEASURES.values():
+        if re.fullmatch(spelling, word, re.I):
+            return Unit(((dimension, exponent, size),))
+    return None
+
+
+def _noun_unit(text: str) -> tuple[Unit, int] | None:
+    """The unit that ``text`` starts with (a measure, money or a counted thing) and where it ends."""
+    if match := re.match(rf"\s*({_MEASURE.pattern})", text, re.I):
+        unit = _measure(match[1])
+        assert unit is not None
+        return unit, match.end()
+    match = re.match(r"\s*(?:of\s+)?(?:(?:" + "|".join(_MODIFIERS) + r")\s+)?([a-z]+)\b", text, re.I)
+    if match is None or match[1].lower() in _NOT_NOUNS:
+        return None
+    word, end = match[1].lower(), match.end()
+    head = re.match(r"\s+([a-z]+s)\b", text[end:], re.I)
+    if head and not word.endswith("s") and head[1].lower() not in _NOT_NOUNS:
+        word, end = head[1].lower(), end + head.end()  # "14 tomato plants": the head noun is the last
+    noun = "person" if word in _PEOPLE else singular(word)
+    return Unit(((noun, 1, Fraction(1)),)), end
+    return None
+
+
+_RATE = re.compile(
+    rf"\s*(?:of(?:\s+[a-z]+){{1,3}}?\s+)?(?:(?:per|an?|each|every)\b|/)\s*(?P<per>{DECIMAL})?\s*(?=[a-z])",
+    re.I,
+)
+_BEFORE_RATE = re.compile(
+    r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>[a-z]+)(?:\s+of(?:\s+[a-z]+){1,3}?)?"
+    r"\s+(?:is|are|costs?|makes|needs|takes|holds|weighs|covers|uses|gives|does|runs|sells\s+for|=)\s*$",
+    re.I,
+)
+
+
+def amounts(question: str) -> list[Amount] | None:
+    """Every number of ``question`` with its unit, or None when one has no unit this reading knows."""
+    text = number_words_to_digits(question)
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    if re.search(r"%|\d\s*:\s*\d|\bpercent|\bper\s*cent", text, re.I):
+        return None
+    found: list[Amount] = []
+    last_count: Unit | None = None
+    consumed = 0  # the end of the last rate read: "8 L/100 km" is one amount, not two
+    for match in re.finditer(rf"(?P<sign>[{_CURRENCY}]\s*)?(?<![\d.])(?P<number>{DECIMAL})(?!\.?\d)", text):
+        if match.start() < consumed:
+            continue
+        rest = text[match.end() :]
+        if match["sign"]:
+            unit, end = Unit((("money", 1, Fraction(1)),)), 0
+        elif named := _noun_unit(rest):
+            unit, end = named
+        else:
+            unit, end = Unit(()), 0  # a bare number: money, when a rate or the question says so
+        per = Fraction(1)
+        after = rest[end:]
+        counted_rate = False
+        if rate := _RATE.match(after):
+            per = Fraction(rate["per"]) if rate["per"] else Fraction(1)
+            over = _noun_unit(after[rate.end() :])
+            if over is None:
+                return None
+            unit = unit.over(over[0])
+            consumed = match.end() + end + rate.end() + over[1]
+            counted_rate = over[0].sizes[0][0] not in _DIMENSIONS
+        elif re.match(r"\s*each\b", after, re.I) and last_count is not None:
+            unit = unit.over(last_count)  # "3 pizzas, 8 slices each"
+            counted_rate = True
+        elif re.match(r"\s*/", after):
+            return None
+        if not counted_rate and (before := _BEFORE_RATE.search(text[: match.start()])):
+            over = _noun_unit(before["noun"])
+            if over is None:
+                return None
+            unit = unit.over(over[0])  # "a kilo of beans is €24", "each plant needs 1.5 litres"
+        if not unit.sizes:
+            return None
+        if len(unit.sizes) == 1 and unit.sizes[0][0] not in _DIMENSIONS:
+            last_count = unit
+        found.append(Amount(match["number"], unit, per))
+    return found
+
+
+_DIMENSIONS = {dimension for dimension, *_ in _MEASURES.values()}
+_MONEY_ASKED = re.compile(
+    r"\b(?:cost|costs|price|pay|paid|spend|spent|charge|bill|budget|earn|take\s+home|how\s+much\s+money)\b"
+    rf"|[{_CURRENCY}]\s*\?",
+    re.I,
+)
+_ASKED_NOUN = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?:(?:more|whole|full|total)\s+)?(?P<noun>(?:square\s+|cubic\s+)?[a-z²³]+)",
+    re.I,
+)
+_ASKED_IN = re.compile(rf"\((?P<paren>[a-z²³ ]+)\)|\bin\s+(?P<unit>{_MEASURE.pattern})\s*[?.!]*\s*$", re.I)
+_ASKED_PER = re.compile(
+    r"(?:\b(?:per|each|every)|^\s*an?)\s+(?P<amount>\d+(?:\.\d+)?\s*)?(?P<noun>[a-z²³]+)\b", re.I
+)
+_ASKED_EACH = re.compile(
+    r"\beach\s*(?:one\b|person\b|of\s+(?:us|them)\b)?\s*(?:[?.!]|pay|get|owe|gets|$)", re.I
+)
+_NOT_ASKED_NOUNS = (
+    r"(?:do|does|did|will|would|is|are|can|could|should|money|much|many|it|that|this|i|we|you|each)\b"
+)
+_MONEY_WRITTEN = rf"[{_CURRENCY}]|\b(?:dollars?|euros?|bucks|cents?|pence|quid)\b"
+EACH = Unit((("each", -1, Fraction(1)),))
+"""The unit of "how much each": per whichever counted thing the question shares out."""
+
+
+def asked_unit(question: str) -> Unit | None:
+    """The unit the question asks its answer in ("how many grams", "cost per cup", "in km", "how much
+    each": money over :data:`EACH`), or None when its question does not name one this reading knows."""
+    text = number_words_to_digits(question)
+    sentences = [part for part in re.split(r"(?<=[.?!])\s+", text.strip()) if part]
+    if not sentences:
+        return None
+    asked = next(
+        (part for part in reversed(sentences) if "?" in part or re.search(r"\bhow\b|\bwhat", part, re.I)),
+        sentences[-1],
+    )
+    unit: Unit | None = None
+    tail = asked
+    if (found := _ASKED_IN.search(asked)) and (found["paren"] or found["unit"]):
+        unit = _measure((found["paren"] or found["unit"]).strip())
+    if noun := _ASKED_NOUN.search(asked):
+        named = _noun_unit(noun["noun"])
+        if named and not re.match(_NOT_ASKED_NOUNS, noun["noun"], re.I):
+            unit = unit or named[0]
+            tail = asked[noun.end() :]
+        else:
+            tail = asked[noun.start("noun") :]
+    if unit is None and (
+        _MONEY_ASKED.search(asked)
+        or (re.search(r"\bhow\s+much\b", asked, re.I) and re.search(_MONEY_WRITTEN, text, re.I))
+    ):
+        unit = Unit((("money", 1, Fraction(1)),))
+    if unit is None:
+        return None
+    if _ASKED_EACH.search(tail):
+        return unit.over(Unit(((EACH.sizes[0][0], 1, Fraction(1)),)))
+    if per := _ASKED_PER.search(tail):
+        over = _noun_unit(per["noun"])
+        if per["amount"] or over is None:
+            return None  # "per 100 g": not read
+        unit = unit.over(over[0])
+    return unit
+
+
+def dimensional_expression(question: str) -> str | None:
+    """The one product and quotient of all the question's amounts that has the unit asked, written out with
+    the factors between units (``24/1000*18`` for €24 a kilo and 18 g a cup), or None: no amounts or no asked
+    unit read, a value of that unit not unique, or none at all."""
+    found = amounts(question)
+    asked = asked_unit(question)
+    if not found or asked is None or not 2 <= len(found) <= 6:
+        return None
+    if any(Fraction(amount.written) == 1 for amount in found):
+        return None  # "How much does one yogurt cost?": a "one" that says per what, not an amount
+    money = any(dim == "money" for dim, _ in asked.powers)
+    if any(_bare(amount) for amount in found) and not money:
+        return None
+    units = [_as_money(amount.unit) if _bare(amount) else amount.unit for amount in found]
+    targets = [asked.powers]
+    if (EACH.sizes[0][0], -1) in asked.powers:  # "how much each": per any counted thing
+        counted = {dim for unit in units for dim, exp in unit.powers if exp > 0 and dim not in _DIMENSIONS}
+        targets = [
+            _summed([(dim if dim != EACH.sizes[0][0] else noun, exp) for dim, exp in asked.powers])
+            for noun in sorted(counted)
+        ]
+    candidates: dict[Fraction, str] = {}
+    for signs in itertools.product((1, -1), repeat=len(found)):
+        total = _summed(
+            [(dim, exp * sign) for unit, sign in zip(units, signs, strict=True) for dim, exp in unit.powers]
+        )
+        if total in targets and 1 in signs:
+            expression, value = _written(found, units, signs, asked)
+            candidates.setdefault(value, expression)
+    return next(iter(candidates.values())) if len(candidates) == 1 else None
+
+
+def _bare(amount: Amount) -> bool:
+    """An amount written without a unit of its own, only a rate's ("2.40 a kilo"): a price."""
+    return all(exp < 0 for _, exp, _ in amount.unit.sizes)
+
+
+def _as_money(unit: Unit) -> Unit:
+    return Unit((("money", 1, Fraction(1)), *unit.sizes))
+
+
+def _summed(powers: list[tuple[str, int]]) -> Powers:
+    totals: dict[str, int] = {}
+    for dim, exp in powers:
+        totals[dim] = totals.get(dim, 0) + exp
+    return tuple(sorted((dim, exp) for dim, exp in totals.items() if exp))
+
+
+def _written(
+    amounts_: list[Amount], units: list[Unit], signs: tuple[int, ...], asked: Unit
+) -> tuple[str, Fraction]:
+    """The amounts multiplied (sign 1) and divided (-1) as written, then the one factor that converts the
+    result to the unit asked (``24*18/1000`` for €24 a kilo and 18 g a cup), and the value."""
+    expression = ""
+    written = Fraction(1)
+    exact = Fraction(1)
+    # what multiplies first, then what divides: "180/12", not "1/12*180"
+    ordered = sorted(zip(amounts_, units, signs, strict=True), key=lambda item: -item[2])
+    for amount, unit, sign in ordered:
+        term = amount.written if amount.per == 1 else f"{amount.written}/{format_value(amount.per)}"
+        worth = Fraction(amount.written) / amount.per
+        size = _size(unit)
+        written *= worth if sign == 1 else 1 / worth
+        exact *= worth * size if sign == 1 else 1 / (worth * size)
+        if sign == -1 and amount.per != 1:
+            term = f"({term})"
+        expression += term if not expression else ("*" if sign == 1 else "/") + term
+    exact /= _size(asked)
+    factor = exact / written
+    if factor.numerator != 1:
+        expression += f"*{factor.numerator}"
+    if factor.denominator != 1:
+        expression += f"/{factor.denominator}"
+    return expression, exact
+
+
+def _size(unit: Unit) -> Fraction:
+    """The unit's size in its dimensions' base units (a kilogram per litre: 1000 g per 1/1000 m³)."""
+    size = Fraction(1)
+    for _, exp, of_one in unit.sizes:
+        size *= of_one**exp
+    return size

@@ -1,0 +1,106 @@
+"""A first question whose amounts multiply and divide one way only into the unit it asks for."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from graphs.planning.dimensions import amounts, asked_unit, dimensional_expression
+from graphs.planning.local import DIMENSIONS_ROUTE, LocalPlanner
+from tools.calculator import calculate, calculator
+
+
+@pytest.mark.parametrize(
+    ("question", "expression", "value"),
+    [
+        (
+            "A bread recipe needs 450 g of flour per loaf. How many grams do I need for 6 loaves?",
+            "450*6",
+            "2700",
+        ),
+        ("apples are 3.20 a kilo and I bought 2.5 kg. cost?", "3.2*2.5", "8"),
+        ("We drove 312 km on 24 litres of fuel. How many km per litre is that?", "312/24", "13"),
+        ("a kilo of tea is €40 and I use 5 g per pot. cost per pot?", "40*5/1000", "0.2"),
+        ("Sam saves $12 a week. How many weeks will it take him to save $180?", "180/12", "15"),
+        ("The van uses 9 L per 100 km. How many litres for a 250 km trip?", "9/100*250", "22.5"),
+        ("A printer prints 18 pages per minute. How many pages in 25 minutes?", "18*25", "450"),
+        ("4 crates, 36 bottles each, shared between 9 shops. how many bottles per shop", "4*36/9", "16"),
+        (
+            "trip of 600 km, the car burns 5 L/100km and fuel is $2 a litre, 4 of us share it. how much each?",
+            "600*5/100*2/4",
+            "15",
+        ),
+        (
+            "The hall is 12 m by 8 m and carpet costs $15 per square metre. What does the carpet cost?",
+            "12*8*15",
+            "1440",
+        ),
+        ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5/250*1000", "20"),
+    ],
+)
+def test_the_one_combination_in_the_asked_unit(question: str, expression: str, value: str) -> None:
+    found = dimensional_expression(question)
+    assert found == expression
+    assert calculate(found) == value
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "A pack of 6 yogurts costs $4.20. How much does one yogurt cost?",  # "one" says per what
+        "I have $1,250 and save $85 a month. How much will I have after 9 months?",  # a sum: not read
+        "A jacket is $80 with 35% off. What is the sale price?",  # a percentage
+        "The film starts at 7:45 and runs 2 hours. When does it end?",  # a clock time
+        "How many minutes are in 3 hours?",  # one amount: a conversion, read elsewhere
+        "I bought 3 shirts at $22 and 2 caps at $9. Total?",  # a sum of products: two values
+        "There are 4 boxes with 24 eggs each and 7 of them broke. How many eggs are left?",  # a difference
+        "What is 12 times 7?",  # no unit at all
+        "The room is 4 m wide. How many tiles do I need?",  # no value has tiles
+    ],
+)
+def test_anything_else_stands(question: str) -> None:
+    assert dimensional_expression(question) is None
+
+
+def test_amounts_carry_their_rates() -> None:
+    read = amounts("The car does 8 L/100km, fuel is €1.85 a litre and 3 of us share.")
+    assert read is not None
+    assert [(amount.written, amount.per) for amount in read] == [("8", 100), ("1.85", 1), ("3", 1)]
+    assert [amount.unit.powers for amount in read] == [
+        (("length", 2),),
+        (("length", -3), ("money", 1)),
+        (("person", 1),),
+    ]
+    assert asked_unit("How much does each of us pay?") is not None
+
+
+class NoModel:
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"the model was asked for {name}")
+
+
+def planner() -> LocalPlanner:
+    return LocalPlanner(NoModel(), [calculator])  # type: ignore[arg-type]
+
+
+def test_the_planner_calls_the_calculator_without_a_model() -> None:
+    step = planner().plan(
+        [HumanMessage("Tea is 40 euros a kilo and I use 5 g per pot. What is the cost per pot?")]
+    )
+    assert (step.route, step.tool_name, step.tool_args) == (
+        DIMENSIONS_ROUTE,
+        "calculator",
+        {"expression": "40*5/1000"},
+    )
+
+
+def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
+    earlier = [
+        HumanMessage("What is 6 times 7?"),
+        AIMessage("", tool_calls=[{"name": "calculator", "args": {"expression": "6*7"}, "id": "c1"}]),
+        ToolMessage("42", tool_call_id="c1"),
+        AIMessage("6 × 7 = 42."),
+    ]
+    question = HumanMessage("Apples are 2 dollars a kilo and I buy 3 kg. What does that cost?")
+    step = planner().exact_calculation([*earlier, question], question.text)
+    assert step is None or step.route != DIMENSIONS_ROUTE
