@@ -35,6 +35,16 @@ from tools.calculator import calculate, calculator
             "12*8*15",
             "1440",
         ),
+        ("I have $1,250 and save $85 a month. How much will I have after 9 months?", "1250+85*9", "2015"),
+        (
+            "The tank holds 300 L and loses 12 L a day. How many litres are left after 5 days?",
+            "300-12*5",
+            "240",
+        ),
+        ("I earn $20 an hour and work 38 hours a week. How much do I earn?", "20*38", "760"),
+        ("A box of tiles covers 2.2 m². How many boxes do I need for 23 m²?", "ceil(23/2.2)", "11"),
+        ("Tickets are $7 per person and I have $50. How many people can I take?", "floor(50/7)", "7"),
+        ("If I drive at 80 km/h, how many minutes will it take me to do 60 km?", "60/80*60", "45"),
         ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5/250*1000", "20"),
     ],
 )
@@ -48,13 +58,15 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
     "question",
     [
         "A pack of 6 yogurts costs $4.20. How much does one yogurt cost?",  # "one" says per what
-        "I have $1,250 and save $85 a month. How much will I have after 9 months?",  # a sum: not read
+        "I have $500, earn $20 an hour and spend $5 an hour. How much after 6 hours?",  # adds and takes
         "A jacket is $80 with 35% off. What is the sale price?",  # a percentage
         "The film starts at 7:45 and runs 2 hours. When does it end?",  # a clock time
         "How many minutes are in 3 hours?",  # one amount: a conversion, read elsewhere
         "I bought 3 shirts at $22 and 2 caps at $9. Total?",  # a sum of products: two values
         "There are 4 boxes with 24 eggs each and 7 of them broke. How many eggs are left?",  # a difference
         "What is 12 times 7?",  # no unit at all
+        "Concert tickets are $65 each plus a $7.50 fee per ticket. What do 4 tickets cost?",  # each of what?
+        "A crate holds 2.2 m³. How many crates are there in 23 m³?",  # not whole, and not said how to round
         "The room is 4 m wide. How many tiles do I need?",  # no value has tiles
     ],
 )

@@ -158,7 +158,9 @@ def amounts(question: str) -> list[Amount] | None:
             unit = unit.over(over[0])
             consumed = match.end() + end + rate.end() + over[1]
             counted_rate = over[0].sizes[0][0] not in _DIMENSIONS
-        elif re.match(r"\s*each\b", after, re.I) and last_count is not None:
+        elif re.match(r"\s*(?:each|apiece|a\s+piece)\b", after, re.I):
+            if last_count is None:
+                return None  # "tickets are $65 each": each of what the words before say, not read
             unit = unit.over(last_count)  # "3 pizzas, 8 slices each"
             counted_rate = True
         elif re.match(r"\s*/", after):
@@ -242,8 +244,13 @@ def asked_unit(question: str) -> Unit | None:
 
 def dimensional_expression(question: str) -> str | None:
     """The one product and quotient of all the question's amounts that has the unit asked, written out with
-    the factors between units (``24/1000*18`` for €24 a kilo and 18 g a cup), or None: no amounts or no asked
-    unit read, a value of that unit not unique, or none at all."""
+    the factors between units (``24*5/1000`` for €24 a kilo and 5 g a cup), or None: no amounts or no asked
+    unit read, a value of that unit not unique, or none at all.
+
+    Two readings follow when no product has the unit asked: the unit per a period that a rate of the
+    question runs over ("$20 an hour, 38 hours a week: how much do I earn?" is dollars a week), and a
+    starting amount with a product added or taken away as the words say ("$1,250 saved, and $85 put away
+    every month: how much after 9 months?" -> ``1250+85*9``)."""
     found = amounts(question)
     asked = asked_unit(question)
     if not found or asked is None or not 2 <= len(found) <= 6:
@@ -254,22 +261,125 @@ def dimensional_expression(question: str) -> str | None:
     if any(_bare(amount) for amount in found) and not money:
         return None
     units = [_as_money(amount.unit) if _bare(amount) else amount.unit for amount in found]
-    targets = [asked.powers]
-    if (EACH.sizes[0][0], -1) in asked.powers:  # "how much each": per any counted thing
-        counted = {dim for unit in units for dim, exp in unit.powers if exp > 0 and dim not in _DIMENSIONS}
-        targets = [
-            _summed([(dim if dim != EACH.sizes[0][0] else noun, exp) for dim, exp in asked.powers])
-            for noun in sorted(counted)
-        ]
+    targets = _targets(asked, units)
+    # units by name first ("38 hours a week" is hours per week), then by dimension (kilograms and grams meet)
+    for within, named in itertools.product((targets, _per_period(targets, units)), (True, False)):
+        candidates = _products(found, units, within, named=named)
+        if len(candidates) == 1:
+            ((value, expression),) = candidates.items()
+            return _whole(expression, value, asked, question)
+        if candidates:
+            return None
+    return _start_and_change(question, found, units, targets)
+
+
+_ROUNDS_DOWN = re.compile(r"\b(?:can|could|afford|fill|make|possible)\b", re.I)
+_ROUNDS_UP = re.compile(r"\b(?:need|needed|buy|required|order|rent|hire|have\s+to|must|at\s+least)\b", re.I)
+
+
+def _whole(expression: str, value: Fraction, asked: Unit, question: str) -> str | None:
+    """``expression``, or where it counts things that come whole (boxes, buses) and is not whole, rounded as
+    the question says: up for what is needed ("how many boxes do I need"), down for what can be had ("how
+    many tickets can I buy"); None when it does not say."""
+    counted = [dim for dim, exp in asked.powers if dim not in _DIMENSIONS]
+    if value.denominator == 1 or len(asked.powers) != 1 or not counted:
+        return expression
+    down, up = bool(_ROUNDS_DOWN.search(question)), bool(_ROUNDS_UP.search(question))
+    if down == up:
+        return None
+    return f"{'floor' if down else 'ceil'}({expression})"
+
+
+def _targets(asked: Unit, units: list[Unit]) -> list[Unit]:
+    """The asked unit, or for "how much each" that unit per each counted thing of the question."""
+    each = EACH.sizes[0][0]
+    if (each, -1) not in asked.powers:
+        return [asked]
+    counted = {dim for unit in units for dim, exp in unit.powers if exp > 0 and dim not in _DIMENSIONS}
+    return [
+        Unit(tuple((noun if dim == each else dim, exp, size) for dim, exp, size in asked.sizes))
+        for noun in sorted(counted)
+    ]
+
+
+def _per_period(targets: list[Unit], units: list[Unit]) -> list[Unit]:
+    """Each target per each period a rate of the question is given over (a week, a month)."""
+    periods = {
+        (dim, size) for unit in units for dim, exp, size in unit.sizes if exp < 0 and dim in {"time", "month"}
+    }
+    return [target.over(Unit(((dim, 1, size),))) for target in targets for dim, size in sorted(periods)]
+
+
+def _products(
+    found: list[Amount], units: list[Unit], targets: list[Unit], *, named: bool = False
+) -> dict[Fraction, str]:
+    """Every value, with its expression, that multiplying and dividing all ``found`` gives in a target unit;
+    ``named``: units compared by name (hours and weeks differ), not only by dimension (both are time)."""
     candidates: dict[Fraction, str] = {}
+    powers = {_powers(target, named): target for target in targets}
     for signs in itertools.product((1, -1), repeat=len(found)):
         total = _summed(
-            [(dim, exp * sign) for unit, sign in zip(units, signs, strict=True) for dim, exp in unit.powers]
+            [
+                (dim, exp * sign)
+                for unit, sign in zip(units, signs, strict=True)
+                for dim, exp in _powers(unit, named)
+            ]
         )
-        if total in targets and 1 in signs:
-            expression, value = _written(found, units, signs, asked)
+        if total in powers and 1 in signs:
+            expression, value = _written(found, units, signs, powers[total])
             candidates.setdefault(value, expression)
-    return next(iter(candidates.values())) if len(candidates) == 1 else None
+    return candidates
+
+
+_ADDS = re.compile(
+    r"\b(?:grows?|growing|put(?:s|ting)?\s+(?:away|aside|in)|saves?|deposits?|adds?|gains?|increases?|rises?"
+    r"|plus|extra|another|more|total|altogether|in\s+all|earns?)\b",
+    re.I,
+)
+_TAKES = re.compile(
+    r"\b(?:spends?|spent|uses?|used|loses?|lost|leaks?|taken?\s+out|takes?\s+out|pays?\s+off|eats?|drinks?"
+    r"|sells?|sold|gives?\s+away|left|remain\w*|minus|less|fewer|off|shrinks?|drops?|falls?|decreases?|withdraw\w*)\b",
+    re.I,
+)
+
+
+def _start_and_change(
+    question: str, found: list[Amount], units: list[Unit], targets: list[Unit]
+) -> str | None:
+    """One amount in the asked unit as it stands, and the product of the others added to it or taken from
+    it as the question's verbs say; None when that is not one reading."""
+    adds, takes = bool(_ADDS.search(question)), bool(_TAKES.search(question))
+    if adds == takes:
+        return None
+    readings: dict[Fraction, str] = {}
+    for index, (start, unit) in enumerate(zip(found, units, strict=True)):
+        target = next((t for t in targets if t.powers == unit.powers and _size(t) == _size(unit)), None)
+        if target is None or start.per != 1:
+            continue
+        rest = [
+            (amount, other)
+            for position, (amount, other) in enumerate(zip(found, units, strict=True))
+            if position != index
+        ]
+        if len(rest) < 2:
+            continue
+        change = _products([amount for amount, _ in rest], [other for _, other in rest], [target])
+        if len(change) != 1:
+            continue
+        ((value, expression),) = change.items()
+        if adds:
+            readings.setdefault(Fraction(start.written) + value, f"{start.written}+{expression}")
+        elif Fraction(start.written) >= value:  # what is left is not negative: the start, less the change
+            readings.setdefault(Fraction(start.written) - value, f"{start.written}-{expression}")
+        else:  # "$18.50 an hour for 32 hours, but $45 gets taken out"
+            readings.setdefault(value - Fraction(start.written), f"{expression}-{start.written}")
+    return next(iter(readings.values())) if len(readings) == 1 else None
+
+
+def _powers(unit: Unit, named: bool) -> Powers:
+    if not named:
+        return unit.powers
+    return _summed([(f"{dim}:{size}", exp) for dim, exp, size in unit.sizes])
 
 
 def _bare(amount: Amount) -> bool:
