@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.periods import period_factor_fixed, period_follow_up, rate_over_periods
+from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from tests.test_trained_planner import previous_result
 from tools.calculator import calculate
 
@@ -103,9 +103,48 @@ def test_a_rate_is_carried_over_the_periods_a_follow_up_counts(
     ("first", "expression", "follow_up"),
     [
         ("If I walk 8,500 steps a day, how many steps is that in a week?", "8500*7", "and 3 more days?"),
-        ("I pay 45 a week and 10 a day for lunch. Per year?", "45*52+10*365", "and 3 years?"),  # two rates
+        ("I pay 45 a week and 10 a day for lunch. Per month?", "45*52/12+10*365/12", "and 3 weeks?"),  # two rates
         ("i save $45 a week. how much is that in a year?", "45*52", "and 3 months?"),  # no whole factor
     ],
 )
 def test_other_counts_of_periods_are_not_carried(first: str, expression: str, follow_up: str) -> None:
     assert rate_over_periods(previous_result(first, expression, follow_up)) is None
+
+
+def test_a_per_period_result_is_carried_over_the_periods_named() -> None:
+    from tests.test_substitution import conversation
+
+    messages = conversation(
+        "I cycle 12 km each way to work, 5 days a week. How many km is that per week?",
+        "12*2*5",
+        "and over 46 working weeks?",
+    )
+    assert rate_over_periods(messages) == "120*46"
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        (
+            "I run 3 km four times a week. How far is that per week?",
+            "3*4",
+            "how many weeks to reach 96 km?",
+            "8",
+        ),
+        ("I save $40 a day. total per day?", "40", "How many days until I have 1,000 dollars?", "25"),
+    ],
+)
+def test_the_periods_to_reach_a_target(first: str, expression: str, follow_up: str, value: str) -> None:
+    from tests.test_substitution import conversation
+
+    found = periods_to_reach(conversation(first, expression, follow_up))
+    assert found is not None and calculate(found) == value
+
+
+def test_periods_to_reach_needs_the_same_period() -> None:
+    from tests.test_substitution import conversation
+
+    messages = conversation(
+        "I run 3 km four times a week. How far is that per week?", "3*4", "how many days to reach 96 km?"
+    )
+    assert periods_to_reach(messages) is None

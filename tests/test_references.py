@@ -118,3 +118,36 @@ def test_anything_else_is_not_read_as_a_share_or_a_difference(follow_up: str) ->
     messages = previous_result("What is 12 times 12?", "12*12", follow_up)
     assert shared_expression(messages) is None
     assert compared_expression(messages) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        ("How much is a 20% tip on a $45 meal?", "20/100*45", "and what's the total bill then?", "54"),
+        ("What is 8% tax on 250?", "250*8/100", "So what do I pay in total?", "270"),
+        ("A coat is $120 with 25% off. How much do I save?", "120*25/100", "And the sale price?", "90"),
+    ],
+)
+def test_a_percentage_part_is_added_to_or_taken_off_the_whole(
+    first: str, expression: str, follow_up: str, value: str
+) -> None:
+    from graphs.planning.references import percent_total
+    from tests.test_substitution import conversation
+
+    found = percent_total(conversation(first, expression, follow_up))
+    assert found is not None and calculate(found) == value
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up"),
+    [
+        ("What is 45 plus 15% tip?", "45*1.15", "and the total?"),  # the result is the total already
+        ("How much is a 20% tip on a $45 meal?", "20/100*45", "and for 3 people?"),  # a number of its own
+        ("How much is a 20% tip on a $45 meal?", "20/100*45", "is that a lot?"),  # neither way said
+    ],
+)
+def test_anything_else_is_not_a_percentage_total(first: str, expression: str, follow_up: str) -> None:
+    from graphs.planning.references import percent_total
+    from tests.test_substitution import conversation
+
+    assert percent_total(conversation(first, expression, follow_up)) is None

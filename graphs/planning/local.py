@@ -44,10 +44,15 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
-from graphs.planning.periods import period_factor_fixed, period_follow_up, rate_over_periods
+from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from graphs.planning.purchases import purchase_total
 from graphs.planning.rates import rate_per_amount, rate_times_sum, units_needed
-from graphs.planning.references import compared_expression, referenced_expression, shared_expression
+from graphs.planning.references import (
+    compared_expression,
+    percent_total,
+    referenced_expression,
+    shared_expression,
+)
 from graphs.planning.relations import (
     age_in_years,
     rest_shared,
@@ -298,6 +303,7 @@ class LocalPlanner:
                     or follow_up_conversion(messages)
                     or period_follow_up(messages)
                     or rate_over_periods(messages)
+                    or periods_to_reach(messages)
                 ),
             ),
             (
@@ -314,6 +320,7 @@ class LocalPlanner:
                     referenced_expression(messages)
                     or compared_expression(messages)
                     or shared_expression(messages)
+                    or percent_total(messages)
                 ),
             ),
             (

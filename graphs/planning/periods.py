@@ -171,7 +171,8 @@ def period_follow_up(messages: Sequence[BaseMessage]) -> str | None:
 
 _OVER_COUNT = re.compile(
     rf"^(?:(?:and|so|ok(?:ay)?|then|now|but|what|how)\b[\s,']*)*(?:about\s+)?(?:over|for|in|across)?\s*"
-    rf"(?P<count>{DECIMAL})\s+(?P<period>{_PERIOD})s?\s*(?:instead)?\s*[?.!]*$",
+    rf"(?P<count>{DECIMAL})\s+(?:(?!more|extra|fewer|less|additional|other)[a-z]+\s+)?(?P<period>{_PERIOD})s?"
+    r"\s*(?:instead)?\s*[?.!]*$",
     re.IGNORECASE,
 )
 
@@ -185,12 +186,59 @@ def rate_over_periods(messages: Sequence[BaseMessage]) -> str | None:
         return None
     question = previous[0].replace(",", "")
     rates = list(_RATE.finditer(question))
-    if len(rates) != 1 or not rates[0]["period"] or len(number_values(question)) != 1:
+    result = previous_calculator_result(messages)
+    if len(rates) == 1 and rates[0]["period"] and len(number_values(question)) == 1:
+        rate, given = rates[0]["number"], rates[0]["period"].lower()
+    elif result is not None and not result.startswith("-") and (per := _result_period(question)):
+        rate, given = result, per  # "how many km is that per week?", then "and over 46 working weeks?"
+    else:
         return None
-    rate, given = rates[0]["number"], rates[0]["period"].lower()
     target, count = found["period"].lower(), found["count"]
     if target == given:
         return f"{rate}*{count}"
     if (given, target) in _FACTORS:
         return f"{rate}*{_FACTORS[given, target]}*{count}"
     return None
+
+
+_ASKED_PER = re.compile(
+    rf"\b(?:per|a|an|each|every)\s+(?P<period>{_PERIOD})\b|\b(?P<adjective>daily|weekly|monthly|yearly|annually)\b",
+    re.IGNORECASE,
+)
+
+
+def _result_period(question: str) -> str | None:
+    """The period a question's own question sentence asks its figure per ("How many km is that per week?"
+    -> week), or None when that sentence names none or several."""
+    asked = [sentence for sentence in re.findall(r"[^.?!]*\?", question) if sentence.strip()]
+    sentence = asked[-1] if asked else re.split(r"[.!]\s+", question.strip())[-1]
+    named = {
+        (found["period"] or _ADJECTIVES[found["adjective"].lower()]).lower()
+        for found in _ASKED_PER.finditer(sentence)
+    }
+    return named.pop() if len(named) == 1 else None
+
+
+_REACH = re.compile(
+    rf"\bhow\s+many\s+(?:more\s+)?(?P<period>{_PERIOD})s?\b.*?\b(?:to\s+(?:reach|hit|get\s+to|save|have|make|cover)"
+    rf"|until|till|before)\b[^\d]*(?P<target>{DECIMAL})",
+    re.IGNORECASE,
+)
+
+
+def periods_to_reach(messages: Sequence[BaseMessage]) -> str | None:
+    """How many periods the previous per-period result takes to reach the follow-up's number ("how many
+    weeks to reach 90 km?" after 4.5 km a week -> ``90/4.5``), or None."""
+    previous = previous_turn(messages)
+    result = previous_calculator_result(messages)
+    text = number_words_to_digits(messages[-1].text).replace(",", "")
+    found = _REACH.search(text)
+    if previous is None or result is None or found is None or len(numbers_in(text)) != 1:
+        return None
+    if (
+        result.startswith("-")
+        or Fraction(result) == 0
+        or _result_period(previous[0]) != found["period"].lower()
+    ):
+        return None
+    return f"{found['target']}/{result}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from fractions import Fraction
 
 from langchain_core.messages import BaseMessage
 
@@ -19,6 +20,7 @@ from graphs.planning.rules import (
     WRITTEN_NUMBER,
     numbers_in,
     previous_calculator_result,
+    previous_turn,
     singular,
     words_to_expression,
 )
@@ -109,3 +111,38 @@ def shared_expression(messages: Sequence[BaseMessage]) -> str | None:
     if _SPLIT.search(text) or _PIECES_OF.search(text) or _per_counted_unit(text, number):
         return f"{previous}/{number.replace(',', '')}"
     return None
+
+
+_PERCENT = re.compile(rf"(?P<percent>{WRITTEN_NUMBER})\s*(?:%|percent\b|per\s*cent\b)", re.IGNORECASE)
+_WITH_PART = re.compile(
+    r"\b(?:total|altogether|in\s+all|all\s+in|overall|grand\s+total|including|with\s+(?:the\s+)?(?:tip|tax|vat"
+    r"|interest|fee|gratuity|service))\b",
+    re.IGNORECASE,
+)
+_WITHOUT_PART = re.compile(
+    r"\b(?:after\s+(?:the\s+)?(?:discount|reduction|deduction|tax)|sale\s+price|discounted|left|remaining"
+    r"|take[\s-]home|net)\b",
+    re.IGNORECASE,
+)
+
+
+def percent_total(messages: Sequence[BaseMessage]) -> str | None:
+    """The whole with the previous turn's percentage part added or taken off, as a follow-up with no number
+    of its own asks ("what's the total bill then?" after a 15% tip on $64 -> ``64+9.6``; "and the price after
+    the discount?" after 20% off 80 -> ``80-16``), or None."""
+    result = previous_calculator_result(messages)
+    previous = previous_turn(messages)
+    text = messages[-1].text
+    if result is None or previous is None or numbers_in(text) or result.startswith("-"):
+        return None
+    question = previous[0].replace(",", "")
+    percents = _PERCENT.findall(question)
+    wholes = [number for number in numbers_in(question) if number not in percents]
+    if len(percents) != 1 or len(wholes) != 1:
+        return None
+    if Fraction(percents[0]) * Fraction(wholes[0]) / 100 != Fraction(result):
+        return None  # the previous result is not the part: a total or a price already
+    adds, takes = bool(_WITH_PART.search(text)), bool(_WITHOUT_PART.search(text))
+    if adds == takes:
+        return None
+    return f"{wholes[0]}{'+' if adds else '-'}{result}"
