@@ -44,8 +44,8 @@ from tools.calculator import calculate, calculator
         ("I earn $20 an hour and work 38 hours a week. How much do I earn?", "20*38", "760"),
         ("A box of tiles covers 2.2 m². How many boxes do I need for 23 m²?", "ceil(23/2.2)", "11"),
         ("Tickets are $7 per person and I have $50. How many people can I take?", "floor(50/7)", "7"),
-        ("If I drive at 80 km/h, how many minutes will it take me to do 60 km?", "60/80*60", "45"),
-        ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5/250*1000", "20"),
+        ("If I drive at 80 km/h, how many minutes will it take me to do 60 km?", "60*60/80", "45"),
+        ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5*1000/250", "20"),
     ],
 )
 def test_the_one_combination_in_the_asked_unit(question: str, expression: str, value: str) -> None:

@@ -569,7 +569,7 @@ def test_a_weekly_figure_over_a_year_takes_52_weeks() -> None:
     [
         # a constant nothing explains: 3 in a weekly pay
         (
-            "i earn 22.50 an hour and work 36 hours a week. what's my weekly pay?",
+            "i earn 22.50 an hour and work 36 hours a week. what do i make weekly?",
             "22.50*36*3",
             "22.5*36",
             {"22.50", "22.5", "36"},
@@ -619,7 +619,7 @@ def test_a_line_whose_constants_the_words_explain_stands(question: str, written:
 def test_amounts_in_two_units_are_combined_in_the_smaller() -> None:
     question = "I've got 5 kg of rice and eat 200 g a day. How many days will it last?"
     step = planner(Call("calculator", "5/200")).plan([HumanMessage(question)])
-    assert step.tool_args == {"expression": "(5*1000)/200"}
+    assert step.tool_args == {"expression": "5*1000/200"}
 
 
 def test_a_thousands_separator_the_adapter_copied_is_dropped() -> None:

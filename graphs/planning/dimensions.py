@@ -403,26 +403,27 @@ def _written(
 ) -> tuple[str, Fraction]:
     """The amounts multiplied (sign 1) and divided (-1) as written, then the one factor that converts the
     result to the unit asked (``24*18/1000`` for €24 a kilo and 18 g a cup), and the value."""
-    expression = ""
+    multiplied: list[str] = []
+    divided: list[str] = []
     written = Fraction(1)
     exact = Fraction(1)
-    # what multiplies first, then what divides: "180/12", not "1/12*180"
-    ordered = sorted(zip(amounts_, units, signs, strict=True), key=lambda item: -item[2])
-    for amount, unit, sign in ordered:
+    for amount, unit, sign in zip(amounts_, units, signs, strict=True):
         term = amount.written if amount.per == 1 else f"{amount.written}/{format_value(amount.per)}"
         worth = Fraction(amount.written) / amount.per
-        size = _size(unit)
         written *= worth if sign == 1 else 1 / worth
-        exact *= worth * size if sign == 1 else 1 / (worth * size)
-        if sign == -1 and amount.per != 1:
-            term = f"({term})"
-        expression += term if not expression else ("*" if sign == 1 else "/") + term
+        exact *= worth * _size(unit) if sign == 1 else 1 / (worth * _size(unit))
+        if sign == 1:
+            multiplied.append(term)
+        else:
+            divided.append(term if amount.per == 1 else f"({term})")
     exact /= _size(asked)
     factor = exact / written
     if factor.numerator != 1:
-        expression += f"*{factor.numerator}"
+        multiplied.append(str(factor.numerator))
     if factor.denominator != 1:
-        expression += f"/{factor.denominator}"
+        divided.append(str(factor.denominator))
+    # what multiplies first, then what divides: "5*1000/200", not "1/200*5*1000"
+    expression = "*".join(multiplied) + "".join(f"/{term}" for term in divided)
     return expression, exact
 
 
