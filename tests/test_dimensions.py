@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from graphs.planning.dimensions import amounts, asked_unit, dimensional_expression
+from graphs.planning.dimensions import amounts, asked_unit, dimensional_expression, dimensional_follow_up
 from graphs.planning.local import DIMENSIONS_ROUTE, LocalPlanner
 from tools.calculator import calculate, calculator
 
@@ -116,3 +116,51 @@ def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
     question = HumanMessage("Apples are 2 dollars a kilo and I buy 3 kg. What does that cost?")
     step = planner().exact_calculation([*earlier, question], question.text)
     assert step is None or step.route != DIMENSIONS_ROUTE
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "written", "value"),
+    [
+        (
+            "My van does 40 miles per gallon. How many gallons for 300 miles?",
+            "300/40",
+            "fuel is $4 a gallon, what does the trip cost?",
+            "7.5*4",
+            "30",
+        ),
+        ("how much is 2 kg of cheese at $15/kg", "2*15", "and 500 g of ham at $24/kg?", "500*24/1000", "12"),
+        (
+            "A recipe needs 3 cups of flour per batch. How many cups for 4 batches?",
+            "3*4",
+            "if a cup of flour is 120 g, how many grams is that?",
+            "12*120",
+            "1440",
+        ),
+    ],
+)
+def test_a_follow_up_reads_the_previous_result_in_the_unit_it_was_asked(
+    first: str, expression: str, follow_up: str, written: str, value: str
+) -> None:
+    from tests.test_substitution import conversation
+
+    found = dimensional_follow_up(conversation(first, expression, follow_up))
+    assert found == written
+    assert calculate(found) == value
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up"),
+    [
+        ("What is 6 times 7?", "6*7", "and for 3 people?"),  # the previous question names no unit
+        ("A ticket is $12. How much for 3 tickets?", "12*3", "what if it were 5 instead?"),  # no unit
+        (
+            "How much is 2 kg of cheese at $15/kg",
+            "2*15",
+            "bags are $3 each, what's the cost?",
+        ),  # each of what
+    ],
+)
+def test_other_follow_ups_are_left_alone(first: str, expression: str, follow_up: str) -> None:
+    from tests.test_substitution import conversation
+
+    assert dimensional_follow_up(conversation(first, expression, follow_up)) is None

@@ -18,10 +18,20 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from graphs.planning.rules import DECIMAL, format_value, number_words_to_digits, singular
+from langchain_core.messages import BaseMessage
+
+from graphs.planning.rules import (
+    DECIMAL,
+    format_value,
+    number_words_to_digits,
+    previous_calculator_result,
+    previous_turn,
+    singular,
+)
 
 Powers = tuple[tuple[str, int], ...]
 """A unit as its dimensions and their exponents, sorted: km per litre is ``(("length", -2),)``."""
@@ -253,9 +263,38 @@ def dimensional_expression(question: str) -> str | None:
     every month: how much after 9 months?" -> ``1250+85*9``)."""
     found = amounts(question)
     asked = asked_unit(question)
-    if not found or asked is None or not 2 <= len(found) <= 6:
+    if not found or asked is None:
         return None
-    if any(Fraction(amount.written) == 1 for amount in found):
+    return _solved(question, found, asked)
+
+
+def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
+    """The same reading for a follow-up, its previous result one of the amounts in the unit the previous
+    question asked ("gas is $3.60 a gallon, what does the trip cost?" after 12.5 gallons -> ``12.5*3.6``;
+    "and 750 g of ham at $22/kg?" after a cost -> ``750*22/1000``), or None. A follow-up that names no unit
+    asks in the previous question's."""
+    previous = previous_turn(messages)
+    result = previous_calculator_result(messages)
+    if previous is None or result is None or result.startswith("-") or not messages:
+        return None
+    before = asked_unit(previous[0])
+    question = messages[-1].text
+    found = amounts(question)
+    if before is None or (EACH.sizes[0][0], -1) in before.powers or not found:
+        return None
+    asked = asked_unit(question) or Unit(tuple(size for size in before.sizes if size[1] > 0))
+    if not asked.sizes:
+        return None
+    if not _TOGETHER.search(question) and (alone := _solved(question, found, asked)):
+        return alone  # the same question again about other amounts: "and 750 g of ham at $22/kg?"
+    return _solved(question, [Amount(result, before), *found], asked)
+
+
+_TOGETHER = re.compile(r"\b(?:total|altogether|together|also|too|in\s+all|plus|both|overall|combined)\b", re.I)
+
+
+def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
+    if not 2 <= len(found) <= 6 or any(Fraction(amount.written) == 1 for amount in found):
         return None  # "How much does one yogurt cost?": a "one" that says per what, not an amount
     money = any(dim == "money" for dim, _ in asked.powers)
     if any(_bare(amount) for amount in found) and not money:

@@ -42,7 +42,7 @@ from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
-from graphs.planning.dimensions import dimensional_expression
+from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from graphs.planning.purchases import purchase_total
@@ -321,6 +321,7 @@ class LocalPlanner:
                     or compared_expression(messages)
                     or shared_expression(messages)
                     or percent_total(messages)
+                    or dimensional_follow_up(messages)
                 ),
             ),
             (
