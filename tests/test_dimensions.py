@@ -45,6 +45,22 @@ from tools.calculator import calculate, calculator
         ("A box of tiles covers 2.2 m². How many boxes do I need for 23 m²?", "ceil(23/2.2)", "11"),
         ("Tickets are $7 per person and I have $50. How many people can I take?", "floor(50/7)", "7"),
         ("If I drive at 80 km/h, how many minutes will it take me to do 60 km?", "60*60/80", "45"),
+        (
+            "The electrician charges $80 an hour and worked 1 hour 45 minutes. What's the cost?",
+            "80*(1*60+45)/60",
+            "140",
+        ),
+        ("One tin of paint covers 8 m². How many tins do I need for 36 m²?", "ceil(36/8)", "5"),
+        (
+            "The bus covers 150 km in 2 hours 30 minutes. What's its average speed in km/h?",
+            "150*60/(2*60+30)",
+            "60",
+        ),
+        (
+            "I had 2 kg of sugar and used 150 g per cake for 6 cakes. How much is left, in grams?",
+            "2*1000-150*6",
+            "1100",
+        ),
         ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5*1000/250", "20"),
     ],
 )
@@ -65,6 +81,7 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
         "I bought 3 shirts at $22 and 2 caps at $9. Total?",  # a sum of products: two values
         "There are 4 boxes with 24 eggs each and 7 of them broke. How many eggs are left?",  # a difference
         "What is 12 times 7?",  # no unit at all
+        "I rode 30 km out at 20 km/h and back at 30 km/h. Average speed in km/h?",  # not a product
         "Concert tickets are $65 each plus a $7.50 fee per ticket. What do 4 tickets cost?",  # each of what?
         "A crate holds 2.2 m³. How many crates are there in 23 m³?",  # not whole, and not said how to round
         "The room is 4 m wide. How many tiles do I need?",  # no value has tiles

@@ -101,6 +101,14 @@ class Amount:
     unit: Unit
     per: Fraction = Fraction(1)
 
+    @property
+    def value(self) -> Fraction:
+        """The number written, or the value of a compound one ("(2*60+30)" minutes is 150)."""
+        if re.fullmatch(DECIMAL, self.written):
+            return Fraction(self.written)
+        whole, factor, part = re.findall(DECIMAL, self.written)
+        return Fraction(whole) * Fraction(factor) + Fraction(part)
+
 
 def _measure(word: str) -> Unit | None:
     for dimension, exponent, size, spelling in _MEASURES.values():
@@ -142,11 +150,13 @@ def amounts(question: str) -> list[Amount] | None:
     """Every number of ``question`` with its unit, or None when one has no unit this reading knows."""
     text = number_words_to_digits(question)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = re.sub(r"\s+([²³])", r"\1", text)  # "54 m ²", as the number reader spaced it
     if re.search(r"%|\d\s*:\s*\d|\bpercent|\bper\s*cent", text, re.I):
         return None
     found: list[Amount] = []
     last_count: Unit | None = None
     consumed = 0  # the end of the last rate read: "8 L/100 km" is one amount, not two
+    per_one: Unit | None = None  # "one litre of paint covers 12 m²": what the next amount is per
     for match in re.finditer(rf"(?P<sign>[{_CURRENCY}]\s*)?(?<![\d.])(?P<number>{DECIMAL})(?!\.?\d)", text):
         if match.start() < consumed:
             continue
@@ -159,6 +169,15 @@ def amounts(question: str) -> list[Amount] | None:
             unit, end = Unit(()), 0  # a bare number: money, when a rate or the question says so
         per = Fraction(1)
         after = rest[end:]
+        if match["number"] == "1" and end and _ONE_GIVES.match(after):
+            per_one, consumed = unit, match.end() + end
+            continue
+        if compound := _compound(match["number"], unit, after):
+            number, unit, length = compound  # "2 hours 30 minutes" -> (2*60+30) minutes
+            consumed = match.end() + end + length
+            after = after[length:]
+        else:
+            number = match["number"]
         counted_rate = False
         if rate := _RATE.match(after):
             per = Fraction(rate["per"]) if rate["per"] else Fraction(1)
@@ -175,6 +194,8 @@ def amounts(question: str) -> list[Amount] | None:
             counted_rate = True
         elif re.match(r"\s*/", after):
             return None
+        if per_one is not None:
+            unit, per_one, counted_rate = unit.over(per_one), None, True
         if not counted_rate and (before := _BEFORE_RATE.search(text[: match.start()])):
             over = _noun_unit(before["noun"])
             if over is None:
@@ -184,8 +205,35 @@ def amounts(question: str) -> list[Amount] | None:
             return None
         if len(unit.sizes) == 1 and unit.sizes[0][0] not in _DIMENSIONS:
             last_count = unit
-        found.append(Amount(match["number"], unit, per))
+        found.append(Amount(number, unit, per))
     return found
+
+
+_ONE_GIVES = re.compile(
+    r"\s*(?:of(?:\s+[a-z]+){1,3}?\s+)?(?:is|costs?|makes|covers|holds|weighs|gives|feeds|serves|lasts)\b",
+    re.I,
+)
+
+
+def _compound(number: str, unit: Unit, after: str) -> tuple[str, Unit, int] | None:
+    """An amount written in two units of one kind ("2 hours 30 minutes", "5 feet 9 inches") as one in the
+    smaller, with how much of ``after`` the second part takes; None for anything else."""
+    found = re.match(rf"\s*(?:and\s+)?(?P<part>{DECIMAL})(?!\.?\d)", after)
+    if found is None or len(unit.sizes) != 1:
+        return None
+    named = _noun_unit(after[found.end() :])
+    if named is None or len(named[0].sizes) != 1:
+        return None
+    (dim, exp, size), (other_dim, other_exp, other_size) = unit.sizes[0], named[0].sizes[0]
+    factor = size / other_size
+    if (
+        (dim, exp) != (other_dim, other_exp)
+        or dim not in _DIMENSIONS
+        or factor <= 1
+        or factor.denominator != 1
+    ):
+        return None
+    return f"({number}*{factor}+{found['part']})", named[0], found.end() + named[1]
 
 
 _DIMENSIONS = {dimension for dimension, *_ in _MEASURES.values()}
@@ -198,7 +246,10 @@ _ASKED_NOUN = re.compile(
     r"\bhow\s+(?:many|much)\s+(?:(?:more|whole|full|total)\s+)?(?P<noun>(?:square\s+|cubic\s+)?[a-z²³]+)",
     re.I,
 )
-_ASKED_IN = re.compile(rf"\((?P<paren>[a-z²³ ]+)\)|\bin\s+(?P<unit>{_MEASURE.pattern})\s*[?.!]*\s*$", re.I)
+_ASKED_IN = re.compile(
+    rf"\((?P<paren>[a-z²³ ]+)\)|\bin\s+(?P<unit>{_MEASURE.pattern})(?:\s*(?:/|per)\s*(?P<over>{_MEASURE.pattern}))?",
+    re.I,
+)
 _ASKED_PER = re.compile(
     r"(?:\b(?:per|each|every)|^\s*an?)\s+(?P<amount>\d+(?:\.\d+)?\s*)?(?P<noun>[a-z²³]+)\b", re.I
 )
@@ -228,6 +279,8 @@ def asked_unit(question: str) -> Unit | None:
     tail = asked
     if (found := _ASKED_IN.search(asked)) and (found["paren"] or found["unit"]):
         unit = _measure((found["paren"] or found["unit"]).strip())
+        over = _measure(found["over"]) if found["over"] else None
+        unit = unit.over(over) if unit is not None and over is not None else unit
     if noun := _ASKED_NOUN.search(asked):
         named = _noun_unit(noun["noun"])
         if named and not re.match(_NOT_ASKED_NOUNS, noun["noun"], re.I):
@@ -245,10 +298,10 @@ def asked_unit(question: str) -> Unit | None:
     if _ASKED_EACH.search(tail):
         return unit.over(Unit(((EACH.sizes[0][0], 1, Fraction(1)),)))
     if per := _ASKED_PER.search(tail):
-        over = _noun_unit(per["noun"])
-        if per["amount"] or over is None:
+        denominator = _noun_unit(per["noun"])
+        if per["amount"] or denominator is None:
             return None  # "per 100 g": not read
-        unit = unit.over(over[0])
+        unit = unit.over(denominator[0])
     return unit
 
 
@@ -290,11 +343,13 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
     return _solved(question, [Amount(result, before), *found], asked)
 
 
-_TOGETHER = re.compile(r"\b(?:total|altogether|together|also|too|in\s+all|plus|both|overall|combined)\b", re.I)
+_TOGETHER = re.compile(
+    r"\b(?:total|altogether|together|also|too|in\s+all|plus|both|overall|combined)\b", re.I
+)
 
 
 def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
-    if not 2 <= len(found) <= 6 or any(Fraction(amount.written) == 1 for amount in found):
+    if not 2 <= len(found) <= 6 or any(amount.value == 1 for amount in found):
         return None  # "How much does one yogurt cost?": a "one" that says per what, not an amount
     money = any(dim == "money" for dim, _ in asked.powers)
     if any(_bare(amount) for amount in found) and not money:
@@ -346,7 +401,12 @@ def _per_period(targets: list[Unit], units: list[Unit]) -> list[Unit]:
     periods = {
         (dim, size) for unit in units for dim, exp, size in unit.sizes if exp < 0 and dim in {"time", "month"}
     }
-    return [target.over(Unit(((dim, 1, size),))) for target in targets for dim, size in sorted(periods)]
+    return [
+        target.over(Unit(((dim, 1, size),)))
+        for target in targets
+        for dim, size in sorted(periods)
+        if dim not in dict(target.powers)  # a speed asked is not per a further hour
+    ]
 
 
 def _products(
@@ -392,9 +452,13 @@ def _start_and_change(
         return None
     readings: dict[Fraction, str] = {}
     for index, (start, unit) in enumerate(zip(found, units, strict=True)):
-        target = next((t for t in targets if t.powers == unit.powers and _size(t) == _size(unit)), None)
+        target = next((t for t in targets if t.powers == unit.powers), None)
         if target is None or start.per != 1:
             continue
+        scale = _size(unit) / _size(target)  # "3 kg" of a question asked in grams: 3*1000
+        begin = start.value * scale
+        written = start.written + (f"*{scale.numerator}" if scale.numerator != 1 else "")
+        written += f"/{scale.denominator}" if scale.denominator != 1 else ""
         rest = [
             (amount, other)
             for position, (amount, other) in enumerate(zip(found, units, strict=True))
@@ -407,11 +471,11 @@ def _start_and_change(
             continue
         ((value, expression),) = change.items()
         if adds:
-            readings.setdefault(Fraction(start.written) + value, f"{start.written}+{expression}")
-        elif Fraction(start.written) >= value:  # what is left is not negative: the start, less the change
-            readings.setdefault(Fraction(start.written) - value, f"{start.written}-{expression}")
+            readings.setdefault(begin + value, f"{written}+{expression}")
+        elif begin >= value:  # what is left is not negative: the start, less the change
+            readings.setdefault(begin - value, f"{written}-{expression}")
         else:  # "$18.50 an hour for 32 hours, but $45 gets taken out"
-            readings.setdefault(value - Fraction(start.written), f"{expression}-{start.written}")
+            readings.setdefault(value - begin, f"{expression}-{written}")
     return next(iter(readings.values())) if len(readings) == 1 else None
 
 
@@ -448,7 +512,7 @@ def _written(
     exact = Fraction(1)
     for amount, unit, sign in zip(amounts_, units, signs, strict=True):
         term = amount.written if amount.per == 1 else f"{amount.written}/{format_value(amount.per)}"
-        worth = Fraction(amount.written) / amount.per
+        worth = amount.value / amount.per
         written *= worth if sign == 1 else 1 / worth
         exact *= worth * _size(unit) if sign == 1 else 1 / (worth * _size(unit))
         if sign == 1:
