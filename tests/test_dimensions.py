@@ -61,6 +61,12 @@ from tools.calculator import calculate, calculator
             "2*1000-150*6",
             "1100",
         ),
+        ("A jacket is $80 with 35% off. What is the sale price?", "80*(1-35/100)", "52"),
+        (
+            "My salary is $52,000 a year, I get a 4% raise and I'm paid in 26 equal paychecks. How much is each?",
+            "52000*(1+4/100)/26",
+            "2080",
+        ),
         ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5*1000/250", "20"),
     ],
 )
@@ -75,7 +81,8 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
     [
         "A pack of 6 yogurts costs $4.20. How much does one yogurt cost?",  # "one" says per what
         "I have $500, earn $20 an hour and spend $5 an hour. How much after 6 hours?",  # adds and takes
-        "A jacket is $80 with 35% off. What is the sale price?",  # a percentage
+        "How much is the tip on a $64 meal at 15%?",  # the part itself is asked
+        "I earn $3,200 a month and put 12% of it into savings. How much is that a year?",  # a part, "of it"
         "The film starts at 7:45 and runs 2 hours. When does it end?",  # a clock time
         "How many minutes are in 3 hours?",  # one amount: a conversion, read elsewhere
         "I bought 3 shirts at $22 and 2 caps at $9. Total?",  # a sum of products: two values

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 from langchain_core.messages import BaseMessage
 
+from graphs.planning.percent_direction import about_earnings, percent_sign
 from graphs.planning.rules import (
     DECIMAL,
     format_value,
@@ -100,14 +101,14 @@ class Amount:
     written: str
     unit: Unit
     per: Fraction = Fraction(1)
+    exact: Fraction | None = None
+    """The value of what is written, where that is not a plain number ("(2*60+30)" minutes: 150)."""
+    change: bool = False
+    """A percentage change ("(1-35/100)" for 35% off): it multiplies, it never divides."""
 
     @property
     def value(self) -> Fraction:
-        """The number written, or the value of a compound one ("(2*60+30)" minutes is 150)."""
-        if re.fullmatch(DECIMAL, self.written):
-            return Fraction(self.written)
-        whole, factor, part = re.findall(DECIMAL, self.written)
-        return Fraction(whole) * Fraction(factor) + Fraction(part)
+        return Fraction(self.written) if self.exact is None else self.exact
 
 
 def _measure(word: str) -> Unit | None:
@@ -151,8 +152,12 @@ def amounts(question: str) -> list[Amount] | None:
     text = number_words_to_digits(question)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"\s+([²³])", r"\1", text)  # "54 m ²", as the number reader spaced it
-    if re.search(r"%|\d\s*:\s*\d|\bpercent|\bper\s*cent", text, re.I):
+    if re.search(r"\d\s*:\s*\d", text):
+        return None  # a clock time
+    changes = _percentage_changes(text)
+    if changes is None:
         return None
+    text = _PERCENT.sub(" ", text)
     found: list[Amount] = []
     last_count: Unit | None = None
     consumed = 0  # the end of the last rate read: "8 L/100 km" is one amount, not two
@@ -173,11 +178,11 @@ def amounts(question: str) -> list[Amount] | None:
             per_one, consumed = unit, match.end() + end
             continue
         if compound := _compound(match["number"], unit, after):
-            number, unit, length = compound  # "2 hours 30 minutes" -> (2*60+30) minutes
+            number, unit, length, exact = compound  # "2 hours 30 minutes" -> (2*60+30) minutes
             consumed = match.end() + end + length
             after = after[length:]
         else:
-            number = match["number"]
+            number, exact = match["number"], None
         counted_rate = False
         if rate := _RATE.match(after):
             per = Fraction(rate["per"]) if rate["per"] else Fraction(1)
@@ -205,8 +210,34 @@ def amounts(question: str) -> list[Amount] | None:
             return None
         if len(unit.sizes) == 1 and unit.sizes[0][0] not in _DIMENSIONS:
             last_count = unit
-        found.append(Amount(number, unit, per))
-    return found
+        found.append(Amount(number, unit, per, exact))
+    return found + changes
+
+
+_PERCENT = re.compile(rf"(?<![\d.])(?P<percent>{DECIMAL})\s*(?:%|percent\b|per\s*cent\b)", re.I)
+_PART_ASKED = re.compile(
+    r"\bhow\s+much\s+(?:is|was|will|would|do|does|did)\s+(?:the|my|our|i|we|you)\s+(?:\w+\s+)?"
+    r"(?:tip|tax|fee|discount|interest|raise|save|saving|commission)\b|\bof\s+(?:the|my|a|his|her|their)\b"
+    r"|\bof\s+[{_CURRENCY}]?\d|\bwhat\s+percent",
+    re.I,
+)
+
+
+def _percentage_changes(text: str) -> list[Amount] | None:
+    """Each percentage of ``text`` as the change it makes ("35% off" -> ``(1-35/100)``, "8% tax" ->
+    ``(1+8/100)``), or None when one is a part asked ("the tip", "12% of my pay") or its direction is not
+    clear (:func:`graphs.planning.percent_direction.percent_sign`)."""
+    percents = [found["percent"] for found in _PERCENT.finditer(text)]
+    if percents and _PART_ASKED.search(text):
+        return None
+    changes = []
+    for percent in percents:
+        sign = percent_sign(percent, text, about_earnings(text, ""))
+        if sign is None:
+            return None
+        factor = 1 + Fraction(percent) / 100 if sign == "+" else 1 - Fraction(percent) / 100
+        changes.append(Amount(f"(1{sign}{percent}/100)", Unit(()), exact=factor, change=True))
+    return changes
 
 
 _ONE_GIVES = re.compile(
@@ -215,7 +246,7 @@ _ONE_GIVES = re.compile(
 )
 
 
-def _compound(number: str, unit: Unit, after: str) -> tuple[str, Unit, int] | None:
+def _compound(number: str, unit: Unit, after: str) -> tuple[str, Unit, int, Fraction] | None:
     """An amount written in two units of one kind ("2 hours 30 minutes", "5 feet 9 inches") as one in the
     smaller, with how much of ``after`` the second part takes; None for anything else."""
     found = re.match(rf"\s*(?:and\s+)?(?P<part>{DECIMAL})(?!\.?\d)", after)
@@ -233,7 +264,8 @@ def _compound(number: str, unit: Unit, after: str) -> tuple[str, Unit, int] | No
         or factor.denominator != 1
     ):
         return None
-    return f"({number}*{factor}+{found['part']})", named[0], found.end() + named[1]
+    exact = Fraction(number) * factor + Fraction(found["part"])
+    return f"({number}*{factor}+{found['part']})", named[0], found.end() + named[1], exact
 
 
 _DIMENSIONS = {dimension for dimension, *_ in _MEASURES.values()}
@@ -354,7 +386,9 @@ def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     money = any(dim == "money" for dim, _ in asked.powers)
     if any(_bare(amount) for amount in found) and not money:
         return None
-    units = [_as_money(amount.unit) if _bare(amount) else amount.unit for amount in found]
+    units = _without_lone_ones(
+        [_as_money(amount.unit) if _bare(amount) else amount.unit for amount in found], asked
+    )
     targets = _targets(asked, units)
     # units by name first ("38 hours a week" is hours per week), then by dimension (kilograms and grams meet)
     for within, named in itertools.product((targets, _per_period(targets, units)), (True, False)):
@@ -382,6 +416,19 @@ def _whole(expression: str, value: Fraction, asked: Unit, question: str) -> str 
     if down == up:
         return None
     return f"{'floor' if down else 'ceil'}({expression})"
+
+
+def _without_lone_ones(units: list[Unit], asked: Unit) -> list[Unit]:
+    """``units`` without a counted thing that only one rate is per and nothing else counts: "A jacket is $80
+    with 35% off: sale price?" is $80 for the one jacket the question is about."""
+    named = [dim for unit in units for dim, _, _ in unit.sizes] + [dim for dim, _, _ in asked.sizes]
+    lone = {
+        dim
+        for unit in units
+        for dim, exp, _ in unit.sizes
+        if exp == -1 and dim not in _DIMENSIONS and named.count(dim) == 1
+    }
+    return [Unit(tuple(size for size in unit.sizes if size[0] not in lone)) for unit in units]
 
 
 def _targets(asked: Unit, units: list[Unit]) -> list[Unit]:
@@ -416,7 +463,7 @@ def _products(
     ``named``: units compared by name (hours and weeks differ), not only by dimension (both are time)."""
     candidates: dict[Fraction, str] = {}
     powers = {_powers(target, named): target for target in targets}
-    for signs in itertools.product((1, -1), repeat=len(found)):
+    for signs in itertools.product(*[(1,) if amount.change else (1, -1) for amount in found]):
         total = _summed(
             [
                 (dim, exp * sign)
@@ -453,7 +500,7 @@ def _start_and_change(
     readings: dict[Fraction, str] = {}
     for index, (start, unit) in enumerate(zip(found, units, strict=True)):
         target = next((t for t in targets if t.powers == unit.powers), None)
-        if target is None or start.per != 1:
+        if target is None or start.per != 1 or start.change:
             continue
         scale = _size(unit) / _size(target)  # "3 kg" of a question asked in grams: 3*1000
         begin = start.value * scale
@@ -487,7 +534,7 @@ def _powers(unit: Unit, named: bool) -> Powers:
 
 def _bare(amount: Amount) -> bool:
     """An amount written without a unit of its own, only a rate's ("2.40 a kilo"): a price."""
-    return all(exp < 0 for _, exp, _ in amount.unit.sizes)
+    return not amount.change and all(exp < 0 for _, exp, _ in amount.unit.sizes)
 
 
 def _as_money(unit: Unit) -> Unit:

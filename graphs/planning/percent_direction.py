@@ -41,12 +41,12 @@ _CHANGES = (
 )
 
 
-def _about_earnings(question: str, conversation: str) -> bool:
+def about_earnings(question: str, conversation: str) -> bool:
     """Whether the question or the turns before it speak of earnings (then a tax is taken off)."""
     return bool(_EARNINGS.search(question) or _EARNINGS.search(conversation))
 
 
-def _direction(percent: str, question: str, earnings: bool) -> str | None:
+def percent_sign(percent: str, question: str, earnings: bool) -> str | None:
     """ "+" or "-" as every clause of ``question`` that writes ``percent`` % says; None when they say neither
     or both. ``earnings``: the conversation is about earnings, so a tax is taken off."""
     written = re.compile(rf"(?<![\d.]){re.escape(percent)}\s*(?:%|percent\b)", re.IGNORECASE)
@@ -78,19 +78,19 @@ def with_change_applied(expression: str, question: str, conversation: str = "") 
     match = _AMOUNT_ONLY.fullmatch(expression.strip())
     if match is None or _AMOUNT_ASKED.search(question) or not _TOTAL_ASKED.search(question):
         return None
-    sign = _direction(match["percent"], question, _about_earnings(question, conversation))
+    sign = percent_sign(match["percent"], question, about_earnings(question, conversation))
     return None if sign is None else f"{match['base']}*(1{sign}{match['percent']}/100)"
 
 
 def percent_direction_fixed(expression: str, question: str, conversation: str = "") -> str | None:
     """``expression`` with each percentage change signed as ``question`` says; None when nothing changes.
     ``conversation``: the earlier turns too, which may say that the figure is earnings."""
-    earnings = _about_earnings(question, conversation)
+    earnings = about_earnings(question, conversation)
     fixed = expression
     for shape in _CHANGES:
 
         def signed(match: re.Match[str]) -> str:
-            sign = _direction(match["percent"], question, earnings)
+            sign = percent_sign(match["percent"], question, earnings)
             if sign is None or sign == match["sign"]:
                 return match[0]
             start, end = match.span("sign")
