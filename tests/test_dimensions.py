@@ -67,6 +67,10 @@ from tools.calculator import calculate, calculator
             "52000*(1+4/100)/26",
             "2080",
         ),
+        ("Convert 5 feet 9 inches to centimetres (1 inch = 2.54 cm).", "(5*12+9)*127/50", "175.26"),
+        ("how long to roast a 3 kg joint at 35 min per kg plus an extra 25 min?", "25+3*35", "130"),
+        ("I have $50 and spend $12.50. How much is left?", "50-12.5", "37.5"),
+        ("Tickets are $12 each. How much do 5 tickets cost?", "12*5", "60"),
         ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5*1000/250", "20"),
     ],
 )
@@ -84,7 +88,8 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
         "How much is the tip on a $64 meal at 15%?",  # the part itself is asked
         "I earn $3,200 a month and put 12% of it into savings. How much is that a year?",  # a part, "of it"
         "The film starts at 7:45 and runs 2 hours. When does it end?",  # a clock time
-        "How many minutes are in 3 hours?",  # one amount: a conversion, read elsewhere
+        "A pizza has 12 slices. I ate a quarter of it and my friend ate 4. How many slices are left?",  # words
+        "A 1200 L tank has 240 L in it. How many more litres to fill it?",  # a difference asked
         "I bought 3 shirts at $22 and 2 caps at $9. Total?",  # a sum of products: two values
         "There are 4 boxes with 24 eggs each and 7 of them broke. How many eggs are left?",  # a difference
         "What is 12 times 7?",  # no unit at all

@@ -152,8 +152,9 @@ def amounts(question: str) -> list[Amount] | None:
     text = number_words_to_digits(question)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"\s+([²³])", r"\1", text)  # "54 m ²", as the number reader spaced it
-    if re.search(r"\d\s*:\s*\d", text):
-        return None  # a clock time
+    text = re.sub(r"\(\s*[^()]*=[^()]*\)", " ", text)  # "(1 inch = 2.54 cm)": a definition, known already
+    if re.search(r"\d\s*:\s*\d", text) or _WORDED_SHARE.search(text):
+        return None  # a clock time; "a quarter of it", "twice as many": amounts written as words
     changes = _percentage_changes(text)
     if changes is None:
         return None
@@ -193,9 +194,11 @@ def amounts(question: str) -> list[Amount] | None:
             consumed = match.end() + end + rate.end() + over[1]
             counted_rate = over[0].sizes[0][0] not in _DIMENSIONS
         elif re.match(r"\s*(?:each|apiece|a\s+piece)\b", after, re.I):
-            if last_count is None:
-                return None  # "tickets are $65 each": each of what the words before say, not read
-            unit = unit.over(last_count)  # "3 pizzas, 8 slices each"
+            subject = _SUBJECT.search(text[: match.start()])
+            each = last_count or (_noun_unit(subject[1]) if subject else None)
+            if each is None:
+                return None  # "$65 each": each of what the words do not say
+            unit = unit.over(each if isinstance(each, Unit) else each[0])  # "3 pizzas, 8 slices each"
             counted_rate = True
         elif re.match(r"\s*/", after):
             return None
@@ -214,6 +217,9 @@ def amounts(question: str) -> list[Amount] | None:
     return found + changes
 
 
+_WORDED_SHARE = re.compile(
+    r"\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|eighths?|tenths?|twice|double|triple|thrice)\b", re.I
+)
 _PERCENT = re.compile(rf"(?<![\d.])(?P<percent>{DECIMAL})\s*(?:%|percent\b|per\s*cent\b)", re.I)
 _PART_ASKED = re.compile(
     r"\bhow\s+much\s+(?:is|was|will|would|do|does|did)\s+(?:the|my|our|i|we|you)\s+(?:\w+\s+)?"
@@ -240,6 +246,11 @@ def _percentage_changes(text: str) -> list[Amount] | None:
     return changes
 
 
+_SUBJECT = re.compile(
+    rf"\b([a-z]+s)\s+(?:are|cost|sell\s+for|go\s+for|at)\s*(?:about\s+|only\s+|just\s+)?[{_CURRENCY}]?\s*$",
+    re.I,
+)
+"""The plural noun whose price the amount after it is: "Concert tickets are $65 each"."""
 _ONE_GIVES = re.compile(
     r"\s*(?:of(?:\s+[a-z]+){1,3}?\s+)?(?:is|costs?|makes|covers|holds|weighs|gives|feeds|serves|lasts)\b",
     re.I,
@@ -279,7 +290,7 @@ _ASKED_NOUN = re.compile(
     re.I,
 )
 _ASKED_IN = re.compile(
-    rf"\((?P<paren>[a-z²³ ]+)\)|\bin\s+(?P<unit>{_MEASURE.pattern})(?:\s*(?:/|per)\s*(?P<over>{_MEASURE.pattern}))?",
+    rf"\((?P<paren>[a-z²³ ]+)\)|\b(?:in|to|into)\s+(?P<unit>{_MEASURE.pattern})(?:\s*(?:/|per)\s*(?P<over>{_MEASURE.pattern}))?",
     re.I,
 )
 _ASKED_PER = re.compile(
@@ -288,6 +299,8 @@ _ASKED_PER = re.compile(
 _ASKED_EACH = re.compile(
     r"\beach\s*(?:one\b|person\b|of\s+(?:us|them)\b)?\s*(?:[?.!]|pay|get|owe|gets|$)", re.I
 )
+_HOW = re.compile(r"\bhow\s+(long|far|heavy)\b", re.I)
+_HOW_DIMENSIONS = {"long": "time", "far": "length", "heavy": "mass"}
 _NOT_ASKED_NOUNS = (
     r"(?:do|does|did|will|would|is|are|can|could|should|money|much|many|it|that|this|i|we|you|each)\b"
 )
@@ -320,6 +333,8 @@ def asked_unit(question: str) -> Unit | None:
             tail = asked[noun.end() :]
         else:
             tail = asked[noun.start("noun") :]
+    if unit is None and (how := _HOW.search(asked)):
+        unit = Unit(((_HOW_DIMENSIONS[how[1].lower()], 1, Fraction(0)),))  # the size: the question's own
     if unit is None and (
         _MONEY_ASKED.search(asked)
         or (re.search(r"\bhow\s+much\b", asked, re.I) and re.search(_MONEY_WRITTEN, text, re.I))
@@ -381,6 +396,21 @@ _TOGETHER = re.compile(
 
 
 def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
+    if any(size == 0 for _, _, size in asked.sizes):  # "how long": in the question's smallest unit of time
+        sizes = [
+            size
+            for unit in (a.unit for a in found)
+            for dim, exp, size in unit.sizes
+            if exp > 0 and dim == asked.sizes[0][0]
+        ]
+        if not sizes:
+            return None
+        asked = Unit(((asked.sizes[0][0], 1, min(sizes)),))
+    if len(found) == 1 and found[0].unit.powers == asked.powers and not found[0].change:
+        # one amount asked in another unit of its kind: "convert 5 feet 9 inches to centimetres"
+        return (
+            None if _size(found[0].unit) == _size(asked) else _written(found, [found[0].unit], (1,), asked)[0]
+        )
     if not 2 <= len(found) <= 6 or any(amount.value == 1 for amount in found):
         return None  # "How much does one yogurt cost?": a "one" that says per what, not an amount
     money = any(dim == "money" for dim, _ in asked.powers)
@@ -489,13 +519,17 @@ _TAKES = re.compile(
 )
 
 
+_COMPARES = re.compile(r"\bhow\s+(?:many|much)\s+(?:more|less|fewer|longer|shorter)\b|\bthan\b", re.I)
+"""A difference asked ("how many more litres to fill it?"): neither a start nor a change."""
+
+
 def _start_and_change(
     question: str, found: list[Amount], units: list[Unit], targets: list[Unit]
 ) -> str | None:
     """One amount in the asked unit as it stands, and the product of the others added to it or taken from
     it as the question's verbs say; None when that is not one reading."""
     adds, takes = bool(_ADDS.search(question)), bool(_TAKES.search(question))
-    if adds == takes:
+    if adds == takes or _COMPARES.search(question):
         return None
     readings: dict[Fraction, str] = {}
     for index, (start, unit) in enumerate(zip(found, units, strict=True)):
@@ -511,7 +545,7 @@ def _start_and_change(
             for position, (amount, other) in enumerate(zip(found, units, strict=True))
             if position != index
         ]
-        if len(rest) < 2:
+        if not rest:
             continue
         change = _products([amount for amount, _ in rest], [other for _, other in rest], [target])
         if len(change) != 1:
