@@ -205,3 +205,11 @@ def test_a_number_of_an_earlier_calculation_is_changed_through_the_chain() -> No
     assert substituted_expression(messages) == "(3000*12)/52"
     messages[-1] = HumanMessage("what if it was 3000 instead of 2500")  # no calculation writes 2500
     assert substituted_expression(messages) is None
+
+
+@pytest.mark.parametrize("follow_up", ["what if beans went up to €30/kg?", "And €30?"])
+def test_a_price_in_euros_or_pounds_is_replaced_as_a_dollar_one_is(follow_up: str) -> None:
+    messages = conversation(
+        "a kilo of coffee beans is €24 and I use 18 g per cup. cost per cup?", "24*18/1000", follow_up
+    )
+    assert substituted_expression(messages) == "30*18/1000"

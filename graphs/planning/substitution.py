@@ -30,12 +30,13 @@ _FOLLOW_UP = re.compile(
     r"|(?:what\s+)?if\s+(?:[a-z']+\s+){0,4}?"
     r"|make\s+it\s+|(?:try\s+(?:it\s+)?)?with\s+|try\s+"
     r"|(?P<preposition>of|for|at|on|in)\s+|)"
-    rf"(?P<currency>\$)?(?P<number>{WRITTEN_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}}?)"
-    rf"(?:\s+instead(?:\s+of\s+\$?(?P<old>{WRITTEN_NUMBER})\s*(?:%|percent)?)?)?\s*[?.!]*",
+    rf"(?P<currency>[$€£])?(?P<number>{WRITTEN_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}}?)"
+    rf"(?:\s*/\s*(?:kg|kilo|litre|liter|l|lb|hour|h|month|week|day|year))?"
+    rf"(?:\s+instead(?:\s+of\s+[$€£]?(?P<old>{WRITTEN_NUMBER})\s*(?:%|percent)?)?)?\s*[?.!]*",
     re.IGNORECASE,
 )
 _MARKED_NUMBER = re.compile(
-    rf"(?P<currency>\$)?(?P<number>{WRITTEN_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}})", re.IGNORECASE
+    rf"(?P<currency>[$€£])?(?P<number>{WRITTEN_NUMBER})(?P<rest>(?:\s*%|\s+[a-z]+){{0,3}})", re.IGNORECASE
 )
 _CURRENCY_WORDS = frozenset({"dollar", "euro", "pound", "buck", "usd", "eur", "gbp", "crown", "franc", "yen"})
 MARK_WORDS = 2
