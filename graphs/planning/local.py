@@ -41,6 +41,7 @@ from agent.models.local.grammar import tool_parameters
 from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
 from graphs.planning.call_format import ANSWER
+from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
@@ -289,7 +290,8 @@ class LocalPlanner:
         - plain arithmetic on the previous result ("Add 9 to that."), a difference with it ("how much more is
           that than 2000?") or a share of it ("split it between 4") (:mod:`graphs.planning.references`);
         - a first question whose amounts multiply and divide one way only into the unit it asks ("450 g of
-          flour per loaf: how many grams for 6 loaves?" -> ``450*6``) (:mod:`graphs.planning.dimensions`).
+          flour per loaf: how many grams for 6 loaves?" -> ``450*6``) (:mod:`graphs.planning.dimensions`), or
+          the minutes between two clock times (:mod:`graphs.planning.clock`).
         """
         calculator = self.by_name.get("calculator")
         argument = calculator and single_string_argument(calculator, ("expression",))
@@ -326,7 +328,11 @@ class LocalPlanner:
             ),
             (
                 DIMENSIONS_ROUTE,
-                lambda: None if rules.previous_turn(messages) else dimensional_expression(question),
+                lambda: (
+                    None
+                    if rules.previous_turn(messages)
+                    else dimensional_expression(question) or clock_duration(question)
+                ),
             ),
         ):
             if found := expression():
