@@ -71,6 +71,10 @@ from tools.calculator import calculate, calculator
         ("how long to roast a 3 kg joint at 35 min per kg plus an extra 25 min?", "25+3*35", "130"),
         ("I have $50 and spend $12.50. How much is left?", "50-12.5", "37.5"),
         ("Tickets are $12 each. How much do 5 tickets cost?", "12*5", "60"),
+        ("I have 3 boxes of 12 pens and give away 10 pens. How many pens are left?", "3*12-10", "26"),
+        ("The rope is 12 m long. I cut it into pieces of 80 cm. How many pieces?", "12*100/80", "15"),
+        ("I walk 4 km in 50 minutes. How long to walk 10 km?", "10/(4/50)", "125"),
+        ("A coach covers 186 km in 3 hours. What is its average speed in km/h?", "186/3", "62"),
         ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5*1000/250", "20"),
     ],
 )

@@ -200,8 +200,17 @@ def amounts(question: str) -> list[Amount] | None:
                 return None  # "$65 each": each of what the words do not say
             unit = unit.over(each if isinstance(each, Unit) else each[0])  # "3 pizzas, 8 slices each"
             counted_rate = True
+        elif (within := _WITHIN.match(after)) and not re.match(
+            rf"\s*(?:and\s+)?{DECIMAL}", after[within.end() :]
+        ):
+            time = _measure(within["unit"])  # "270 km in 3 hours": a rate, per 3 hours
+            assert time is not None
+            unit, per = unit.over(time), Fraction(within["amount"])
+            consumed = match.end() + end + within.end()
         elif re.match(r"\s*/", after):
             return None
+        if (holder := _HOLDER.search(text[: match.start()])) and (held := _noun_unit(holder[1])):
+            unit, counted_rate = unit.over(held[0]), True  # "3 boxes of 12 pens", "pieces of 80 cm"
         if per_one is not None:
             unit, per_one, counted_rate = unit.over(per_one), None, True
         if not counted_rate and (before := _BEFORE_RATE.search(text[: match.start()])):
@@ -251,6 +260,12 @@ _SUBJECT = re.compile(
     re.I,
 )
 """The plural noun whose price the amount after it is: "Concert tickets are $65 each"."""
+_WITHIN = re.compile(
+    rf"\s+in\s+(?P<amount>{DECIMAL})\s*(?P<unit>(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?))\b",
+    re.I,
+)
+_HOLDER = re.compile(r"\b(?!(?:" + "|".join(sorted(_NOT_NOUNS)) + r")\b)([a-z]+s)\s+of\s*$", re.I)
+"""A plural noun and "of" just before an amount: what the amount is per ("boxes of 12 pens")."""
 _ONE_GIVES = re.compile(
     r"\s*(?:of(?:\s+[a-z]+){1,3}?\s+)?(?:is|costs?|makes|covers|holds|weighs|gives|feeds|serves|lasts)\b",
     re.I,
@@ -401,17 +416,12 @@ def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
             size
             for unit in (a.unit for a in found)
             for dim, exp, size in unit.sizes
-            if exp > 0 and dim == asked.sizes[0][0]
+            if dim == asked.sizes[0][0]
         ]
         if not sizes:
             return None
         asked = Unit(((asked.sizes[0][0], 1, min(sizes)),))
-    if len(found) == 1 and found[0].unit.powers == asked.powers and not found[0].change:
-        # one amount asked in another unit of its kind: "convert 5 feet 9 inches to centimetres"
-        return (
-            None if _size(found[0].unit) == _size(asked) else _written(found, [found[0].unit], (1,), asked)[0]
-        )
-    if not 2 <= len(found) <= 6 or any(amount.value == 1 for amount in found):
+    if not 1 <= len(found) <= 6 or any(amount.value == 1 for amount in found):
         return None  # "How much does one yogurt cost?": a "one" that says per what, not an amount
     money = any(dim == "money" for dim, _ in asked.powers)
     if any(_bare(amount) for amount in found) and not money:
@@ -419,6 +429,12 @@ def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     units = _without_lone_ones(
         [_as_money(amount.unit) if _bare(amount) else amount.unit for amount in found], asked
     )
+    if len(found) == 1:
+        # one amount asked in another unit of its kind: "convert 5 feet 9 inches to centimetres"
+        (amount,), (unit,) = found, units
+        if unit.powers != asked.powers or amount.change or (_size(unit) == _size(asked) and amount.per == 1):
+            return None
+        return _written(found, units, (1,), asked)[0]
     targets = _targets(asked, units)
     # units by name first ("38 hours a week" is hours per week), then by dimension (kilograms and grams meet)
     for within, named in itertools.product((targets, _per_period(targets, units)), (True, False)):
