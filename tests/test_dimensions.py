@@ -75,6 +75,16 @@ from tools.calculator import calculate, calculator
         ("The rope is 12 m long. I cut it into pieces of 80 cm. How many pieces?", "12*100/80", "15"),
         ("I walk 4 km in 50 minutes. How long to walk 10 km?", "10/(4/50)", "125"),
         ("A coach covers 186 km in 3 hours. What is its average speed in km/h?", "186/3", "62"),
+        (
+            "My plant is 12 cm tall and grows 2.5 cm a week. How tall will it be after 8 weeks?",
+            "12+2.5*8",
+            "32",
+        ),
+        (
+            "I have a fence of 20 m and add 3 sections of 2.5 m. How long is the fence now?",
+            "20+3*2.5",
+            "27.5",
+        ),
         ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5*1000/250", "20"),
     ],
 )

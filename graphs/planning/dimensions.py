@@ -314,8 +314,12 @@ _ASKED_PER = re.compile(
 _ASKED_EACH = re.compile(
     r"\beach\s*(?:one\b|person\b|of\s+(?:us|them)\b)?\s*(?:[?.!]|pay|get|owe|gets|$)", re.I
 )
-_HOW = re.compile(r"\bhow\s+(long|far|heavy)\b", re.I)
-_HOW_DIMENSIONS = {"long": "time", "far": "length", "heavy": "mass"}
+_HOW = re.compile(r"\bhow\s+(long|far|heavy|tall|high|wide|deep)\b", re.I)
+_HOW_DIMENSIONS = {"far": "length", "heavy": "mass", "tall": "length", "high": "length", "wide": "length"}
+_HOW_DIMENSIONS |= {
+    "long": "time",
+    "deep": "length",
+}  # "how long": a time, or a length where no time is given
 _NOT_ASKED_NOUNS = (
     r"(?:do|does|did|will|would|is|are|can|could|should|money|much|many|it|that|this|i|we|you|each)\b"
 )
@@ -418,6 +422,9 @@ def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
             for dim, exp, size in unit.sizes
             if dim == asked.sizes[0][0]
         ]
+        if not sizes and asked.sizes[0][0] == "time" and _HOW.search(question):  # "how long is the fence?"
+            sizes = [size for a in found for dim, _, size in a.unit.sizes if dim == "length"]
+            asked = Unit((("length", 1, Fraction(0)),))
         if not sizes:
             return None
         asked = Unit(((asked.sizes[0][0], 1, min(sizes)),))
