@@ -207,3 +207,10 @@ def test_other_follow_ups_are_left_alone(first: str, expression: str, follow_up:
     from tests.test_substitution import conversation
 
     assert dimensional_follow_up(conversation(first, expression, follow_up)) is None
+
+
+def test_a_rounded_count_is_said_in_words() -> None:
+    from graphs.planning.rules import calculator_answer
+
+    assert calculator_answer("ceil(23/2.2)", "11") == "23 ÷ 2.2 rounded up is 11."
+    assert calculator_answer("floor(50/7)", "7") == "50 ÷ 7 rounded down is 7."

@@ -590,6 +590,9 @@ def figure_times_count(expression: str, question: str, passage: str) -> str | No
     return None
 
 
+_ROUNDED = re.compile(r"(?P<way>ceil|floor)\((?P<inner>.*)\)")
+
+
 def pretty_expression(expression: str) -> str:
     """``12*12`` -> ``12 × 12``, for answers people read."""
     text = re.sub(r"\*\*", "^", expression)
@@ -1137,6 +1140,9 @@ def is_error(result: ToolMessage) -> bool:
 
 def calculator_answer(expression: str, result: str) -> str:
     """The answer for a calculator result; it contains ``result`` verbatim."""
+    if rounded := _ROUNDED.fullmatch(expression.strip()):  # "23 ÷ 2.2 rounded up is 11."
+        way = "up" if rounded["way"] == "ceil" else "down"
+        return f"{pretty_expression(rounded['inner'])} rounded {way} is {result.strip()}."
     shown = pretty_expression(expression)
     return f"{result.strip()}." if shown == result.strip() else f"{shown} = {result.strip()}."
 
