@@ -103,7 +103,11 @@ def test_a_rate_is_carried_over_the_periods_a_follow_up_counts(
     ("first", "expression", "follow_up"),
     [
         ("If I walk 8,500 steps a day, how many steps is that in a week?", "8500*7", "and 3 more days?"),
-        ("I pay 45 a week and 10 a day for lunch. Per month?", "45*52/12+10*365/12", "and 3 weeks?"),  # two rates
+        (
+            "I pay 45 a week and 10 a day for lunch. Per month?",
+            "45*52/12+10*365/12",
+            "and 3 weeks?",
+        ),  # two rates
         ("i save $45 a week. how much is that in a year?", "45*52", "and 3 months?"),  # no whole factor
     ],
 )
