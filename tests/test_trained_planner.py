@@ -577,7 +577,7 @@ def test_a_weekly_figure_over_a_year_takes_52_weeks() -> None:
         # a unit constant in place of a number the question gives
         ("A train travels 270 km in 3 hours. What's its average speed?", "1000/270", "270/3", {"270", "3"}),
         (
-            "A jacket is 80 and 25% off. Sale price?",
+            "Jacket: 80, and 25% off. Sale price?",
             "80*(1-25/12)",
             "80*(1-25/100)",
             {"80", "25", "1", "100"},
