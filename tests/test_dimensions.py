@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from graphs.planning.dimensions import amounts, asked_unit, dimensional_expression, dimensional_follow_up
+from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
 from graphs.planning.local import DIMENSIONS_ROUTE, LocalPlanner
+from graphs.planning.quantities import amounts, asked_unit
 from tools.calculator import calculate, calculator
 
 
