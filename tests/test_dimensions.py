@@ -86,6 +86,8 @@ from tools.calculator import calculate, calculator
             "20+3*2.5",
             "27.5",
         ),
+        ("If 3 apples cost $2, how much do 12 apples cost?", "2*12/3", "8"),
+        ("A car goes 300 km on 20 litres. How far on 35 litres?", "300*35/20", "525"),
         ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5*1000/250", "20"),
     ],
 )
@@ -108,6 +110,8 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
         "I bought 3 shirts at $22 and 2 caps at $9. Total?",  # a sum of products: two values
         "There are 4 boxes with 24 eggs each and 7 of them broke. How many eggs are left?",  # a difference
         "What is 12 times 7?",  # no unit at all
+        "It takes 3 workers 6 hours to build a wall. How long would 2 workers take?",  # inverse, maybe
+        "8 pipes fill a pool in 6 hours. How many pipes would fill it in 4 hours?",  # inverse
         "I rode 30 km out at 20 km/h and back at 30 km/h. Average speed in km/h?",  # not a product
         "Concert tickets are $65 each plus a $7.50 fee per ticket. What do 4 tickets cost?",  # each of what?
         "A crate holds 2.2 m³. How many crates are there in 23 m³?",  # not whole, and not said how to round

@@ -83,10 +83,12 @@ def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
             size
             for unit in (a.unit for a in found)
             for dim, exp, size in unit.sizes
-            if dim == asked.sizes[0][0]
+            if dim == asked.sizes[0][0] and abs(exp) == 1
         ]
         if not sizes and asked.sizes[0][0] == "time":  # "how long is the fence?": a length
-            sizes = [size for a in found for dim, _, size in a.unit.sizes if dim == "length"]
+            sizes = [
+                size for a in found for dim, exp, size in a.unit.sizes if dim == "length" and abs(exp) == 1
+            ]
             asked = Unit((("length", 1, Fraction(0)),))
         if not sizes:
             return None
@@ -109,6 +111,10 @@ def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     # units by name first ("38 hours a week" is hours per week), then by dimension (kilograms and grams meet)
     for within, named in itertools.product((targets, _per_period(targets, units)), (True, False)):
         candidates = _products(found, units, within, named=named)
+        if len(candidates) > 1 and all(dim != "time" for unit in (asked, *units) for dim, _, _ in unit.sizes):
+            # "3 apples cost $2: how much do 12 apples cost?" is 2*12/3, not 2*3/12: what the question asks
+            # about multiplies (not where a time is given or asked: "8 pipes fill it in 6 hours: in 4?")
+            candidates = _products(found, units, within, named=named, asked_multiplies=True)
         if len(candidates) == 1:
             ((value, expression),) = candidates.items()
             return _whole(expression, value, asked, question)
@@ -173,13 +179,20 @@ def _per_period(targets: list[Unit], units: list[Unit]) -> list[Unit]:
 
 
 def _products(
-    found: list[Amount], units: list[Unit], targets: list[Unit], *, named: bool = False
+    found: list[Amount],
+    units: list[Unit],
+    targets: list[Unit],
+    *,
+    named: bool = False,
+    asked_multiplies: bool = False,
 ) -> dict[Fraction, str]:
     """Every value, with its expression, that multiplying and dividing all ``found`` gives in a target unit;
-    ``named``: units compared by name (hours and weeks differ), not only by dimension (both are time)."""
+    ``named``: units compared by name (hours and weeks differ), not only by dimension (both are time);
+    ``asked_multiplies``: only the ways in which the amounts of the asking sentence multiply."""
     candidates: dict[Fraction, str] = {}
     powers = {_powers(target, named): target for target in targets}
-    for signs in itertools.product(*[(1,) if amount.change else (1, -1) for amount in found]):
+    fixed = [amount.change or (asked_multiplies and amount.asked) for amount in found]
+    for signs in itertools.product(*[(1,) if one else (1, -1) for one in fixed]):
         total = summed(
             [
                 (dim, exp * sign)

@@ -91,6 +91,8 @@ class Amount:
     """The value of what is written, where that is not a plain number ("(2*60+30)" minutes: 150)."""
     change: bool = False
     """A percentage change ("(1-35/100)" for 35% off): it multiplies, it never divides."""
+    asked: bool = False
+    """Written in the question's own sentence ("how much do *12* apples cost?"), not in what it states."""
 
     @property
     def value(self) -> Fraction:
@@ -149,6 +151,8 @@ def amounts(question: str) -> list[Amount] | None:
     last_count: Unit | None = None
     consumed = 0  # the end of the last rate read: "8 L/100 km" is one amount, not two
     per_one: Unit | None = None  # "one litre of paint covers 12 m²": what the next amount is per
+    asking = [found.start() for found in re.finditer(r"\b(?:how|what)\b", text, re.I)]
+    asked_from = asking[-1] if asking else len(text)  # "If 3 apples cost $2, how much do *12* apples cost?"
     for match in re.finditer(rf"(?P<sign>[{_CURRENCY}]\s*)?(?<![\d.])(?P<number>{DECIMAL})(?!\.?\d)", text):
         if match.start() < consumed:
             continue
@@ -208,7 +212,7 @@ def amounts(question: str) -> list[Amount] | None:
             return None
         if len(unit.sizes) == 1 and unit.sizes[0][0] not in DIMENSIONS:
             last_count = unit
-        found.append(Amount(number, unit, per, exact))
+        found.append(Amount(number, unit, per, exact, asked=match.start() >= asked_from))
     return found + changes
 
 
@@ -314,17 +318,24 @@ EACH = Unit((("each", -1, Fraction(1)),))
 """The unit of "how much each": per whichever counted thing the question shares out."""
 
 
+def asked_sentence(text: str) -> str:
+    """The sentence of ``text`` that asks (the last with a question mark, "how" or "what"; else the last)."""
+    sentences = [part for part in re.split(r"(?<=[.?!])\s+", text.strip()) if part]
+    if not sentences:
+        return ""
+    return next(
+        (part for part in reversed(sentences) if "?" in part or re.search(r"\bhow\b|\bwhat", part, re.I)),
+        sentences[-1],
+    )
+
+
 def asked_unit(question: str) -> Unit | None:
     """The unit the question asks its answer in ("how many grams", "cost per cup", "in km", "how much
     each": money over :data:`EACH`), or None when its question does not name one this reading knows."""
     text = number_words_to_digits(question)
-    sentences = [part for part in re.split(r"(?<=[.?!])\s+", text.strip()) if part]
-    if not sentences:
+    asked = asked_sentence(text)
+    if not asked:
         return None
-    asked = next(
-        (part for part in reversed(sentences) if "?" in part or re.search(r"\bhow\b|\bwhat", part, re.I)),
-        sentences[-1],
-    )
     unit: Unit | None = None
     tail = asked
     if (found := _ASKED_IN.search(asked)) and (found["paren"] or found["unit"]):
