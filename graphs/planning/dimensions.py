@@ -24,6 +24,7 @@ from langchain_core.messages import BaseMessage
 from graphs.planning.quantities import (
     DIMENSIONS,
     EACH,
+    MONEY,
     Amount,
     Powers,
     Unit,
@@ -57,12 +58,12 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
     asks in the previous question's."""
     previous = previous_turn(messages)
     result = previous_calculator_result(messages)
-    if previous is None or result is None or result.startswith("-") or not messages:
+    if previous is None or result is None or result.startswith("-"):
         return None
     before = asked_unit(previous[0])
     question = messages[-1].text
     found = amounts(question)
-    if before is None or (EACH.sizes[0][0], -1) in before.powers or not found:
+    if before is None or (EACH, -1) in before.powers or not found:
         return None
     asked = asked_unit(question) or Unit(tuple(size for size in before.sizes if size[1] > 0))
     if not asked.sizes:
@@ -79,20 +80,13 @@ _TOGETHER = re.compile(
 
 def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     if any(size == 0 for _, _, size in asked.sizes):  # "how long": in the question's smallest unit of time
-        sizes = [
-            size
-            for unit in (a.unit for a in found)
-            for dim, exp, size in unit.sizes
-            if dim == asked.sizes[0][0] and abs(exp) == 1
-        ]
-        if not sizes and asked.sizes[0][0] == "time":  # "how long is the fence?": a length
-            sizes = [
-                size for a in found for dim, exp, size in a.unit.sizes if dim == "length" and abs(exp) == 1
-            ]
-            asked = Unit((("length", 1, Fraction(0)),))
+        dimension = asked.sizes[0][0]
+        sizes = _sizes_of(found, dimension)
+        if not sizes and dimension == "time":  # "how long is the fence?": a length
+            dimension, sizes = "length", _sizes_of(found, "length")
         if not sizes:
             return None
-        asked = Unit(((asked.sizes[0][0], 1, min(sizes)),))
+        asked = Unit(((dimension, 1, min(sizes)),))
     if not 1 <= len(found) <= 6 or any(amount.value == 1 for amount in found):
         return None  # "How much does one yogurt cost?": a "one" that says per what, not an amount
     money = any(dim == "money" for dim, _ in asked.powers)
@@ -104,7 +98,7 @@ def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     if len(found) == 1:
         # one amount asked in another unit of its kind: "convert 5 feet 9 inches to centimetres"
         (amount,), (unit,) = found, units
-        if unit.powers != asked.powers or amount.change or (_size(unit) == _size(asked) and amount.per == 1):
+        if unit.powers != asked.powers or amount.change or (unit.size == asked.size and amount.per == 1):
             return None
         return _written(found, units, (1,), asked)[0]
     targets = _targets(asked, units)
@@ -121,6 +115,13 @@ def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
         if candidates:
             return None
     return _start_and_change(question, found, units, targets)
+
+
+def _sizes_of(found: list[Amount], dimension: str) -> list[Fraction]:
+    """The sizes of the units of ``dimension`` itself (a km, not a litre's cube of length) the amounts use."""
+    return [
+        size for amount in found for dim, exp, size in amount.unit.sizes if dim == dimension and abs(exp) == 1
+    ]
 
 
 _ROUNDS_DOWN = re.compile(r"\b(?:can|could|afford|fill|make|possible)\b", re.I)
@@ -155,12 +156,11 @@ def _without_lone_ones(units: list[Unit], asked: Unit) -> list[Unit]:
 
 def _targets(asked: Unit, units: list[Unit]) -> list[Unit]:
     """The asked unit, or for "how much each" that unit per each counted thing of the question."""
-    each = EACH.sizes[0][0]
-    if (each, -1) not in asked.powers:
+    if (EACH, -1) not in asked.powers:
         return [asked]
     counted = {dim for unit in units for dim, exp in unit.powers if exp > 0 and dim not in DIMENSIONS}
     return [
-        Unit(tuple((noun if dim == each else dim, exp, size) for dim, exp, size in asked.sizes))
+        Unit(tuple((noun if dim == EACH else dim, exp, size) for dim, exp, size in asked.sizes))
         for noun in sorted(counted)
     ]
 
@@ -235,7 +235,7 @@ def _start_and_change(
         target = next((t for t in targets if t.powers == unit.powers), None)
         if target is None or start.per != 1 or start.change:
             continue
-        scale = _size(unit) / _size(target)  # "3 kg" of a question asked in grams: 3*1000
+        scale = unit.size / target.size  # "3 kg" of a question asked in grams: 3*1000
         begin = start.value * scale
         written = start.written + (f"*{scale.numerator}" if scale.numerator != 1 else "")
         written += f"/{scale.denominator}" if scale.denominator != 1 else ""
@@ -271,7 +271,7 @@ def _bare(amount: Amount) -> bool:
 
 
 def _as_money(unit: Unit) -> Unit:
-    return Unit((("money", 1, Fraction(1)), *unit.sizes))
+    return Unit(MONEY.sizes + unit.sizes)
 
 
 def _written(
@@ -287,12 +287,12 @@ def _written(
         term = amount.written if amount.per == 1 else f"{amount.written}/{format_value(amount.per)}"
         worth = amount.value / amount.per
         written *= worth if sign == 1 else 1 / worth
-        exact *= worth * _size(unit) if sign == 1 else 1 / (worth * _size(unit))
+        exact *= worth * unit.size if sign == 1 else 1 / (worth * unit.size)
         if sign == 1:
             multiplied.append(term)
         else:
             divided.append(term if amount.per == 1 else f"({term})")
-    exact /= _size(asked)
+    exact /= asked.size
     factor = exact / written
     if factor.numerator != 1:
         multiplied.append(str(factor.numerator))
@@ -301,11 +301,3 @@ def _written(
     # what multiplies first, then what divides: "5*1000/200", not "1/200*5*1000"
     expression = "*".join(multiplied) + "".join(f"/{term}" for term in divided)
     return expression, exact
-
-
-def _size(unit: Unit) -> Fraction:
-    """The unit's size in its dimensions' base units (a kilogram per litre: 1000 g per 1/1000 m³)."""
-    size = Fraction(1)
-    for _, exp, of_one in unit.sizes:
-        size *= of_one**exp
-    return size

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from graphs.planning.percent_direction import about_earnings, percent_sign
-from graphs.planning.rules import DECIMAL, number_words_to_digits, singular
+from graphs.planning.rules import DECIMAL, PERCENT, number_words_to_digits, singular
 
 Powers = tuple[tuple[str, int], ...]
 """A unit as its dimensions and their exponents, sorted: km per litre is ``(("length", -2),)``."""
@@ -76,6 +76,14 @@ class Unit:
     def powers(self) -> Powers:
         return summed([(dim, exp) for dim, exp, _ in self.sizes])
 
+    @property
+    def size(self) -> Fraction:
+        """The unit's size in its dimensions' base units (a kilogram per litre: 1000 g per 1/1000 m³)."""
+        size = Fraction(1)
+        for _, exp, of_one in self.sizes:
+            size *= of_one**exp
+        return size
+
     def over(self, other: Unit) -> Unit:
         return Unit(self.sizes + tuple((dim, -exp, size) for dim, exp, size in other.sizes))
 
@@ -121,7 +129,6 @@ def _noun_unit(text: str) -> tuple[Unit, int] | None:
         word, end = head[1].lower(), end + head.end()  # "14 tomato plants": the head noun is the last
     noun = "person" if word in _PEOPLE else singular(word)
     return Unit(((noun, 1, Fraction(1)),)), end
-    return None
 
 
 _RATE = re.compile(
@@ -137,8 +144,7 @@ _BEFORE_RATE = re.compile(
 
 def amounts(question: str) -> list[Amount] | None:
     """Every number of ``question`` with its unit, or None when one has no unit this reading knows."""
-    text = number_words_to_digits(question)
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = number_words_to_digits(question)  # digits, without thousands separators
     text = re.sub(r"\s+([²³])", r"\1", text)  # "54 m ²", as the number reader spaced it
     text = re.sub(r"\(\s*[^()]*=[^()]*\)", " ", text)  # "(1 inch = 2.54 cm)": a definition, known already
     if re.search(r"\d\s*:\s*\d", text) or _WORDED_SHARE.search(text):
@@ -146,7 +152,7 @@ def amounts(question: str) -> list[Amount] | None:
     changes = _percentage_changes(text)
     if changes is None:
         return None
-    text = _PERCENT.sub(" ", text)
+    text = PERCENT.sub(" ", text)
     found: list[Amount] = []
     last_count: Unit | None = None
     consumed = 0  # the end of the last rate read: "8 L/100 km" is one amount, not two
@@ -158,7 +164,7 @@ def amounts(question: str) -> list[Amount] | None:
             continue
         rest = text[match.end() :]
         if match["sign"]:
-            unit, end = Unit((("money", 1, Fraction(1)),)), 0
+            unit, end = MONEY, 0
         elif named := _noun_unit(rest):
             unit, end = named
         else:
@@ -219,7 +225,6 @@ def amounts(question: str) -> list[Amount] | None:
 _WORDED_SHARE = re.compile(
     r"\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|eighths?|tenths?|twice|double|triple|thrice)\b", re.I
 )
-_PERCENT = re.compile(rf"(?<![\d.])(?P<percent>{DECIMAL})\s*(?:%|percent\b|per\s*cent\b)", re.I)
 _PART_ASKED = re.compile(
     r"\bhow\s+much\s+(?:is|was|will|would|do|does|did)\s+(?:the|my|our|i|we|you)\s+(?:\w+\s+)?"
     r"(?:tip|tax|fee|discount|interest|raise|save|saving|commission)\b|\bof\s+(?:the|my|a|his|her|their)\b"
@@ -232,7 +237,7 @@ def _percentage_changes(text: str) -> list[Amount] | None:
     """Each percentage of ``text`` as the change it makes ("35% off" -> ``(1-35/100)``, "8% tax" ->
     ``(1+8/100)``), or None when one is a part asked ("the tip", "12% of my pay") or its direction is not
     clear (:func:`graphs.planning.percent_direction.percent_sign`)."""
-    percents = [found["percent"] for found in _PERCENT.finditer(text)]
+    percents = [found["percent"] for found in PERCENT.finditer(text)]
     if percents and _PART_ASKED.search(text):
         return None
     changes = []
@@ -305,17 +310,22 @@ _ASKED_EACH = re.compile(
     r"\beach\s*(?:one\b|person\b|of\s+(?:us|them)\b)?\s*(?:[?.!]|pay|get|owe|gets|$)", re.I
 )
 _HOW = re.compile(r"\bhow\s+(long|far|heavy|tall|high|wide|deep)\b", re.I)
-_HOWDIMENSIONS = {"far": "length", "heavy": "mass", "tall": "length", "high": "length", "wide": "length"}
-_HOWDIMENSIONS |= {
-    "long": "time",
+_HOW_DIMENSIONS = {
+    "long": "time",  # or a length, where the question gives no time ("how long is the fence?")
+    "far": "length",
+    "heavy": "mass",
+    "tall": "length",
+    "high": "length",
+    "wide": "length",
     "deep": "length",
-}  # "how long": a time, or a length where no time is given
+}
 _NOT_ASKED_NOUNS = (
     r"(?:do|does|did|will|would|is|are|can|could|should|money|much|many|it|that|this|i|we|you|each)\b"
 )
 _MONEY_WRITTEN = rf"[{_CURRENCY}]|\b(?:dollars?|euros?|bucks|cents?|pence|quid)\b"
-EACH = Unit((("each", -1, Fraction(1)),))
-"""The unit of "how much each": per whichever counted thing the question shares out."""
+EACH = "each"
+"""The counted thing of "how much each": whichever one the question shares out."""
+MONEY = Unit((("money", 1, Fraction(1)),))
 
 
 def asked_sentence(text: str) -> str:
@@ -350,16 +360,16 @@ def asked_unit(question: str) -> Unit | None:
         else:
             tail = asked[noun.start("noun") :]
     if unit is None and (how := _HOW.search(asked)):
-        unit = Unit(((_HOWDIMENSIONS[how[1].lower()], 1, Fraction(0)),))  # the size: the question's own
+        unit = Unit(((_HOW_DIMENSIONS[how[1].lower()], 1, Fraction(0)),))  # the size: the question's own
     if unit is None and (
         _MONEY_ASKED.search(asked)
         or (re.search(r"\bhow\s+much\b", asked, re.I) and re.search(_MONEY_WRITTEN, text, re.I))
     ):
-        unit = Unit((("money", 1, Fraction(1)),))
+        unit = MONEY
     if unit is None:
         return None
     if _ASKED_EACH.search(tail):
-        return unit.over(Unit(((EACH.sizes[0][0], 1, Fraction(1)),)))
+        return unit.over(Unit(((EACH, 1, Fraction(1)),)))
     if per := _ASKED_PER.search(tail):
         denominator = _noun_unit(per["noun"])
         if per["amount"] or denominator is None:
@@ -369,6 +379,7 @@ def asked_unit(question: str) -> Unit | None:
 
 
 def summed(powers: list[tuple[str, int]]) -> Powers:
+    """The exponents of each dimension added, the ones that cancel left out, sorted."""
     totals: dict[str, int] = {}
     for dim, exp in powers:
         totals[dim] = totals.get(dim, 0) + exp

@@ -17,6 +17,7 @@ from fractions import Fraction
 from langchain_core.messages import BaseMessage
 
 from graphs.planning.rules import (
+    PERCENT,
     WRITTEN_NUMBER,
     numbers_in,
     previous_calculator_result,
@@ -113,7 +114,6 @@ def shared_expression(messages: Sequence[BaseMessage]) -> str | None:
     return None
 
 
-_PERCENT = re.compile(rf"(?P<percent>{WRITTEN_NUMBER})\s*(?:%|percent\b|per\s*cent\b)", re.IGNORECASE)
 _WITH_PART = re.compile(
     r"\b(?:total|altogether|in\s+all|all\s+in|overall|grand\s+total|including|with\s+(?:the\s+)?(?:tip|tax|vat"
     r"|interest|fee|gratuity|service))\b",
@@ -136,7 +136,7 @@ def percent_total(messages: Sequence[BaseMessage]) -> str | None:
     if result is None or previous is None or numbers_in(text) or result.startswith("-"):
         return None
     question = previous[0].replace(",", "")
-    percents = _PERCENT.findall(question)
+    percents = PERCENT.findall(question)
     wholes = [number for number in numbers_in(question) if number not in percents]
     if len(percents) != 1 or len(wholes) != 1:
         return None

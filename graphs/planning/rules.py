@@ -991,6 +991,11 @@ def singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 
 
+PERCENT = re.compile(
+    r"(?<![\d.])(?P<percent>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)", re.IGNORECASE
+)
+"""A percentage as written ("15%", "8 percent", "2.5 per cent"), its number in the group ``percent``."""
+
 DECIMAL = r"\d+(?:\.\d+)?"
 """A number as calculations and questions write it in digits: "12", "3.40"."""
 WRITTEN_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
