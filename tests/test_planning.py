@@ -55,6 +55,9 @@ from tools.calculator import calculate, calculator
         ("20 is what percentage of 80?", "20/80*100", "25"),
         ("What percentage is 15 of 60?", "15/60*100", "25"),
         ("What is 18 as a percentage of 72?", "18/72*100", "25"),
+        ("What's 3/8 of 240?", "3/8*240", "90"),
+        ("what is two thirds of 90", "2/3*90", "60"),
+        ("What is three and a half times 4?", "3.5*4", "14"),
     ],
 )
 def test_words_to_expression_builds_the_calculator_expression(
@@ -63,6 +66,11 @@ def test_words_to_expression_builds_the_calculator_expression(
     found = rules.words_to_expression(question)
     assert found == rules.Arithmetic(expression=expression, pure=True)
     assert calculate(found.expression) == value
+
+
+@pytest.mark.parametrize(("plural", "one"), [("loaves", "loaf"), ("shelves", "shelf"), ("children", "child")])
+def test_irregular_plurals_are_read_as_their_singular(plural: str, one: str) -> None:
+    assert rules.singular(plural) == one
 
 
 @pytest.mark.parametrize(
