@@ -59,16 +59,26 @@ def main() -> int:
     parser.add_argument("--model", default="local", help="model spec (default: the embedded model)")
     parser.add_argument("--json", type=Path, help="write every task's run here")
     parser.add_argument("--data", type=Path, default=DATA, help=f"the tasks (default: {DATA.name})")
+    parser.add_argument(
+        "--documents",
+        type=Path,
+        help="a folder of documents the tasks ask about, ingested first (look-up sets: bench/data/lookup_*)",
+    )
     args = parser.parse_args()
 
-    from agent.evaluation.runner import run_eval
+    from agent.evaluation.runner import eval_environment, run_eval
     from agent.models.loading import load_model
     from agent.settings import Settings
 
     settings = Settings()
-    report = run_eval(
-        load_model(args.model, settings), unseen_tasks(args.data), settings=settings, model_spec=args.model
-    )
+    with eval_environment(settings, documents=args.documents is not None, folder=args.documents) as env:
+        report = run_eval(
+            load_model(args.model, settings),
+            unseen_tasks(args.data),
+            settings=settings,
+            model_spec=args.model,
+            environment=env,
+        )
     passed: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for run in report.tasks:

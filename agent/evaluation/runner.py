@@ -234,10 +234,12 @@ def needs_documents(tasks: Sequence[Task]) -> bool:
 
 
 @contextmanager
-def eval_environment(settings: Settings, *, documents: bool = True) -> Iterator[EvalEnvironment]:
+def eval_environment(
+    settings: Settings, *, documents: bool = True, folder: Path | None = None
+) -> Iterator[EvalEnvironment]:
     """A temporary home with the tools over it, removed afterwards. With ``documents`` the bundled documents
-    are ingested first; without, the knowledge base stays empty (``search_documents`` says so), which saves
-    embedding them for runs that never ask about them."""
+    (or the files of ``folder``) are ingested first; without, the knowledge base stays empty
+    (``search_documents`` says so), which saves embedding them for runs that never ask about them."""
     from tools.calculator import calculator
     from tools.knowledge_base.ingest import ingest
     from tools.knowledge_base.retrieval import make_search_documents
@@ -247,14 +249,21 @@ def eval_environment(settings: Settings, *, documents: bool = True) -> Iterator[
         run_settings = eval_settings(settings, home)
         info = KnowledgeBaseInfo(documents=0, chunks=0, seconds=0.0)
         if documents:
-            folder = home / "documents"
-            folder.mkdir()
-            bundled = resources.files("agent.evaluation") / "data"
-            for name in bundled_documents():
-                # Copied so that sources are short, stable paths whatever the install location.
-                (folder / name).write_bytes((bundled / name).read_bytes())
+            ingested = home / "documents"
+            ingested.mkdir()
+            copied = (
+                [(path.name, path.read_bytes()) for path in sorted(folder.iterdir()) if path.is_file()]
+                if folder is not None
+                else [
+                    (name, (resources.files("agent.evaluation") / "data" / name).read_bytes())
+                    for name in bundled_documents()
+                ]
+            )
+            # Copied so that sources are short, stable paths whatever the install location.
+            for name, content in copied:
+                (ingested / name).write_bytes(content)
             start = time.perf_counter()
-            report = ingest([folder], run_settings)
+            report = ingest([ingested], run_settings)
             seconds = round(time.perf_counter() - start, 3)
             info = KnowledgeBaseInfo(documents=len(report.files), chunks=report.chunks_added, seconds=seconds)
         tools = [calculator, offline_web_search(), make_search_documents(run_settings)]
