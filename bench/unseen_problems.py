@@ -66,18 +66,17 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from agent.evaluation.runner import eval_environment, run_eval
+    from agent.evaluation.runner import eval_environment, needs_documents, run_eval
     from agent.models.loading import load_model
     from agent.settings import Settings
 
     settings = Settings()
-    with eval_environment(settings, documents=args.documents is not None, folder=args.documents) as env:
+    tasks = unseen_tasks(args.data)
+    # without a folder, the bundled documents where a task asks about them (dev_problems' look-ups)
+    documents = args.documents is not None or needs_documents(tasks)
+    with eval_environment(settings, documents=documents, folder=args.documents) as env:
         report = run_eval(
-            load_model(args.model, settings),
-            unseen_tasks(args.data),
-            settings=settings,
-            model_spec=args.model,
-            environment=env,
+            load_model(args.model, settings), tasks, settings=settings, model_spec=args.model, environment=env
         )
     passed: Counter[str] = Counter()
     total: Counter[str] = Counter()

@@ -48,7 +48,7 @@ def dimensional_expression(question: str) -> str | None:
     asked = asked_unit(question)
     if not found or asked is None:
         return None
-    return _solved(question, found, asked)
+    return solved(question, found, asked)
 
 
 def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
@@ -68,9 +68,9 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
     asked = asked_unit(question) or Unit(tuple(size for size in before.sizes if size[1] > 0))
     if not asked.sizes:
         return None
-    if not _TOGETHER.search(question) and (alone := _solved(question, found, asked)):
+    if not _TOGETHER.search(question) and (alone := solved(question, found, asked)):
         return alone  # the same question again about other amounts: "and 750 g of ham at $22/kg?"
-    return _solved(question, [Amount(result, before), *found], asked)
+    return solved(question, [Amount(result, before), *found], asked)
 
 
 _TOGETHER = re.compile(
@@ -78,7 +78,9 @@ _TOGETHER = re.compile(
 )
 
 
-def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
+def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
+    """The calculation of ``found`` into the ``asked`` unit, ``question``'s words deciding between readings
+    (see :func:`dimensional_expression`), or None."""
     if any(size == 0 for _, _, size in asked.sizes):  # "how long": in the question's smallest unit of time
         dimension = asked.sizes[0][0]
         sizes = _sizes_of(found, dimension)
@@ -87,7 +89,7 @@ def _solved(question: str, found: list[Amount], asked: Unit) -> str | None:
         if not sizes:
             return None
         asked = Unit(((dimension, 1, min(sizes)),))
-    if not 1 <= len(found) <= 6 or any(amount.value == 1 for amount in found):
+    if not 1 <= len(found) <= 6 or any(amount.value in (0, 1) for amount in found):
         return None  # "How much does one yogurt cost?": a "one" that says per what, not an amount
     money = any(dim == "money" for dim, _ in asked.powers)
     if any(_bare(amount) for amount in found) and not money:

@@ -333,16 +333,22 @@ def content_words(question: str) -> dict[str, float]:
 def names_what_is_asked(question: str, sentence: str) -> bool:
     """Whether ``sentence`` shares a content word (not a number) with ``question``: the figure of a sentence
     about something else ("Child single: 3.20" for monthly passes) is not computed with."""
+    return bool(shared_words(question, sentence))
+
+
+def shared_words(question: str, text: str) -> set[str]:
+    """The content words (stemmed; not numbers) of ``question`` that ``text`` also has."""
     asked = {stem for stem, weight in content_words(question).items() if weight < 2.0}
-    return bool(asked & _stems(sentence))
+    return asked & stems(text)
 
 
-def _stems(text: str) -> set[str]:
-    stems = {_stem(token) for token in _WORD.findall(text)}
+def stems(text: str) -> set[str]:
+    """The stems of ``text``'s words, and of each part of a joined one ("base-files": "base", "files")."""
+    found = {_stem(token) for token in _WORD.findall(text)}
     # "base-files" also counts as "base" and "files"; "/etc/profile" as "profile"
     for token in re.findall(r"[\w]+", text):
-        stems.add(_stem(token))
-    return stems
+        found.add(_stem(token))
+    return found
 
 
 def lexical_overlap(words: Mapping[str, float], unit: Unit) -> float:
@@ -350,8 +356,8 @@ def lexical_overlap(words: Mapping[str, float], unit: Unit) -> float:
     total = sum(words.values())
     if not total:
         return 0.0
-    own = _stems(unit.text)
-    around = _stems(unit.context)
+    own = stems(unit.text)
+    around = stems(unit.context)
     found = sum(
         weight if word in own else weight / 2 if word in around else 0.0 for word, weight in words.items()
     )
@@ -361,10 +367,11 @@ def lexical_overlap(words: Mapping[str, float], unit: Unit) -> float:
 def rarity_weighted(words: Mapping[str, float], units: Sequence[Unit]) -> dict[str, float]:
     """``words`` with each weight multiplied by how rare the word is among ``units`` (inverse document
     frequency): "mysql" in one table row tells more than "uid" in every row."""
-    stems = [_stems(f"{unit.text} {unit.context}") for unit in units]
-    count = len(stems)
+    unit_stems = [stems(f"{unit.text} {unit.context}") for unit in units]
+    count = len(unit_stems)
     return {
-        word: weight * (RARITY_FLOOR + math.log((1 + count) / (1 + sum(word in found for found in stems))))
+        word: weight
+        * (RARITY_FLOOR + math.log((1 + count) / (1 + sum(word in found for found in unit_stems))))
         for word, weight in words.items()
     }
 
@@ -463,12 +470,7 @@ def answering_text(
     """What :func:`extractive_answer` quotes, uncited: the best unit's text (with its short followers, and
     with ``neighbours`` a close neighbour) and the number of its passage; None when the passages hold no
     candidate sentence."""
-    titles = titles or {}
-    units = [
-        unit
-        for source, text in passages.items()
-        for unit in passage_units(text, source, titles.get(source, ""))
-    ]
+    units = _units_of(passages, titles or {})
     ranked = rank_units(question, units, similarity, source_order=list(passages))
     if not ranked:
         return None
@@ -479,6 +481,28 @@ def answering_text(
         first, second = sorted((best.unit, neighbour), key=units.index)
         text = f"{first.text} {second.text}"
     return text, best.unit.source
+
+
+def ranked_texts(
+    question: str,
+    passages: Mapping[str, str],
+    similarity: Similarity | None = None,
+    *,
+    titles: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The text of every unit of ``passages``, best first for ``question``."""
+    units = _units_of(passages, titles or {})
+    return [
+        scored.unit.text for scored in rank_units(question, units, similarity, source_order=list(passages))
+    ]
+
+
+def _units_of(passages: Mapping[str, str], titles: Mapping[str, str]) -> list[Unit]:
+    return [
+        unit
+        for source, text in passages.items()
+        for unit in passage_units(text, source, titles.get(source, ""))
+    ]
 
 
 def _close_neighbour(best: Scored, ranked: Sequence[Scored], units: Sequence[Unit]) -> Unit | None:

@@ -44,6 +44,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
+from graphs.planning.looked_up import asks_a_price_not_given, looked_up_expression
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from graphs.planning.purchases import purchase_total
@@ -133,6 +134,10 @@ DIMENSIONS_ROUTE = "dimensions"
 """The route of a first question whose amounts combine one way only into the unit it asks for
 (:mod:`graphs.planning.dimensions`)."""
 
+LOOKED_UP_ROUTE = "looked_up"
+"""The route of a calculation with one figure the user's documents give and the question's own amounts
+(:mod:`graphs.planning.looked_up`), or of the search for that figure."""
+
 ASKS_A_UNIT = re.compile(r"\bhow\s+many\s+[a-z]+", re.IGNORECASE)
 """A question asking a count of some unit: after a look-up, the figure found may need converting to it."""
 
@@ -197,6 +202,11 @@ class LocalPlanner:
         """The intent router (the process-wide one over the packaged MiniLM unless one was given)."""
         return self._router or rules.shared_router()
 
+    @property
+    def similarity(self) -> extractive.Similarity | None:
+        """Closeness in meaning of texts to a question (the router's MiniLM), where the routing uses it."""
+        return self.router.similarities if self.routing == "layered" else None
+
     # -- the step's message
     def __call__(self, messages: Sequence[BaseMessage]) -> AIMessage | None:
         if not self.tools:
@@ -244,6 +254,8 @@ class LocalPlanner:
                 return Plan(
                     "tool_call", "fallback", tool_name=rules.DOCUMENTS_TOOL, tool_args={argument: fallback}
                 )
+            if self.routing != "model" and (step := self.looked_up_calculation(messages)) is not None:
+                return step
             if self.trained is not None and self.routing != "model":
                 step = self.compute_after_lookup(messages)
                 if step is not None:
@@ -359,6 +371,21 @@ class LocalPlanner:
             return None
         if call.tool == "calculator":  # "8,500*7" as the question wrote 8,500: the calculator reads 8500
             call = replace(call, argument=rules.without_thousands_separators(call.argument))
+        documents = self.by_name.get(rules.DOCUMENTS_TOOL)
+        query_argument = documents and single_string_argument(documents, QUERY_ARGUMENTS)
+        if (
+            call.tool in {"calculator", ANSWER}
+            and query_argument
+            and asks_a_price_not_given(messages, question)
+        ):
+            # "how much to hire a lane for 2.5 hours?": the price is in the user's documents, not the words
+            query = rules.search_query(question)
+            return Plan(
+                "tool_call",
+                LOOKED_UP_ROUTE,
+                tool_name=rules.DOCUMENTS_TOOL,
+                tool_args={query_argument: query},
+            )
         if call.tool == ANSWER:
             return self.small_talk(messages, question, TRAINED_ROUTE)
         tool = self.by_name.get(call.tool)
@@ -475,15 +502,10 @@ class LocalPlanner:
         number is in the conversation (the question, earlier turns, the passage).
         """
         assert self.trained is not None
-        calculator = self.by_name.get("calculator")
-        argument = calculator and single_string_argument(calculator, ("expression",))
-        turn = rules.turn_tool_results(messages)
-        if not argument or rules.revision_attempt(messages) or len(turn) != 1:
+        looked = self.looked_up(messages)
+        if looked is None:
             return None
-        call, result = turn[0]
-        if call.get("name") != rules.DOCUMENTS_TOOL or rules.is_error(result):
-            return None
-        question = rules.question_of_turn(messages)
+        question, result, argument = looked
         if not rules.numbers_in(question):
             # a plain document question ("what is the late fee?"): no model call, the passage answers; unless
             # it asks the figure in another unit ("for how many months?" of "26 years")
@@ -510,6 +532,34 @@ class LocalPlanner:
             written = replace(written, argument=product)
         return grounded_expression_call(with_signed_percentages(written, question), argument)
 
+    def looked_up(self, messages: Sequence[BaseMessage]) -> tuple[str, ToolMessage, str] | None:
+        """The question, its documents search's result and the calculator's argument name, when the turn's one
+        tool step so far is a documents search that worked, a first draft, with a calculator bound; else None."""
+        calculator = self.by_name.get("calculator")
+        argument = calculator and single_string_argument(calculator, ("expression",))
+        turn = rules.turn_tool_results(messages)
+        if not argument or rules.revision_attempt(messages) or len(turn) != 1:
+            return None
+        call, result = turn[0]
+        if call.get("name") != rules.DOCUMENTS_TOOL or rules.is_error(result):
+            return None
+        return rules.question_of_turn(messages), result, argument
+
+    def looked_up_calculation(self, messages: Sequence[BaseMessage]) -> Plan | None:
+        """A calculator call with one figure the search found and the question's own amounts
+        (:mod:`graphs.planning.looked_up`), without a model; None when that reading is not one."""
+        found = self.looked_up(messages)
+        if found is None:
+            return None
+        question, result, argument = found
+        sentences = extractive.ranked_texts(
+            question, rules.result_passages([result]), self.similarity, titles=rules.result_titles([result])
+        )
+        expression = looked_up_expression(question, sentences)
+        if expression is None:
+            return None
+        return Plan("tool_call", LOOKED_UP_ROUTE, tool_name="calculator", tool_args={argument: expression})
+
     def converted_after_lookup(self, question: str, result: ToolMessage, argument: str) -> Plan | None:
         """A calculator call converting the figure the answering sentence gives to the unit the question asks
         (:func:`graphs.planning.conversions.looked_up_conversion`), or None."""
@@ -530,11 +580,10 @@ class LocalPlanner:
         Training results are a sentence or three (:mod:`agent.training.routing`); a real passage is a chunk
         of a document with many figures, and the first passage is not always the one that answers. Shown a
         whole chunk, the adapter multiplied by the wrong figure ("31 metres" for the staircase's steps)."""
-        similarity = self.router.similarities if self.routing == "layered" else None
         return extractive.answering_text(
             question,
             rules.result_passages([result]),
-            similarity,
+            self.similarity,
             titles=rules.result_titles([result]),
             neighbours=False,  # one figure to take: "A day pass costs 6" beside "A monthly pass costs 48"
         )

@@ -48,7 +48,7 @@ _MEASURES: dict[str, tuple[str, int, Fraction, str]] = {
     "week": ("time", 1, Fraction(604800), r"weeks?"),
     "month": ("month", 1, Fraction(1), r"months?"),
     "year": ("month", 1, Fraction(12), r"years?"),
-    "cent": ("money", 1, Fraction(1, 100), r"cents?|pence"),
+    "cent": ("money", 1, Fraction(1, 100), r"cents?|pence|p"),
     "dollar": ("money", 1, Fraction(1), r"dollars?|bucks?|euros?|quid"),
 }
 _MEASURE = re.compile(rf"(?:{'|'.join(spelling for *_, spelling in _MEASURES.values())})(?![\w²³])", re.I)
@@ -120,7 +120,11 @@ def _noun_unit(text: str) -> tuple[Unit, int] | None:
         unit = _measure(match[1])
         assert unit is not None
         return unit, match.end()
-    match = re.match(r"\s*(?:of\s+)?(?:(?:" + "|".join(_MODIFIERS) + r")\s+)?([a-z]+)\b", text, re.I)
+    match = re.match(
+        r"\s*(?:of\s+)?(?:(?:" + "|".join(_MODIFIERS) + r")\s+)?(?:[a-z]+\d[a-z\d]*\s+)?([a-z]+)\b",
+        text,
+        re.I,
+    )  # "3 A1 posters": a code names the kind
     if match is None or match[1].lower() in _NOT_NOUNS:
         return None
     word, end = match[1].lower(), match.end()
@@ -159,7 +163,7 @@ def amounts(question: str) -> list[Amount] | None:
     per_one: Unit | None = None  # "one litre of paint covers 12 m²": what the next amount is per
     asking = [found.start() for found in re.finditer(r"\b(?:how|what)\b", text, re.I)]
     asked_from = asking[-1] if asking else len(text)  # "If 3 apples cost $2, how much do *12* apples cost?"
-    for match in re.finditer(rf"(?P<sign>[{_CURRENCY}]\s*)?(?<![\d.])(?P<number>{DECIMAL})(?!\.?\d)", text):
+    for match in re.finditer(rf"(?P<sign>[{_CURRENCY}]\s*)?(?<![\w.])(?P<number>{DECIMAL})(?!\.?\d)", text):
         if match.start() < consumed:
             continue
         rest = text[match.end() :]
@@ -183,6 +187,8 @@ def amounts(question: str) -> list[Amount] | None:
         counted_rate = False
         if rate := _RATE.match(after):
             per = Fraction(rate["per"]) if rate["per"] else Fraction(1)
+            if not per:
+                return None  # "per 0 sheets": not a rate
             over = _noun_unit(after[rate.end() :])
             if over is None:
                 return None
@@ -202,6 +208,8 @@ def amounts(question: str) -> list[Amount] | None:
             time = _measure(within["unit"])  # "270 km in 3 hours": a rate, per 3 hours
             assert time is not None
             unit, per = unit.over(time), Fraction(within["amount"])
+            if not per:
+                return None
             consumed = match.end() + end + within.end()
         elif re.match(r"\s*/", after):
             return None
@@ -322,7 +330,7 @@ _HOW_DIMENSIONS = {
 _NOT_ASKED_NOUNS = (
     r"(?:do|does|did|will|would|is|are|can|could|should|money|much|many|it|that|this|i|we|you|each)\b"
 )
-_MONEY_WRITTEN = rf"[{_CURRENCY}]|\b(?:dollars?|euros?|bucks|cents?|pence|quid)\b"
+_MONEY_WRITTEN = rf"[{_CURRENCY}]|\b(?:dollars?|euros?|bucks|cents?|pence|quid)\b|\d\s*p\b"
 EACH = "each"
 """The counted thing of "how much each": whichever one the question shares out."""
 MONEY = Unit((("money", 1, Fraction(1)),))

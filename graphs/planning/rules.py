@@ -232,7 +232,12 @@ def _format_number(value: float) -> str:
 def number_words_to_digits(text: str) -> str:
     """Replace English cardinals ("one hundred and twenty-five", "3 thousand", "two point five") by digits."""
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,234 -> 1234
-    tokens = re.findall(r"\d+(?:\.\d+)?|[A-Za-z]+(?:'[a-z]+)?|\*\*|[^\sA-Za-z\d]", text.replace("-", " - "))
+    # a code of letters then digits ("A4 paper", "MP3") is a name, not a number: one token
+    tokens = re.findall(
+        r"(?<![A-Za-z\d])(?![xX]\d)[A-Za-z]+\d[A-Za-z\d]*(?![\w.])|\d+(?:\.\d+)?|[A-Za-z]+(?:'[a-z]+)?|\*\*"
+        r"|[^\sA-Za-z\d]",
+        text.replace("-", " - "),
+    )
     out: list[str] = []
     i = 0
     while i < len(tokens):

@@ -1,0 +1,197 @@
+"""A calculation from one figure of the user's documents and the question's own amounts, read without a model.
+
+"How much to hire one lane for 2.5 hours on a tuesday?" gives the hours; the search finds "Private lane hire
+(one lane): $38 per hour on weekdays, $46 per hour at weekends." Each part of the sentences that answer, read
+with the question (:func:`graphs.planning.dimensions.dimensional_expression`), either gives exactly one
+calculation in the unit asked or none: "$38 per hour" with "2.5 hours" asked in money is ``38*2.5``. A part
+about another case than the question's ("at weekends" for a Tuesday, "child" for adults) is not read, nor a
+limit ("up to a maximum of €10 per day", "minimum charge £1"). The best-ranked sentence with a reading decides;
+two different readings there are no answer (None), and the adapter is asked as before.
+
+Written by hand because no library we have reads which figure of a price list a question needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from langchain_core.messages import BaseMessage
+
+from graphs.planning import rules
+from graphs.planning.dimensions import solved
+from graphs.planning.extractive import shared_words, stems
+from graphs.planning.quantities import DIMENSIONS, Amount, Unit, amounts, asked_unit
+
+SENTENCES_READ = 3
+"""How many of the best-ranked sentences are tried, best first (the first with a reading decides)."""
+
+_CASES: tuple[tuple[str, str], ...] = (
+    (
+        r"\bweekdays?\b|\bmon(?:day)?\s*(?:-|–|to)\s*fri(?:day)?\b",
+        r"\bmondays?\b|\btuesdays?\b|\bwednesdays?\b|\bthursdays?\b|\bfridays?\b|\bweekdays?\b",
+    ),
+    (
+        r"\bweekends?\b|\bsaturdays?\b|\bsundays?\b",
+        r"\bweekends?\b|\bsaturdays?\b|\bsundays?\b",
+    ),
+    (r"\badults?\b", r"\badults?\b|\bgrown[- ]?ups?\b"),
+    (r"\bchild(?:ren)?\b|\bkids?\b", r"\bchild(?:ren)?\b|\bkids?\b|\bsons?\b|\bdaughters?\b"),
+    (r"\bseniors?\b|\bpensioners?\b|\bconcessions?\b", r"\bseniors?\b|\bpensioners?\b|\bconcessions?\b"),
+    (r"\bstudents?\b", r"\bstudents?\b"),
+    (r"\bnon-?members?\b", r"\bnon-?members?\b|\bnot\s+(?:a\s+)?members?\b"),
+    (r"\boff-?peak\b", r"\boff-?peak\b"),
+    (r"(?<!off-)(?<!off )\bpeak\b", r"(?<!off-)(?<!off )\bpeak\b"),
+)
+"""Cases a price list tells apart: how a part of a sentence names one (first), and how a question does. A part
+naming a case the question does not is about someone or something else."""
+
+
+def looked_up_expression(question: str, sentences: Sequence[str]) -> str | None:
+    """The calculation of ``question`` with one figure of the best of ``sentences`` (best first) that has
+    one, or None (see the module docstring)."""
+    asked_amounts = amounts(question)
+    if not asked_amounts or _REST.search(question):
+        return None  # nothing of the question's own to compute with, or "the rest": a difference not given
+    for sentence in sentences[:SENTENCES_READ]:
+        readings = {
+            expression: rules.expression_values(expression) <= rules.number_values(f"{part} {question}")
+            for part in _named_parts(parts(sentence), question)
+            if not _other_case(part, question)
+            and (expression := _expression(part, question, asked_amounts))
+            and not re.search(r"[-+]", _CHANGE.sub("", expression))  # a price times amounts, nothing added
+        }
+        # "£28 per day" for 3 days before "£8 per hour" times 24 hours a day: units as the words name them
+        as_named = [expression for expression, written in readings.items() if written] or list(readings)
+        if as_named:
+            return as_named[0] if len(as_named) == 1 else None
+    return None
+
+
+_CHANGE = re.compile(r"\(1[-+][\d.]+/100\)")
+"""A percentage change as :mod:`graphs.planning.quantities` writes it: "(1-15/100)"."""
+_REST = re.compile(r"\b(?:the\s+rest|remaining|remainder|outstanding|balance|short(?:fall)?)\b", re.I)
+
+
+def asks_a_price_not_given(messages: Sequence[BaseMessage], question: str) -> bool:
+    """Whether a first question asks what something costs ("how much to hire a lane for 2.5 hours?",
+    "what's the price of 750 business cards?") and gives numbers but no price, nor a percentage: the
+    calculator cannot answer it from the words; the price is to be looked up."""
+    if rules.previous_turn(messages) or not rules.numbers_in(question) or "%" in question:
+        return False
+    if not _PRICE_ASKED.search(question) or _MONEY_GIVEN.search(question):
+        return False
+    asked = asked_unit(question)
+    return asked is None or bool(dict(asked.powers).get("money"))  # not "how many litres do I need?"
+
+
+_PRICE_ASKED = re.compile(
+    r"\b(?:cost|costs|price|prices|pay|charge|charged|fee|fees|fare|fares|hire|rent|rental|bill|spend"
+    r"|come\s+to|comes\s+to|quote|admission|in\s+(?:pounds|dollars|euros))\b|\b(?:total|much)\s+in\s+[$€£]",
+    re.I,
+)
+_MONEY_GIVEN = re.compile(
+    r"[$€£¥]|\d\s*(?:p|c)\b|(?<!\bin\s)\b(?:dollars?|euros?|pounds?|cents?|pence|quid|bucks)\b", re.I
+)
+"""A price the question states; "in pounds" asks for one."""
+
+
+def _named_parts(found: list[str], question: str) -> list[str]:
+    """The priced parts of one sentence that name what the question names: of "£50 for city bikes" and
+    "£150 for e-bikes", the second for "four e-bikes"; none where no part names anything the question does."""
+    priced = [part for part in found if re.search(r"[$€£]|\d\s*p\b|\d", part) and "%" not in part]
+    common = set.intersection(*(stems(part) for part in priced)) if len(priced) > 1 else set()
+    named = {part: len(shared_words(question, part) - common) for part in priced}
+    best = max(named.values(), default=0)
+    return [part for part in priced if named[part] == best and shared_words(question, part)]
+
+
+def _expression(part: str, question: str, asked_amounts: list[Amount]) -> str | None:
+    """:func:`graphs.planning.dimensions.solved` on the part's amounts and the question's, in the unit the
+    question asks. A price the part gives for no counted thing is for each thing the question counts, where
+    it counts one kind ("Hybrid bike £28 per day" for "2 hybrids for 3 days": £28 per day per hybrid), and a
+    single thing ("one lane") is not an amount."""
+    given = amounts(part)
+    asked = asked_unit(f"{part}. {question}")
+    if not given or asked is None or not dict(asked.powers).get("money"):
+        return None
+    counts = [amount for amount in asked_amounts if _counted(amount.unit)]
+    found = [amount for amount in given + asked_amounts if not (amount.value == 1 and _counted(amount.unit))]
+    prices = [amount for amount in given if dict(amount.unit.powers).get("money")]
+    if len(counts) == 1 and counts[0].value != 1 and len(prices) == 1:
+        (each,), (price,) = counts, prices
+        if not any(
+            exp < 0 and dim not in DIMENSIONS for dim, exp, _ in price.unit.sizes
+        ) and each.unit.powers[0][0] not in {dim for amount in given for dim, _ in amount.unit.powers}:
+            per_each = replace(price, unit=price.unit.over(each.unit))
+            found = [per_each if amount is price else amount for amount in found]
+    return solved(question, found, asked)
+
+
+def _counted(unit: Unit) -> bool:
+    """Whether ``unit`` is a count of things ("3 lanes"), not a measure or a rate."""
+    return len(unit.sizes) == 1 and unit.sizes[0][0] not in DIMENSIONS and unit.sizes[0][1] == 1
+
+
+def parts(sentence: str) -> list[str]:
+    """The parts of ``sentence`` that each may hold one figure, each with the name of what it prices:
+
+    - a table row's cells each with the row's first cell ("Ticket: Adult; Weekday: $7.50" -> "Adult
+      Weekday: $7.50");
+    - a price list's items ("City bike ...... £6 per hour, £22 per day Hybrid bike ...... £8 per hour") each
+      clause with its item's name ("Hybrid bike £8 per hour");
+    - a sentence's clauses each with what the sentence says before its first figure ("Lane hire: $38 per
+      hour on weekdays, $46 per hour at weekends" -> "Lane hire: $46 per hour at weekends").
+
+    Brackets ("(16–64)") and limits ("up to a maximum of €10 per day") are left out."""
+    text = _LIMITED.sub(" ", re.sub(r"\([^()]*\)", " ", sentence))
+    if ";" in text:
+        head, *cells = [cell.strip() for cell in text.split(";")]
+        found = [f"{head.split(':', 1)[-1].strip()} {cell}" for cell in cells]
+    elif re.search(
+        r"\.{2,}", text
+    ):  # a price list: "City bike ...... £6 per hour, £22 per day Hybrid bike ..."
+        text = re.sub(r"\s*\.{2,}\s*", " ", text)
+        found, name, end = [], "", 0
+        for priced in _PRICED.finditer(text):
+            between = text[end : priced.start()].strip(" ,;:")
+            name = between if re.search(r"[A-Za-z]{2}", between) else name
+            found.append(f"{name} {priced[0]}")
+            end = priced.end()
+        found.append(text[end:])
+    else:
+        clauses = [clause.strip() for clause in text.split(",")]
+        first_figure = re.search(r"[$€£]?\d", clauses[0])
+        lead = clauses[0][: first_figure.start()] if first_figure else ""
+        found = [clauses[0], *(f"{lead}{clause}" for clause in clauses[1:])]
+    return [re.sub(r"\s+([.,;:])", r"\1", " ".join(part.split())) for part in found if part.strip()]
+
+
+_LIMITED = re.compile(
+    r"(?:,\s*)?\b(?:up\s+to\s+(?:a\s+)?maximum\s+of|maximum(?:\s+charge)?(?:\s+of)?|minimum(?:\s+charge)?(?:\s+of)?"
+    r"|max\.?|min\.?|at\s+most|at\s+least|no\s+more\s+than|capped\s+at)\s*[$€£]?\d[\d.,]*(?:\s*(?:per\s+\w+|p\b))?",
+    re.I,
+)
+"""A limit and its figure: "up to a maximum of €10 per day", "minimum charge £1"."""
+_PRICED = re.compile(
+    r"(?<![A-Za-z\d.])[$€£]?\d+(?:[.,]\d+)*(?![\d.,%])(?!\s*%)p?(?:\s*(?:per|a|an|each)\s+(?:\d+\s+)?\w+)*(?:\s+each)?",
+    re.I,
+)
+"""A figure and what it is per: where the text of a price list item ends and the next item's name begins."""
+
+
+def _last_name(text: str) -> str:
+    """The name of the item whose leader dots follow ``text``: what comes after its last priced figure
+    ("£95 per week *Hybrid bike*", "80p per sheet *Lamination A3*"), or all of it."""
+    found = list(_PRICED.finditer(text))
+    return text[found[-1].end() :].strip() if found else text.strip()
+
+
+def _other_case(part: str, question: str) -> bool:
+    """Whether ``part`` names a case of :data:`_CASES` that ``question`` does not name while it names another."""
+    named = [
+        (re.search(in_part, part, re.I) is not None, re.search(in_question, question, re.I) is not None)
+        for in_part, in_question in _CASES
+    ]
+    return any(here and not asked for here, asked in named) and any(asked for _, asked in named)

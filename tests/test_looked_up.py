@@ -1,0 +1,150 @@
+"""A calculation with one figure of the user's documents and the question's own amounts, read without a model;
+and a question asking a price it does not give, sent to the documents first."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+
+from graphs.planning.local import LOOKED_UP_ROUTE, LocalPlanner
+from graphs.planning.looked_up import asks_a_price_not_given, looked_up_expression, parts
+from graphs.planning.quantities import amounts
+from graphs.planning.rules import number_words_to_digits
+from graphs.planning.trained import Call
+from tests.test_kb_answers import documents_result
+from tests.test_trained_planner import planner as scripted_planner
+from tools.calculator import calculate, calculator
+
+COURTS = "Court hire (one court): $12 per hour on weekdays, $15 per hour at weekends."
+BOATS = (
+    "Canoe (2-person)........ €20 per hour, €60 per day, €250 per week "
+    "Kayak (single)......... €15 per hour, €45 per day, €180 per week"
+)
+PARKING = "Visitor parking costs £3 per hour, up to a maximum of £12 per day."
+COPIES = "Photocopies: 15p per page, minimum charge 50p."
+TICKETS = "Ticket: Adult (18–64); Off-peak: $11.00; Peak: $14.50"
+
+
+def test_a_sentence_is_read_in_parts_each_with_what_it_prices() -> None:
+    assert parts(COURTS) == [
+        "Court hire: $12 per hour on weekdays",
+        "Court hire: $15 per hour at weekends.",
+    ]
+    assert parts(BOATS) == [
+        "Canoe €20 per hour",
+        "Canoe €60 per day",
+        "Canoe €250 per week",
+        "Kayak €15 per hour",
+        "Kayak €45 per day",
+        "Kayak €180 per week",
+    ]
+    assert parts(PARKING) == ["Visitor parking costs £3 per hour."]  # the limit is not a price
+    assert parts(TICKETS) == ["Adult Off-peak: $11.00", "Adult Peak: $14.50"]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentences", "expression", "value"),
+    [
+        ("how much to hire a court for 3 hours on a Tuesday?", [COURTS], "12*3", "36"),
+        ("We want a court for 2.5 hours on Sunday. What will that cost?", [COURTS], "15*2.5", "37.5"),
+        ("what do 4 kayaks cost for 2 days?", [BOATS], "45*4*2", "360"),
+        ("two canoes for three hours, how much?", [BOATS], "20*2*3", "120"),
+        ("If I park for 90 minutes, how much is parking?", [PARKING], "3*90/60", "4.5"),
+        ("how much to photocopy 40 pages (in pounds)?", [COPIES], "15*40/100", "6"),
+        # the best sentence without a figure for the question gives way to the next
+        (
+            "what would 6 hours of court time cost on a weekday?",
+            ["Courts open at 7 am.", COURTS],
+            "12*6",
+            "72",
+        ),
+    ],
+)
+def test_one_figure_of_the_answering_sentence_and_the_questions_amounts(
+    question: str, sentences: list[str], expression: str, value: str
+) -> None:
+    assert looked_up_expression(question, sentences) == expression
+    assert calculate(expression) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "sentences"),
+    [
+        ("how much to hire a court for 3 hours?", [COURTS]),  # weekday or weekend: not said
+        ("I paid for 3 of my 8 hours, what do I owe for the rest?", [COURTS]),  # a difference not given
+        ("what do 3 adult tickets cost?", [TICKETS]),  # peak or off-peak
+        ("what do 4 kayaks cost for 2 days?", ["Our café sells soup for $5 per bowl."]),  # about other things
+        ("how much is a court at the weekend?", [COURTS]),  # no amount of the question's own
+        ("what do 4 kayaks cost for 2 days with the 10% discount?", [BOATS + ", $2 added per booking"]),
+    ],
+)
+def test_no_calculation_where_the_reading_is_not_one(question: str, sentences: list[str]) -> None:
+    assert looked_up_expression(question, sentences) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("how much to hire one lane for 2.5 hours on a tuesday evening", True),
+        ("What's the price in pounds of 750 business cards?", True),
+        ("3 nights in Leeds: what will the hotel come to?", True),
+        ("if i buy 7 notebooks at $3.25 each how much do i pay", False),  # the price is given
+        ("A ticket costs 12 dollars. How much do 4 cost?", False),
+        ("How much do 4 pens cost at 80p each?", False),
+        ("How much is 15% of 80?", False),
+        ("How many litres of paint do I need for 3 rooms?", False),
+        ("How much flour do I need for 3 cakes?", False),  # no price asked
+    ],
+)
+def test_a_question_asking_a_price_it_does_not_give(question: str, asks: bool) -> None:
+    assert asks_a_price_not_given([HumanMessage(question)], question) is asks
+
+
+def test_a_follow_up_is_not_sent_to_the_documents_for_its_price() -> None:
+    earlier = [HumanMessage("What is 6 times 7?"), AIMessage("6 × 7 = 42.")]
+    question = "and how much to hire a court for 3 hours?"
+    assert asks_a_price_not_given([*earlier, HumanMessage(question)], question) is False
+
+
+def test_a_code_before_a_noun_is_a_name_not_a_number() -> None:
+    assert number_words_to_digits("three A1 posters and 2 MP3s, 3x4") == "3 A1 posters and 2 MP3s, 3 x 4"
+    found = amounts("three A1 posters")
+    assert found is not None and [(a.written, a.unit.sizes[0][0]) for a in found] == [("3", "poster")]
+
+
+def after_search(question: str, passages: list[str]) -> list:
+    call = {"name": "search_documents", "args": {"query": question}, "id": "d1", "type": "tool_call"}
+    return [HumanMessage(question), AIMessage("", tool_calls=[call]), documents_result(passages)]
+
+
+def test_the_planner_computes_with_the_figure_found_without_a_model() -> None:
+    from tests.test_planning import search_documents
+
+    class NoModel:
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"the model was asked for {name}")
+
+    planner = LocalPlanner(NoModel(), [calculator, search_documents], routing="cues")  # type: ignore[arg-type]
+    messages = after_search("what do 4 kayaks cost for 2 days?", ["Boat hire\n\n" + BOATS])
+    step = planner.plan(messages)
+    assert (step.route, step.tool_name, step.tool_args) == (
+        LOOKED_UP_ROUTE,
+        "calculator",
+        {"expression": "45*4*2"},
+    )
+
+
+def test_a_price_not_given_is_looked_up_rather_than_computed_from_nothing() -> None:
+    question = "how much to hire a court for 3 hours on a Tuesday?"
+    step = scripted_planner(Call("calculator", "3*12")).trained_step([HumanMessage(question)], question)
+    assert step is not None
+    assert (step.route, step.tool_name, step.tool_args) == (
+        LOOKED_UP_ROUTE,
+        "search_documents",
+        {"query": "how much to hire a court for 3 hours on a Tuesday"},
+    )
+    with_a_price = "courts are $12 an hour: how much to hire one for 3 hours and 2 rackets at $3 each?"
+    step = scripted_planner(Call("calculator", "12*3+2*3")).trained_step(
+        [HumanMessage(with_a_price)], with_a_price
+    )
+    assert step is not None and step.tool_name == "calculator"
