@@ -92,7 +92,8 @@ _PRICE_ASKED = re.compile(
     re.I,
 )
 _MONEY_GIVEN = re.compile(
-    r"[$€£¥]|\d\s*(?:p|c)\b|(?<!\bin\s)\b(?:dollars?|euros?|pounds?|cents?|pence|quid|bucks)\b", re.I
+    r"[$€£¥]|\d\s*(?:p|c)\b|(?<!\bin\s)\b(?:dollars?|euros?|pounds?|cents?|pence|quid|bucks|crowns?|francs?|pesos?|rupees?|yen|yuan)\b",
+    re.I,
 )
 """A price the question states; "in pounds" asks for one."""
 

@@ -49,7 +49,12 @@ _MEASURES: dict[str, tuple[str, int, Fraction, str]] = {
     "month": ("month", 1, Fraction(1), r"months?"),
     "year": ("month", 1, Fraction(12), r"years?"),
     "cent": ("money", 1, Fraction(1, 100), r"cents?|pence|p"),
-    "dollar": ("money", 1, Fraction(1), r"dollars?|bucks?|euros?|quid"),
+    "dollar": (
+        "money",
+        1,
+        Fraction(1),
+        r"dollars?|bucks?|euros?|quid|crowns?|francs?|pesos?|rupees?|yen|yuan",
+    ),
 }
 _MEASURE = re.compile(rf"(?:{'|'.join(spelling for *_, spelling in _MEASURES.values())})(?![\w²³])", re.I)
 _CURRENCY = "$€£¥"
@@ -330,7 +335,10 @@ _HOW_DIMENSIONS = {
 _NOT_ASKED_NOUNS = (
     r"(?:do|does|did|will|would|is|are|can|could|should|money|much|many|it|that|this|i|we|you|each)\b"
 )
-_MONEY_WRITTEN = rf"[{_CURRENCY}]|\b(?:dollars?|euros?|bucks|cents?|pence|quid)\b|\d\s*p\b"
+_MONEY_WRITTEN = (
+    rf"[{_CURRENCY}]|\b(?:dollars?|euros?|bucks|cents?|pence|quid|crowns?|francs?|pesos?|rupees?|yen|yuan)\b"
+    r"|\d\s*p\b"
+)
 EACH = "each"
 """The counted thing of "how much each": whichever one the question shares out."""
 MONEY = Unit((("money", 1, Fraction(1)),))
