@@ -51,6 +51,13 @@ def test_a_sentence_is_read_in_parts_each_with_what_it_prices() -> None:
         ("two canoes for three hours, how much?", [BOATS], "20*2*3", "120"),
         ("If I park for 90 minutes, how much is parking?", [PARKING], "3*90/60", "4.5"),
         ("how much to photocopy 40 pages (in pounds)?", [COPIES], "15*40/100", "6"),
+        ("six kayaks for one day please, what's the hire cost?", [BOATS], "45*6", "270"),
+        (
+            "We'd like five canoes for a day. What is the hire once the club discount is taken off?",
+            ["Clubs receive 20% off boat hire (not deposits).", BOATS],
+            "60*5*(1-20/100)",
+            "240",
+        ),
         # the best sentence without a figure for the question gives way to the next
         (
             "what would 6 hours of court time cost on a weekday?",
@@ -76,6 +83,7 @@ def test_one_figure_of_the_answering_sentence_and_the_questions_amounts(
         ("what do 4 kayaks cost for 2 days?", ["Our café sells soup for $5 per bowl."]),  # about other things
         ("how much is a court at the weekend?", [COURTS]),  # no amount of the question's own
         ("what do 4 kayaks cost for 2 days with the 10% discount?", [BOATS + ", $2 added per booking"]),
+        ("what do 4 kayaks cost for 2 days with the student discount?", [BOATS]),  # no discount found
     ],
 )
 def test_no_calculation_where_the_reading_is_not_one(question: str, sentences: list[str]) -> None:

@@ -274,7 +274,8 @@ def test_an_adapter_that_cannot_be_loaded_leaves_the_turn_to_the_rules(
     assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "12*12"})
 
 
-def looked_up(passage: str = "The court hire costs 89 euros per hour.") -> list[BaseMessage]:
+def looked_up(passage: str = "The court hire costs 89 marks per hour.") -> list[BaseMessage]:
+    """A look-up whose figure the exact layer cannot read (marks are not a currency it knows): the adapter's."""
     call = {
         "name": "search_documents",
         "args": {"query": "court hire price"},
@@ -305,7 +306,17 @@ def test_after_a_look_up_the_adapter_computes_with_the_passages_figure() -> None
     )
     assert isinstance(scripted.trained, ScriptedCalls)
     assert scripted.trained.prompts[-1].endswith(
-        "Result: [1] rowing_club_fees.md: The court hire costs 89 euros per hour.\nCall:"
+        "Result: [1] rowing_club_fees.md: The court hire costs 89 marks per hour.\nCall:"
+    )
+
+
+def test_after_a_look_up_a_price_read_exactly_needs_no_adapter() -> None:
+    step = planner().plan(looked_up("The court hire costs 89 euros per hour."))
+    assert (step.kind, step.route, step.tool_name, step.tool_args) == (
+        "tool_call",
+        "looked_up",
+        "calculator",
+        {"expression": "89*7"},
     )
 
 
@@ -362,12 +373,13 @@ def searched(question: str, *hits: tuple[str, str]) -> list[BaseMessage]:
 
 
 POOL_HITS = (
-    ("parking.md", "Parking at the leisure centre costs 3 euros per hour. The car park opens at 7."),
+    ("parking.md", "Parking at the leisure centre costs 3 marks per hour. The car park opens at 7."),
     (
         "pool.md",
-        "The pool is 25 metres long and has 6 lanes.\n\nA swim lesson costs 14 euros. A locker costs 2 euros a day.",
+        "The pool is 25 metres long and has 6 lanes.\n\nA swim lesson costs 14 marks. A locker costs 2 marks a day.",
     ),
 )
+"""Prices in marks, a currency the exact layer does not read: what the adapter is shown is the question."""
 
 
 def test_after_a_look_up_the_adapter_is_shown_only_the_sentence_that_answers() -> None:
@@ -377,7 +389,10 @@ def test_after_a_look_up_the_adapter_is_shown_only_the_sentence_that_answers() -
     step = scripted.plan(searched("What do 5 swim lessons cost?", *POOL_HITS))
     assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "14*5"})
     assert isinstance(scripted.trained, ScriptedCalls)
-    assert scripted.trained.prompts[-1].endswith("Result: [1] pool.md: A swim lesson costs 14 euros.\nCall:")
+    assert scripted.trained.prompts[-1].endswith("Result: [1] pool.md: A swim lesson costs 14 marks.\nCall:")
+    in_euros = [(name, text.replace("marks", "euros")) for name, text in POOL_HITS]
+    step = planner().plan(searched("What do 5 swim lessons cost?", *in_euros))  # no adapter needed
+    assert (step.route, step.tool_name, step.tool_args) == ("looked_up", "calculator", {"expression": "14*5"})
 
 
 def test_a_calculation_without_the_figure_looked_up_is_written_again_with_grounded_numbers() -> None:

@@ -22,7 +22,15 @@ from langchain_core.messages import BaseMessage
 from graphs.planning import rules
 from graphs.planning.dimensions import solved
 from graphs.planning.extractive import shared_words, stems
-from graphs.planning.quantities import DIMENSIONS, Amount, Unit, amounts, asked_unit
+from graphs.planning.quantities import (
+    DIMENSIONS,
+    MONEY,
+    Amount,
+    Unit,
+    amounts,
+    asked_unit,
+    percentage_changes,
+)
 
 SENTENCES_READ = 3
 """How many of the best-ranked sentences are tried, best first (the first with a reading decides)."""
@@ -64,13 +72,43 @@ def looked_up_expression(question: str, sentences: Sequence[str]) -> str | None:
         }
         # "£28 per day" for 3 days before "£8 per hour" times 24 hours a day: units as the words name them
         as_named = [expression for expression, written in readings.items() if written] or list(readings)
+        if len(as_named) > 1:
+            return None
         if as_named:
-            return as_named[0] if len(as_named) == 1 else None
+            return _with_change_asked(
+                as_named[0], question, [other for other in sentences if other != sentence]
+            )
     return None
+
+
+def _with_change_asked(expression: str, question: str, others: Sequence[str]) -> str | None:
+    """``expression``, or where the question asks for a discount or surcharge it does not state ("once the
+    group discount is applied"), times the one percentage change another of the best sentences gives for
+    what the question names ("Groups of 6 or more receive 15% off" -> ``*(1-15/100)``); None when that
+    sentence is not one."""
+    if not _CHANGE_ASKED.search(question) or _CHANGE.search(expression):
+        return expression
+    found = set()
+    for sentence in others[:SENTENCES_READ]:
+        # each percentage read with the words around it: "Groups of 6 or more ... 15% off" is 15% off
+        changes = [
+            change
+            for window in re.findall(r"(?:\S+\s+){0,3}\d+(?:\.\d+)?\s*%[^.;,(]*", sentence)
+            for change in percentage_changes(window, question=False) or []
+        ]
+        if len(changes) == 1 and shared_words(question, sentence):
+            found.add(changes[0].written)
+    return f"{expression}*{found.pop()}" if len(found) == 1 else None
 
 
 _CHANGE = re.compile(r"\(1[-+][\d.]+/100\)")
 """A percentage change as :mod:`graphs.planning.quantities` writes it: "(1-15/100)"."""
+_FOR_ONE = re.compile(r"\bfor\s+(?:a|an)\s+(?P<period>hour|day|night|week|month|year)\b", re.I)
+_CHANGE_ASKED = re.compile(
+    r"\b(?:discount(?:ed)?|reduction|reduced|concession|surcharge|supplement|off)\b(?!\s+(?:the\s+)?(?:road|bus|train))",
+    re.I,
+)
+"""A question asking for a discount or surcharge to be applied."""
 _REST = re.compile(r"\b(?:the\s+rest|remaining|remainder|outstanding|balance|short(?:fall)?)\b", re.I)
 
 
@@ -112,19 +150,28 @@ def _expression(part: str, question: str, asked_amounts: list[Amount]) -> str | 
     """:func:`graphs.planning.dimensions.solved` on the part's amounts and the question's, in the unit the
     question asks. A price the part gives for no counted thing is for each thing the question counts, where
     it counts one kind ("Hybrid bike £28 per day" for "2 hybrids for 3 days": £28 per day per hybrid), and a
-    single thing ("one lane") is not an amount."""
+    single thing ("one lane", "one day") is not an amount: the price asked is per that thing."""
     given = amounts(part)
-    asked = asked_unit(f"{part}. {question}")
+    asked = asked_unit(f"{part}. {question}") or (MONEY if _PRICE_ASKED.search(question) else None)
     if not given or asked is None or not dict(asked.powers).get("money"):
         return None
+    if single := _FOR_ONE.search(question):  # "for a day": the price per day
+        period = amounts(f"1 {single['period']}")
+        asked = asked.over(period[0].unit) if period else asked
     counts = [amount for amount in asked_amounts if _counted(amount.unit)]
-    found = [amount for amount in given + asked_amounts if not (amount.value == 1 and _counted(amount.unit))]
+    found = [amount for amount in given + asked_amounts if amount.value != 1 or amount.change]
+    for single in asked_amounts:
+        if single.value == 1 and not single.change and not _counted(single.unit):
+            asked = asked.over(single.unit)  # "for one day": the price per day
     prices = [amount for amount in given if dict(amount.unit.powers).get("money")]
     if len(counts) == 1 and counts[0].value != 1 and len(prices) == 1:
         (each,), (price,) = counts, prices
-        if not any(
-            exp < 0 and dim not in DIMENSIONS for dim, exp, _ in price.unit.sizes
-        ) and each.unit.powers[0][0] not in {dim for amount in given for dim, _ in amount.unit.powers}:
+        noun = each.unit.powers[0][0]
+        if (
+            not any(exp < 0 and dim not in DIMENSIONS for dim, exp, _ in price.unit.sizes)
+            and noun not in {dim for amount in given for dim, _ in amount.unit.powers}
+            and stems(noun) & stems(part)  # "2 hybrids" of "Hybrid bike £28 per day", not of "City bike"
+        ):
             per_each = replace(price, unit=price.unit.over(each.unit))
             found = [per_each if amount is price else amount for amount in found]
     return solved(question, found, asked)

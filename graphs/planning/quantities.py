@@ -158,7 +158,7 @@ def amounts(question: str) -> list[Amount] | None:
     text = re.sub(r"\(\s*[^()]*=[^()]*\)", " ", text)  # "(1 inch = 2.54 cm)": a definition, known already
     if re.search(r"\d\s*:\s*\d", text) or _WORDED_SHARE.search(text):
         return None  # a clock time; "a quarter of it", "twice as many": amounts written as words
-    changes = _percentage_changes(text)
+    changes = percentage_changes(text)
     if changes is None:
         return None
     text = PERCENT.sub(" ", text)
@@ -246,12 +246,13 @@ _PART_ASKED = re.compile(
 )
 
 
-def _percentage_changes(text: str) -> list[Amount] | None:
+def percentage_changes(text: str, *, question: bool = True) -> list[Amount] | None:
     """Each percentage of ``text`` as the change it makes ("35% off" -> ``(1-35/100)``, "8% tax" ->
-    ``(1+8/100)``), or None when one is a part asked ("the tip", "12% of my pay") or its direction is not
-    clear (:func:`graphs.planning.percent_direction.percent_sign`)."""
+    ``(1+8/100)``), or None when its direction is not clear
+    (:func:`graphs.planning.percent_direction.percent_sign`) or, in a ``question``, one is a part asked
+    ("the tip", "12% of my pay"); a document's "groups of 6 receive 15% off" asks nothing."""
     percents = [found["percent"] for found in PERCENT.finditer(text)]
-    if percents and _PART_ASKED.search(text):
+    if percents and question and _PART_ASKED.search(text):
         return None
     changes = []
     for percent in percents:
