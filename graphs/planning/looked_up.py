@@ -155,14 +155,17 @@ def _expression(part: str, question: str, asked_amounts: list[Amount]) -> str | 
     asked = asked_unit(f"{part}. {question}") or (MONEY if _PRICE_ASKED.search(question) else None)
     if not given or asked is None or not dict(asked.powers).get("money"):
         return None
-    if single := _FOR_ONE.search(question):  # "for a day": the price per day
-        period = amounts(f"1 {single['period']}")
-        asked = asked.over(period[0].unit) if period else asked
+    # "for one day", "for a day": the price asked is per day
+    for_a = _FOR_ONE.search(question)
+    singles = [
+        amount.unit
+        for amount in [*asked_amounts, *(amounts(f"1 {for_a['period']}") or [] if for_a else [])]
+        if amount.value == 1 and not amount.change and not _counted(amount.unit)
+    ]
+    for single in singles:
+        asked = asked.over(single)
     counts = [amount for amount in asked_amounts if _counted(amount.unit)]
     found = [amount for amount in given + asked_amounts if amount.value != 1 or amount.change]
-    for single in asked_amounts:
-        if single.value == 1 and not single.change and not _counted(single.unit):
-            asked = asked.over(single.unit)  # "for one day": the price per day
     prices = [amount for amount in given if dict(amount.unit.powers).get("money")]
     if len(counts) == 1 and counts[0].value != 1 and len(prices) == 1:
         (each,), (price,) = counts, prices
