@@ -96,7 +96,10 @@ def test_no_calculation_where_the_reading_is_not_one(question: str, sentences: l
         ("how much to hire one lane for 2.5 hours on a tuesday evening", True),
         ("What's the price in pounds of 750 business cards?", True),
         ("3 nights in Leeds: what will the hotel come to?", True),
+        ("three A1 posters with lamination please, total in £?", True),
         ("if i buy 7 notebooks at $3.25 each how much do i pay", False),  # the price is given
+        ("Rent is 1200 a month, split between 3. How much does each pay over 6 months?", False),
+        ("How much do 6 bags of rice cost at 3.40 each?", False),
         ("A ticket costs 12 dollars. How much do 4 cost?", False),
         ("How much do 4 pens cost at 80p each?", False),
         ("How much is 15% of 80?", False),

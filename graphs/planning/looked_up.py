@@ -120,6 +120,11 @@ def asks_a_price_not_given(messages: Sequence[BaseMessage], question: str) -> bo
         return False
     if not _PRICE_ASKED.search(question) or _MONEY_GIVEN.search(question):
         return False
+    found = amounts(question)
+    if found is None and re.search(r"\d\.\d\d\b|\bat\s+\d|\d\s+(?:a|an|per|each)\b", question):
+        return False  # "at 3.40 each", "1200 a month": a price without its currency
+    if any(all(exp < 0 for _, exp, _ in amount.unit.sizes) and not amount.change for amount in found or []):
+        return False  # "rent is 1200 a month", "2.40 a kilo": a price as a rate
     asked = asked_unit(question)
     return asked is None or bool(dict(asked.powers).get("money"))  # not "how many litres do I need?"
 
@@ -130,7 +135,7 @@ _PRICE_ASKED = re.compile(
     re.I,
 )
 _MONEY_GIVEN = re.compile(
-    r"[$€£¥]|\d\s*(?:p|c)\b|(?<!\bin\s)\b(?:dollars?|euros?|pounds?|cents?|pence|quid|bucks|crowns?|francs?|pesos?|rupees?|yen|yuan)\b",
+    r"(?<!\bin\s)[$€£¥]|\d\s*(?:p|c)\b|(?<!\bin\s)\b(?:dollars?|euros?|pounds?|cents?|pence|quid|bucks|crowns?|francs?|pesos?|rupees?|yen|yuan)\b",
     re.I,
 )
 """A price the question states; "in pounds" asks for one."""
