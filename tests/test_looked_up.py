@@ -4,14 +4,15 @@ and a question asking a price it does not give, sent to the documents first."""
 from __future__ import annotations
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from graphs.planning.local import LOOKED_UP_ROUTE, LocalPlanner
+from graphs.planning.local import LOOKED_UP_ROUTE, SUBSTITUTION_ROUTE, LocalPlanner
 from graphs.planning.looked_up import asks_a_price_not_given, looked_up_expression, parts
 from graphs.planning.quantities import amounts
 from graphs.planning.rules import number_words_to_digits
 from graphs.planning.trained import Call
 from tests.test_kb_answers import documents_result
+from tests.test_planning import search_documents
 from tests.test_trained_planner import planner as scripted_planner
 from tools.calculator import calculate, calculator
 
@@ -128,13 +129,12 @@ def after_search(question: str, passages: list[str]) -> list:
     return [HumanMessage(question), AIMessage("", tool_calls=[call]), documents_result(passages)]
 
 
+class NoModel:
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"the model was asked for {name}")
+
+
 def test_the_planner_computes_with_the_figure_found_without_a_model() -> None:
-    from tests.test_planning import search_documents
-
-    class NoModel:
-        def __getattr__(self, name: str) -> object:
-            raise AssertionError(f"the model was asked for {name}")
-
     planner = LocalPlanner(NoModel(), [calculator, search_documents], routing="cues")  # type: ignore[arg-type]
     messages = after_search("what do 4 kayaks cost for 2 days?", ["Boat hire\n\n" + BOATS])
     step = planner.plan(messages)
@@ -159,3 +159,17 @@ def test_a_price_not_given_is_looked_up_rather_than_computed_from_nothing() -> N
         [HumanMessage(with_a_price)], with_a_price
     )
     assert step is not None and step.tool_name == "calculator"
+
+
+def test_a_follow_up_changes_a_number_of_the_calculation_made_after_a_look_up() -> None:
+    question = "how much to hire a court for 3 hours on a Tuesday?"
+    computed = {"name": "calculator", "args": {"expression": "12*3"}, "id": "c1", "type": "tool_call"}
+    earlier = [
+        *after_search(question, [COURTS]),
+        AIMessage("", tool_calls=[computed]),
+        ToolMessage("36", tool_call_id="c1", name="calculator"),
+        AIMessage("12 × 3 = 36. Court hire (one court): $12 per hour on weekdays [1]."),
+    ]
+    planner = LocalPlanner(NoModel(), [calculator, search_documents], routing="cues")  # type: ignore[arg-type]
+    step = planner.plan([*earlier, HumanMessage("and for 5 hours?")])
+    assert (step.route, step.tool_args) == (SUBSTITUTION_ROUTE, {"expression": "12*5"})

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graphs.planning.rules import WRITTEN_NUMBER, previous_turn, singular
+from graphs.planning.rules import DOCUMENTS_TOOL, WRITTEN_NUMBER, previous_turn, singular
 
 _FOLLOW_UP = re.compile(
     r"(?P<lead>(?:(?:and|so|ok(?:ay)?|then|now|but|well|hmm)\b[\s,]*)*)"
@@ -59,11 +59,20 @@ def _previous_calculation(messages: Sequence[BaseMessage]) -> tuple[str, str] | 
     if previous is None:
         return None
     question, turn = previous
+    expression = _turn_expression(turn)
+    return (question, expression) if expression is not None else None
+
+
+def _turn_expression(turn: Sequence[BaseMessage]) -> str | None:
+    """The one calculator expression of a turn whose tool calls are that calculation alone, or searches of
+    the documents and then it ("12*3" with the $12 an hour found for "3 hours")."""
     calls = [call for message in turn if isinstance(message, AIMessage) for call in message.tool_calls]
-    if len(calls) != 1 or calls[0]["name"] != "calculator":
+    if not calls or calls[-1]["name"] != "calculator":
         return None
-    expression = next(iter(calls[0]["args"].values()), None)
-    return (question, expression) if isinstance(expression, str) else None
+    if any(call["name"] != DOCUMENTS_TOOL for call in calls[:-1]):
+        return None
+    expression = next(iter(calls[-1]["args"].values()), None)
+    return expression if isinstance(expression, str) else None
 
 
 def _word_before(text: str, position: int) -> str:
@@ -124,12 +133,9 @@ def _calculations(messages: Sequence[BaseMessage]) -> list[tuple[str, str, str]]
     chain: list[tuple[str, str, str]] = []
     for start, end in reversed(list(itertools.pairwise(humans))):
         turn = messages[start:end]
-        calls = [call for message in turn if isinstance(message, AIMessage) for call in message.tool_calls]
         results = [m for m in turn if isinstance(m, ToolMessage) and m.name == "calculator"]
-        if len(calls) != 1 or calls[0]["name"] != "calculator" or len(results) != 1:
-            break
-        expression = next(iter(calls[0]["args"].values()), None)
-        if not isinstance(expression, str):
+        expression = _turn_expression(turn)
+        if expression is None or len(results) != 1:
             break
         chain.insert(0, (messages[start].text, expression, results[0].text.strip()))
     return chain
