@@ -7,7 +7,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from graphs.planning.local import LOOKED_UP_ROUTE, SUBSTITUTION_ROUTE, LocalPlanner
-from graphs.planning.looked_up import asks_a_price_not_given, looked_up_expression, parts
+from graphs.planning.looked_up import asks_a_price_not_given, case_changed, looked_up_expression, parts
 from graphs.planning.quantities import amounts
 from graphs.planning.rules import number_words_to_digits
 from graphs.planning.trained import Call
@@ -173,3 +173,31 @@ def test_a_follow_up_changes_a_number_of_the_calculation_made_after_a_look_up() 
     planner = LocalPlanner(NoModel(), [calculator, search_documents], routing="cues")  # type: ignore[arg-type]
     step = planner.plan([*earlier, HumanMessage("and for 5 hours?")])
     assert (step.route, step.tool_args) == (SUBSTITUTION_ROUTE, {"expression": "12*5"})
+
+
+def test_a_follow_up_naming_another_day_reads_the_figure_for_it() -> None:
+    question = "how much to hire a court for 3 hours on a Tuesday?"
+    computed = {"name": "calculator", "args": {"expression": "12*3"}, "id": "c1", "type": "tool_call"}
+    earlier = [
+        *after_search(question, [COURTS]),
+        AIMessage("", tool_calls=[computed]),
+        ToolMessage("36", tool_call_id="c1", name="calculator"),
+        AIMessage("12 × 3 = 36. Court hire (one court): $12 per hour on weekdays [1]."),
+    ]
+    planner = LocalPlanner(NoModel(), [calculator, search_documents], routing="cues")  # type: ignore[arg-type]
+    for follow_up in ("and on a Saturday instead?", "what if we went at the weekend?"):
+        step = planner.plan([*earlier, HumanMessage(follow_up)])
+        assert (step.route, step.tool_args) == (LOOKED_UP_ROUTE, {"expression": "15*3"}), follow_up
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "again"),
+    [
+        ("a court for 3 hours on a Tuesday?", "and on Sunday?", "a court for 3 hours on a Sunday?"),
+        ("2 off-peak tickets?", "and at peak times?", "2 peak tickets?"),
+        ("a court for 3 hours on a Tuesday?", "and for 4 hours on Sunday?", None),  # a number: substitution's
+        ("a court for 3 hours?", "and on Sunday?", None),  # no day to replace
+    ],
+)
+def test_a_case_named_instead(question: str, follow_up: str, again: str | None) -> None:
+    assert case_changed(question, follow_up) == again

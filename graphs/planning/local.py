@@ -44,7 +44,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
-from graphs.planning.looked_up import asks_a_price_not_given, looked_up_expression
+from graphs.planning.looked_up import asks_a_price_not_given, case_changed, looked_up_expression
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from graphs.planning.purchases import purchase_total
@@ -328,6 +328,7 @@ class LocalPlanner:
                     or average_with_another(messages)
                 ),
             ),
+            (LOOKED_UP_ROUTE, lambda: self.case_changed_after_lookup(messages)),
             (
                 REFERENCE_ROUTE,
                 lambda: (
@@ -559,6 +560,33 @@ class LocalPlanner:
         if expression is None:
             return None
         return Plan("tool_call", LOOKED_UP_ROUTE, tool_name="calculator", tool_args={argument: expression})
+
+    def case_changed_after_lookup(self, messages: Sequence[BaseMessage]) -> str | None:
+        """The previous turn's calculation with a figure of its search, asked again for the case a follow-up
+        names instead ("and on a Saturday instead?": the weekend price), or None
+        (:func:`graphs.planning.looked_up.case_changed`)."""
+        previous = rules.previous_turn(messages)
+        if previous is None:
+            return None
+        question, turn = previous
+        searched = [
+            message
+            for message in turn
+            if isinstance(message, ToolMessage)
+            and message.name == rules.DOCUMENTS_TOOL
+            and not rules.is_error(message)
+        ]
+        computed = [
+            message for message in turn if isinstance(message, ToolMessage) and message.name == "calculator"
+        ]
+        again = case_changed(question, messages[-1].text)
+        if len(searched) != 1 or len(computed) != 1 or again is None:
+            return None
+        (result,) = searched
+        sentences = extractive.ranked_texts(
+            again, rules.result_passages([result]), self.similarity, titles=rules.result_titles([result])
+        )
+        return looked_up_expression(again, sentences)
 
     def converted_after_lookup(self, question: str, result: ToolMessage, argument: str) -> Plan | None:
         """A calculator call converting the figure the answering sentence gives to the unit the question asks

@@ -54,6 +54,22 @@ _CASES: tuple[tuple[str, str], ...] = (
 )
 """Cases a price list tells apart: how a part of a sentence names one (first), and how a question does. A part
 naming a case the question does not is about someone or something else."""
+_EITHER: tuple[tuple[int, int], ...] = ((0, 1), (7, 8))
+"""Cases of :data:`_CASES` that exclude each other: a weekday or the weekend, off-peak or peak."""
+
+
+def case_changed(question: str, follow_up: str) -> str | None:
+    """``question`` asked again for the case a follow-up names in place of the one it named ("and on a
+    Saturday instead?" after "how much is a court for 3 hours on a Tuesday?" -> "... on a Saturday?"), or
+    None: the follow-up brings a number of its own, or names no such case."""
+    if rules.numbers_in(follow_up):
+        return None
+    for first, second in _EITHER:
+        for old, new in ((first, second), (second, first)):
+            named = re.search(_CASES[new][1], follow_up, re.I)
+            if named and re.search(_CASES[old][1], question, re.I):
+                return re.sub(_CASES[old][1], named[0], question, flags=re.I)
+    return None
 
 
 def looked_up_expression(question: str, sentences: Sequence[str]) -> str | None:
