@@ -24,6 +24,11 @@ BOATS = (
 PARKING = "Visitor parking costs £3 per hour, up to a maximum of £12 per day."
 COPIES = "Photocopies: 15p per page, minimum charge 50p."
 TICKETS = "Ticket: Adult (18–64); Off-peak: $11.00; Peak: $14.50"
+ENTRY = [
+    "Entry: Adult (16–64); Weekday: $7.50; Weekend: $9.00",
+    "Entry: Child (3–15); Weekday: $4.80; Weekend: $5.60",
+    "Entry: Senior (65+); Weekday: $5.20; Weekend: $6.00",
+]
 
 
 def test_a_sentence_is_read_in_parts_each_with_what_it_prices() -> None:
@@ -59,6 +64,8 @@ def test_a_sentence_is_read_in_parts_each_with_what_it_prices() -> None:
             "60*5*(1-20/100)",
             "240",
         ),
+        ("We're 4 adults and 2 kids, what will entry cost us on a Saturday?", ENTRY, "9*4+5.6*2", "47.2"),
+        ("3 adults and 1 child on a weekday, how much is entry?", ENTRY, "7.5*3+4.8", "27.3"),
         # the best sentence without a figure for the question gives way to the next
         (
             "what would 6 hours of court time cost on a weekday?",
@@ -81,6 +88,8 @@ def test_one_figure_of_the_answering_sentence_and_the_questions_amounts(
         ("how much to hire a court for 3 hours?", [COURTS]),  # weekday or weekend: not said
         ("I paid for 3 of my 8 hours, what do I owe for the rest?", [COURTS]),  # a difference not given
         ("what do 3 adult tickets cost?", [TICKETS]),  # peak or off-peak
+        ("how much is entry for 2 adults and 2 seniors?", ENTRY),  # weekday or weekend
+        ("entry for 2 adults and 3 dogs on Sunday?", ENTRY),  # no price names the dogs
         ("what do 4 kayaks cost for 2 days?", ["Our café sells soup for $5 per bowl."]),  # about other things
         ("how much is a court at the weekend?", [COURTS]),  # no amount of the question's own
         ("what do 4 kayaks cost for 2 days with the 10% discount?", [BOATS + ", $2 added per booking"]),

@@ -78,6 +78,8 @@ def looked_up_expression(question: str, sentences: Sequence[str]) -> str | None:
     asked_amounts = amounts(question)
     if not asked_amounts or _REST.search(question):
         return None  # nothing of the question's own to compute with, or "the rest": a difference not given
+    if grouped := _grouped(question, asked_amounts, sentences):
+        return _with_change_asked(grouped, question, sentences)
     for sentence in sentences[:SENTENCES_READ]:
         readings = {
             expression: rules.expression_values(expression) <= rules.number_values(f"{part} {question}")
@@ -95,6 +97,53 @@ def looked_up_expression(question: str, sentences: Sequence[str]) -> str | None:
                 as_named[0], question, [other for other in sentences if other != sentence]
             )
     return None
+
+
+def _grouped(question: str, asked_amounts: list[Amount], sentences: Sequence[str]) -> str | None:
+    """For a question counting two or more kinds of thing ("4 adults and 2 kids on a Saturday"), the sum of
+    each count times the price of the one part of the best sentences that names it
+    ("Adult Weekend: $9.00", "Child Weekend: $5.60" -> ``9*4+5.6*2``); None when a kind has none or several."""
+    groups = [amount for amount in asked_amounts if _counted(amount.unit)]
+    nouns = [amount.unit.sizes[0][0] for amount in groups]
+    if len(groups) < 2 or len(set(nouns)) != len(nouns):
+        return None
+    others = [amount for amount in asked_amounts if not _counted(amount.unit)]
+    candidates = [
+        part
+        for sentence in sentences[:SENTENCES_READ]
+        for part in parts(sentence)
+        if not _other_case(part, question)
+    ]
+    terms = []
+    for group, noun in zip(groups, nouns, strict=True):
+        readings = {
+            expression
+            for part in candidates
+            if _names(part, noun) and (expression := _term(part, question, group, others))
+        }
+        if len(readings) != 1:
+            return None
+        terms.append(readings.pop())
+    return "+".join(terms)
+
+
+def _term(part: str, question: str, group: Amount, others: list[Amount]) -> str | None:
+    """What ``group`` costs at the price of ``part``: for one of it ("and a city bike"), the price alone."""
+    if group.value != 1 or others:
+        return _expression(part, question, [group, *others], by_case=True)
+    prices = [amount for amount in amounts(part) or [] if not amount.change]
+    return prices[0].written if len(prices) == 1 and prices[0].unit.sizes in (MONEY.sizes, ()) else None
+
+
+def _names(part: str, noun: str) -> bool:
+    """Whether ``part`` names the counted ``noun``: by its word ("2 hybrids", "Hybrid bike") or its case
+    ("3 kids", "Child (3–15)")."""
+    if stems(noun) & stems(part):
+        return True
+    return any(
+        re.search(in_question, noun, re.I) and re.search(in_part, part, re.I)
+        for in_part, in_question in _CASES
+    )
 
 
 def _with_change_asked(expression: str, question: str, others: Sequence[str]) -> str | None:
@@ -167,11 +216,15 @@ def _named_parts(found: list[str], question: str) -> list[str]:
     return [part for part in priced if named[part] == best and shared_words(question, part)]
 
 
-def _expression(part: str, question: str, asked_amounts: list[Amount]) -> str | None:
+def _expression(
+    part: str, question: str, asked_amounts: list[Amount], *, by_case: bool = False
+) -> str | None:
     """:func:`graphs.planning.dimensions.solved` on the part's amounts and the question's, in the unit the
     question asks. A price the part gives for no counted thing is for each thing the question counts, where
     it counts one kind ("Hybrid bike £28 per day" for "2 hybrids for 3 days": £28 per day per hybrid), and a
-    single thing ("one lane", "one day") is not an amount: the price asked is per that thing."""
+    single thing ("one lane", "one day") is not an amount: the price asked is per that thing. ``by_case``: the
+    part may name the counted thing by its case ("Child" for "2 kids"), as when each kind of a question has
+    its own price (:func:`_grouped`)."""
     given = amounts(part)
     asked = asked_unit(f"{part}. {question}") or (MONEY if _PRICE_ASKED.search(question) else None)
     if not given or asked is None or not dict(asked.powers).get("money"):
@@ -194,7 +247,8 @@ def _expression(part: str, question: str, asked_amounts: list[Amount]) -> str | 
         if (
             not any(exp < 0 and dim not in DIMENSIONS for dim, exp, _ in price.unit.sizes)
             and noun not in {dim for amount in given for dim, _ in amount.unit.powers}
-            and stems(noun) & stems(part)  # "2 hybrids" of "Hybrid bike £28 per day", not of "City bike"
+            # "2 hybrids" of "Hybrid bike £28 per day", not of "City bike"; among kinds, "2 kids" of "Child"
+            and (_names(part, noun) if by_case else stems(noun) & stems(part))
         ):
             per_each = replace(price, unit=price.unit.over(each.unit))
             found = [per_each if amount is price else amount for amount in found]
