@@ -144,9 +144,8 @@ class NoModel:
 
 
 def test_the_planner_computes_with_the_figure_found_without_a_model() -> None:
-    planner = LocalPlanner(NoModel(), [calculator, search_documents], routing="cues")  # type: ignore[arg-type]
     messages = after_search("what do 4 kayaks cost for 2 days?", ["Boat hire\n\n" + BOATS])
-    step = planner.plan(messages)
+    step = rules_planner().plan(messages)
     assert (step.route, step.tool_name, step.tool_args) == (
         LOOKED_UP_ROUTE,
         "calculator",
@@ -170,32 +169,30 @@ def test_a_price_not_given_is_looked_up_rather_than_computed_from_nothing() -> N
     assert step is not None and step.tool_name == "calculator"
 
 
-def test_a_follow_up_changes_a_number_of_the_calculation_made_after_a_look_up() -> None:
+def court_hired() -> list:
+    """A turn that searched, found the court's weekday price and computed 3 hours of it."""
     question = "how much to hire a court for 3 hours on a Tuesday?"
     computed = {"name": "calculator", "args": {"expression": "12*3"}, "id": "c1", "type": "tool_call"}
-    earlier = [
+    return [
         *after_search(question, [COURTS]),
         AIMessage("", tool_calls=[computed]),
         ToolMessage("36", tool_call_id="c1", name="calculator"),
         AIMessage("12 × 3 = 36. Court hire (one court): $12 per hour on weekdays [1]."),
     ]
-    planner = LocalPlanner(NoModel(), [calculator, search_documents], routing="cues")  # type: ignore[arg-type]
-    step = planner.plan([*earlier, HumanMessage("and for 5 hours?")])
+
+
+def rules_planner() -> LocalPlanner:
+    return LocalPlanner(NoModel(), [calculator, search_documents], routing="cues")  # type: ignore[arg-type]
+
+
+def test_a_follow_up_changes_a_number_of_the_calculation_made_after_a_look_up() -> None:
+    step = rules_planner().plan([*court_hired(), HumanMessage("and for 5 hours?")])
     assert (step.route, step.tool_args) == (SUBSTITUTION_ROUTE, {"expression": "12*5"})
 
 
 def test_a_follow_up_naming_another_day_reads_the_figure_for_it() -> None:
-    question = "how much to hire a court for 3 hours on a Tuesday?"
-    computed = {"name": "calculator", "args": {"expression": "12*3"}, "id": "c1", "type": "tool_call"}
-    earlier = [
-        *after_search(question, [COURTS]),
-        AIMessage("", tool_calls=[computed]),
-        ToolMessage("36", tool_call_id="c1", name="calculator"),
-        AIMessage("12 × 3 = 36. Court hire (one court): $12 per hour on weekdays [1]."),
-    ]
-    planner = LocalPlanner(NoModel(), [calculator, search_documents], routing="cues")  # type: ignore[arg-type]
     for follow_up in ("and on a Saturday instead?", "what if we went at the weekend?"):
-        step = planner.plan([*earlier, HumanMessage(follow_up)])
+        step = rules_planner().plan([*court_hired(), HumanMessage(follow_up)])
         assert (step.route, step.tool_args) == (LOOKED_UP_ROUTE, {"expression": "15*3"}), follow_up
 
 
