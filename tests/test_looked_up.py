@@ -37,12 +37,12 @@ def test_a_sentence_is_read_in_parts_each_with_what_it_prices() -> None:
         "Court hire: $15 per hour at weekends.",
     ]
     assert parts(BOATS) == [
-        "Canoe €20 per hour",
-        "Canoe €60 per day",
-        "Canoe €250 per week",
-        "Kayak €15 per hour",
-        "Kayak €45 per day",
-        "Kayak €180 per week",
+        "Canoe: €20 per hour",
+        "Canoe: €60 per day",
+        "Canoe: €250 per week",
+        "Kayak: €15 per hour",
+        "Kayak: €45 per day",
+        "Kayak: €180 per week",
     ]
     assert parts(PARKING) == ["Visitor parking costs £3 per hour."]  # the limit is not a price
     assert parts(TICKETS) == ["Adult Off-peak: $11.00", "Adult Peak: $14.50"]

@@ -89,6 +89,7 @@ _PERSON = re.compile(
     r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’]+|\b[\w.+-]+@[\w-]+\.[\w.]+"
 )
 _FIELD = re.compile(r"^\s*[A-Za-z][\w ./()-]{0,30}:\s+\S")
+_LEADERS = re.compile(r"\S\s*\.{3,}\s*\S")
 _WORD = re.compile(r"[\w][\w'.\-/]*\w|\w")
 
 
@@ -170,6 +171,11 @@ def _is_record(lines: Sequence[str]) -> bool:
     return len(outer) >= 2 and sum(bool(_FIELD.match(line)) for line in outer) >= FIELD_SHARE * len(outer)
 
 
+def _is_price_list(lines: Sequence[str]) -> bool:
+    """Whether most lines are items with dotted leaders ("Duvet, double ........ 22.00")."""
+    return sum(bool(_LEADERS.search(line)) for line in lines) >= FIELD_SHARE * len(lines)
+
+
 def _title_then_text(lines: Sequence[str]) -> bool:
     """Whether a paragraph's first line is a title of its own: short, no punctuation at its end, and followed
     by a capitalised line (a hard-wrapped sentence's first line is long and reads on)."""
@@ -244,11 +250,13 @@ def passage_units(text: str, source: str = "1", title: str = "") -> list[Unit]:
             add_title(_title_level(first, ""), body, quotable=not body.endswith(":"))
             return
         block += 1
-        if count >= 2 and _is_record(lines_of):
-            # "Author: ...", "Version: ..." lines: a record, one unit per field (with its continuation lines)
+        # "Author: ...", "Version: ..." lines: a record; "Duvet, single ...... 18.00" lines: a price list;
+        # one unit per field or item (with its continuation lines)
+        starts = _FIELD if _is_record(lines_of) else _LEADERS if _is_price_list(lines_of) else None
+        if count >= 2 and starts is not None:
             fields: list[str] = []
             for line in lines_of:
-                if _FIELD.match(line) or not fields:
+                if starts.search(line) or not fields:
                     fields.append(line.strip())
                 else:
                     fields[-1] = f"{fields[-1]} {line.strip()}"
@@ -483,18 +491,16 @@ def answering_text(
     return text, best.unit.source
 
 
-def ranked_texts(
+def ranked_units(
     question: str,
     passages: Mapping[str, str],
     similarity: Similarity | None = None,
     *,
     titles: Mapping[str, str] | None = None,
-) -> list[str]:
-    """The text of every unit of ``passages``, best first for ``question``."""
+) -> list[Unit]:
+    """Every unit of ``passages``, best first for ``question``."""
     units = _units_of(passages, titles or {})
-    return [
-        scored.unit.text for scored in rank_units(question, units, similarity, source_order=list(passages))
-    ]
+    return [scored.unit for scored in rank_units(question, units, similarity, source_order=list(passages))]
 
 
 def _units_of(passages: Mapping[str, str], titles: Mapping[str, str]) -> list[Unit]:

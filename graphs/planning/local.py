@@ -44,7 +44,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
-from graphs.planning.looked_up import asks_a_price_not_given, case_changed, looked_up_expression
+from graphs.planning.looked_up import Sentence, asks_a_price_not_given, case_changed, looked_up_expression
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from graphs.planning.purchases import purchase_total
@@ -553,13 +553,17 @@ class LocalPlanner:
         if found is None:
             return None
         question, result, argument = found
-        sentences = extractive.ranked_texts(
-            question, rules.result_passages([result]), self.similarity, titles=rules.result_titles([result])
-        )
-        expression = looked_up_expression(question, sentences)
+        expression = looked_up_expression(question, self.ranked_sentences(question, result))
         if expression is None:
             return None
         return Plan("tool_call", LOOKED_UP_ROUTE, tool_name="calculator", tool_args={argument: expression})
+
+    def ranked_sentences(self, question: str, result: ToolMessage) -> list[Sentence]:
+        """The sentences of a search result with their headings, best first for ``question``."""
+        units = extractive.ranked_units(
+            question, rules.result_passages([result]), self.similarity, titles=rules.result_titles([result])
+        )
+        return [Sentence(unit.text, unit.context) for unit in units]
 
     def case_changed_after_lookup(self, messages: Sequence[BaseMessage]) -> str | None:
         """The previous turn's calculation with a figure of its search, asked again for the case a follow-up
@@ -583,10 +587,7 @@ class LocalPlanner:
         if len(searched) != 1 or len(computed) != 1 or again is None:
             return None
         (result,) = searched
-        sentences = extractive.ranked_texts(
-            again, rules.result_passages([result]), self.similarity, titles=rules.result_titles([result])
-        )
-        return looked_up_expression(again, sentences)
+        return looked_up_expression(again, self.ranked_sentences(again, result))
 
     def converted_after_lookup(self, question: str, result: ToolMessage, argument: str) -> Plan | None:
         """A calculator call converting the figure the answering sentence gives to the unit the question asks

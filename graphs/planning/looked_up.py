@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 from langchain_core.messages import BaseMessage
 
@@ -32,8 +33,17 @@ from graphs.planning.quantities import (
     percentage_changes,
 )
 
-SENTENCES_READ = 3
-"""How many of the best-ranked sentences are tried, best first (the first with a reading decides)."""
+
+class Sentence(NamedTuple):
+    """A sentence of the documents and the headings it sits under ("Season tickets (adult)")."""
+
+    text: str
+    context: str = ""
+
+
+SENTENCES_READ = 5
+"""How many of the best-ranked sentences are read: their parts that name most of what the question names
+compete, and one reading among them is the calculation."""
 
 _CASES: tuple[tuple[str, str], ...] = (
     (
@@ -72,31 +82,51 @@ def case_changed(question: str, follow_up: str) -> str | None:
     return None
 
 
-def looked_up_expression(question: str, sentences: Sequence[str]) -> str | None:
-    """The calculation of ``question`` with one figure of the best of ``sentences`` (best first) that has
-    one, or None (see the module docstring)."""
+def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str | None:
+    """The calculation of ``question`` with one figure of the best of the ``found`` sentences (best first)
+    that has one, or None (see the module docstring)."""
+    sentences = [Sentence(item) if isinstance(item, str) else item for item in found]
     asked_amounts = amounts(question)
     if not asked_amounts or _REST.search(question):
         return None  # nothing of the question's own to compute with, or "the rest": a difference not given
-    if grouped := _grouped(question, asked_amounts, sentences):
-        return _with_change_asked(grouped, question, sentences)
-    for sentence in sentences[:SENTENCES_READ]:
-        readings = {
-            expression: rules.expression_values(expression) <= rules.number_values(f"{part} {question}")
-            for part in _named_parts(parts(sentence), question)
-            if not _other_case(part, question)
-            and (expression := _expression(part, question, asked_amounts))
-            and not re.search(r"[-+]", _CHANGE.sub("", expression))  # a price times amounts, nothing added
-        }
-        # "£28 per day" for 3 days before "£8 per hour" times 24 hours a day: units as the words name them
-        as_named = [expression for expression, written in readings.items() if written] or list(readings)
-        if len(as_named) > 1:
-            return None
-        if as_named:
-            return _with_change_asked(
-                as_named[0], question, [other for other in sentences if other != sentence]
-            )
-    return None
+    texts = [sentence.text for sentence in sentences]
+    if grouped := _grouped(question, asked_amounts, texts):
+        return _with_change_asked(grouped, question, texts)
+    candidates = [(part, context) for text, context in sentences[:SENTENCES_READ] for part in parts(text)]
+    readings = {
+        expression: (rules.expression_values(expression) <= rules.number_values(f"{part} {question}"), part)
+        for part, context in _named_parts(candidates, question)
+        if not _other_case(part, question)
+        and not _extra_left_out(question, f"{part} {context}")
+        and (expression := _expression(part, question, asked_amounts, context=context))
+        and not re.search(r"[-+]", _CHANGE.sub("", expression))  # a price times amounts, nothing added
+    }
+    # "£28 per day" for 3 days before "£8 per hour" times 24 hours a day: units as the words name them
+    as_named = [expression for expression, (written, _) in readings.items() if written] or list(readings)
+    if len(as_named) != 1:
+        return None
+    (expression,) = as_named
+    part = readings[expression][1]
+    context = next(context for candidate, context in candidates if candidate == part)
+    covered = _shared(question, f"{part} {context}")
+    others = [(other, where) for other, where in candidates if not _other_case(other, question)]
+    if any(_named_beyond(question, other, covered) for other, _ in others if _MONEY_GIVEN.search(other)):
+        return None  # the question names another priced thing too ("the plan and the AI add-on")
+    return _with_change_asked(expression, question, texts, covered)
+
+
+def _extra_left_out(question: str, part: str) -> bool:
+    """Whether the question asks for a charge the part is not about ("deposit included", "incl. call-out
+    fee" of "E-bike £45 per day"): one figure cannot answer it."""
+    asked = {stem for word in _EXTRAS.findall(question) for stem in stems(word)}
+    return bool(asked - stems(part))
+
+
+_EXTRAS = re.compile(
+    r"\b(?:deposits?|fees?|insurance|waivers?|surcharges?|levy|bond|tax|vat|delivery|postage|shipping|tips?)\b",
+    re.I,
+)
+"""Charges a question may ask to include besides the price."""
 
 
 def _grouped(question: str, asked_amounts: list[Amount], sentences: Sequence[str]) -> str | None:
@@ -146,14 +176,39 @@ def _names(part: str, noun: str) -> bool:
     )
 
 
-def _with_change_asked(expression: str, question: str, others: Sequence[str]) -> str | None:
+def _unmet_condition(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` names a day or a case (:data:`_CASES`) that ``question`` does not name."""
+    days = {day.lower() for day in _DAY.findall(sentence)} - {day.lower() for day in _DAY.findall(question)}
+    return bool(days) or _other_case(sentence, question)
+
+
+_DAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.I)
+
+
+def _named_beyond(question: str, text: str, covered: set[str]) -> set[str]:
+    """The words of the question ``text`` names that the reading's part does not (``covered``), units of
+    measure aside ("minutes" is no thing of its own)."""
+    return {word for word in _shared(question, text) - covered if not _MEASURE_WORD.fullmatch(word)}
+
+
+_MEASURE_WORD = re.compile(
+    r"(?:minut|hour|day|night|week|month|year|second|time|km|kg|mile|metr|litr|gram|kilo)\w*", re.I
+)
+
+
+def _with_change_asked(
+    expression: str, question: str, others: Sequence[str], covered: set[str] | None = None
+) -> str | None:
     """``expression``, or where the question asks for a discount or surcharge it does not state ("once the
     group discount is applied"), times the one percentage change another of the best sentences gives for
     what the question names ("Groups of 6 or more receive 15% off" -> ``*(1-15/100)``); None when that
-    sentence is not one."""
-    if not _CHANGE_ASKED.search(question) or _CHANGE.search(expression):
+    sentence is not one. With ``covered`` (the words of the question the reading's part names), a
+    percentage of a sentence naming something more of the question applies unasked ("three A1 posters
+    with matt encapsulation" and "Matt encapsulation: add 40% to the poster price")."""
+    asked = bool(_CHANGE_ASKED.search(question))
+    if _CHANGE.search(expression) or not (asked or covered is not None):
         return expression
-    found = set()
+    found: set[str] = set()
     for sentence in others[:SENTENCES_READ]:
         # each percentage read with the words around it: "Groups of 6 or more ... 15% off" is 15% off
         changes = [
@@ -161,16 +216,25 @@ def _with_change_asked(expression: str, question: str, others: Sequence[str]) ->
             for window in re.findall(r"(?:\S+\s+){0,3}\d+(?:\.\d+)?\s*%[^.;,(]*", sentence)
             for change in percentage_changes(window, question=False) or []
         ]
-        if len(changes) == 1 and shared_words(question, sentence):
-            found.add(changes[0].written)
+        named = (
+            shared_words(question, sentence) if asked else _named_beyond(question, sentence, covered or set())
+        )
+        if not asked and _unmet_condition(sentence, question):
+            continue  # "10% off every Tuesday" for a Thursday, "students receive 15% off" for anyone
+        if changes and named:
+            found.update(change.written for change in changes)
+    if not found and not asked:
+        return expression
     return f"{expression}*{found.pop()}" if len(found) == 1 else None
 
 
 _CHANGE = re.compile(r"\(1[-+][\d.]+/100\)")
 """A percentage change as :mod:`graphs.planning.quantities` writes it: "(1-15/100)"."""
+_TOTAL = re.compile(r"\bwhat(?:'s|\s+is|\s+will\s+be)\s+the\s+total\b|\btotal\s*\?", re.I)
+"""A total asked of a question about prices: money."""
 _FOR_ONE = re.compile(r"\bfor\s+(?:a|an)\s+(?P<period>hour|day|night|week|month|year)\b", re.I)
 _CHANGE_ASKED = re.compile(
-    r"\b(?:discount(?:ed)?|reduction|reduced|concession|surcharge|supplement|off)\b(?!\s+(?:the\s+)?(?:road|bus|train))",
+    r"\b(?:discount(?:ed)?|reduction|reduced|concession|surcharge|supplement)\b",
     re.I,
 )
 """A question asking for a discount or surcharge to be applied."""
@@ -206,29 +270,61 @@ _MONEY_GIVEN = re.compile(
 """A price the question states; "in pounds" asks for one."""
 
 
-def _named_parts(found: list[str], question: str) -> list[str]:
-    """The priced parts of one sentence that name what the question names: of "£50 for city bikes" and
-    "£150 for e-bikes", the second for "four e-bikes"; none where no part names anything the question does."""
-    priced = [part for part in found if re.search(r"[$€£]|\d\s*p\b|\d", part) and "%" not in part]
-    common = set.intersection(*(stems(part) for part in priced)) if len(priced) > 1 else set()
-    named = {part: len(shared_words(question, part) - common) for part in priced}
+def _named_parts(found: list[tuple[str, str]], question: str) -> list[tuple[str, str]]:
+    """Of the priced parts (with their headings), those that name most of what the question names: of "£50
+    for city bikes" and "£150 for e-bikes", the second for "four e-bikes"; of "A0 poster £22.00" and "A1
+    poster £14.00", the second for "three A1 posters"; none where no part names anything the question does."""
+    priced = [(part, context) for part, context in found if re.search(r"\d", part) and "%" not in part]
+    together = [stems(f"{part} {context}") for part, context in priced]
+    common = set.intersection(*together) if len(together) > 1 else set()
+    named = {
+        (part, context): len(_shared(question, f"{part} {context}") - common) for part, context in priced
+    }
     best = max(named.values(), default=0)
-    return [part for part in priced if named[part] == best and shared_words(question, part)]
+    return [
+        (part, context)
+        for part, context in priced
+        if named[part, context] == best and _shared(question, f"{part} {context}")
+    ]
+
+
+def _shared(question: str, text: str) -> set[str]:
+    """The content words and codes ("A1", "MP3") of ``question`` that ``text`` also has."""
+    codes = {code.lower() for code in _CODE.findall(question)} & {
+        code.lower() for code in _CODE.findall(text)
+    }
+    return shared_words(question, text) | codes
+
+
+_CODE = re.compile(r"\b[A-Za-z]+\d[A-Za-z\d]*\b")
 
 
 def _expression(
-    part: str, question: str, asked_amounts: list[Amount], *, by_case: bool = False
+    part: str, question: str, asked_amounts: list[Amount], *, by_case: bool = False, context: str = ""
 ) -> str | None:
     """:func:`graphs.planning.dimensions.solved` on the part's amounts and the question's, in the unit the
     question asks. A price the part gives for no counted thing is for each thing the question counts, where
     it counts one kind ("Hybrid bike £28 per day" for "2 hybrids for 3 days": £28 per day per hybrid), and a
     single thing ("one lane", "one day") is not an amount: the price asked is per that thing. ``by_case``: the
     part may name the counted thing by its case ("Child" for "2 kids"), as when each kind of a question has
-    its own price (:func:`_grouped`)."""
-    given = amounts(part)
-    asked = asked_unit(f"{part}. {question}") or (MONEY if _PRICE_ASKED.search(question) else None)
+    its own price (:func:`_grouped`); ``context``: the headings the part sits under, naming it too."""
+    priced = part.rsplit(": ", 1)[-1]  # "Two cats sharing a pen: $26.00": the name's numbers are no amounts
+    given = amounts(
+        f"{priced} {_rate_of(context)}" if _rate_of(context) and not _RATED.search(priced) else priced
+    )
+    asked = asked_unit(f"{priced}. {question}") or (
+        MONEY if _PRICE_ASKED.search(question) or _TOTAL.search(question) else None
+    )
     if not given or asked is None or not dict(asked.powers).get("money"):
         return None
+    if not any(dict(amount.unit.powers).get("money") for amount in given):
+        return None  # "Sleeps: 4": no price
+    named = stems(part.rsplit(": ", 1)[0]) if ": " in part else set()
+    asked_amounts = [  # "two cats" of "Two cats sharing a pen" names the item; it does not multiply
+        amount
+        for amount in asked_amounts
+        if not (amount.unit.sizes and stems(amount.unit.sizes[0][0]) <= named and _written_in(amount, part))
+    ]
     # "for one day", "for a day": the price asked is per day
     for_a = _FOR_ONE.search(question)
     singles = [
@@ -248,11 +344,36 @@ def _expression(
             not any(exp < 0 and dim not in DIMENSIONS for dim, exp, _ in price.unit.sizes)
             and noun not in {dim for amount in given for dim, _ in amount.unit.powers}
             # "2 hybrids" of "Hybrid bike £28 per day", not of "City bike"; among kinds, "2 kids" of "Child"
-            and (_names(part, noun) if by_case else stems(noun) & stems(part))
+            and (_names(part, noun) if by_case else stems(noun) & stems(f"{part} {context}"))
         ):
             per_each = replace(price, unit=price.unit.over(each.unit))
             found = [per_each if amount is price else amount for amount in found]
-    return solved(question, found, asked)
+    if reading := solved(question, found, asked):
+        return reading
+    # "one pen" of a price per pen: the price asked is per that one thing
+    for one in [amount for amount in asked_amounts if amount.value == 1 and _counted(amount.unit)]:
+        if reading := solved(question, found, asked.over(one.unit)):
+            return reading
+    return None
+
+
+def _written_in(amount: Amount, text: str) -> bool:
+    """Whether ``text`` writes ``amount``'s number (in digits or words)."""
+    return amount.value in rules.number_values(rules.number_words_to_digits(text))
+
+
+def _rate_of(context: str) -> str:
+    """What the headings say every price under them is per ("Hourly rates" -> "per hour", "CATS (per pen,
+    per night)" -> "per pen per night"), or ""."""
+    found = [f"per {per}" for per in re.findall(r"\bper\s+([a-z]+)", context, re.I)]
+    found += [f"per {_ADVERBS[word.lower()]}" for word in _ADVERB.findall(context)]
+    return " ".join(dict.fromkeys(found))
+
+
+_ADVERBS = {"hourly": "hour", "daily": "day", "nightly": "night", "weekly": "week", "monthly": "month"}
+_ADVERB = re.compile(r"\b(hourly|daily|nightly|weekly|monthly)\b", re.I)
+_RATED = re.compile(r"\b(?:per|a|an|each|every)\s+[a-z]|/\s*[a-z]", re.I)
+"""A price already said per something ("£6 per hour", "£3 a day", "£2/kg")."""
 
 
 def _counted(unit: Unit) -> bool:
@@ -271,7 +392,8 @@ def parts(sentence: str) -> list[str]:
       hour on weekdays, $46 per hour at weekends" -> "Lane hire: $46 per hour at weekends").
 
     Brackets ("(16–64)") and limits ("up to a maximum of €10 per day") are left out."""
-    text = _LIMITED.sub(" ", re.sub(r"\([^()]*\)", " ", sentence))
+    text = re.sub(r"\(([^()]*\bonly)\)", r" \1 ", sentence)  # "(children under 12 only)" says for whom
+    text = _LIMITED.sub(" ", re.sub(r"\([^()]*\)", " ", text))
     if ";" in text:
         head, *cells = [cell.strip() for cell in text.split(";")]
         found = [f"{head.split(':', 1)[-1].strip()} {cell}" for cell in cells]
@@ -283,7 +405,7 @@ def parts(sentence: str) -> list[str]:
         for priced in _PRICED.finditer(text):
             between = text[end : priced.start()].strip(" ,;:")
             name = between if re.search(r"[A-Za-z]{2}", between) else name
-            found.append(f"{name} {priced[0]}")
+            found.append(f"{name}: {priced[0]}" if name else priced[0])
             end = priced.end()
         found.append(text[end:])
     else:
@@ -291,7 +413,12 @@ def parts(sentence: str) -> list[str]:
         first_figure = re.search(r"[$€£]?\d", clauses[0])
         lead = clauses[0][: first_figure.start()] if first_figure else ""
         found = [clauses[0], *(f"{lead}{clause}" for clause in clauses[1:])]
-    return [re.sub(r"\s+([.,;:])", r"\1", " ".join(part.split())) for part in found if part.strip()]
+    found = [re.sub(r"\s+([.,;:])", r"\1", " ".join(part.split())) for part in found if part.strip()]
+    return [part if _MONEY_GIVEN.search(part) else _PRICE_WRITTEN.sub(r"$\1", part) for part in found]
+
+
+_PRICE_WRITTEN = re.compile(r"(?<![\w.$€£])(\d+\.\d\d)(?![\d.]|\s*(?:%|[a-zA-Z²³]))")
+"""A figure with two decimals and no unit, in a price list: money ("Monthly: 146.00")."""
 
 
 _LIMITED = re.compile(
@@ -315,9 +442,9 @@ def _last_name(text: str) -> str:
 
 
 def _other_case(part: str, question: str) -> bool:
-    """Whether ``part`` names a case of :data:`_CASES` that ``question`` does not name while it names another."""
-    named = [
-        (re.search(in_part, part, re.I) is not None, re.search(in_question, question, re.I) is not None)
+    """Whether ``part`` names a case of :data:`_CASES` that ``question`` does not name: a price for children,
+    for weekends or for students is not the price of a question that does not say so."""
+    return any(
+        re.search(in_part, part, re.I) and not re.search(in_question, question, re.I)
         for in_part, in_question in _CASES
-    ]
-    return any(here and not asked for here, asked in named) and any(asked for _, asked in named)
+    )

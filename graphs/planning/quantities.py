@@ -133,9 +133,10 @@ def _noun_unit(text: str) -> tuple[Unit, int] | None:
     if match is None or match[1].lower() in _NOT_NOUNS:
         return None
     word, end = match[1].lower(), match.end()
-    head = re.match(r"\s+([a-z]+s)\b", text[end:], re.I)
+    head = re.match(r"(?:\s+[a-z]+(?<!s)\b)?\s+([a-z]+s)\b", text[end:], re.I)
     if head and not word.endswith("s") and head[1].lower() not in _NOT_NOUNS:
-        word, end = head[1].lower(), end + head.end()  # "14 tomato plants": the head noun is the last
+        # "14 tomato plants", "7 mock exam papers": the head noun is the last
+        word, end = head[1].lower(), end + head.end()
     noun = "person" if word in _PEOPLE else singular(word)
     return Unit(((noun, 1, Fraction(1)),)), end
 
@@ -236,8 +237,10 @@ def amounts(question: str) -> list[Amount] | None:
 
 
 _WORDED_SHARE = re.compile(
-    r"\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|eighths?|tenths?|twice|double|triple|thrice)\b", re.I
-)
+    r"\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|eighths?|tenths?|twice|thrice"
+    r"|(?:double|triple)(?!\s+(?!the\b|that\b|this\b|it\b|what\b|as\b|its\b|my\b|our\b|your\b|their\b|his\b|her\b)[a-z]))\b",
+    re.I,
+)  # "double what each pays", not "three double duvets"
 _PART_ASKED = re.compile(
     r"\bhow\s+much\s+(?:is|was|will|would|do|does|did)\s+(?:the|my|our|i|we|you)\s+(?:\w+\s+)?"
     r"(?:tip|tax|fee|discount|interest|raise|save|saving|commission)\b|\bof\s+(?:the|my|a|his|her|their)\b"

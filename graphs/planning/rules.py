@@ -241,6 +241,10 @@ def number_words_to_digits(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(tokens):
+        if idiom := _one_idiom(tokens, i):  # "one-to-one tutoring", "a one-off fee": not the number 1
+            out.append("".join(tokens[i : i + idiom]))
+            i += idiom
+            continue
         value, used = _read_number(tokens, i)
         if used:
             out.append(_format_number(value))
@@ -251,6 +255,15 @@ def number_words_to_digits(text: str) -> str:
     joined = " ".join(out)
     # "twenty - five" was a hyphenated word: _read_number consumed it; other " - " are minus signs.
     return re.sub(r"\s+([?.,!])", r"\1", joined)
+
+
+def _one_idiom(tokens: list[str], start: int) -> int:
+    """How many tokens from ``start`` spell "one-to-one", "one-on-one", "one-way", "one-off" or "one-time"
+    (0: none)."""
+    words = [token.lower() for token in tokens[start : start + 5]]
+    if words[:3] in (["one", "-", "to"], ["one", "-", "on"]) and words[3:5] == ["-", "one"]:
+        return 5
+    return 3 if words[:2] == ["one", "-"] and words[2:3] in (["way"], ["off"], ["time"]) else 0
 
 
 def _read_number(tokens: list[str], start: int) -> tuple[float, int]:
