@@ -86,6 +86,7 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
     """The calculation of ``question`` with one figure of the best of the ``found`` sentences (best first)
     that has one, or None (see the module docstring)."""
     sentences = [Sentence(item) if isinstance(item, str) else item for item in found]
+    question = _ONE_AS_PRONOUN.sub("it", question)  # "if we hire one from the school": no amount
     asked_amounts = amounts(question)
     if not asked_amounts or _REST.search(question):
         return None  # nothing of the question's own to compute with, or "the rest": a difference not given
@@ -117,11 +118,25 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
 
 def _extra_left_out(question: str, part: str) -> bool:
     """Whether the question asks for a charge the part is not about ("deposit included", "incl. call-out
-    fee" of "E-bike £45 per day"): one figure cannot answer it."""
-    asked = {stem for word in _EXTRAS.findall(question) for stem in stems(word)}
-    return bool(asked - stems(part))
+    fee" of "E-bike £45 per day": one figure cannot answer it), or the part is about a charge the question
+    leaves out ("not counting the deposit" of "Cello Deposit: £120")."""
+    asked = {stem for word in _EXTRAS.findall(_NOT_COUNTED.sub(" ", question)) for stem in stems(word)}
+    left_out = {
+        stem for word in _EXTRAS.findall(" ".join(_NOT_COUNTED.findall(question))) for stem in stems(word)
+    }
+    return bool(asked - stems(part)) or bool(left_out & stems(part))
 
 
+_ONE_AS_PRONOUN = re.compile(
+    r"(?<!-)\bone\b(?!-)(?=\s+(?:from|of\s+(?:them|those|these|yours)|for\s+(?:me|us|him|her)|please|each)\b|\s*[?.,!]|$)",
+    re.I,
+)
+_NOT_COUNTED = re.compile(
+    r"\b(?:not\s+(?:counting|including|incl\.?)|excluding|excl\.?|without|leave\s+out|leaving\s+out|except|no)"
+    r"\s+(?:the\s+|any\s+)?[\w-]+(?:\s+[\w-]+)?",
+    re.I,
+)
+"""What a question leaves out: "not counting the deposit", "no breakfast", "without the call-out fee"."""
 _EXTRAS = re.compile(
     r"\b(?:deposits?|fees?|insurance|waivers?|surcharges?|levy|bond|tax|vat|delivery|postage|shipping|tips?)\b",
     re.I,
@@ -277,6 +292,7 @@ def _named_parts(found: list[tuple[str, str]], question: str) -> list[tuple[str,
     priced = [(part, context) for part, context in found if re.search(r"\d", part) and "%" not in part]
     together = [stems(f"{part} {context}") for part, context in priced]
     common = set.intersection(*together) if len(together) > 1 else set()
+    question = _NOT_A.sub(" ", _NOT_COUNTED.sub(" ", question))  # "not counting the deposit" names none
     named = {
         (part, context): len(_shared(question, f"{part} {context}") - common) for part, context in priced
     }
@@ -308,10 +324,30 @@ def _expression(
     single thing ("one lane", "one day") is not an amount: the price asked is per that thing. ``by_case``: the
     part may name the counted thing by its case ("Child" for "2 kids"), as when each kind of a question has
     its own price (:func:`_grouped`); ``context``: the headings the part sits under, naming it too."""
-    priced = part.rsplit(": ", 1)[-1]  # "Two cats sharing a pen: $26.00": the name's numbers are no amounts
-    given = amounts(
-        f"{priced} {_rate_of(context)}" if _rate_of(context) and not _RATED.search(priced) else priced
+    name, _, priced = part.rpartition(
+        ": "
+    )  # "Two cats sharing a pen: $26.00": the name's numbers are no amounts
+    rate = _rate_of(context) if not _RATED.search(priced) else ""
+    if rate or _RATED.search(priced) or not _rate_of(name):
+        return _read(part, priced, rate, question, asked_amounts, by_case=by_case, context=context)
+    # "Cello Monthly hire: £22": as it stands ("Monthly: 146.00" for 12 tickets), else per month
+    return _read(part, priced, "", question, asked_amounts, by_case=by_case, context=context) or _read(
+        part, priced, _rate_of(name), question, asked_amounts, by_case=by_case, context=context
     )
+
+
+def _read(
+    part: str,
+    priced: str,
+    rate: str,
+    question: str,
+    asked_amounts: list[Amount],
+    *,
+    by_case: bool,
+    context: str,
+) -> str | None:
+    """:func:`_expression` with the price read as ``priced`` said per ``rate`` ("per month")."""
+    given = amounts(f"{priced} {rate}" if rate else priced)
     asked = asked_unit(f"{priced}. {question}") or (
         MONEY if _PRICE_ASKED.search(question) or _TOTAL.search(question) else None
     )
@@ -320,10 +356,9 @@ def _expression(
     if not any(dict(amount.unit.powers).get("money") for amount in given):
         return None  # "Sleeps: 4": no price
     named = stems(part.rsplit(": ", 1)[0]) if ": " in part else set()
-    asked_amounts = [  # "two cats" of "Two cats sharing a pen" names the item; it does not multiply
-        amount
-        for amount in asked_amounts
-        if not (amount.unit.sizes and stems(amount.unit.sizes[0][0]) <= named and _written_in(amount, part))
+    # "two cats" of "Two cats sharing a pen", "2 metres" of "Panes above 2 m": they name the item, not multiply
+    asked_amounts = [
+        amount for amount in asked_amounts if not (named and _written_in(amount, part.rsplit(": ", 1)[0]))
     ]
     # "for one day", "for a day": the price asked is per day
     for_a = _FOR_ONE.search(question)
@@ -409,10 +444,12 @@ def parts(sentence: str) -> list[str]:
             end = priced.end()
         found.append(text[end:])
     else:
-        clauses = [clause.strip() for clause in text.split(",")]
-        first_figure = re.search(r"[$€£]?\d", clauses[0])
-        lead = clauses[0][: first_figure.start()] if first_figure else ""
-        found = [clauses[0], *(f"{lead}{clause}" for clause in clauses[1:])]
+        # "Bronze party: one game plus a meal, £14.50 per child": what comes before the first figure names it
+        first_figure = re.search(r"[$€£]?\d", text)
+        lead = text[: first_figure.start()] if first_figure else ""
+        rest = text[len(lead) :]
+        clauses = [clause.strip() for clause in re.split(r",|\band\b(?=\s*[$€£]\d)", rest) if clause.strip()]
+        found = [f"{lead}{clause}" for clause in clauses] or [text]
     found = [re.sub(r"\s+([.,;:])", r"\1", " ".join(part.split())) for part in found if part.strip()]
     return [part if _MONEY_GIVEN.search(part) else _PRICE_WRITTEN.sub(r"$\1", part) for part in found]
 
@@ -423,10 +460,11 @@ _PRICE_WRITTEN = re.compile(r"(?<![\w.$€£])(\d+\.\d\d)(?![\d.]|\s*(?:%|[a-zA-
 
 _LIMITED = re.compile(
     r"(?:,\s*)?\b(?:up\s+to\s+(?:a\s+)?maximum\s+of|maximum(?:\s+charge)?(?:\s+of)?|minimum(?:\s+charge)?(?:\s+of)?"
-    r"|max\.?|min\.?|at\s+most|at\s+least|no\s+more\s+than|capped\s+at)\s*[$€£]?\d[\d.,]*(?:\s*(?:per\s+\w+|p\b))?",
+    r"|max\.?|min\.?|at\s+most|at\s+least|no\s+more\s+than|capped\s+at)\s*[$€£]?\d[\d.,]*[^,;.$€£]*",
     re.I,
 )
-"""A limit and its figure: "up to a maximum of €10 per day", "minimum charge £1"."""
+"""A limit and its figure, to the end of its clause: "up to a maximum of €10 per day", "minimum charge £1",
+"maximum 2 dogs per pitch"."""
 _PRICED = re.compile(
     r"(?<![A-Za-z\d.])[$€£]?\d+(?:[.,]\d+)*(?![\d.,%])(?!\s*%)p?(?:\s*(?:per|a|an|each)\s+(?:\d+\s+)?\w+)*(?:\s+each)?",
     re.I,
@@ -444,7 +482,11 @@ def _last_name(text: str) -> str:
 def _other_case(part: str, question: str) -> bool:
     """Whether ``part`` names a case of :data:`_CASES` that ``question`` does not name: a price for children,
     for weekends or for students is not the price of a question that does not say so."""
+    asked = _NOT_A.sub(" ", question)  # "I'm not a student" names no student
     return any(
-        re.search(in_part, part, re.I) and not re.search(in_question, question, re.I)
+        re.search(in_part, part, re.I) and not re.search(in_question, asked, re.I)
         for in_part, in_question in _CASES
     )
+
+
+_NOT_A = re.compile(r"\b(?:not|no)\s+(?:an?\s+)?\w+", re.I)

@@ -145,6 +145,7 @@ _RATE = re.compile(
     rf"\s*(?:of(?:\s+[a-z]+){{1,3}}?\s+)?(?:(?:per|an?|each|every)\b|/)\s*(?P<per>{DECIMAL})?\s*(?=[a-z])",
     re.I,
 )
+_PER_AGAIN = re.compile(r"\s*per\s+(?=[a-z])", re.I)
 _BEFORE_RATE = re.compile(
     r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>[a-z]+)(?:\s+of(?:\s+[a-z]+){1,3}?)?"
     r"\s+(?:is|are|costs?|makes|needs|takes|holds|weighs|covers|uses|gives|does|runs|sells\s+for|=)\s*$",
@@ -201,6 +202,9 @@ def amounts(question: str) -> list[Amount] | None:
             unit = unit.over(over[0])
             consumed = match.end() + end + rate.end() + over[1]
             counted_rate = over[0].sizes[0][0] not in DIMENSIONS
+            # "£2 per dog per night", "£35 per person per day": a rate over two things
+            if (again := _PER_AGAIN.match(text, consumed)) and (second := _noun_unit(text[again.end() :])):
+                unit, consumed = unit.over(second[0]), again.end() + second[1]
         elif re.match(r"\s*(?:each|apiece|a\s+piece)\b", after, re.I):
             subject = _SUBJECT.search(text[: match.start()])
             each = last_count or (_noun_unit(subject[1]) if subject else None)
