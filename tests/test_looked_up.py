@@ -66,6 +66,30 @@ def test_a_sentence_is_read_in_parts_each_with_what_it_prices() -> None:
         ),
         ("We're 4 adults and 2 kids, what will entry cost us on a Saturday?", ENTRY, "9*4+5.6*2", "47.2"),
         ("3 adults and 1 child on a weekday, how much is entry?", ENTRY, "7.5*3+4.8", "27.3"),
+        (
+            "pay as you go, a 25 minute ride: what's that including the unlock fee?",
+            ["Every ride starts with an unlock fee of £1.", "Pay as you go: 20p per minute."],
+            "20*25/100+1",
+            "6",
+        ),
+        (
+            "two dogs for 6 nights, what do the dog charges come to?",
+            ["Dogs: £2 per dog per night, maximum 2 dogs per pitch."],
+            "2*2*6",
+            "24",
+        ),
+        (
+            "I'm not a student, but I'd like a practice room for three hours. How much?",
+            ["Practice rooms are £6 per hour for students and £9 per hour for everyone else."],
+            "9*3",
+            "27",
+        ),
+        (
+            "hiring a cello for 9 months, how much in hire fees, not counting the deposit?",
+            ["Instrument: Cello; Monthly hire: £22; Deposit: £120"],
+            "22*9",
+            "198",
+        ),
         # the best sentence without a figure for the question gives way to the next
         (
             "what would 6 hours of court time cost on a weekday?",

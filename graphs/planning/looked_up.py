@@ -94,11 +94,14 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
     if grouped := _grouped(question, asked_amounts, texts):
         return _with_change_asked(grouped, question, texts)
     candidates = [(part, context) for text, context in sentences[:SENTENCES_READ] for part in parts(text)]
+    added = _added_extras(question)  # "including the unlock fee": read on its own, then added
+    main = _NOT_COUNTED.sub(" ", _ADDED.sub(" ", question)) if added else question
     readings = {
         expression: (rules.expression_values(expression) <= rules.number_values(f"{part} {question}"), part)
-        for part, context in _named_parts(candidates, question)
+        for part, context in _named_parts(candidates, main)
         if not _other_case(part, question)
-        and not _extra_left_out(question, f"{part} {context}")
+        and not _extra_left_out(main, f"{part} {context}")
+        and not any(extra <= stems(f"{part} {context}") for extra in added)
         and (expression := _expression(part, question, asked_amounts, context=context))
         and not re.search(r"[-+]", _CHANGE.sub("", expression))  # a price times amounts, nothing added
     }
@@ -111,9 +114,61 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
     context = next(context for candidate, context in candidates if candidate == part)
     covered = _shared(question, f"{part} {context}")
     others = [(other, where) for other, where in candidates if not _other_case(other, question)]
-    if any(_named_beyond(question, other, covered) for other, _ in others if _MONEY_GIVEN.search(other)):
+    others = [
+        (other, where)
+        for other, where in others
+        if not any(extra <= stems(f"{other} {where}") for extra in added)
+    ]
+    positive = _NOT_A.sub(" ", _NOT_COUNTED.sub(" ", main))  # "not counting the deposit" names no deposit
+    if any(_named_beyond(positive, other, covered) for other, _ in others if _MONEY_GIVEN.search(other)):
         return None  # the question names another priced thing too ("the plan and the AI add-on")
-    return _with_change_asked(expression, question, texts, covered)
+    fees = [_fee(extra, question, asked_amounts, candidates) for extra in added]
+    if any(fee is None for fee in fees):
+        return None
+    changed = _with_change_asked(expression, question, texts, covered)
+    return "+".join([changed, *(fee for fee in fees if fee)]) if changed else None
+
+
+def _added_extras(question: str) -> list[frozenset[str]]:
+    """The charges a question asks to add ("including the unlock fee", "deposit included", "plus VAT"), each
+    as the stems that name it ({"unlock", "fee"})."""
+    found = [
+        frozenset(stems(extra)) for added in _ADDED.finditer(question) for extra in _EXTRAS.findall(added[0])
+    ]
+    return list(dict.fromkeys(found))
+
+
+_FEE = r"(?:call-?out|unlock|booking|joining|registration|admin(?:istration)?|service|set-?up|cleaning|card)\s+fees?"
+_EXTRAS = re.compile(
+    rf"\b(?:deposits?|{_FEE}|insurance|waivers?|surcharges?|levy|bond|tax|vat|delivery|postage|shipping|tips?)\b",
+    re.I,
+)
+"""Charges a question may ask to include besides the price."""
+_ADDED = re.compile(
+    r"(?<!\bnot\s)\b(?:including|incl\.?|inclusive\s+of|plus|with|and|add(?:ing)?)\s+(?:the\s+|a\s+|an\s+|any\s+)?"
+    rf"(?:[\w-]+\s+){{0,2}}?{_EXTRAS.pattern}|{_EXTRAS.pattern}\s+included\b",
+    re.I,
+)
+
+
+def _fee(
+    extra: frozenset[str], question: str, asked_amounts: list[Amount], candidates: list[tuple[str, str]]
+) -> str | None:
+    """What the one part naming ``extra`` adds: its flat charge ("an unlock fee of £1" -> ``1``), or its
+    charge per what the question counts ("£150 deposit per e-bike" for 4 e-bikes -> ``150*4``); None when no
+    part or several give one."""
+    found = set()
+    for part, context in candidates:
+        if not extra <= stems(f"{part} {context}") or _other_case(part, question):
+            continue
+        priced = [amount for amount in amounts(part.rpartition(": ")[2]) or [] if not amount.change]
+        if len(priced) == 1 and priced[0].unit.sizes == MONEY.sizes:
+            found.add(priced[0].written)
+        elif reading := _expression(
+            part, question, [a for a in asked_amounts if _counted(a.unit)], context=context
+        ):
+            found.add(reading)
+    return found.pop() if len(found) == 1 else None
 
 
 def _extra_left_out(question: str, part: str) -> bool:
@@ -137,11 +192,6 @@ _NOT_COUNTED = re.compile(
     re.I,
 )
 """What a question leaves out: "not counting the deposit", "no breakfast", "without the call-out fee"."""
-_EXTRAS = re.compile(
-    r"\b(?:deposits?|fees?|insurance|waivers?|surcharges?|levy|bond|tax|vat|delivery|postage|shipping|tips?)\b",
-    re.I,
-)
-"""Charges a question may ask to include besides the price."""
 
 
 def _grouped(question: str, asked_amounts: list[Amount], sentences: Sequence[str]) -> str | None:
@@ -164,12 +214,17 @@ def _grouped(question: str, asked_amounts: list[Amount], sentences: Sequence[str
         readings = {
             expression
             for part in candidates
-            if _names(part, noun) and (expression := _term(part, question, group, others))
+            if _names(_PER_PHRASE.sub(" ", part), noun)
+            and (expression := _term(part, question, group, others))
         }
         if len(readings) != 1:
             return None
         terms.append(readings.pop())
     return "+".join(terms)
+
+
+_PER_PHRASE = re.compile(r"\bper\s+[a-z]+", re.I)
+"""What a price is per ("per night"): a period or a unit, not the kind a price names ("Child: £5.60")."""
 
 
 def _term(part: str, question: str, group: Amount, others: list[Amount]) -> str | None:
