@@ -7,7 +7,9 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from graphs.planning.local import LOOKED_UP_ROUTE, SUBSTITUTION_ROUTE, LocalPlanner
-from graphs.planning.looked_up import asks_a_price_not_given, case_changed, looked_up_expression, parts
+from graphs.planning.looked_up import asks_a_price_not_given, looked_up_expression
+from graphs.planning.price_cases import case_changed
+from graphs.planning.price_parts import parts
 from graphs.planning.quantities import amounts
 from graphs.planning.rules import number_words_to_digits
 from graphs.planning.trained import Call

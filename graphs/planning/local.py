@@ -44,9 +44,10 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
-from graphs.planning.looked_up import Sentence, asks_a_price_not_given, case_changed, looked_up_expression
+from graphs.planning.looked_up import Sentence, asks_a_price_not_given, looked_up_expression
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
+from graphs.planning.price_cases import case_changed
 from graphs.planning.purchases import purchase_total
 from graphs.planning.rates import rate_per_amount, rate_times_sum, units_needed
 from graphs.planning.references import (

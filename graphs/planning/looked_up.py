@@ -1,12 +1,14 @@
-"""A calculation from one figure of the user's documents and the question's own amounts, read without a model.
+"""A calculation from the figures of the user's documents and the question's own amounts, read without a model.
 
 "How much to hire one lane for 2.5 hours on a tuesday?" gives the hours; the search finds "Private lane hire
-(one lane): $38 per hour on weekdays, $46 per hour at weekends." Each part of the sentences that answer, read
-with the question (:func:`graphs.planning.dimensions.dimensional_expression`), either gives exactly one
-calculation in the unit asked or none: "$38 per hour" with "2.5 hours" asked in money is ``38*2.5``. A part
-about another case than the question's ("at weekends" for a Tuesday, "child" for adults) is not read, nor a
-limit ("up to a maximum of €10 per day", "minimum charge £1"). The best-ranked sentence with a reading decides;
-two different readings there are no answer (None), and the adapter is asked as before.
+(one lane): $38 per hour on weekdays, $46 per hour at weekends." The best sentences are split into parts, each
+with what it prices (:mod:`graphs.planning.price_parts`); a part for a case the question does not name (the
+weekend, for a Tuesday) is not read (:mod:`graphs.planning.price_cases`); the parts that name most of what the
+question names compete, each read with the question's amounts and solved for the unit asked
+(:func:`graphs.planning.dimensions.solved`): "$38 per hour" with "2.5 hours" asked in money is ``38*2.5``. One
+reading is the calculation, with a discount or a charge the question asks for from another sentence; none or
+several leave the question to the adapter, as before. A first question asking a price it does not give is
+sent to the documents first (:func:`asks_a_price_not_given`).
 
 Written by hand because no library we have reads which figure of a price list a question needs.
 """
@@ -23,6 +25,8 @@ from langchain_core.messages import BaseMessage
 from graphs.planning import rules
 from graphs.planning.dimensions import solved
 from graphs.planning.extractive import shared_words, stems
+from graphs.planning.price_cases import CASES, NOT_A, other_case, unmet_condition
+from graphs.planning.price_parts import MONEY_GIVEN, RATED, parts, rate_of
 from graphs.planning.quantities import (
     DIMENSIONS,
     MONEY,
@@ -45,42 +49,6 @@ SENTENCES_READ = 5
 """How many of the best-ranked sentences are read: their parts that name most of what the question names
 compete, and one reading among them is the calculation."""
 
-_CASES: tuple[tuple[str, str], ...] = (
-    (
-        r"\bweekdays?\b|\bmon(?:day)?\s*(?:-|–|to)\s*fri(?:day)?\b",
-        r"\bmondays?\b|\btuesdays?\b|\bwednesdays?\b|\bthursdays?\b|\bfridays?\b|\bweekdays?\b",
-    ),
-    (
-        r"\bweekends?\b|\bsaturdays?\b|\bsundays?\b",
-        r"\bweekends?\b|\bsaturdays?\b|\bsundays?\b",
-    ),
-    (r"\badults?\b", r"\badults?\b|\bgrown[- ]?ups?\b"),
-    (r"\bchild(?:ren)?\b|\bkids?\b", r"\bchild(?:ren)?\b|\bkids?\b|\bsons?\b|\bdaughters?\b"),
-    (r"\bseniors?\b|\bpensioners?\b|\bconcessions?\b", r"\bseniors?\b|\bpensioners?\b|\bconcessions?\b"),
-    (r"\bstudents?\b", r"\bstudents?\b"),
-    (r"\bnon-?members?\b", r"\bnon-?members?\b|\bnot\s+(?:a\s+)?members?\b"),
-    (r"\boff-?peak\b", r"\boff-?peak\b"),
-    (r"(?<!off-)(?<!off )\bpeak\b", r"(?<!off-)(?<!off )\bpeak\b"),
-)
-"""Cases a price list tells apart: how a part of a sentence names one (first), and how a question does. A part
-naming a case the question does not is about someone or something else."""
-_EITHER: tuple[tuple[int, int], ...] = ((0, 1), (7, 8))
-"""Cases of :data:`_CASES` that exclude each other: a weekday or the weekend, off-peak or peak."""
-
-
-def case_changed(question: str, follow_up: str) -> str | None:
-    """``question`` asked again for the case a follow-up names in place of the one it named ("and on a
-    Saturday instead?" after "how much is a court for 3 hours on a Tuesday?" -> "... on a Saturday?"), or
-    None: the follow-up brings a number of its own, or names no such case."""
-    if rules.numbers_in(follow_up):
-        return None
-    for first, second in _EITHER:
-        for old, new in ((first, second), (second, first)):
-            named = re.search(_CASES[new][1], follow_up, re.I)
-            if named and re.search(_CASES[old][1], question, re.I):
-                return re.sub(_CASES[old][1], named[0], question, flags=re.I)
-    return None
-
 
 def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str | None:
     """The calculation of ``question`` with one figure of the best of the ``found`` sentences (best first)
@@ -99,7 +67,7 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
     readings = {
         expression: (rules.expression_values(expression) <= rules.number_values(f"{part} {question}"), part)
         for part, context in _named_parts(candidates, main)
-        if not _other_case(part, question)
+        if not other_case(part, question)
         and not _extra_left_out(main, f"{part} {context}")
         and not any(extra <= stems(f"{part} {context}") for extra in added)
         and (expression := _expression(part, question, asked_amounts, context=context))
@@ -113,14 +81,14 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
     part = readings[expression][1]
     context = next(context for candidate, context in candidates if candidate == part)
     covered = _shared(question, f"{part} {context}")
-    others = [(other, where) for other, where in candidates if not _other_case(other, question)]
+    others = [(other, where) for other, where in candidates if not other_case(other, question)]
     others = [
         (other, where)
         for other, where in others
         if not any(extra <= stems(f"{other} {where}") for extra in added)
     ]
-    positive = _NOT_A.sub(" ", _NOT_COUNTED.sub(" ", main))  # "not counting the deposit" names no deposit
-    if any(_named_beyond(positive, other, covered) for other, _ in others if _MONEY_GIVEN.search(other)):
+    positive = NOT_A.sub(" ", _NOT_COUNTED.sub(" ", main))  # "not counting the deposit" names no deposit
+    if any(_named_beyond(positive, other, covered) for other, _ in others if MONEY_GIVEN.search(other)):
         return None  # the question names another priced thing too ("the plan and the AI add-on")
     fees = [_fee(extra, question, asked_amounts, candidates) for extra in added]
     if any(fee is None for fee in fees):
@@ -159,7 +127,7 @@ def _fee(
     part or several give one."""
     found = set()
     for part, context in candidates:
-        if not extra <= stems(f"{part} {context}") or _other_case(part, question):
+        if not extra <= stems(f"{part} {context}") or other_case(part, question):
             continue
         priced = [amount for amount in amounts(part.rpartition(": ")[2]) or [] if not amount.change]
         if len(priced) == 1 and priced[0].unit.sizes == MONEY.sizes:
@@ -207,7 +175,7 @@ def _grouped(question: str, asked_amounts: list[Amount], sentences: Sequence[str
         part
         for sentence in sentences[:SENTENCES_READ]
         for part in parts(sentence)
-        if not _other_case(part, question)
+        if not other_case(part, question)
     ]
     terms = []
     for group, noun in zip(groups, nouns, strict=True):
@@ -242,17 +210,8 @@ def _names(part: str, noun: str) -> bool:
         return True
     return any(
         re.search(in_question, noun, re.I) and re.search(in_part, part, re.I)
-        for in_part, in_question in _CASES
+        for in_part, in_question in CASES
     )
-
-
-def _unmet_condition(sentence: str, question: str) -> bool:
-    """Whether ``sentence`` names a day or a case (:data:`_CASES`) that ``question`` does not name."""
-    days = {day.lower() for day in _DAY.findall(sentence)} - {day.lower() for day in _DAY.findall(question)}
-    return bool(days) or _other_case(sentence, question)
-
-
-_DAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.I)
 
 
 def _named_beyond(question: str, text: str, covered: set[str]) -> set[str]:
@@ -289,7 +248,7 @@ def _with_change_asked(
         named = (
             shared_words(question, sentence) if asked else _named_beyond(question, sentence, covered or set())
         )
-        if not asked and _unmet_condition(sentence, question):
+        if not asked and unmet_condition(sentence, question):
             continue  # "10% off every Tuesday" for a Thursday, "students receive 15% off" for anyone
         if changes and named:
             found.update(change.written for change in changes)
@@ -317,7 +276,7 @@ def asks_a_price_not_given(messages: Sequence[BaseMessage], question: str) -> bo
     calculator cannot answer it from the words; the price is to be looked up."""
     if rules.previous_turn(messages) or not rules.numbers_in(question) or "%" in question:
         return False
-    if not _PRICE_ASKED.search(question) or _MONEY_GIVEN.search(question):
+    if not _PRICE_ASKED.search(question) or MONEY_GIVEN.search(question):
         return False
     found = amounts(question)
     if found is None and re.search(r"\d\.\d\d\b|\bat\s+\d|\d\s+(?:a|an|per|each)\b", question):
@@ -333,11 +292,6 @@ _PRICE_ASKED = re.compile(
     r"|come\s+to|comes\s+to|quote|admission|in\s+(?:pounds|dollars|euros))\b|\b(?:total|much)\s+in\s+[$€£]",
     re.I,
 )
-_MONEY_GIVEN = re.compile(
-    r"(?<!\bin\s)[$€£¥]|\d\s*(?:p|c)\b|(?<!\bin\s)\b(?:dollars?|euros?|pounds?|cents?|pence|quid|bucks|crowns?|francs?|pesos?|rupees?|yen|yuan)\b",
-    re.I,
-)
-"""A price the question states; "in pounds" asks for one."""
 
 
 def _named_parts(found: list[tuple[str, str]], question: str) -> list[tuple[str, str]]:
@@ -347,7 +301,7 @@ def _named_parts(found: list[tuple[str, str]], question: str) -> list[tuple[str,
     priced = [(part, context) for part, context in found if re.search(r"\d", part) and "%" not in part]
     together = [stems(f"{part} {context}") for part, context in priced]
     common = set.intersection(*together) if len(together) > 1 else set()
-    question = _NOT_A.sub(" ", _NOT_COUNTED.sub(" ", question))  # "not counting the deposit" names none
+    question = NOT_A.sub(" ", _NOT_COUNTED.sub(" ", question))  # "not counting the deposit" names none
     named = {
         (part, context): len(_shared(question, f"{part} {context}") - common) for part, context in priced
     }
@@ -382,12 +336,12 @@ def _expression(
     name, _, priced = part.rpartition(
         ": "
     )  # "Two cats sharing a pen: $26.00": the name's numbers are no amounts
-    rate = _rate_of(context) if not _RATED.search(priced) else ""
-    if rate or _RATED.search(priced) or not _rate_of(name):
+    rate = rate_of(context) if not RATED.search(priced) else ""
+    if rate or RATED.search(priced) or not rate_of(name):
         return _read(part, priced, rate, question, asked_amounts, by_case=by_case, context=context)
     # "Cello Monthly hire: £22": as it stands ("Monthly: 146.00" for 12 tickets), else per month
     return _read(part, priced, "", question, asked_amounts, by_case=by_case, context=context) or _read(
-        part, priced, _rate_of(name), question, asked_amounts, by_case=by_case, context=context
+        part, priced, rate_of(name), question, asked_amounts, by_case=by_case, context=context
     )
 
 
@@ -452,96 +406,6 @@ def _written_in(amount: Amount, text: str) -> bool:
     return amount.value in rules.number_values(rules.number_words_to_digits(text))
 
 
-def _rate_of(context: str) -> str:
-    """What the headings say every price under them is per ("Hourly rates" -> "per hour", "CATS (per pen,
-    per night)" -> "per pen per night"), or ""."""
-    found = [f"per {per}" for per in re.findall(r"\bper\s+([a-z]+)", context, re.I)]
-    found += [f"per {_ADVERBS[word.lower()]}" for word in _ADVERB.findall(context)]
-    return " ".join(dict.fromkeys(found))
-
-
-_ADVERBS = {"hourly": "hour", "daily": "day", "nightly": "night", "weekly": "week", "monthly": "month"}
-_ADVERB = re.compile(r"\b(hourly|daily|nightly|weekly|monthly)\b", re.I)
-_RATED = re.compile(r"\b(?:per|a|an|each|every)\s+[a-z]|/\s*[a-z]", re.I)
-"""A price already said per something ("£6 per hour", "£3 a day", "£2/kg")."""
-
-
 def _counted(unit: Unit) -> bool:
     """Whether ``unit`` is a count of things ("3 lanes"), not a measure or a rate."""
     return len(unit.sizes) == 1 and unit.sizes[0][0] not in DIMENSIONS and unit.sizes[0][1] == 1
-
-
-def parts(sentence: str) -> list[str]:
-    """The parts of ``sentence`` that each may hold one figure, each with the name of what it prices:
-
-    - a table row's cells each with the row's first cell ("Ticket: Adult; Weekday: $7.50" -> "Adult
-      Weekday: $7.50");
-    - a price list's items ("City bike ...... £6 per hour, £22 per day Hybrid bike ...... £8 per hour") each
-      clause with its item's name ("Hybrid bike £8 per hour");
-    - a sentence's clauses each with what the sentence says before its first figure ("Lane hire: $38 per
-      hour on weekdays, $46 per hour at weekends" -> "Lane hire: $46 per hour at weekends").
-
-    Brackets ("(16–64)") and limits ("up to a maximum of €10 per day") are left out."""
-    text = re.sub(r"\(([^()]*\bonly)\)", r" \1 ", sentence)  # "(children under 12 only)" says for whom
-    text = _LIMITED.sub(" ", re.sub(r"\([^()]*\)", " ", text))
-    if ";" in text:
-        head, *cells = [cell.strip() for cell in text.split(";")]
-        found = [f"{head.split(':', 1)[-1].strip()} {cell}" for cell in cells]
-    elif re.search(
-        r"\.{2,}", text
-    ):  # a price list: "City bike ...... £6 per hour, £22 per day Hybrid bike ..."
-        text = re.sub(r"\s*\.{2,}\s*", " ", text)
-        found, name, end = [], "", 0
-        for priced in _PRICED.finditer(text):
-            between = text[end : priced.start()].strip(" ,;:")
-            name = between if re.search(r"[A-Za-z]{2}", between) else name
-            found.append(f"{name}: {priced[0]}" if name else priced[0])
-            end = priced.end()
-        found.append(text[end:])
-    else:
-        # "Bronze party: one game plus a meal, £14.50 per child": what comes before the first figure names it
-        first_figure = re.search(r"[$€£]?\d", text)
-        lead = text[: first_figure.start()] if first_figure else ""
-        rest = text[len(lead) :]
-        clauses = [clause.strip() for clause in re.split(r",|\band\b(?=\s*[$€£]\d)", rest) if clause.strip()]
-        found = [f"{lead}{clause}" for clause in clauses] or [text]
-    found = [re.sub(r"\s+([.,;:])", r"\1", " ".join(part.split())) for part in found if part.strip()]
-    return [part if _MONEY_GIVEN.search(part) else _PRICE_WRITTEN.sub(r"$\1", part) for part in found]
-
-
-_PRICE_WRITTEN = re.compile(r"(?<![\w.$€£])(\d+\.\d\d)(?![\d.]|\s*(?:%|[a-zA-Z²³]))")
-"""A figure with two decimals and no unit, in a price list: money ("Monthly: 146.00")."""
-
-
-_LIMITED = re.compile(
-    r"(?:,\s*)?\b(?:up\s+to\s+(?:a\s+)?maximum\s+of|maximum(?:\s+charge)?(?:\s+of)?|minimum(?:\s+charge)?(?:\s+of)?"
-    r"|max\.?|min\.?|at\s+most|at\s+least|no\s+more\s+than|capped\s+at)\s*[$€£]?\d[\d.,]*[^,;.$€£]*",
-    re.I,
-)
-"""A limit and its figure, to the end of its clause: "up to a maximum of €10 per day", "minimum charge £1",
-"maximum 2 dogs per pitch"."""
-_PRICED = re.compile(
-    r"(?<![A-Za-z\d.])[$€£]?\d+(?:[.,]\d+)*(?![\d.,%])(?!\s*%)p?(?:\s*(?:per|a|an|each)\s+(?:\d+\s+)?\w+)*(?:\s+each)?",
-    re.I,
-)
-"""A figure and what it is per: where the text of a price list item ends and the next item's name begins."""
-
-
-def _last_name(text: str) -> str:
-    """The name of the item whose leader dots follow ``text``: what comes after its last priced figure
-    ("£95 per week *Hybrid bike*", "80p per sheet *Lamination A3*"), or all of it."""
-    found = list(_PRICED.finditer(text))
-    return text[found[-1].end() :].strip() if found else text.strip()
-
-
-def _other_case(part: str, question: str) -> bool:
-    """Whether ``part`` names a case of :data:`_CASES` that ``question`` does not name: a price for children,
-    for weekends or for students is not the price of a question that does not say so."""
-    asked = _NOT_A.sub(" ", question)  # "I'm not a student" names no student
-    return any(
-        re.search(in_part, part, re.I) and not re.search(in_question, asked, re.I)
-        for in_part, in_question in _CASES
-    )
-
-
-_NOT_A = re.compile(r"\b(?:not|no)\s+(?:an?\s+)?\w+", re.I)

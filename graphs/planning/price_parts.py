@@ -1,0 +1,89 @@
+"""A sentence of a price document in parts, each with what it prices.
+
+A search returns "Ticket: Adult (16–64); Weekday: $7.50; Weekend: $9.00", "City bike ...... £6 per hour,
+£22 per day" or "Private lane hire: $38 per hour on weekdays, $46 per hour at weekends". Each part holds one
+figure with the name of what it prices ("Adult Weekday: $7.50", "City bike: £22 per day", "Private lane hire:
+$46 per hour at weekends"), so that :mod:`graphs.planning.looked_up` can choose the one the question names.
+
+Written by hand because no library we have splits price lists into priced items.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONEY_GIVEN = re.compile(
+    r"(?<!\bin\s)[$€£¥]|\d\s*(?:p|c)\b|(?<!\bin\s)\b(?:dollars?|euros?|pounds?|cents?|pence|quid|bucks|crowns?|francs?|pesos?|rupees?|yen|yuan)\b",
+    re.I,
+)
+"""A price the question states; "in pounds" asks for one."""
+
+
+def parts(sentence: str) -> list[str]:
+    """The parts of ``sentence`` that each may hold one figure, each with the name of what it prices:
+
+    - a table row's cells each with the row's first cell ("Ticket: Adult; Weekday: $7.50" -> "Adult
+      Weekday: $7.50");
+    - a price list's items ("City bike ...... £6 per hour, £22 per day Hybrid bike ...... £8 per hour") each
+      clause with its item's name ("Hybrid bike £8 per hour");
+    - a sentence's clauses each with what the sentence says before its first figure ("Lane hire: $38 per
+      hour on weekdays, $46 per hour at weekends" -> "Lane hire: $46 per hour at weekends").
+
+    Brackets ("(16–64)") and limits ("up to a maximum of €10 per day") are left out."""
+    text = re.sub(r"\(([^()]*\bonly)\)", r" \1 ", sentence)  # "(children under 12 only)" says for whom
+    text = _LIMITED.sub(" ", re.sub(r"\([^()]*\)", " ", text))
+    if ";" in text:
+        head, *cells = [cell.strip() for cell in text.split(";")]
+        found = [f"{head.split(':', 1)[-1].strip()} {cell}" for cell in cells]
+    elif re.search(
+        r"\.{2,}", text
+    ):  # a price list: "City bike ...... £6 per hour, £22 per day Hybrid bike ..."
+        text = re.sub(r"\s*\.{2,}\s*", " ", text)
+        found, name, end = [], "", 0
+        for priced in _PRICED.finditer(text):
+            between = text[end : priced.start()].strip(" ,;:")
+            name = between if re.search(r"[A-Za-z]{2}", between) else name
+            found.append(f"{name}: {priced[0]}" if name else priced[0])
+            end = priced.end()
+        found.append(text[end:])
+    else:
+        # "Bronze party: one game plus a meal, £14.50 per child": what comes before the first figure names it
+        first_figure = re.search(r"[$€£]?\d", text)
+        lead = text[: first_figure.start()] if first_figure else ""
+        rest = text[len(lead) :]
+        clauses = [clause.strip() for clause in re.split(r",|\band\b(?=\s*[$€£]\d)", rest) if clause.strip()]
+        found = [f"{lead}{clause}" for clause in clauses] or [text]
+    found = [re.sub(r"\s+([.,;:])", r"\1", " ".join(part.split())) for part in found if part.strip()]
+    return [part if MONEY_GIVEN.search(part) else _PRICE_WRITTEN.sub(r"$\1", part) for part in found]
+
+
+_PRICE_WRITTEN = re.compile(r"(?<![\w.$€£])(\d+\.\d\d)(?![\d.]|\s*(?:%|[a-zA-Z²³]))")
+"""A figure with two decimals and no unit, in a price list: money ("Monthly: 146.00")."""
+
+
+_LIMITED = re.compile(
+    r"(?:,\s*)?\b(?:up\s+to\s+(?:a\s+)?maximum\s+of|maximum(?:\s+charge)?(?:\s+of)?|minimum(?:\s+charge)?(?:\s+of)?"
+    r"|max\.?|min\.?|at\s+most|at\s+least|no\s+more\s+than|capped\s+at)\s*[$€£]?\d[\d.,]*[^,;.$€£]*",
+    re.I,
+)
+"""A limit and its figure, to the end of its clause: "up to a maximum of €10 per day", "minimum charge £1",
+"maximum 2 dogs per pitch"."""
+_PRICED = re.compile(
+    r"(?<![A-Za-z\d.])[$€£]?\d+(?:[.,]\d+)*(?![\d.,%])(?!\s*%)p?(?:\s*(?:per|a|an|each)\s+(?:\d+\s+)?\w+)*(?:\s+each)?",
+    re.I,
+)
+"""A figure and what it is per: where the text of a price list item ends and the next item's name begins."""
+
+
+def rate_of(context: str) -> str:
+    """What the headings say every price under them is per ("Hourly rates" -> "per hour", "CATS (per pen,
+    per night)" -> "per pen per night"), or ""."""
+    found = [f"per {per}" for per in re.findall(r"\bper\s+([a-z]+)", context, re.I)]
+    found += [f"per {_ADVERBS[word.lower()]}" for word in _ADVERB.findall(context)]
+    return " ".join(dict.fromkeys(found))
+
+
+_ADVERBS = {"hourly": "hour", "daily": "day", "nightly": "night", "weekly": "week", "monthly": "month"}
+_ADVERB = re.compile(r"\b(hourly|daily|nightly|weekly|monthly)\b", re.I)
+RATED = re.compile(r"\b(?:per|a|an|each|every)\s+[a-z]|/\s*[a-z]", re.I)
+"""A price already said per something ("£6 per hour", "£3 a day", "£2/kg")."""
