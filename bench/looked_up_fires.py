@@ -36,7 +36,7 @@ def main() -> int:
     from agent.evaluation.runner import eval_environment
     from agent.settings import Settings
     from graphs.planning import extractive, rules
-    from graphs.planning.looked_up import Sentence, looked_up_expression
+    from graphs.planning.looked_up import looked_up_expression, sentences_of
     from tools.calculator import calculate
 
     records = [
@@ -54,13 +54,13 @@ def main() -> int:
             question = record["turns"][0]
             call = {"name": rules.DOCUMENTS_TOOL, "args": {"query": rules.search_query(question)}, "id": "s1"}
             result = search.invoke({**call, "type": "tool_call"})
-            units = extractive.ranked_units(
+            ranking = extractive.ranking(
                 question,
                 rules.result_passages([result]),
                 router.similarities,
                 titles=rules.result_titles([result]),
             )
-            expression = looked_up_expression(question, [Sentence(unit.text, unit.context) for unit in units])
+            expression = looked_up_expression(question, sentences_of(ranking))
             if expression is None:
                 continue
             fires += 1

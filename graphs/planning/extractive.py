@@ -478,37 +478,47 @@ def answering_text(
     """What :func:`extractive_answer` quotes, uncited: the best unit's text (with its short followers, and
     with ``neighbours`` a close neighbour) and the number of its passage; None when the passages hold no
     candidate sentence."""
-    units = _units_of(passages, titles or {})
-    ranked = rank_units(question, units, similarity, source_order=list(passages))
-    if not ranked:
-        return None
-    best = ranked[attempt % len(ranked)]
-    text = _with_followers(best.unit, units)
-    neighbour = _close_neighbour(best, ranked, units) if neighbours else None
-    if neighbour is not None:
-        first, second = sorted((best.unit, neighbour), key=units.index)
-        text = f"{first.text} {second.text}"
-    return text, best.unit.source
+    return ranking(question, passages, similarity, titles=titles).answering_text(
+        attempt=attempt, neighbours=neighbours
+    )
 
 
-def ranked_units(
+@dataclass(frozen=True)
+class Ranking:
+    """The units of some passages in their order, and the same units scored for a question, best first:
+    ranked once (the closeness in meaning embeds every unit), read for the answer and for a calculation."""
+
+    units: list[Unit]
+    scored: list[Scored]
+
+    def answering_text(self, *, attempt: int = 0, neighbours: bool = True) -> tuple[str, str] | None:
+        """See :func:`answering_text`."""
+        if not self.scored:
+            return None
+        best = self.scored[attempt % len(self.scored)]
+        text = _with_followers(best.unit, self.units)
+        neighbour = _close_neighbour(best, self.scored, self.units) if neighbours else None
+        if neighbour is not None:
+            first, second = sorted((best.unit, neighbour), key=self.units.index)
+            text = f"{first.text} {second.text}"
+        return text, best.unit.source
+
+
+def ranking(
     question: str,
     passages: Mapping[str, str],
     similarity: Similarity | None = None,
     *,
     titles: Mapping[str, str] | None = None,
-) -> list[Unit]:
-    """Every unit of ``passages``, best first for ``question``."""
-    units = _units_of(passages, titles or {})
-    return [scored.unit for scored in rank_units(question, units, similarity, source_order=list(passages))]
-
-
-def _units_of(passages: Mapping[str, str], titles: Mapping[str, str]) -> list[Unit]:
-    return [
+) -> Ranking:
+    """The units of ``passages`` ranked for ``question`` (:func:`rank_units`)."""
+    titles = titles or {}
+    units = [
         unit
         for source, text in passages.items()
         for unit in passage_units(text, source, titles.get(source, ""))
     ]
+    return Ranking(units, rank_units(question, units, similarity, source_order=list(passages)))
 
 
 def _close_neighbour(best: Scored, ranked: Sequence[Scored], units: Sequence[Unit]) -> Unit | None:

@@ -44,7 +44,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
-from graphs.planning.looked_up import Sentence, asks_a_price_not_given, looked_up_expression
+from graphs.planning.looked_up import asks_a_price_not_given, looked_up_expression, own_amounts, sentences_of
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from graphs.planning.price_cases import case_changed
@@ -255,12 +255,8 @@ class LocalPlanner:
                 return Plan(
                     "tool_call", "fallback", tool_name=rules.DOCUMENTS_TOOL, tool_args={argument: fallback}
                 )
-            if self.routing != "model" and (step := self.looked_up_calculation(messages)) is not None:
+            if self.routing != "model" and (step := self.after_lookup(messages)) is not None:
                 return step
-            if self.trained is not None and self.routing != "model":
-                step = self.compute_after_lookup(messages)
-                if step is not None:
-                    return step
             return self.plan_answer(messages, results)
         question = rules.last_human_text(messages)
         if not question.strip():
@@ -493,7 +489,29 @@ class LocalPlanner:
         again = self.trained.grounded_calculator_call(call.prompt, asked, [previous])
         return again if again is not None and rules.combines(again.argument, question, previous) else call
 
-    def compute_after_lookup(self, messages: Sequence[BaseMessage]) -> Plan | None:
+    def after_lookup(self, messages: Sequence[BaseMessage]) -> Plan | None:
+        """After a search of the documents, the calculation with the figure found: read without a model
+        (:mod:`graphs.planning.looked_up`), else written by the adapter (:meth:`compute_after_lookup`); None
+        when neither makes one. The search result is ranked once for both."""
+        looked = self.looked_up(messages)
+        if looked is None:
+            return None
+        question, result, argument = looked
+        ranked = self.ranking(question, result) if own_amounts(question) is not None else None
+        if ranked is not None and (expression := looked_up_expression(question, sentences_of(ranked))):
+            return Plan(
+                "tool_call", LOOKED_UP_ROUTE, tool_name="calculator", tool_args={argument: expression}
+            )
+        if self.trained is None:
+            return None
+        return self.compute_after_lookup(messages, looked, ranked)
+
+    def compute_after_lookup(
+        self,
+        messages: Sequence[BaseMessage],
+        looked: tuple[str, ToolMessage, str],
+        ranked: extractive.Ranking | None,
+    ) -> Plan | None:
         """A calculator call after a look-up in the user's documents, when the adapter writes one; else None.
 
         The adapter was trained on look-ups followed by a computation with the passage's figure and the
@@ -504,15 +522,14 @@ class LocalPlanner:
         number is in the conversation (the question, earlier turns, the passage).
         """
         assert self.trained is not None
-        looked = self.looked_up(messages)
-        if looked is None:
-            return None
         question, result, argument = looked
+        if not rules.numbers_in(question) and not ASKS_A_UNIT.search(question):
+            return None  # a plain document question ("what is the late fee?"): no model call, the passage answers
+        # what the adapter is shown: the sentence that answers (:meth:`ranking`), ranked once
+        focused = (ranked or self.ranking(question, result)).answering_text(neighbours=False)
         if not rules.numbers_in(question):
-            # a plain document question ("what is the late fee?"): no model call, the passage answers; unless
-            # it asks the figure in another unit ("for how many months?" of "26 years")
-            return self.converted_after_lookup(question, result, argument)
-        focused = self.focused_passage(question, result)
+            # unless it asks the figure in another unit ("for how many months?" of "26 years")
+            return self.converted_after_lookup(question, focused, argument)
         shown = {result.tool_call_id: passage_line(result, focused[1], focused[0])} if focused else {}
         passage = focused[0] if focused else next(iter(rules.result_passages([result]).values()), "")
         if not extractive.names_what_is_asked(question, passage):
@@ -547,24 +564,16 @@ class LocalPlanner:
             return None
         return rules.question_of_turn(messages), result, argument
 
-    def looked_up_calculation(self, messages: Sequence[BaseMessage]) -> Plan | None:
-        """A calculator call with one figure the search found and the question's own amounts
-        (:mod:`graphs.planning.looked_up`), without a model; None when that reading is not one."""
-        found = self.looked_up(messages)
-        if found is None:
-            return None
-        question, result, argument = found
-        expression = looked_up_expression(question, self.ranked_sentences(question, result))
-        if expression is None:
-            return None
-        return Plan("tool_call", LOOKED_UP_ROUTE, tool_name="calculator", tool_args={argument: expression})
+    def ranking(self, question: str, result: ToolMessage) -> extractive.Ranking:
+        """The sentences of a search result ranked for ``question``.
 
-    def ranked_sentences(self, question: str, result: ToolMessage) -> list[Sentence]:
-        """The sentences of a search result with their headings, best first for ``question``."""
-        units = extractive.ranked_units(
+        What the adapter is shown of it is the best sentence, the one the answer would quote: training
+        results are a sentence or three (:mod:`agent.training.routing`); a real passage is a chunk of a
+        document with many figures, and the first passage is not always the one that answers. Shown a whole
+        chunk, the adapter multiplied by the wrong figure ("31 metres" for the staircase's steps)."""
+        return extractive.ranking(
             question, rules.result_passages([result]), self.similarity, titles=rules.result_titles([result])
         )
-        return [Sentence(unit.text, unit.context) for unit in units]
 
     def case_changed_after_lookup(self, messages: Sequence[BaseMessage]) -> str | None:
         """The previous turn's calculation with a figure of its search, asked again for the case a follow-up
@@ -588,35 +597,19 @@ class LocalPlanner:
         if len(searched) != 1 or len(computed) != 1 or again is None:
             return None
         (result,) = searched
-        return looked_up_expression(again, self.ranked_sentences(again, result))
+        return looked_up_expression(again, sentences_of(self.ranking(again, result)))
 
-    def converted_after_lookup(self, question: str, result: ToolMessage, argument: str) -> Plan | None:
-        """A calculator call converting the figure the answering sentence gives to the unit the question asks
-        (:func:`graphs.planning.conversions.looked_up_conversion`), or None."""
-        if not ASKS_A_UNIT.search(question):
-            return None
-        focused = self.focused_passage(question, result)
+    def converted_after_lookup(
+        self, question: str, focused: tuple[str, str] | None, argument: str
+    ) -> Plan | None:
+        """A calculator call converting the figure the answering sentence (``focused``) gives to the unit a
+        question asking "how many ..." asks (:func:`graphs.planning.conversions.looked_up_conversion`), or
+        None."""
         passage = focused[0] if focused else ""
         expression = looked_up_conversion(question, passage)
         if expression is None or not extractive.names_what_is_asked(question, passage):
             return None
         return Plan("tool_call", CONVERSION_ROUTE, tool_name="calculator", tool_args={argument: expression})
-
-    def focused_passage(self, question: str, result: ToolMessage) -> tuple[str, str] | None:
-        """What of a search result the adapter is shown: the sentence that answers the question (the one the
-        answer would quote, :mod:`graphs.planning.extractive`) and the number of its passage; None when no
-        passage holds one (the first passage is shown then).
-
-        Training results are a sentence or three (:mod:`agent.training.routing`); a real passage is a chunk
-        of a document with many figures, and the first passage is not always the one that answers. Shown a
-        whole chunk, the adapter multiplied by the wrong figure ("31 metres" for the staircase's steps)."""
-        return extractive.answering_text(
-            question,
-            rules.result_passages([result]),
-            self.similarity,
-            titles=rules.result_titles([result]),
-            neighbours=False,  # one figure to take: "A day pass costs 6" beside "A monthly pass costs 48"
-        )
 
     def runner_up(
         self,

@@ -24,7 +24,7 @@ from langchain_core.messages import BaseMessage
 
 from graphs.planning import rules
 from graphs.planning.dimensions import solved
-from graphs.planning.extractive import shared_words, stems
+from graphs.planning.extractive import Ranking, shared_words, stems
 from graphs.planning.price_cases import CASES, NOT_A, other_case, unmet_condition
 from graphs.planning.price_parts import MONEY_GIVEN, RATED, parts, rate_of
 from graphs.planning.quantities import (
@@ -45,6 +45,11 @@ class Sentence(NamedTuple):
     context: str = ""
 
 
+def sentences_of(ranking: Ranking) -> list[Sentence]:
+    """The sentences of a ranked search result, best first, each with its headings."""
+    return [Sentence(scored.unit.text, scored.unit.context) for scored in ranking.scored]
+
+
 SENTENCES_READ = 5
 """How many of the best-ranked sentences are read: their parts that name most of what the question names
 compete, and one reading among them is the calculation."""
@@ -54,19 +59,20 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
     """The calculation of ``question`` with one figure of the best of the ``found`` sentences (best first)
     that has one, or None (see the module docstring)."""
     sentences = [Sentence(item) if isinstance(item, str) else item for item in found]
-    question = _ONE_AS_PRONOUN.sub("it", question)  # "if we hire one from the school": no amount
-    asked_amounts = amounts(question)
-    if not asked_amounts or _REST.search(question):
-        return None  # nothing of the question's own to compute with, or "the rest": a difference not given
+    question = _ONE_AS_PRONOUN.sub("it", question)
+    asked_amounts = own_amounts(question)
+    if asked_amounts is None:
+        return None
     texts = [sentence.text for sentence in sentences]
     if grouped := _grouped(question, asked_amounts, texts):
         return _with_change_asked(grouped, question, texts)
     candidates = [(part, context) for text, context in sentences[:SENTENCES_READ] for part in parts(text)]
     added = _added_extras(question)  # "including the unlock fee": read on its own, then added
     main = _NOT_COUNTED.sub(" ", _ADDED.sub(" ", question)) if added else question
+    positive = NOT_A.sub(" ", _NOT_COUNTED.sub(" ", main))  # "not counting the deposit" names no deposit
     readings = {
         expression: (rules.expression_values(expression) <= rules.number_values(f"{part} {question}"), part)
-        for part, context in _named_parts(candidates, main)
+        for part, context in _named_parts(candidates, positive)
         if not other_case(part, question)
         and not _extra_left_out(main, f"{part} {context}")
         and not any(extra <= stems(f"{part} {context}") for extra in added)
@@ -81,20 +87,26 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
     part = readings[expression][1]
     context = next(context for candidate, context in candidates if candidate == part)
     covered = _shared(question, f"{part} {context}")
-    others = [(other, where) for other, where in candidates if not other_case(other, question)]
     others = [
-        (other, where)
-        for other, where in others
-        if not any(extra <= stems(f"{other} {where}") for extra in added)
+        other
+        for other, where in candidates
+        if not other_case(other, question) and not any(extra <= stems(f"{other} {where}") for extra in added)
     ]
-    positive = NOT_A.sub(" ", _NOT_COUNTED.sub(" ", main))  # "not counting the deposit" names no deposit
-    if any(_named_beyond(positive, other, covered) for other, _ in others if MONEY_GIVEN.search(other)):
+    if any(_named_beyond(positive, other, covered) for other in others if MONEY_GIVEN.search(other)):
         return None  # the question names another priced thing too ("the plan and the AI add-on")
     fees = [_fee(extra, question, asked_amounts, candidates) for extra in added]
     if any(fee is None for fee in fees):
         return None
     changed = _with_change_asked(expression, question, texts, covered)
     return "+".join([changed, *(fee for fee in fees if fee)]) if changed else None
+
+
+def own_amounts(question: str) -> list[Amount] | None:
+    """The question's own amounts a figure looked up is computed with, or None: it has none ("if we hire one
+    from the school" has none), or it asks for "the rest", a difference the words do not give."""
+    question = _ONE_AS_PRONOUN.sub("it", question)
+    found = amounts(question)
+    return found if found and not _REST.search(question) else None
 
 
 def _added_extras(question: str) -> list[frozenset[str]]:
@@ -245,11 +257,11 @@ def _with_change_asked(
             for window in re.findall(r"(?:\S+\s+){0,3}\d+(?:\.\d+)?\s*%[^.;,(]*", sentence)
             for change in percentage_changes(window, question=False) or []
         ]
+        if not asked and unmet_condition(sentence, question):
+            continue  # "10% off every Tuesday" for a Thursday, "students receive 15% off" for anyone
         named = (
             shared_words(question, sentence) if asked else _named_beyond(question, sentence, covered or set())
         )
-        if not asked and unmet_condition(sentence, question):
-            continue  # "10% off every Tuesday" for a Thursday, "students receive 15% off" for anyone
         if changes and named:
             found.update(change.written for change in changes)
     if not found and not asked:
@@ -297,11 +309,11 @@ _PRICE_ASKED = re.compile(
 def _named_parts(found: list[tuple[str, str]], question: str) -> list[tuple[str, str]]:
     """Of the priced parts (with their headings), those that name most of what the question names: of "£50
     for city bikes" and "£150 for e-bikes", the second for "four e-bikes"; of "A0 poster £22.00" and "A1
-    poster £14.00", the second for "three A1 posters"; none where no part names anything the question does."""
+    poster £14.00", the second for "three A1 posters"; none where no part names anything the question does.
+    ``question`` without what it negates ("not counting the deposit" names no deposit)."""
     priced = [(part, context) for part, context in found if re.search(r"\d", part) and "%" not in part]
     together = [stems(f"{part} {context}") for part, context in priced]
     common = set.intersection(*together) if len(together) > 1 else set()
-    question = NOT_A.sub(" ", _NOT_COUNTED.sub(" ", question))  # "not counting the deposit" names none
     named = {
         (part, context): len(_shared(question, f"{part} {context}") - common) for part, context in priced
     }
@@ -333,21 +345,19 @@ def _expression(
     single thing ("one lane", "one day") is not an amount: the price asked is per that thing. ``by_case``: the
     part may name the counted thing by its case ("Child" for "2 kids"), as when each kind of a question has
     its own price (:func:`_grouped`); ``context``: the headings the part sits under, naming it too."""
-    name, _, priced = part.rpartition(
-        ": "
-    )  # "Two cats sharing a pen: $26.00": the name's numbers are no amounts
+    # "Two cats sharing a pen: $26.00": the name's numbers are no amounts
+    name, _, priced = part.rpartition(": ")
     rate = rate_of(context) if not RATED.search(priced) else ""
     if rate or RATED.search(priced) or not rate_of(name):
-        return _read(part, priced, rate, question, asked_amounts, by_case=by_case, context=context)
+        return _read(part, rate, question, asked_amounts, by_case=by_case, context=context)
     # "Cello Monthly hire: £22": as it stands ("Monthly: 146.00" for 12 tickets), else per month
-    return _read(part, priced, "", question, asked_amounts, by_case=by_case, context=context) or _read(
-        part, priced, rate_of(name), question, asked_amounts, by_case=by_case, context=context
+    return _read(part, "", question, asked_amounts, by_case=by_case, context=context) or _read(
+        part, rate_of(name), question, asked_amounts, by_case=by_case, context=context
     )
 
 
 def _read(
     part: str,
-    priced: str,
     rate: str,
     question: str,
     asked_amounts: list[Amount],
@@ -355,7 +365,8 @@ def _read(
     by_case: bool,
     context: str,
 ) -> str | None:
-    """:func:`_expression` with the price read as ``priced`` said per ``rate`` ("per month")."""
+    """:func:`_expression` with the part's price said per ``rate`` ("per month")."""
+    name, _, priced = part.rpartition(": ")
     given = amounts(f"{priced} {rate}" if rate else priced)
     asked = asked_unit(f"{priced}. {question}") or (
         MONEY if _PRICE_ASKED.search(question) or _TOTAL.search(question) else None
@@ -364,11 +375,8 @@ def _read(
         return None
     if not any(dict(amount.unit.powers).get("money") for amount in given):
         return None  # "Sleeps: 4": no price
-    named = stems(part.rsplit(": ", 1)[0]) if ": " in part else set()
     # "two cats" of "Two cats sharing a pen", "2 metres" of "Panes above 2 m": they name the item, not multiply
-    asked_amounts = [
-        amount for amount in asked_amounts if not (named and _written_in(amount, part.rsplit(": ", 1)[0]))
-    ]
+    asked_amounts = [amount for amount in asked_amounts if not (name and _written_in(amount, name))]
     # "for one day", "for a day": the price asked is per day
     for_a = _FOR_ONE.search(question)
     singles = [
