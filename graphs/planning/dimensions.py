@@ -32,7 +32,7 @@ from graphs.planning.quantities import (
     asked_unit,
     summed,
 )
-from graphs.planning.rules import format_value, previous_calculator_result, previous_turn
+from graphs.planning.rules import format_value, previous_question_and_result
 
 
 def dimensional_expression(question: str) -> str | None:
@@ -56,11 +56,11 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
     question asked ("gas is $3.60 a gallon, what does the trip cost?" after 12.5 gallons -> ``12.5*3.6``;
     "and 750 g of ham at $22/kg?" after a cost -> ``750*22/1000``), or None. A follow-up that names no unit
     asks in the previous question's."""
-    previous = previous_turn(messages)
-    result = previous_calculator_result(messages)
-    if previous is None or result is None or result.startswith("-"):
+    previous = previous_question_and_result(messages)
+    if previous is None:
         return None
-    before = asked_unit(previous[0])
+    asked_before, result = previous
+    before = asked_unit(asked_before)
     question = messages[-1].text
     found = amounts(question)
     if before is None or (EACH, -1) in before.powers or not found:

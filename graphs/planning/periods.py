@@ -25,6 +25,7 @@ from graphs.planning.rules import (
     number_words_to_digits,
     numbers_in,
     previous_calculator_result,
+    previous_question_and_result,
     previous_turn,
 )
 
@@ -142,11 +143,11 @@ def period_follow_up(messages: Sequence[BaseMessage]) -> str | None:
 
     The previous result is taken to be per the period its question asked ("what's my weekly pay?"); the
     follow-up names one other period and no number but the calendar's factor between the two."""
-    previous = previous_turn(messages)
-    result = previous_calculator_result(messages)
-    if previous is None or result is None or result.startswith("-"):
+    previous = previous_question_and_result(messages)
+    if previous is None:
         return None
-    given = _asked_period(previous[0])
+    asked_before, result = previous
+    given = _asked_period(asked_before)
     text = messages[-1].text
     numbers = numbers_in(text)
     counted = {
@@ -233,16 +234,12 @@ _REACH = re.compile(
 def periods_to_reach(messages: Sequence[BaseMessage]) -> str | None:
     """How many periods the previous per-period result takes to reach the follow-up's number ("how many
     weeks to reach 90 km?" after 4.5 km a week -> ``90/4.5``), or None."""
-    previous = previous_turn(messages)
-    result = previous_calculator_result(messages)
+    previous = previous_question_and_result(messages)
     text = number_words_to_digits(messages[-1].text).replace(",", "")
     found = _REACH.search(text)
-    if previous is None or result is None or found is None or len(numbers_in(text)) != 1:
+    if previous is None or found is None or len(numbers_in(text)) != 1:
         return None
-    if (
-        result.startswith("-")
-        or Fraction(result) == 0
-        or _result_period(previous[0]) != found["period"].lower()
-    ):
+    asked_before, result = previous
+    if Fraction(result) == 0 or _result_period(asked_before) != found["period"].lower():
         return None
     return f"{found['target']}/{result}"

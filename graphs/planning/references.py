@@ -21,7 +21,7 @@ from graphs.planning.rules import (
     WRITTEN_NUMBER,
     numbers_in,
     previous_calculator_result,
-    previous_turn,
+    previous_question_and_result,
     singular,
     words_to_expression,
 )
@@ -130,12 +130,12 @@ def percent_total(messages: Sequence[BaseMessage]) -> str | None:
     """The whole with the previous turn's percentage part added or taken off, as a follow-up with no number
     of its own asks ("what's the total bill then?" after a 15% tip on $64 -> ``64+9.6``; "and the price after
     the discount?" after 20% off 80 -> ``80-16``), or None."""
-    result = previous_calculator_result(messages)
-    previous = previous_turn(messages)
+    previous = previous_question_and_result(messages)
     text = messages[-1].text
-    if result is None or previous is None or numbers_in(text) or result.startswith("-"):
+    if previous is None or numbers_in(text):
         return None
-    question = previous[0].replace(",", "")
+    asked_before, result = previous
+    question = asked_before.replace(",", "")
     percents = PERCENT.findall(question)
     wholes = [number for number in numbers_in(question) if number not in percents]
     if len(percents) != 1 or len(wholes) != 1:

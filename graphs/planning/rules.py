@@ -1037,6 +1037,16 @@ def previous_calculator_result(messages: Sequence[BaseMessage]) -> str | None:
     return value if re.fullmatch(rf"-?{DECIMAL}", value) else None
 
 
+def previous_question_and_result(messages: Sequence[BaseMessage]) -> tuple[str, str] | None:
+    """The previous turn's question and the number its last calculator call gave, when that number is not
+    negative (an amount a follow-up carries on: a price, a distance, a weekly figure); else None."""
+    previous = previous_turn(messages)
+    result = previous_calculator_result(messages)
+    if previous is None or result is None or result.startswith("-"):
+        return None
+    return previous[0], result
+
+
 def states_a_number_of(argument: str, question: str) -> bool:
     """Whether ``argument`` is a bare number that ``question`` states (in digits or words: "two dozen" is 24)."""
     return bool(re.fullmatch(DECIMAL, argument.strip())) and Fraction(argument) in number_values(question)
