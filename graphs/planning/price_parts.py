@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 
+from graphs.planning.quantities import CURRENCY_NAMES
+
 MONEY_GIVEN = re.compile(
-    r"(?<!\bin\s)[$€£¥]|\d\s*(?:p|c)\b|(?<!\bin\s)\b(?:dollars?|euros?|pounds?|cents?|pence|quid|bucks|crowns?|francs?|pesos?|rupees?|yen|yuan)\b",
-    re.I,
+    rf"(?<!\bin\s)[$€£¥]|\d\s*(?:p|c)\b|(?<!\bin\s)\b(?:pounds?|cents?|pence|bucks|{CURRENCY_NAMES})\b", re.I
 )
 """A price the question states; "in pounds" asks for one."""
 

@@ -21,6 +21,10 @@ from graphs.planning.percent_direction import about_earnings, percent_sign
 from graphs.planning.rules import DECIMAL, PERCENT, number_words_to_digits, singular
 
 Powers = tuple[tuple[str, int], ...]
+
+CURRENCY_NAMES = r"dollars?|euros?|quid|crowns?|francs?|pesos?|rupees?|yen|yuan"
+"""Money named in words (a spelling of :data:`MONEY`'s unit; "bucks" and "pounds" each reader adds as it
+reads them: "pounds" may be a weight)."""
 """A unit as its dimensions and their exponents, sorted: km per litre is ``(("length", -2),)``."""
 
 _MEASURES: dict[str, tuple[str, int, Fraction, str]] = {
@@ -53,7 +57,7 @@ _MEASURES: dict[str, tuple[str, int, Fraction, str]] = {
         "money",
         1,
         Fraction(1),
-        r"dollars?|bucks?|euros?|quid|crowns?|francs?|pesos?|rupees?|yen|yuan",
+        rf"bucks?|{CURRENCY_NAMES}",
     ),
 }
 _MEASURE = re.compile(rf"(?:{'|'.join(spelling for *_, spelling in _MEASURES.values())})(?![\w²³])", re.I)
@@ -344,7 +348,7 @@ _NOT_ASKED_NOUNS = (
     r"(?:do|does|did|will|would|is|are|can|could|should|money|much|many|it|that|this|i|we|you|each)\b"
 )
 _MONEY_WRITTEN = (
-    rf"[{_CURRENCY}]|\b(?:dollars?|euros?|bucks|cents?|pence|quid|crowns?|francs?|pesos?|rupees?|yen|yuan)\b"
+    rf"[{_CURRENCY}]|\b(?:bucks|cents?|pence|{CURRENCY_NAMES})\b"
     r"|\d\s*p\b"
 )
 EACH = "each"
