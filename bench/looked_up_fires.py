@@ -32,6 +32,8 @@ def main() -> int:
     parser.add_argument("folder", type=Path, help="a look-up set: documents/ and problems.jsonl")
     parser.add_argument("--quiet", action="store_true", help="print the counts only, not each fire")
     args = parser.parse_args()
+    if not (args.folder / "documents").is_dir() or not (args.folder / "problems.jsonl").is_file():
+        parser.error(f"{args.folder} holds no documents/ folder and problems.jsonl")
 
     from agent.evaluation.runner import eval_environment
     from agent.settings import Settings

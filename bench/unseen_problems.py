@@ -65,6 +65,8 @@ def main() -> int:
         help="a folder of documents the tasks ask about, ingested first (look-up sets: bench/data/lookup_*)",
     )
     args = parser.parse_args()
+    if args.documents is not None and not args.documents.is_dir():
+        parser.error(f"--documents: {args.documents} is not a folder")
 
     from agent.evaluation.runner import eval_environment, needs_documents, run_eval
     from agent.models.loading import load_model

@@ -479,6 +479,19 @@ def test_runs_without_retrieval_suites_skip_the_knowledge_base(tmp_path: Path) -
     assert [(r.success, r.model_calls) for r in report.tasks] == [(True, 1)]
 
 
+def test_a_folder_of_documents_is_ingested_in_place_of_the_bundled_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "kennel.md").write_text(
+        "# Kennel fees\n\nBoarding costs £31 per dog per night.\n", encoding="utf-8"
+    )
+    with eval_environment(eval_test_settings(tmp_path / "home"), folder=folder) as env:
+        assert env.knowledge_base.documents == 1
+        search = next(tool for tool in env.tools if tool.name == "search_documents")
+        found = search.invoke({"query": "kennel boarding per night"})
+    assert "£31 per dog per night" in str(found)
+
+
 # --------------------------------------------------------------------------------------------- CLI
 
 

@@ -314,3 +314,9 @@ def test_real_model_searches_the_documents_when_the_web_search_fails(tmp_path: P
     if "web_search" in names:  # routed to the web first: the failure is said, then what the documents say
         assert names == ["web_search", "search_documents"]
         assert result.answer.startswith("I could not search the web: ")
+
+
+def test_a_price_list_with_dotted_leaders_is_one_unit_a_line() -> None:
+    prices = "HOUSEHOLD ITEMS\nDuvet, single .......... 18.00\nDuvet, double .......... 22.00\n  (boxed)\n"
+    texts = [unit.text for unit in extractive.passage_units(prices)]
+    assert texts[-2:] == ["Duvet, single.......... 18.00", "Duvet, double.......... 22.00 (boxed)"]
