@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from graphs.planning.local import LOOKED_UP_ROUTE, SUBSTITUTION_ROUTE, LocalPlanner
-from graphs.planning.looked_up import asks_a_price_not_given, looked_up_expression
-from graphs.planning.price_cases import case_changed
-from graphs.planning.price_parts import parts
+from graphs.planning.local import LOOKED_UP_ROUTE, SUBSTITUTION_ROUTE, LocalPlanner, carried_on_lookup
+from graphs.planning.looked_up import asks_a_price_not_given, computes_with_a_price, looked_up_expression
+from graphs.planning.price_cases import carried_on, case_changed
+from graphs.planning.price_parts import parts, priced_figures
 from graphs.planning.quantities import amounts
 from graphs.planning.rules import number_words_to_digits
 from graphs.planning.trained import Call
@@ -233,3 +233,84 @@ def test_a_follow_up_naming_another_day_reads_the_figure_for_it() -> None:
 )
 def test_a_case_named_instead(question: str, follow_up: str, again: str | None) -> None:
     assert case_changed(question, follow_up) == again
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        (COURTS, {12, 15}),
+        (PARKING, {3}),  # the cap is a limit, not a price
+        (COPIES, {15}),
+        ("Route: Ashby Cross – Kellow; Weekly: 38.00; Monthly: 146.00", {38, 146}),
+        ("A swim lesson costs 14 marks. A fee of 30 applies once.", {14, 30}),
+        ("A deposit of 1,200 crowns is due, and 30 crowns a day.", {1200, 30}),
+        ("Bluefinch has moved 36000 homes since 2009; the pool is 25 metres long.", set()),
+    ],
+)
+def test_the_figures_a_passage_gives_as_prices_or_rates(text: str, figures: set[int]) -> None:
+    assert priced_figures(text) == figures
+
+
+def test_a_calculation_after_a_look_up_that_asks_a_price_uses_a_price_of_the_passage() -> None:
+    removals = "Bluefinch Removals has moved 36000 homes since 2009. A 2-person crew costs $135 per hour."
+    question = "How much would 5 hours of a 2-person crew cost?"
+    assert computes_with_a_price("135*5", question, removals)
+    assert not computes_with_a_price("36000*2009", question, removals)
+    assert not computes_with_a_price("2*5", question, removals)
+    assert not computes_with_a_price("2*5-135", question, removals)  # a price is never below nothing
+    # a question that asks no price may compute with any figure
+    assert computes_with_a_price("25*4", "How far is 4 lengths of the pool?", "The pool is 25 metres long.")
+
+
+def test_a_calculation_after_a_look_up_without_the_price_is_not_made() -> None:
+    messages = after_search(
+        "How much are 3 lessons?", ["Lessons run for 6 weeks and each lesson costs 14 marks."]
+    )
+    assert scripted_planner(Call("calculator", "6*3")).plan(messages).kind != "tool_call"
+    step = scripted_planner(Call("calculator", "14*3")).plan(messages)
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "14*3"})
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "again"),
+    [
+        ("and on a Saturday instead?", "a court for 3 hours on a Saturday?"),
+        ("what if we add racket hire?", "a court for 3 hours on a Tuesday? what if we add racket hire?"),
+        ("And can I also hire rackets?", "a court for 3 hours on a Tuesday? And can I also hire rackets?"),
+        ("What time does the sports centre open on Sundays, and is there parking nearby at all?", None),
+        ("Who runs the club?", None),  # a question of its own
+    ],
+)
+def test_a_follow_up_carries_the_question_on(follow_up: str, again: str | None) -> None:
+    assert carried_on("a court for 3 hours on a Tuesday?", follow_up) == again
+
+
+def court_quoted() -> list:
+    """A turn that searched for the court's price and answered with the passage, computing nothing."""
+    question = "how much to hire a court for 3 hours on a Tuesday?"
+    return [
+        *after_search(question, ["Courts can be booked online."]),
+        AIMessage("Courts can be booked online [1]."),
+    ]
+
+
+def test_a_follow_up_to_a_price_looked_up_searches_again_and_reads_the_two_as_one() -> None:
+    follow_up = HumanMessage("and on a Saturday instead?")
+    step = rules_planner().plan([*court_quoted(), follow_up])
+    assert (step.route, step.tool_name, step.tool_args) == (
+        LOOKED_UP_ROUTE,
+        "search_documents",
+        {"query": "how much to hire a court for 3 hours on a Saturday"},
+    )
+    call = {"name": "search_documents", "args": step.tool_args, "id": "d2", "type": "tool_call"}
+    searched = [*court_quoted(), follow_up, AIMessage("", tool_calls=[call]), documents_result([COURTS])]
+    searched[-1].tool_call_id = "d2"
+    step = rules_planner().plan(searched)
+    assert (step.route, step.tool_args) == (LOOKED_UP_ROUTE, {"expression": "15*3"})
+
+
+def test_a_follow_up_of_a_question_that_asked_no_price_is_not_searched_again() -> None:
+    earlier = after_search("who runs the tennis club?", ["The club is run by volunteers."])
+    messages = [*earlier, AIMessage("Volunteers [1]."), HumanMessage("and on Saturdays instead?")]
+    assert carried_on_lookup(messages) is None
+    assert carried_on_lookup([*court_quoted(), HumanMessage("and on Saturdays instead?")]) is not None

@@ -44,10 +44,17 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
-from graphs.planning.looked_up import asks_a_price_not_given, looked_up_expression, own_amounts, sentences_of
+from graphs.planning.looked_up import (
+    asks_a_price,
+    asks_a_price_not_given,
+    computes_with_a_price,
+    looked_up_expression,
+    own_amounts,
+    sentences_of,
+)
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
-from graphs.planning.price_cases import case_changed
+from graphs.planning.price_cases import carried_on, case_changed
 from graphs.planning.purchases import purchase_total
 from graphs.planning.rates import rate_per_amount, rate_times_sum, units_needed
 from graphs.planning.references import (
@@ -263,6 +270,8 @@ class LocalPlanner:
             return Plan("generate", "chat")
         spent = Spent()
         if self.routing != "model" and (step := self.exact_calculation(messages, question)) is not None:
+            return step
+        if self.routing != "model" and (step := self.search_again(messages, question)) is not None:
             return step
         if self.trained is not None and self.routing != "model":
             step = self.trained_step(messages, question)
@@ -549,6 +558,8 @@ class LocalPlanner:
             written = again
         if product := rules.figure_times_count(written.argument, question, passage):
             written = replace(written, argument=product)
+        if not computes_with_a_price(written.argument, question, passage):
+            return None  # "36000*2009" for a removal's price: the passage is quoted, not a guess computed
         return grounded_expression_call(with_signed_percentages(written, question), argument)
 
     def looked_up(self, messages: Sequence[BaseMessage]) -> tuple[str, ToolMessage, str] | None:
@@ -562,7 +573,8 @@ class LocalPlanner:
         call, result = turn[0]
         if call.get("name") != rules.DOCUMENTS_TOOL or rules.is_error(result):
             return None
-        return rules.question_of_turn(messages), result, argument
+        question = carried_on_lookup(rules.conversation_of_turn(messages)) or rules.question_of_turn(messages)
+        return question, result, argument
 
     def ranking(self, question: str, result: ToolMessage) -> extractive.Ranking:
         """The sentences of a search result ranked for ``question``.
@@ -579,25 +591,34 @@ class LocalPlanner:
         """The previous turn's calculation with a figure of its search, asked again for the case a follow-up
         names instead ("and on a Saturday instead?": the weekend price), or None
         (:func:`graphs.planning.looked_up.case_changed`)."""
-        previous = rules.previous_turn(messages)
+        previous = previous_lookup(messages)
         if previous is None:
             return None
-        question, turn = previous
-        searched = [
-            message
-            for message in turn
-            if isinstance(message, ToolMessage)
-            and message.name == rules.DOCUMENTS_TOOL
-            and not rules.is_error(message)
-        ]
-        computed = [
-            message for message in turn if isinstance(message, ToolMessage) and message.name == "calculator"
-        ]
+        question, result, computed = previous
         again = case_changed(question, messages[-1].text)
-        if len(searched) != 1 or len(computed) != 1 or again is None:
+        if not computed or again is None:
             return None
-        (result,) = searched
         return looked_up_expression(again, sentences_of(self.ranking(again, result)))
+
+    def search_again(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
+        """A search of the documents for a follow-up that changes or adds to a price question they answered
+        ("what if we add priority support?", "and if we went on the weekend instead?"), with the two asked
+        together (:func:`graphs.planning.price_cases.carried_on`); None for any other question.
+
+        Such a follow-up needs figures the last search may not hold, and the arithmetic on the previous
+        result alone cannot add them ("16*4" for the weekend price of four). The step after the search reads
+        the pair as one question (:meth:`looked_up`)."""
+        documents = self.by_name.get(rules.DOCUMENTS_TOOL)
+        query_argument = documents and single_string_argument(documents, QUERY_ARGUMENTS)
+        again = carried_on_lookup(messages)
+        if not query_argument or again is None:
+            return None
+        return Plan(
+            "tool_call",
+            LOOKED_UP_ROUTE,
+            tool_name=rules.DOCUMENTS_TOOL,
+            tool_args={query_argument: rules.search_query(again)},
+        )
 
     def converted_after_lookup(
         self, question: str, focused: tuple[str, str] | None, argument: str
@@ -776,6 +797,31 @@ def with_signed_percentages(call: Call, question: str) -> Call:
         call.argument, question, call.prompt
     )
     return replace(call, argument=fixed) if fixed else call
+
+
+def previous_lookup(messages: Sequence[BaseMessage]) -> tuple[str, ToolMessage, bool] | None:
+    """The previous turn's question, its one documents search that worked, and whether it then computed, when
+    ``messages`` end with a new question after such a turn; else None."""
+    previous = rules.previous_turn(messages)
+    if previous is None:
+        return None
+    question, turn = previous
+    results = [message for message in turn if isinstance(message, ToolMessage)]
+    searched = [
+        message for message in results if message.name == rules.DOCUMENTS_TOOL and not rules.is_error(message)
+    ]
+    if len(searched) != 1:
+        return None
+    return question, searched[0], any(message.name == "calculator" for message in results)
+
+
+def carried_on_lookup(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous price question that the documents answered, asked again with what the new question, a short
+    follow-up, changes or adds (:func:`graphs.planning.price_cases.carried_on`); else None."""
+    previous = previous_lookup(messages)
+    if previous is None or not asks_a_price(previous[0]):
+        return None
+    return carried_on(previous[0], messages[-1].text)
 
 
 def grounded_expression_call(call: Call, argument: str) -> Plan | None:

@@ -52,6 +52,24 @@ def case_changed(question: str, follow_up: str) -> str | None:
     return None
 
 
+def carried_on(question: str, follow_up: str) -> str | None:
+    """``question`` asked again with what a short follow-up changes or adds: the other case it names ("and on
+    a Saturday instead?", :func:`case_changed`), else both together ("How much is the Team plan for 6
+    people? What if we add priority support?"); None for a follow-up that is a question of its own."""
+    if not _CARRIES_ON.search(follow_up) or len(follow_up.split()) > _SHORT:
+        return None
+    return case_changed(question, follow_up) or f"{question.rstrip()} {follow_up.strip()}"
+
+
+_CARRIES_ON = re.compile(
+    r"^\W*(?:and|but|so|then|ok(?:ay)?|what\s+if|how\s+about|what\s+about|if|with)\b|\b(?:instead|also|as\s+well)\b",
+    re.I,
+)
+"""How a follow-up that changes or adds to the question before opens or says so."""
+_SHORT = 16
+"""Words at most in a follow-up that carries the question before on: a longer one says all it asks."""
+
+
 def other_case(part: str, question: str) -> bool:
     """Whether ``part`` names a case of :data:`CASES` that ``question`` does not name: a price for children,
     for weekends or for students is not the price of a question that does not say so."""

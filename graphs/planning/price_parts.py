@@ -11,6 +11,7 @@ Written by hand because no library we have splits price lists into priced items.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from graphs.planning.quantities import CURRENCY_NAMES
 
@@ -52,11 +53,44 @@ def parts(sentence: str) -> list[str]:
         first_figure = re.search(r"[$€£]?\d", text)
         lead = text[: first_figure.start()] if first_figure else ""
         rest = text[len(lead) :]
-        clauses = [clause.strip() for clause in re.split(r",|\band\b(?=\s*[$€£]\d)", rest) if clause.strip()]
+        clauses = [
+            clause.strip()
+            for clause in re.split(r",(?!\d{3}(?!\d))|\band\b(?=\s*[$€£]\d)", rest)
+            if clause.strip()
+        ]
         found = [f"{lead}{clause}" for clause in clauses] or [text]
     found = [re.sub(r"\s+([.,;:])", r"\1", " ".join(part.split())) for part in found if part.strip()]
     return [part if MONEY_GIVEN.search(part) else _PRICE_WRITTEN.sub(r"$\1", part) for part in found]
 
+
+def priced_figures(text: str) -> set[Fraction]:
+    """The values of the figures in ``text`` that are prices or rates: written with a currency ("$38", "20p",
+    "12 francs"), as a price list's amount ("Monthly: 146.00"), per something ("89 marks per hour", "8 hours
+    a day") or after a word that prices ("costs 14 marks", "a fee of 30"). Limits ("minimum charge £1") are not among them (:func:`parts`)."""
+    found = set()
+    for part in parts(text):
+        for figure in _FIGURE.finditer(part):
+            after = figure["after"]
+            before = part[: figure.start()]
+            if (
+                figure["currency"]
+                or MONEY_GIVEN.match(after.strip())
+                or _PER_SOMETHING.match(after)
+                or _PRICE_WORD_BEFORE.search(before)
+            ):
+                found.add(Fraction(figure["number"].replace(",", "")))
+    return found
+
+
+_FIGURE = re.compile(
+    r"(?<![\w.])(?P<currency>[$€£¥])?(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)(?P<after>[^\d$€£¥]{0,24})"
+)
+_PRICE_WORD_BEFORE = re.compile(
+    r"\b(?:costs?|costing|priced(?:\s+at)?|charged(?:\s+at)?|pays?|(?:fee|charge|fare|rate|price)s?(?:\s+(?:is|are|of))?)"
+    r"\s*:?\s*$",
+    re.I,
+)
+_PER_SOMETHING = re.compile(r"\s*(?:[A-Za-z]+\s+)?(?:(?:per|a|an|each|every)\s+[a-z]|/\s*[a-z])", re.I)
 
 _PRICE_WRITTEN = re.compile(r"(?<![\w.$€£])(\d+\.\d\d)(?![\d.]|\s*(?:%|[a-zA-Z²³]))")
 """A figure with two decimals and no unit, in a price list: money ("Monthly: 146.00")."""

@@ -1085,10 +1085,18 @@ def revision_attempt(messages: Sequence[BaseMessage]) -> int:
 
 def question_of_turn(messages: Sequence[BaseMessage]) -> str:
     """The human message that started the current turn: the last one before its tool calls, if any."""
+    return last_human_text(conversation_of_turn(messages))
+
+
+def conversation_of_turn(messages: Sequence[BaseMessage]) -> Sequence[BaseMessage]:
+    """The messages up to the human message that started the current turn, that one included: what its
+    first step saw."""
     end = len(messages)
     while end and isinstance(messages[end - 1], HumanMessage) and pending_tool_results(messages[:end]):
         end -= 1  # skip requests to revise that follow the turn's tool results
-    return last_human_text(messages[:end])
+    while end and not isinstance(messages[end - 1], HumanMessage):
+        end -= 1
+    return messages[:end]
 
 
 def turn_tool_results(messages: Sequence[BaseMessage]) -> list[tuple[dict[str, Any], ToolMessage]]:
