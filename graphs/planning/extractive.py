@@ -457,12 +457,15 @@ def extractive_answer(
     *,
     attempt: int = 0,
     titles: Mapping[str, str] | None = None,
+    prefer: Callable[[str], bool] | None = None,
 ) -> str | None:
     """The answer to ``question`` from numbered ``passages`` (``{"1": text, ...}``, best first): the best
     unit, or for ``attempt`` k the (k+1)-th best (a revision is a different draft), as ``<sentence> [n].``
-    ``titles``: the title of each passage's document, where known. None when the passages hold no
-    candidate sentence."""
-    found = answering_text(question, passages, similarity, attempt=attempt, titles=titles)
+    ``titles``: the title of each passage's document, where known; ``prefer``: units to choose first, where
+    any is. None when the passages hold no candidate sentence."""
+    found = ranking(question, passages, similarity, titles=titles).answering_text(
+        attempt=attempt, prefer=prefer
+    )
     return _cited(*found) if found else None
 
 
@@ -491,11 +494,16 @@ class Ranking:
     units: list[Unit]
     scored: list[Scored]
 
-    def answering_text(self, *, attempt: int = 0, neighbours: bool = True) -> tuple[str, str] | None:
-        """See :func:`answering_text`."""
-        if not self.scored:
+    def answering_text(
+        self, *, attempt: int = 0, neighbours: bool = True, prefer: Callable[[str], bool] | None = None
+    ) -> tuple[str, str] | None:
+        """See :func:`answering_text`; ``prefer``: the units it holds true of come first (the sentence with the
+        figure a calculation took)."""
+        scored = [item for item in self.scored if prefer(item.unit.text)] if prefer else []
+        scored = scored or self.scored
+        if not scored:
             return None
-        best = self.scored[attempt % len(self.scored)]
+        best = scored[attempt % len(scored)]
         text = _with_followers(best.unit, self.units)
         neighbour = _close_neighbour(best, self.scored, self.units) if neighbours else None
         if neighbour is not None:

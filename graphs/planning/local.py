@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any, Literal
@@ -45,6 +45,8 @@ from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
 from graphs.planning.looked_up import (
+    SENTENCES_READ,
+    Sentence,
     asks_a_price,
     asks_a_price_not_given,
     computes_with_a_price,
@@ -55,6 +57,7 @@ from graphs.planning.looked_up import (
 from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from graphs.planning.price_cases import carried_on, case_changed
+from graphs.planning.price_parts import priced_figures
 from graphs.planning.purchases import purchase_total
 from graphs.planning.rates import rate_per_amount, rate_times_sum, units_needed
 from graphs.planning.references import (
@@ -69,6 +72,7 @@ from graphs.planning.relations import (
     share_as_percentage,
     times_as_many_together,
 )
+from graphs.planning.seasons import SEASON_QUERY, Season, dated, season_query, unnamed_season
 from graphs.planning.substitution import (
     average_with_another,
     changed_count_expression,
@@ -507,13 +511,58 @@ class LocalPlanner:
             return None
         question, result, argument = looked
         ranked = self.ranking(question, result) if own_amounts(question) is not None else None
-        if ranked is not None and (expression := looked_up_expression(question, sentences_of(ranked))):
-            return Plan(
-                "tool_call", LOOKED_UP_ROUTE, tool_name="calculator", tool_args={argument: expression}
-            )
-        if self.trained is None:
+        searched_for_seasons = season_searches(messages)
+        if ranked is not None:
+            sentences = sentences_of(ranked)
+            season = unnamed_season(question, [sentence.text for sentence in sentences[:SENTENCES_READ]])
+            if season is not None:
+                found = self.dated_question(question, season, sentences, searched_for_seasons)
+                if isinstance(found, Plan):
+                    return found
+                question = found or question
+            if expression := looked_up_expression(question, sentences):
+                return Plan(
+                    "tool_call", LOOKED_UP_ROUTE, tool_name="calculator", tool_args={argument: expression}
+                )
+        if self.trained is None or searched_for_seasons:
             return None
         return self.compute_after_lookup(messages, looked, ranked)
+
+    def dated_question(
+        self, question: str, season: Season, sentences: Sequence[Sentence], searched: Sequence[ToolMessage]
+    ) -> str | Plan | None:
+        """``question`` with the season its date falls in ("... in mid July (peak)"), as the document of the
+        prices defines its seasons (:func:`graphs.planning.seasons.dated`); else a second search for the
+        definitions when none was made, or None.
+
+        The definitions ("Peak: 1 April – 31 October") are rarely in the passages that hold the prices: of the
+        five development look-ups that needed one, none was."""
+        priced = [
+            sentence for sentence in sentences[:SENTENCES_READ] if unnamed_season(question, [sentence.text])
+        ]
+        priced = priced or list(sentences[:SENTENCES_READ])
+        definitions = [sentence.text for sentence in sentences]
+        for result in (result for result in searched if not rules.is_error(result)):
+            titles = rules.result_titles([result])
+            definitions += [
+                passage
+                for number, passage in rules.result_passages([result]).items()
+                # the dates of the prices' own document: another's seasons are not theirs
+                if not titles.get(number)
+                or any(sentence.context.startswith(titles[number]) for sentence in priced)
+            ]
+        if found := dated(question, season, definitions):
+            return found
+        documents = self.by_name.get(rules.DOCUMENTS_TOOL)
+        query_argument = documents and single_string_argument(documents, QUERY_ARGUMENTS)
+        if searched or not query_argument:
+            return None
+        return Plan(
+            "tool_call",
+            LOOKED_UP_ROUTE,
+            tool_name=rules.DOCUMENTS_TOOL,
+            tool_args={query_argument: season_query(season)},
+        )
 
     def compute_after_lookup(
         self,
@@ -567,7 +616,9 @@ class LocalPlanner:
         tool step so far is a documents search that worked, a first draft, with a calculator bound; else None."""
         calculator = self.by_name.get("calculator")
         argument = calculator and single_string_argument(calculator, ("expression",))
-        turn = rules.turn_tool_results(messages)
+        turn = [
+            (call, result) for call, result in rules.turn_tool_results(messages) if not is_season_search(call)
+        ]
         if not argument or rules.revision_attempt(messages) or len(turn) != 1:
             return None
         call, result = turn[0]
@@ -734,6 +785,11 @@ class LocalPlanner:
         after "According to [n]," for the passage closest in meaning to the question.
         """
         turn = rules.turn_tool_results(messages) or results
+        if any(is_season_search(call) for call, _ in turn):
+            # the season's dates chose a price; the answer is the price's passage, cited
+            turn = [(call, result) for call, result in turn if not is_season_search(call)]
+            kept = [(call, result) for call, result in results if not is_season_search(call)]
+            results = kept or [pair for pair in turn if pair[0].get("name") == rules.DOCUMENTS_TOOL][-1:]
         earlier = turn[: len(turn) - len(results)] if turn[len(turn) - len(results) :] == results else []
         failed: list[tuple[dict, ToolMessage]] = []
         if any(rules.is_fallback_search(call, earlier) for call, _ in results):
@@ -741,8 +797,10 @@ class LocalPlanner:
             # and leave out a documents search that could not run either (no documents at all)
             results = [(call, result) for call, result in results if not rules.is_error(result)]
             failed = [(call, result) for call, result in earlier if rules.is_error(result)]
-        elif rules.computed_after_lookup(turn):
+        prefer = None
+        if not failed and rules.computed_after_lookup(turn):
             results = turn  # the calculation and the passage it took its figure from, cited
+            prefer = quoting_a_figure_of(turn[-1][0])
         sentences, for_model = rules.split_results(results)
         if not for_model:
             return Plan("text", "template", text=" ".join([*rules.split_results(failed)[0], *sentences]))
@@ -755,6 +813,7 @@ class LocalPlanner:
             similarity,
             attempt=rules.revision_attempt(messages),
             titles=rules.result_titles(for_model),
+            prefer=prefer,
         )
         if answer:
             notes = " ".join(rules.failure_note(call, result) for call, result in failed)
@@ -797,6 +856,32 @@ def with_signed_percentages(call: Call, question: str) -> Call:
         call.argument, question, call.prompt
     )
     return replace(call, argument=fixed) if fixed else call
+
+
+def quoting_a_figure_of(calculation: dict[str, Any]) -> Callable[[str], bool]:
+    """Whether a sentence gives a price or rate the ``calculation`` (a calculator call) used: the one to cite
+    for it ("Double (sea view): Off-peak: £112; Peak: £138" for ``138*3``, not the document's welcome line)."""
+    expression = str(next(iter(calculation.get("args", {}).values()), ""))
+    used = rules.expression_values(_PERCENT_CHANGE.sub(" ", expression))  # "(1-15/100)": a discount's
+    return lambda text: bool(used & priced_figures(text))
+
+
+_PERCENT_CHANGE = re.compile(r"\(\s*1\s*[-+]\s*[\d.]+\s*/\s*100\s*\)")
+
+
+def is_season_search(call: dict[str, Any]) -> bool:
+    """Whether ``call`` is a search for a document's season dates (:func:`graphs.planning.seasons.season_query`)."""
+    query = next(iter(call.get("args", {}).values()), "")
+    return (
+        call.get("name") == rules.DOCUMENTS_TOOL
+        and isinstance(query, str)
+        and bool(SEASON_QUERY.match(query))
+    )
+
+
+def season_searches(messages: Sequence[BaseMessage]) -> list[ToolMessage]:
+    """The results of the turn's searches for season dates, failed ones too."""
+    return [result for call, result in rules.turn_tool_results(messages) if is_season_search(call)]
 
 
 def previous_lookup(messages: Sequence[BaseMessage]) -> tuple[str, ToolMessage, bool] | None:

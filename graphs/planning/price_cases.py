@@ -31,11 +31,14 @@ CASES: tuple[tuple[str, str], ...] = (
     (r"\bnon-?members?\b", r"\bnon-?members?\b|\bnot\s+(?:a\s+)?members?\b"),
     (r"\boff-?peak\b", r"\boff-?peak\b"),
     (r"(?<!off-)(?<!off )\bpeak\b", r"(?<!off-)(?<!off )\bpeak\b"),
+    (r"\bhigh\s+season\b", r"\bhigh\s+season\b"),
+    (r"\blow\s+season\b", r"\blow\s+season\b"),
 )
 """Cases a price list tells apart: how a part of a sentence names one (first), and how a question does. A part
 naming a case the question does not is about someone or something else."""
-EITHER: tuple[tuple[int, int], ...] = ((0, 1), (7, 8))
-"""Cases of :data:`CASES` that exclude each other: a weekday or the weekend, off-peak or peak."""
+EITHER: tuple[tuple[int, int], ...] = ((0, 1), (7, 8), (9, 10))
+"""Cases of :data:`CASES` that exclude each other: a weekday or the weekend, off-peak or peak, high or low
+season."""
 
 
 def case_changed(question: str, follow_up: str) -> str | None:
