@@ -184,6 +184,20 @@ def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
             "12*120",
             "1440",
         ),
+        (  # "how long" asked before: in the smallest unit of time that question used
+            "how long do i cook a 5.5 kg turkey if it's 40 min per kg plus an extra 20 min",
+            "20+5.5*40",
+            "how many hours is that",
+            "240/60",
+            "4",
+        ),
+        (
+            "I walk 3.5 km a day. How far do I walk in a week?",
+            "3.5*7",
+            "how many metres is that?",
+            "24.5*1000",
+            "24500",
+        ),
     ],
 )
 def test_a_follow_up_reads_the_previous_result_in_the_unit_it_was_asked(
@@ -206,6 +220,9 @@ def test_a_follow_up_reads_the_previous_result_in_the_unit_it_was_asked(
             "2*15",
             "bags are $3 each, what's the cost?",
         ),  # each of what
+        ("What is 12 times 12?", "12*12", "how many hours is that?"),  # no unit before
+        ("I save $40 a week. How much after 10 weeks?", "40*10", "how many euros is that?"),  # no rate known
+        ("A film runs 150 minutes. How many minutes for 2 showings?", "150*2", "how many minutes is that?"),
     ],
 )
 def test_other_follow_ups_are_left_alone(first: str, expression: str, follow_up: str) -> None:

@@ -63,14 +63,40 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
     before = asked_unit(asked_before)
     question = messages[-1].text
     found = amounts(question)
-    if before is None or (EACH, -1) in before.powers or not found:
+    if before is None or (EACH, -1) in before.powers:
         return None
+    if not found:
+        return _result_converted(question, asked_before, result, before)
     asked = asked_unit(question) or Unit(tuple(size for size in before.sizes if size[1] > 0))
     if not asked.sizes:
         return None
     if not _TOGETHER.search(question) and (alone := solved(question, found, asked)):
         return alone  # the same question again about other amounts: "and 750 g of ham at $22/kg?"
     return solved(question, [Amount(result, before), *found], asked)
+
+
+def _result_converted(question: str, asked_before: str, result: str, before: Unit) -> str | None:
+    """The previous result in the unit a follow-up without amounts of its own asks it in ("how many hours is
+    that?" after 240 for "how long do I cook it, 40 min per kg plus 20 min": ``240/60``), or None. "How long"
+    asked before is in the smallest unit of time that question used."""
+    asked = asked_unit(question)
+    if asked is None or len(asked.sizes) != 1 or not _THAT.search(question):
+        return None
+    ((dimension, power, size),) = asked.sizes
+    earlier = [earlier for dim, exp, earlier in before.sizes if (dim, exp) == (dimension, power)]
+    if len(earlier) != 1 or size == 0:
+        return None
+    (result_size,) = earlier
+    if result_size == 0:
+        sizes = _sizes_of(amounts(asked_before) or [], dimension)
+        result_size = min(sizes) if sizes else Fraction(0)
+    if result_size in (0, size):
+        return None
+    return solved(question, [Amount(result, Unit(((dimension, power, result_size),)))], asked)
+
+
+_THAT = re.compile(r"\b(?:that|it|this)\b", re.I)
+"""A follow-up asking about the previous result ("how many hours is that?")."""
 
 
 _TOGETHER = re.compile(
