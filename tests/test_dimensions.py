@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
 from graphs.planning.local import DIMENSIONS_ROUTE, LocalPlanner
@@ -236,3 +236,24 @@ def test_a_rounded_count_is_said_in_words() -> None:
 
     assert calculator_answer("ceil(23/2.2)", "11") == "23 ÷ 2.2 rounded up is 11."
     assert calculator_answer("floor(50/7)", "7") == "50 ÷ 7 rounded down is 7."
+
+
+def test_a_unit_asked_turns_before_is_the_unit_of_the_result_the_follow_ups_carried_on() -> None:
+    messages = [
+        *answered("A movie is 2 hours 15 minutes long. How many minutes is that?", "2*60+15", "135", "c1"),
+        *answered("and if I watch it 4 times?", "135*4", "540", "c2"),
+        HumanMessage("in hours?"),
+    ]
+    assert dimensional_follow_up(messages) == "540/60"
+    recomputed = [*messages[:4], *answered("and what is 7 times 8?", "7*8", "56", "c2"), messages[-1]]
+    assert dimensional_follow_up(recomputed) is None  # 56 is no number of minutes
+
+
+def answered(question: str, expression: str, result: str, call_id: str) -> list[BaseMessage]:
+    call = {"name": "calculator", "args": {"expression": expression}, "id": call_id, "type": "tool_call"}
+    return [
+        HumanMessage(question),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(result, tool_call_id=call_id, name="calculator"),
+        AIMessage(f"{expression} = {result}."),
+    ]

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from fractions import Fraction
 
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 
 from graphs.planning.quantities import (
     DIMENSIONS,
@@ -32,7 +32,13 @@ from graphs.planning.quantities import (
     asked_unit,
     summed,
 )
-from graphs.planning.rules import format_value, previous_question_and_result
+from graphs.planning.rules import (
+    expression_values,
+    format_value,
+    previous_calculator_result,
+    previous_question_and_result,
+    previous_turn,
+)
 
 
 def dimensional_expression(question: str) -> str | None:
@@ -63,6 +69,8 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
     before = asked_unit(asked_before)
     question = messages[-1].text
     found = amounts(question)
+    if not found and before is None and (carried := _carried_unit(messages)):
+        asked_before, before = carried  # "and if I watch it 4 times?" carried the minutes asked before on
     if before is None or (EACH, -1) in before.powers:
         return None
     if not found:
@@ -95,8 +103,40 @@ def _result_converted(question: str, asked_before: str, result: str, before: Uni
     return solved(question, [Amount(result, Unit(((dimension, power, result_size),)))], asked)
 
 
-_THAT = re.compile(r"\b(?:that|it|this)\b", re.I)
-"""A follow-up asking about the previous result ("how many hours is that?")."""
+_THAT = re.compile(r"\b(?:that|it|this)\b|^\W*(?:(?:and|so|ok|now)\s+)?(?:in|into)\s+[a-z]+\W*$", re.I)
+"""A follow-up asking about the previous result ("how many hours is that?", "in kg?")."""
+
+
+def _carried_unit(messages: Sequence[BaseMessage]) -> tuple[str, Unit] | None:
+    """The question, and the unit it asked, of a result that the follow-ups since carried on without naming a
+    unit ("A movie is 2 hours 15 minutes long. How many minutes is that?", then "and if I watch it 4 times?":
+    ``135*4`` is in minutes); None when a turn between computed without the result before it."""
+    conversation = list(messages)
+    for _ in range(_CARRIED_TURNS):
+        previous = previous_turn(conversation)
+        if previous is None:
+            return None
+        question, turn = previous
+        if (unit := asked_unit(question)) is not None:
+            return question, unit
+        start = len(conversation) - 1 - len(turn)
+        calls = [
+            call["args"]
+            for message in turn
+            if isinstance(message, AIMessage)
+            for call in message.tool_calls
+            if call["name"] == "calculator"
+        ]
+        earlier = previous_calculator_result(conversation[: start + 1])
+        expression = str(next(iter(calls[-1].values()), "")) if calls else ""
+        if earlier is None or Fraction(earlier) not in expression_values(expression):
+            return None
+        conversation = conversation[: start + 1]
+    return None
+
+
+_CARRIED_TURNS = 4
+"""How many follow-ups back a result's unit is looked for."""
 
 
 _TOGETHER = re.compile(
