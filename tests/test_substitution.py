@@ -8,6 +8,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from graphs.planning.substitution import (
     average_with_another,
     changed_count_expression,
+    more_doers_expression,
     substituted_expression,
 )
 from tools.calculator import calculate
@@ -213,3 +214,34 @@ def test_a_price_in_euros_or_pounds_is_replaced_as_a_dollar_one_is(follow_up: st
         "a kilo of coffee beans is €24 and I use 18 g per cup. cost per cup?", "24*18/1000", follow_up
     )
     assert substituted_expression(messages) == "30*18/1000"
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "written"),
+    [
+        (
+            "printer does 24 pages per minute. how many minutes for 1080 pages?",
+            "1080/24",
+            "and if i run two of them at the same time?",
+            "1080/(24*2)",
+        ),
+        (
+            "A printer prints 18 pages per minute. How many pages in 25 minutes?",
+            "18*25",
+            "what if 3 printers work together?",
+            "(18*3)*25",
+        ),
+        (
+            "A printer prints 18 pages per minute. How many in 25 minutes?",
+            "18*25",
+            "and 3 ovens at once?",
+            None,
+        ),
+        ("What is 6 times 7?", "6*7", "and 2 of them together?", None),  # no rate
+        ("A pump moves 40 litres a minute. How long for 600 litres?", "600/40", "and for 900 litres?", None),
+    ],
+)
+def test_things_run_at_once_multiply_the_rate(
+    first: str, expression: str, follow_up: str, written: str | None
+) -> None:
+    assert more_doers_expression(conversation(first, expression, follow_up)) == written

@@ -76,6 +76,7 @@ from graphs.planning.seasons import SEASON_QUERY, Season, dated, season_query, u
 from graphs.planning.substitution import (
     average_with_another,
     changed_count_expression,
+    more_doers_expression,
     substituted_expression,
 )
 from graphs.planning.sums import difference_asked, sum_of_groups_fixed
@@ -335,6 +336,7 @@ class LocalPlanner:
                 lambda: (
                     substituted_expression(messages)
                     or changed_count_expression(messages)
+                    or more_doers_expression(messages)
                     or average_with_another(messages)
                 ),
             ),

@@ -45,7 +45,7 @@ _MEASURES: dict[str, tuple[str, int, Fraction, str]] = {
     "kilogram": ("mass", 1, Fraction(1000), r"kilograms?|kilos?|kgs?"),
     "gram": ("mass", 1, Fraction(1), r"grams?|g"),
     "tonne": ("mass", 1, Fraction(10**6), r"tonnes?"),
-    "second": ("time", 1, Fraction(1), r"seconds?|secs?"),
+    "second": ("time", 1, Fraction(1), r"seconds?|secs?|s(?=\s*[?.!,)]|\s*$)"),
     "minute": ("time", 1, Fraction(60), r"minutes?|mins?"),
     "hour": ("time", 1, Fraction(3600), r"hours?|hrs?|h"),
     "day": ("time", 1, Fraction(86400), r"days?"),

@@ -22,7 +22,14 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from graphs.planning.rules import DOCUMENTS_TOOL, WRITTEN_NUMBER, previous_turn, singular
+from graphs.planning.quantities import amounts
+from graphs.planning.rules import (
+    DOCUMENTS_TOOL,
+    WRITTEN_NUMBER,
+    number_words_to_digits,
+    previous_turn,
+    singular,
+)
 
 _FOLLOW_UP = re.compile(
     r"(?P<lead>(?:(?:and|so|ok(?:ay)?|then|now|but|well|hmm)\b[\s,]*)*)"
@@ -250,3 +257,34 @@ def average_with_another(messages: Sequence[BaseMessage]) -> str | None:
     if len(terms) != int(average["count"]):
         return None
     return f"({'+'.join([*terms, numbers[0].replace(',', '')])})/{len(terms) + 1}"
+
+
+def more_doers_expression(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous calculation with its rate times the number of things a follow-up runs at once ("and if I
+    run two of them at the same time?" after ``1080/24`` for a printer's 24 pages per minute ->
+    ``1080/(24*2)``); None when the follow-up says more than that or the previous question gives no one rate
+    over time."""
+    text = number_words_to_digits(messages[-1].text) if messages else ""
+    found = _AT_ONCE.search(text) and _HOW_MANY_AT_ONCE.search(text)
+    previous = _previous_calculation(messages) if found else None
+    if not found or previous is None or len(re.findall(r"\d+(?:\.\d+)?", text)) != 1:
+        return None
+    question, expression = previous
+    counted = found["noun"] and singular(found["noun"])
+    if counted and counted not in {singular(word) for word in re.findall(r"[a-z]+", question.lower())}:
+        return None  # "two ovens" of a question about printers
+    rates = [
+        amount.written
+        for amount in amounts(question) or []
+        if any(dim == "time" and exp == -1 for dim, exp, _ in amount.unit.sizes)
+    ]
+    if len(rates) != 1:
+        return None
+    pattern = rf"(?<![\d.]){re.escape(rates[0])}(?![\d.])"
+    if len(re.findall(pattern, expression)) != 1:
+        return None
+    return re.sub(pattern, f"({rates[0]}*{found['number']})", expression)
+
+
+_AT_ONCE = re.compile(r"\b(?:at\s+the\s+same\s+time|at\s+once|simultaneously|in\s+parallel|together)\b", re.I)
+_HOW_MANY_AT_ONCE = re.compile(r"\b(?P<number>\d+)\s+(?:of\s+(?:them|those|these)|(?P<noun>[a-z]+s))\b", re.I)
