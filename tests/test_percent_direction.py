@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
+from graphs.planning.percent_direction import (
+    bare_percentage_applied,
+    percent_direction_fixed,
+    with_change_applied,
+)
 from tools.calculator import calculate
 
 
@@ -82,3 +86,22 @@ def test_a_figure_asked_after_its_change_includes_the_change(question: str, writ
 )
 def test_a_change_asked_for_itself_stands(question: str, written: str) -> None:
     assert with_change_applied(written, question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "applied"),
+    [
+        (
+            "4 items at $12.50 each, 20% off the total, then 8% sales tax gets added on the discounted price. final?",
+            "4*12.50*(1-20/100)+8/100",
+            "(4*12.50*(1-20/100))*(1+8/100)",
+        ),
+        ("A $60 jacket with 15% off: what do I pay?", "60-15/100", "(60)*(1-15/100)"),
+        ("What is 4*12.50 plus 8/100?", "4*12.50+8/100", None),  # the user's own fraction
+        ("A $60 jacket with 15% off, then 5% tax: total?", "60*(1-15/100)*(1+5/100)", None),  # nothing bare
+    ],
+)
+def test_a_bare_percentage_added_applies_to_the_rest(
+    question: str, written: str, applied: str | None
+) -> None:
+    assert bare_percentage_applied(written, question) == applied

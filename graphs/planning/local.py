@@ -54,7 +54,11 @@ from graphs.planning.looked_up import (
     own_amounts,
     sentences_of,
 )
-from graphs.planning.percent_direction import percent_direction_fixed, with_change_applied
+from graphs.planning.percent_direction import (
+    bare_percentage_applied,
+    percent_direction_fixed,
+    with_change_applied,
+)
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from graphs.planning.price_cases import carried_on, case_changed
 from graphs.planning.price_parts import priced_figures
@@ -857,6 +861,8 @@ def with_signed_percentages(call: Call, question: str) -> Call:
     fixed = with_change_applied(call.argument, question, call.prompt) or percent_direction_fixed(
         call.argument, question, call.prompt
     )
+    if fixed is None and (applied := bare_percentage_applied(call.argument, question, call.prompt)):
+        fixed = percent_direction_fixed(applied, question, call.prompt) or applied  # "+8/100": 8% of what?
     return replace(call, argument=fixed) if fixed else call
 
 

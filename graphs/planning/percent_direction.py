@@ -98,3 +98,19 @@ def percent_direction_fixed(expression: str, question: str, conversation: str = 
 
         fixed = shape.sub(signed, fixed)
     return fixed if fixed != expression else None
+
+
+def bare_percentage_applied(expression: str, question: str, conversation: str = "") -> str | None:
+    """``(x)*(1±p/100)`` for an expression that adds or takes off a bare ``p/100`` after the rest ("4*12.50*
+    (1-20/100)+8/100" for "then 8% sales tax is added"), a percentage of nothing, signed as the words say
+    (:func:`percent_sign`) or else as written; None for any other expression."""
+    match = _BARE_PERCENTAGE.fullmatch(expression.replace(" ", ""))
+    if match is None or match["rest"].count("(") != match["rest"].count(")"):
+        return None
+    if not re.search(rf"(?<![\d.]){re.escape(match['percent'])}\s*(?:%|percent\b)", question, re.I):
+        return None  # "plus 8/100" as the user wrote it
+    sign = percent_sign(match["percent"], question, about_earnings(question, conversation)) or match["sign"]
+    return f"({match['rest']})*(1{sign}{match['percent']}/100)"
+
+
+_BARE_PERCENTAGE = re.compile(rf"(?P<rest>.*[\d)])(?P<sign>[-+])(?P<percent>{DECIMAL})/100")
