@@ -84,6 +84,7 @@ from graphs.planning.substitution import (
     substituted_expression,
 )
 from graphs.planning.sums import difference_asked, sum_of_groups_fixed
+from graphs.planning.together import together_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
 from graphs.planning.unit_prices import price_and_count
 from graphs.planning.units import mixed_units_fixed
@@ -360,7 +361,9 @@ class LocalPlanner:
                 lambda: (
                     None
                     if rules.previous_turn(messages)
-                    else dimensional_expression(question) or clock_duration(question)
+                    else together_expression(question)
+                    or dimensional_expression(question)
+                    or clock_duration(question)
                 ),
             ),
         ):

@@ -1,0 +1,66 @@
+"""Work done together: two or more doers on one job, without a model.
+
+"I can paint the fence in 6 hours, my friend can do it in 3 hours. Working together, how many hours?" is
+``1/(1/6+1/3)``: rates add, times do not. "A 1500 litre pool, two hoses at once: 15 litres a minute and 10
+litres a minute. How many minutes?" is ``1500/(15+10)``. The adapter multiplies them (``6*3``, ``1500/2*15*10``)
+and the dimensional reading of :mod:`graphs.planning.dimensions` has no sum, so these are read here: a question
+that says the doers work at once, asks for a time, and gives either each doer's time for the whole job or each
+one's rate and the amount to do, all in the unit of time asked.
+
+Written by hand because no library we have reads word problems.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graphs.planning.quantities import Amount, Unit, amounts, asked_unit
+
+_AT_ONCE = re.compile(
+    r"\b(?:together|at\s+once|at\s+the\s+same\s+time|simultaneously|combined|in\s+parallel|both\s+(?:open|on|running|working))\b",
+    re.I,
+)
+_AGAINST = re.compile(r"\b(?:leak\w*|drain\w*|empt(?:y|ies|ied)|los(?:e|es|t|ing)|spill\w*)\b", re.I)
+"""A doer working against the others (a leak): its sign is not read here."""
+
+
+def together_expression(question: str) -> str | None:
+    """The time the doers of ``question`` take together (see the module docstring), or None."""
+    if not _AT_ONCE.search(question) or _AGAINST.search(question):
+        return None
+    asked = asked_unit(question)
+    found = amounts(question)
+    if asked is None or not found or [(dim, exp) for dim, exp, _ in asked.sizes] != [("time", 1)]:
+        return None
+    size = asked.sizes[0][2]
+    durations = [amount for amount in found if _powers(amount.unit) == [("time", 1)]]
+    if len(durations) == len(found) and 2 <= len(durations) <= 3:
+        if any(_size(amount, "time") != (size or _size(durations[0], "time")) for amount in durations):
+            return None  # in another unit than asked, or in two units
+        return f"1/({'+'.join(f'1/{amount.written}' for amount in durations)})"
+    counted = [amount for amount in found if _powers(amount.unit) != [("time", -1)] and _counts_doers(amount)]
+    rest = [amount for amount in found if amount not in counted]
+    work = [amount for amount in rest if ("time", -1) not in _powers(amount.unit)]
+    rates = [amount for amount in rest if amount not in work]
+    if len(work) != 1 or not 2 <= len(rates) <= 3:
+        return None
+    (job,) = work
+    for rate in rates:
+        if _powers(rate.unit) != sorted([*_powers(job.unit), ("time", -1)]) or _size(rate, "time") != size:
+            return None  # a rate of something else, or per another unit of time than asked
+        if any(_size(rate, dim) != _size(job, dim) for dim, _ in _powers(job.unit)):
+            return None  # litres a minute for a job in cubic metres
+    return f"{job.written}/({'+'.join(rate.written for rate in rates)})"
+
+
+def _powers(unit: Unit) -> list[tuple[str, int]]:
+    return sorted((dim, exp) for dim, exp, _ in unit.sizes)
+
+
+def _size(amount: Amount, dimension: str) -> object:
+    return next((size for dim, _, size in amount.unit.sizes if dim == dimension), None)
+
+
+def _counts_doers(amount: Amount) -> bool:
+    """A count of the doers or a word read as one ("two hoses", "one does"): not the job or a rate."""
+    return len(amount.unit.sizes) == 1 and amount.unit.sizes[0][1] == 1 and amount.unit.sizes[0][2] == 1
