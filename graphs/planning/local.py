@@ -86,6 +86,7 @@ from graphs.planning.substitution import (
 from graphs.planning.sums import difference_asked, sum_of_groups_fixed
 from graphs.planning.together import together_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
+from graphs.planning.trips import trip_expression
 from graphs.planning.unit_prices import price_and_count
 from graphs.planning.units import mixed_units_fixed
 
@@ -362,6 +363,7 @@ class LocalPlanner:
                     None
                     if rules.previous_turn(messages)
                     else together_expression(question)
+                    or trip_expression(question)
                     or dimensional_expression(question)
                     or clock_duration(question)
                 ),

@@ -1,0 +1,101 @@
+"""A trip in legs, each a distance at a speed, with stops: its whole time or its average speed, without a model.
+
+"150 km at 100 km/h, then a 30 minute lunch stop, then another 120 km at 80 km/h: how many hours?" is
+``150/100+30/60+120/80``; "30 km to the lake at 20 km/h and back the same way at 30 km/h: average speed?" is
+``(30+30)/(30/20+30/30)``, not the mean of the speeds. The adapter has neither shape and the dimensional reading
+of :mod:`graphs.planning.dimensions` has no sum, so legs are read here: each distance with the speed written
+after it, a speed alone after "back" or "the same way" with the distance before it, and the durations between
+as stops.
+
+Written by hand because no library we have reads word problems.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from graphs.planning.quantities import Amount, Unit, amounts, asked_unit
+
+_BACK = re.compile(r"\b(?:back|same\s+way|return(?:ed|ing)?|home)\b", re.I)
+_AVERAGE = re.compile(r"\baverage\b", re.I)
+
+
+def trip_expression(question: str) -> str | None:
+    """The time a trip of legs and stops takes, or its average speed (see the module docstring); None for any
+    other question."""
+    asked = asked_unit(question)
+    found = amounts(question)
+    if asked is None or not found:
+        return None
+    legs: list[tuple[Amount, Amount]] = []
+    stops: list[Amount] = []
+    distance: Amount | None = None
+    for amount in found:
+        kind = _kind(amount)
+        if kind == "distance" and distance is None:
+            distance = amount
+        elif kind == "speed" and distance is not None:
+            legs.append((distance, amount))
+            distance = None
+        elif kind == "speed" and legs and len(legs) == 1 and _BACK.search(question):
+            legs.append((legs[0][0], amount))  # "came back the same way at 30 km/h"
+        elif kind == "stop" and distance is None:
+            stops.append(amount)
+        else:
+            return None
+    if distance is not None or not legs or len(legs) + len(stops) < 2:
+        return None
+    if any(
+        _size(d, "length") != _size(s, "length") or _size(s, "time") != _size(legs[0][1], "time")
+        for d, s in legs
+    ):
+        return None  # miles at km/h, or speeds per other units of time
+    hour = _size(legs[0][1], "time")
+    if hour is None:
+        return None
+    times = [f"{d.written}/{s.written}" for d, s in legs] + [_in(stop, hour) for stop in stops]
+    kinds = [(dim, exp) for dim, exp, _ in asked.sizes]
+    if kinds == [("time", 1)] and not _AVERAGE.search(question):
+        size = asked.sizes[0][2] or hour
+        total = "+".join(times)
+        return total if size == hour else f"({total})*{_ratio(hour / size)}"
+    if sorted(kinds) == [("length", 1), ("time", -1)] and _AVERAGE.search(question):
+        if _size_of(asked, "length") != _size(legs[0][1], "length") or _size_of(asked, "time") != hour:
+            return None
+        return f"({'+'.join(d.written for d, _ in legs)})/({'+'.join(times)})"
+    return None
+
+
+def _kind(amount: Amount) -> str:
+    powers = sorted((dim, exp) for dim, exp, _ in amount.unit.sizes)
+    return {
+        (("length", 1),): "distance",
+        (("length", 1), ("time", -1)): "speed",
+        (("time", 1),): "stop",
+    }.get(tuple(powers), "other")
+
+
+def _size(amount: Amount, dimension: str) -> Fraction | None:
+    return next((size for dim, _, size in amount.unit.sizes if dim == dimension), None)
+
+
+def _size_of(unit: Unit, dimension: str) -> Fraction | None:
+    return next((size for dim, _, size in unit.sizes if dim == dimension), None)
+
+
+def _in(stop: Amount, hour: Fraction) -> str:
+    """A stop's duration in the unit of time the speeds are per ("30 minutes" -> ``30/60`` of an hour)."""
+    size = _size(stop, "time")
+    if size is None or size == hour:
+        return stop.written
+    share = size / hour
+    return (
+        f"{stop.written}/{share.denominator}" if share.numerator == 1 else f"{stop.written}*{_ratio(share)}"
+    )
+
+
+def _ratio(value: Fraction) -> str:
+    if value.numerator == 1:
+        return f"1/{value.denominator}"
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
