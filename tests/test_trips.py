@@ -7,7 +7,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from graphs.planning.local import DIMENSIONS_ROUTE
-from graphs.planning.trips import trip_expression
+from graphs.planning.trips import round_trip_doubled, trip_expression
 from tests.test_dimensions import planner
 from tools.calculator import calculate
 
@@ -59,3 +59,28 @@ def test_the_planner_reads_a_trip_without_a_model() -> None:
         DIMENSIONS_ROUTE,
         {"expression": "120/60+90/45"},
     )
+
+
+@pytest.mark.parametrize(
+    ("expression", "question", "doubled"),
+    [
+        (
+            "18/45*60*5",
+            "Work is 18 km away and I average 45 km/h. How many minutes a week do I spend driving there and back, 5"
+            " days a week?",
+            "(18*2)/45*60*5",
+        ),
+        ("38*5", "I drive 38 km each way to work, 5 days a week. How many km is that per week?", "(38*2)*5"),
+        (
+            "38*2*5",
+            "I drive 38 km each way to work, 5 days a week. How many km is that per week?",
+            None,
+        ),  # doubled
+        ("38*5", "I drive 38 km to work, 5 days a week. How many km is that per week?", None),  # one way
+        ("12*3", "A round trip ticket costs $12. How much for 3?", None),  # no distance
+    ],
+)
+def test_a_way_travelled_there_and_back_doubles_its_distance(
+    expression: str, question: str, doubled: str | None
+) -> None:
+    assert round_trip_doubled(expression, question) == doubled

@@ -86,7 +86,7 @@ from graphs.planning.substitution import (
 from graphs.planning.sums import difference_asked, sum_of_groups_fixed
 from graphs.planning.together import together_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
-from graphs.planning.trips import trip_expression
+from graphs.planning.trips import round_trip_doubled, trip_expression
 from graphs.planning.unit_prices import price_and_count
 from graphs.planning.units import mixed_units_fixed
 
@@ -364,7 +364,7 @@ class LocalPlanner:
                     if rules.previous_turn(messages)
                     else together_expression(question)
                     or trip_expression(question)
-                    or dimensional_expression(question)
+                    or both_ways(dimensional_expression(question), question)
                     or clock_duration(question)
                 ),
             ),
@@ -434,6 +434,8 @@ class LocalPlanner:
                 or period_factor_fixed(call.argument, question)
             ):
                 call = replace(call, argument=as_asked)
+            if doubled := round_trip_doubled(call.argument, question):  # "38 km each way", 5 days a week
+                call = replace(call, argument=doubled)
             if converted := mixed_units_fixed(call.argument, question):  # "5/200" for 5 kg at 200 g a day
                 call = replace(call, argument=converted)
             # "4*9-3*7" for 4 rows of 9 and 3 of 7; "45+28" for how many more
@@ -895,6 +897,12 @@ def is_season_search(call: dict[str, Any]) -> bool:
 def season_searches(messages: Sequence[BaseMessage]) -> list[ToolMessage]:
     """The results of the turn's searches for season dates, failed ones too."""
     return [result for call, result in rules.turn_tool_results(messages) if is_season_search(call)]
+
+
+def both_ways(expression: str | None, question: str) -> str | None:
+    """``expression`` with its distance doubled where the question travels the way there and back
+    (:func:`graphs.planning.trips.round_trip_doubled`)."""
+    return expression and (round_trip_doubled(expression, question) or expression)
 
 
 def previous_lookup(messages: Sequence[BaseMessage]) -> tuple[str, ToolMessage, bool] | None:

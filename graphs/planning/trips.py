@@ -16,6 +16,7 @@ import re
 from fractions import Fraction
 
 from graphs.planning.quantities import Amount, Unit, amounts, asked_unit
+from graphs.planning.rules import expression_values
 
 _BACK = re.compile(r"\b(?:back|same\s+way|return(?:ed|ing)?|home)\b", re.I)
 _AVERAGE = re.compile(r"\baverage\b", re.I)
@@ -99,3 +100,32 @@ def _ratio(value: Fraction) -> str:
     if value.numerator == 1:
         return f"1/{value.denominator}"
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def round_trip_doubled(expression: str, question: str) -> str | None:
+    """``expression`` with the one distance of ``question`` doubled where it says the way is travelled there and
+    back ("18 km away ... driving there and back" -> ``18/45*60*5`` becomes ``(18*2)/45*60*5``; "38 km each way"
+    for a week's total); None when the question says no such thing, gives no one distance, or the expression
+    already holds a 2."""
+    if not _BOTH_WAYS.search(question) or 2 in expression_values(expression):
+        return None
+    distances = [  # "38 km each way" is read per way
+        amount
+        for amount in amounts(question) or []
+        if ("length", 1) in {(dim, exp) for dim, exp, _ in amount.unit.sizes}
+        and not any(dim == "time" for dim, _, _ in amount.unit.sizes)
+    ]
+    if len(distances) != 1:
+        return None
+    pattern = rf"(?<![\d.]){re.escape(distances[0].written)}(?![\d.])"
+    if len(re.findall(pattern, expression)) != 1:
+        return None
+    return re.sub(pattern, f"({distances[0].written}*2)", expression)
+
+
+_BOTH_WAYS = re.compile(
+    r"\b(?:there\s+and\s+back|round[\s-]*trips?|both\s+ways|each\s+way|return\s+(?:trip|journey)|to\s+and\s+from"
+    r"|back\s+and\s+forth|(?:back|home)\s+(?:again\s+)?(?:the\s+)?same\s+way)\b",
+    re.I,
+)
+"""Words saying a way is travelled twice."""
