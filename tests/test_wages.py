@@ -1,0 +1,60 @@
+"""Pay with overtime, read without a model (``graphs.planning.wages``)."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import HumanMessage
+
+from graphs.planning.local import DIMENSIONS_ROUTE
+from graphs.planning.wages import overtime_pay
+from tests.test_dimensions import planner
+from tools.calculator import calculate
+
+
+@pytest.mark.parametrize(
+    ("question", "expression", "value"),
+    [
+        (
+            "I get $24 an hour for the first 38 hours and time and a half for anything over that. I worked 44 hours"
+            " this week. What's my pay?",
+            "24*38+(44-38)*24*1.5",
+            "1128",
+        ),
+        (
+            "I earn $20 an hour and $30 an hour for overtime after 40 hours. This week I worked 45 hours. Total pay?",
+            "20*40+(45-40)*30",
+            "950",
+        ),
+        (
+            "Paid $15 per hour, 1.5 times the rate past 40 hours; worked 50 hours. Pay?",
+            "15*40+(50-40)*15*1.5",
+            "825",
+        ),
+    ],
+)
+def test_overtime(question: str, expression: str, value: str) -> None:
+    assert overtime_pay(question) == expression
+    assert calculate(expression) == value
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I earn $20 an hour. I worked 45 hours. Total pay?",  # no limit
+        "I get $24 an hour for the first 38 hours and time and a half after. I worked 30 hours. Pay?",  # under it
+        "The gym is open over 40 hours a week at $20 a visit. How much for 3 visits?",  # no hourly pay
+    ],
+)
+def test_other_questions_are_left_alone(question: str) -> None:
+    assert overtime_pay(question) is None
+
+
+def test_the_planner_reads_overtime_without_a_model() -> None:
+    question = (
+        "I earn $20 an hour and $30 an hour for overtime after 40 hours. This week I worked 45 hours. Pay?"
+    )
+    step = planner().exact_calculation([HumanMessage(question)], question)
+    assert step is not None and (step.route, step.tool_args) == (
+        DIMENSIONS_ROUTE,
+        {"expression": "20*40+(45-40)*30"},
+    )
