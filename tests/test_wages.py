@@ -6,7 +6,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from graphs.planning.local import DIMENSIONS_ROUTE
-from graphs.planning.wages import overtime_pay
+from graphs.planning.wages import allowance_overage, overtime_pay
 from tests.test_dimensions import planner
 from tools.calculator import calculate
 
@@ -58,3 +58,30 @@ def test_the_planner_reads_overtime_without_a_model() -> None:
         DIMENSIONS_ROUTE,
         {"expression": "20*40+(45-40)*30"},
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "expression"),
+    [
+        (
+            "My phone plan is $35 a month including 10 GB, and extra data is $4 per GB. I used 13.5 GB this month."
+            " What's my bill?",
+            "35+(13.5-10)*4",
+        ),
+        (
+            "Car hire is $50 a day including 100 km; each extra km costs $0.30. I drove 160 km in one day. What do I"
+            " pay?",
+            "50+(160-100)*0.3",
+        ),
+        (
+            "My phone plan is $35 a month including 10 GB, and extra data is $4 per GB. I used 8 GB. What's my bill?",
+            None,  # within the allowance
+        ),
+        (
+            "Tickets are $35 each including a drink, extra drinks $4 each. How much for 3 tickets and 2 drinks?",
+            None,
+        ),
+    ],
+)
+def test_a_price_with_an_allowance_and_a_rate_over_it(question: str, expression: str | None) -> None:
+    assert allowance_overage(question) == expression

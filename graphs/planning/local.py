@@ -89,7 +89,7 @@ from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_ca
 from graphs.planning.trips import round_trip_doubled, trip_expression
 from graphs.planning.unit_prices import price_and_count
 from graphs.planning.units import mixed_units_fixed
-from graphs.planning.wages import overtime_pay
+from graphs.planning.wages import allowance_overage, overtime_pay
 
 Routing = Literal["layered", "cues", "model"]
 """How the first tool of a turn is chosen: ``layered`` (fast path, cues, embeddings, then the model),
@@ -366,6 +366,7 @@ class LocalPlanner:
                     else together_expression(question)
                     or trip_expression(question)
                     or overtime_pay(question)
+                    or allowance_overage(question)
                     or both_ways(dimensional_expression(question), question)
                     or clock_duration(question)
                 ),

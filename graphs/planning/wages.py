@@ -58,3 +58,51 @@ def _is_hourly_pay(amount: Amount) -> bool:
 
 def _is_hours(amount: Amount) -> bool:
     return [(dim, exp, size) for dim, exp, size in amount.unit.sizes] == [("time", 1, Fraction(3600))]
+
+
+def allowance_overage(question: str) -> str | None:
+    """A price that includes so much of something, plus a rate for each unit over it ("$35 a month including 10
+    GB, extra data $4 per GB; I used 13.5 GB" -> ``35+(13.5-10)*4``); None for any other question, or use within
+    the allowance."""
+    if not (_INCLUDED.search(question) and _EXTRA.search(question)):
+        return None
+    found = amounts(question) or []
+    flat = [amount for amount in found if _money_per_period(amount)]
+    rates = [amount for amount in found if _per_thing(amount) is not None]
+    if len(flat) != 1 or len(rates) != 1 or len(found) != 4:
+        return None
+    thing = _per_thing(rates[0])
+    used = [amount for amount in found if _of_thing(amount) == thing]
+    if len(used) != 2 or used[1].value <= used[0].value:
+        return None
+    allowance, total = used
+    return f"{flat[0].written}+({total.written}-{allowance.written})*{rates[0].written}"
+
+
+_INCLUDED = re.compile(
+    r"\b(?:includ(?:es|ing|ed)|covers|comes\s+with|allowance\s+of|free\s+for\s+the\s+first)\b", re.I
+)
+_EXTRA = re.compile(r"\b(?:extra|additional|over(?:age)?|beyond|excess|above)\b", re.I)
+_PERIODS = {"time", "day", "week", "month", "year", "night"}
+
+
+def _money_per_period(amount: Amount) -> bool:
+    """A flat price, or one per period ("$35 a month")."""
+    dims = {(dim, exp) for dim, exp, _ in amount.unit.sizes}
+    return ("money", 1) in dims and all(dim in _PERIODS for dim, exp in dims - {("money", 1)} if exp < 0)
+
+
+def _per_thing(amount: Amount) -> tuple[str, Fraction] | None:
+    """What a rate of money is per, when that is no period ("$4 per GB": GB)."""
+    sizes = [(dim, exp, size) for dim, exp, size in amount.unit.sizes]
+    if len(sizes) != 2 or ("money", 1, Fraction(1)) not in sizes:
+        return None
+    ((dim, exp, size),) = [entry for entry in sizes if entry[0] != "money"]
+    return (dim, size) if exp == -1 and dim not in _PERIODS else None
+
+
+def _of_thing(amount: Amount) -> tuple[str, Fraction] | None:
+    """What an amount is of, periods it is per left out ("160 km in one day": km)."""
+    own = [(dim, size) for dim, exp, size in amount.unit.sizes if exp == 1]
+    rest = [dim for dim, exp, _ in amount.unit.sizes if exp < 0]
+    return own[0] if len(own) == 1 and all(dim in _PERIODS for dim in rest) else None
