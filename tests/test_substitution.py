@@ -123,6 +123,12 @@ def test_any_other_follow_up_is_left_to_the_planner(first: str, expression: str,
             "and with 2 fewer people?",
             "72",
         ),
+        (
+            "I got 34 out of 40 on a quiz, what percent is that?",
+            "34/40*100",
+            "what if I'd gotten 3 more right?",
+            "92.5",
+        ),
     ],
 )
 def test_a_count_grows_or_shrinks_as_the_follow_up_says(

@@ -226,7 +226,13 @@ def changed_count_expression(messages: Sequence[BaseMessage]) -> str | None:
     question, expression = previous
     change = found[0]
     noun = change["noun"] and change["noun"].lower()
-    old = _counted_number(question, None if noun is None or noun in _NOT_NOUNS else singular(noun))
+    scored = _OUT_OF.search(question) if noun in _SCORED else None
+    # "what if I'd gotten 3 more right?" of "34 out of 40": the score grows
+    old = (
+        scored["score"]
+        if scored
+        else _counted_number(question, None if noun is None or noun in _NOT_NOUNS else singular(noun))
+    )
     if old is None:
         return None
     pattern = rf"(?<![\d.]){re.escape(old)}(?![\d.])"
@@ -234,6 +240,10 @@ def changed_count_expression(messages: Sequence[BaseMessage]) -> str | None:
         return None
     sign = "-" if change["change"].lower() in {"fewer", "less"} else "+"
     return re.sub(pattern, f"({old}{sign}{change['number'].replace(',', '')})", expression)
+
+
+_SCORED = frozenset({"right", "correct"})
+_OUT_OF = re.compile(r"(?<![\d.])(?P<score>\d+(?:\.\d+)?)\s+out\s+of\s+\d+", re.I)
 
 
 _ANOTHER = re.compile(
