@@ -37,6 +37,18 @@ from tools.calculator import calculate
             "1500/(15+10)",
             "60",
         ),
+        (
+            "A 1200 L water tank has 240 L in it. It fills at 15 L per minute but leaks 3 L per minute at the same"
+            " time. How many minutes until it's full?",
+            "(1200-240)/(15-3)",
+            "80",
+        ),
+        (
+            "A bath holds 150 litres. The tap runs at 12 litres a minute while the plug hole drains 2 litres a minute"
+            " at the same time. How many minutes to fill it?",
+            "150/(12-2)",
+            "15",
+        ),
     ],
 )
 def test_doers_at_once(question: str, expression: str, value: str) -> None:
@@ -64,25 +76,3 @@ def test_the_planner_reads_work_done_together_without_a_model() -> None:
         DIMENSIONS_ROUTE,
         {"expression": "1/(1/4+1/6)"},
     )
-
-
-@pytest.mark.parametrize(
-    ("question", "expression", "value"),
-    [
-        (
-            "A 1200 L water tank has 240 L in it. It fills at 15 L per minute but leaks 3 L per minute at the same"
-            " time. How many minutes until it's full?",
-            "(1200-240)/(15-3)",
-            "80",
-        ),
-        (
-            "A bath holds 150 litres. The tap runs at 12 litres a minute while the plug hole drains 2 litres a minute"
-            " at the same time. How many minutes to fill it?",
-            "150/(12-2)",
-            "15",
-        ),
-    ],
-)
-def test_a_leak_at_the_same_time_takes_its_rate_off(question: str, expression: str, value: str) -> None:
-    assert together_expression(question) == expression
-    assert calculate(expression) == value

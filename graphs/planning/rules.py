@@ -541,6 +541,15 @@ def without_repeated_tail(expression: str, conversation: str) -> str | None:
     return shorter if is_arithmetic(shorter) else None
 
 
+def replaced_once(expression: str, number: str, replacement: str) -> str | None:
+    """``expression`` with ``number`` (as written, never part of a longer one) replaced, when it is written there
+    exactly once; None otherwise: which of two would a follow-up mean?"""
+    pattern = rf"(?<![\d.]){re.escape(number)}(?![\d.])"
+    if len(re.findall(pattern, expression)) != 1:
+        return None
+    return re.sub(pattern, replacement, expression)
+
+
 def format_value(value: Fraction) -> str:
     """A value as an expression writes it: "2", "0.5", "1.609344" (exactly, when its decimals end)."""
     if value.denominator == 1:

@@ -28,6 +28,7 @@ from graphs.planning.rules import (
     WRITTEN_NUMBER,
     number_words_to_digits,
     previous_turn,
+    replaced_once,
     singular,
 )
 
@@ -235,11 +236,8 @@ def changed_count_expression(messages: Sequence[BaseMessage]) -> str | None:
     )
     if old is None:
         return None
-    pattern = rf"(?<![\d.]){re.escape(old)}(?![\d.])"
-    if len(re.findall(pattern, expression)) != 1:
-        return None
     sign = "-" if change["change"].lower() in {"fewer", "less"} else "+"
-    return re.sub(pattern, f"({old}{sign}{change['number'].replace(',', '')})", expression)
+    return replaced_once(expression, old, f"({old}{sign}{change['number'].replace(',', '')})")
 
 
 _SCORED = frozenset({"right", "correct"})
@@ -290,10 +288,7 @@ def more_doers_expression(messages: Sequence[BaseMessage]) -> str | None:
     ]
     if len(rates) != 1:
         return None
-    pattern = rf"(?<![\d.]){re.escape(rates[0])}(?![\d.])"
-    if len(re.findall(pattern, expression)) != 1:
-        return None
-    return re.sub(pattern, f"({rates[0]}*{found['number']})", expression)
+    return replaced_once(expression, rates[0], f"({rates[0]}*{found['number']})")
 
 
 _AT_ONCE = re.compile(r"\b(?:at\s+the\s+same\s+time|at\s+once|simultaneously|in\s+parallel|together)\b", re.I)

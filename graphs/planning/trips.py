@@ -16,7 +16,7 @@ import re
 from fractions import Fraction
 
 from graphs.planning.quantities import Amount, Unit, amounts, asked_unit
-from graphs.planning.rules import expression_values
+from graphs.planning.rules import expression_values, replaced_once
 
 _BACK = re.compile(r"\b(?:back|same\s+way|return(?:ed|ing)?|home)\b", re.I)
 _AVERAGE = re.compile(r"\baverage\b", re.I)
@@ -117,10 +117,7 @@ def round_trip_doubled(expression: str, question: str) -> str | None:
     ]
     if len(distances) != 1:
         return None
-    pattern = rf"(?<![\d.]){re.escape(distances[0].written)}(?![\d.])"
-    if len(re.findall(pattern, expression)) != 1:
-        return None
-    return re.sub(pattern, f"({distances[0].written}*2)", expression)
+    return replaced_once(expression, distances[0].written, f"({distances[0].written}*2)")
 
 
 _BOTH_WAYS = re.compile(
