@@ -314,3 +314,38 @@ def test_a_follow_up_of_a_question_that_asked_no_price_is_not_searched_again() -
     messages = [*earlier, AIMessage("Volunteers [1]."), HumanMessage("and on Saturdays instead?")]
     assert carried_on_lookup(messages) is None
     assert carried_on_lookup([*court_quoted(), HumanMessage("and on Saturdays instead?")]) is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "expression"),
+    [
+        ("how much to park for 6 hours?", PARKING, "min(3*6,12)"),  # the day's cap
+        ("how much to park for 3 hours?", PARKING, "3*3"),  # under it
+        ("how much to copy 2 pages?", COPIES, "max(15*2/100,0.5)"),  # the minimum charge
+        ("how much to copy 10 pages?", COPIES, "15*10/100"),
+        ("how much to park for 3 days, 8 hours a day?", PARKING, None),  # a cap per day, for 3 days: not read
+    ],
+)
+def test_a_price_is_held_within_its_sentences_limit(
+    question: str, passage: str, expression: str | None
+) -> None:
+    assert looked_up_expression(question, [passage]) == expression
+
+
+def test_the_answer_shows_the_limit_applied() -> None:
+    messages = after_search("how much to park for 6 hours?", [PARKING])
+    step = rules_planner().plan(messages)
+    assert step.tool_args == {"expression": "min(3*6,12)"}
+    computed = {"name": "calculator", "args": step.tool_args, "id": "c1", "type": "tool_call"}
+    answered = rules_planner().plan(
+        [
+            *messages,
+            AIMessage("", tool_calls=[computed]),
+            ToolMessage(calculate("min(3*6,12)"), tool_call_id="c1", name="calculator"),
+        ]
+    )
+    assert (
+        answered.kind == "text"
+        and answered.text.startswith("min(3 × 6, 12) = 12.")
+        and "[1]" in answered.text
+    )

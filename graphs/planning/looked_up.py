@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from fractions import Fraction
 from typing import NamedTuple
 
 from langchain_core.messages import BaseMessage
@@ -26,7 +27,7 @@ from graphs.planning import rules
 from graphs.planning.dimensions import solved
 from graphs.planning.extractive import Ranking, shared_words, stems
 from graphs.planning.price_cases import CASES, NOT_A, other_case, unmet_condition
-from graphs.planning.price_parts import MONEY_GIVEN, RATED, parts, priced_figures, rate_of
+from graphs.planning.price_parts import MONEY_GIVEN, RATED, money_limits, parts, priced_figures, rate_of
 from graphs.planning.quantities import (
     DIMENSIONS,
     MONEY,
@@ -68,6 +69,7 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
     if grouped := _grouped(question, asked_amounts, texts):
         return _with_change_asked(grouped, question, texts)
     candidates = [(part, context) for text, context in sentences[:SENTENCES_READ] for part in parts(text)]
+    sentence_of = {part: text for text, _ in sentences[:SENTENCES_READ] for part in parts(text)}
     added = _added_extras(question)  # "including the unlock fee": read on its own, then added
     main = _NOT_COUNTED.sub(" ", _ADDED.sub(" ", question)) if added else question
     positive = NOT_A.sub(" ", _NOT_COUNTED.sub(" ", main))  # "not counting the deposit" names no deposit
@@ -99,7 +101,40 @@ def looked_up_expression(question: str, found: Sequence[Sentence | str]) -> str 
     if any(fee is None for fee in fees):
         return None
     changed = _with_change_asked(expression, question, texts, covered)
-    return "+".join([changed, *(fee for fee in fees if fee)]) if changed else None
+    if changed is None:
+        return None
+    limited = _within_limits(changed, sentence_of[part], asked_amounts)
+    return "+".join([limited, *(fee for fee in fees if fee)]) if limited else None
+
+
+def _within_limits(expression: str, sentence: str, asked_amounts: list[Amount]) -> str | None:
+    """``expression`` held within the money limit its price's sentence sets where it passes it ("€2 per hour, up
+    to a maximum of €10 per day" for 8 hours -> ``min(2*8,10)``; "20p per page, minimum charge £1" for 3 pages
+    -> ``max(3*20/100,1)``). None for a limit per a period the question counts several of ("per day" for 3
+    days): it holds for each, which one calculation of the total cannot say."""
+    try:
+        value = Fraction(calculate(expression))
+    except (CalculatorError, ValueError):
+        return expression
+    for kind, figure, per in money_limits(sentence):
+        size = _PERIODS.get(per)
+        if size and any(
+            amount.value > 1
+            and any(
+                dim == "time" and exp > 0 and unit_size >= size for dim, exp, unit_size in amount.unit.sizes
+            )
+            for amount in asked_amounts
+        ):
+            return None
+        if kind == "max" and value > figure:
+            return f"min({expression},{rules.format_value(figure)})"
+        if kind == "min" and value < figure:
+            return f"max({expression},{rules.format_value(figure)})"
+    return expression
+
+
+_PERIODS = {"hour": 3600, "day": 86400, "night": 86400, "week": 604800, "month": 2592000, "year": 31536000}
+"""The sizes, in seconds, of the periods a limit may be per (a month as 30 days: only compared)."""
 
 
 def own_amounts(question: str) -> list[Amount] | None:

@@ -122,3 +122,32 @@ _ADVERBS = {"hourly": "hour", "daily": "day", "nightly": "night", "weekly": "wee
 _ADVERB = re.compile(r"\b(hourly|daily|nightly|weekly|monthly)\b", re.I)
 RATED = re.compile(r"\b(?:per|a|an|each|every)\s+[a-z]|/\s*[a-z]", re.I)
 """A price already said per something ("£6 per hour", "£3 a day", "£2/kg")."""
+
+
+def money_limits(sentence: str) -> list[tuple[str, Fraction, str]]:
+    """The money limits of a price sentence, each as ``("max" or "min", figure, what it is per)``: "up to a
+    maximum of €10 per day" -> ``("max", 10, "day")``, "minimum charge £1" -> ``("min", 1, "")``; limits of
+    counts ("maximum 2 dogs per pitch") are none."""
+    found = []
+    for limit in _LIMIT_FIGURE.finditer(sentence):
+        after = limit["after"]
+        pence = re.match(r"p\b", after.strip())
+        if not (
+            limit["currency"]
+            or pence
+            or MONEY_GIVEN.match(after.strip())
+            or re.search(r"\.\d\d$", limit["number"])
+        ):
+            continue
+        per = re.search(r"\bper\s+([a-z]+)", after, re.I)
+        kind = "min" if re.match(r"min|at\s+least", limit["kind"], re.I) else "max"
+        figure = Fraction(limit["number"]) / (100 if pence else 1)  # "50p" of a price in pounds
+        found.append((kind, figure, per[1].lower() if per else ""))
+    return found
+
+
+_LIMIT_FIGURE = re.compile(
+    r"\b(?P<kind>maximum|max\.?|minimum|min\.?|capped\s+at|at\s+most|no\s+more\s+than|at\s+least)"
+    r"(?:\s+charge)?(?:\s+of)?\s*(?P<currency>[$€£])?(?P<number>\d+(?:\.\d+)?)(?P<after>[^,;.(]*)",
+    re.I,
+)

@@ -626,6 +626,7 @@ def pretty_expression(expression: str) -> str:
     text = re.sub(r"\s*([+\-*/%^])\s*", r" \1 ", text).replace("*", "×").replace("/", "÷")
     text = re.sub(r"\(\s*-\s*", "(-", text)
     text = re.sub(r"^\s*-\s*", "-", text)
+    text = re.sub(r"\s*,\s*", ", ", text)  # min(3 × 6, 12)
     return re.sub(r"\s+", " ", text).strip()
 
 
