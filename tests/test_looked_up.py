@@ -279,6 +279,7 @@ def test_a_calculation_after_a_look_up_without_the_price_is_not_made() -> None:
         ("And can I also hire rackets?", "a court for 3 hours on a Tuesday? And can I also hire rackets?"),
         ("What time does the sports centre open on Sundays, and is there parking nearby at all?", None),
         ("Who runs the club?", None),  # a question of its own
+        ("ok thanks", None),
     ],
 )
 def test_a_follow_up_carries_the_question_on(follow_up: str, again: str | None) -> None:

@@ -65,10 +65,12 @@ def carried_on(question: str, follow_up: str) -> str | None:
 
 
 _CARRIES_ON = re.compile(
-    r"^\W*(?:and|but|so|then|ok(?:ay)?|what\s+if|how\s+about|what\s+about|if|with)\b|\b(?:instead|also|as\s+well)\b",
+    r"^\W*(?:(?:and|but|so|ok(?:ay)?)\W+)?(?:what\s+if|how\s+about|what\s+about|and\s+if|if\s+(?:we|i)|with|plus"
+    r"|add(?:ing)?|and\s+(?:for|on|at|in|with|during))\b|\b(?:instead|also|as\s+well)\b",
     re.I,
 )
-"""How a follow-up that changes or adds to the question before opens or says so."""
+"""How a follow-up that changes or adds to the question before opens or says so ("what if we add...", "and on
+a Saturday?", "... instead?"); "ok thanks" does not."""
 _SHORT = 16
 """Words at most in a follow-up that carries the question before on: a longer one says all it asks."""
 
