@@ -396,21 +396,12 @@ class LocalPlanner:
             return None
         if call.tool == "calculator":  # "8,500*7" as the question wrote 8,500: the calculator reads 8500
             call = replace(call, argument=rules.without_thousands_separators(call.argument))
-        documents = self.by_name.get(rules.DOCUMENTS_TOOL)
-        query_argument = documents and single_string_argument(documents, QUERY_ARGUMENTS)
         if (
             call.tool in {"calculator", ANSWER}
-            and query_argument
             and asks_a_price_not_given(messages, question)
+            and (search := self.documents_search(rules.search_query(question)))
         ):
-            # "how much to hire a lane for 2.5 hours?": the price is in the user's documents, not the words
-            query = rules.search_query(question)
-            return Plan(
-                "tool_call",
-                LOOKED_UP_ROUTE,
-                tool_name=rules.DOCUMENTS_TOOL,
-                tool_args={query_argument: query},
-            )
+            return search  # "how much to hire a lane for 2.5 hours?": the price is in the documents, not the words
         if call.tool == ANSWER:
             return self.small_talk(messages, question, TRAINED_ROUTE)
         tool = self.by_name.get(call.tool)
@@ -569,15 +560,17 @@ class LocalPlanner:
             ]
         if found := dated(question, season, definitions):
             return found
+        return None if searched else self.documents_search(season_query(season))
+
+    def documents_search(self, query: str) -> Plan | None:
+        """The step searching the user's documents for ``query`` (a look-up's route), or None when no
+        documents tool with a query argument is bound."""
         documents = self.by_name.get(rules.DOCUMENTS_TOOL)
         query_argument = documents and single_string_argument(documents, QUERY_ARGUMENTS)
-        if searched or not query_argument:
+        if not query_argument:
             return None
         return Plan(
-            "tool_call",
-            LOOKED_UP_ROUTE,
-            tool_name=rules.DOCUMENTS_TOOL,
-            tool_args={query_argument: season_query(season)},
+            "tool_call", LOOKED_UP_ROUTE, tool_name=rules.DOCUMENTS_TOOL, tool_args={query_argument: query}
         )
 
     def compute_after_lookup(
@@ -675,17 +668,8 @@ class LocalPlanner:
         Such a follow-up needs figures the last search may not hold, and the arithmetic on the previous
         result alone cannot add them ("16*4" for the weekend price of four). The step after the search reads
         the pair as one question (:meth:`looked_up`)."""
-        documents = self.by_name.get(rules.DOCUMENTS_TOOL)
-        query_argument = documents and single_string_argument(documents, QUERY_ARGUMENTS)
         again = carried_on_lookup(messages)
-        if not query_argument or again is None:
-            return None
-        return Plan(
-            "tool_call",
-            LOOKED_UP_ROUTE,
-            tool_name=rules.DOCUMENTS_TOOL,
-            tool_args={query_argument: rules.search_query(again)},
-        )
+        return None if again is None else self.documents_search(rules.search_query(again))
 
     def converted_after_lookup(
         self, question: str, focused: tuple[str, str] | None, argument: str

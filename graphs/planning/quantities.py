@@ -93,6 +93,10 @@ class Unit:
             size *= of_one**exp
         return size
 
+    def size_of(self, dimension: str) -> Fraction | None:
+        """The size of the unit's first part in ``dimension`` (a km/h: 1000 in length, 3600 in time), or None."""
+        return next((size for dim, _, size in self.sizes if dim == dimension), None)
+
     def over(self, other: Unit) -> Unit:
         return Unit(self.sizes + tuple((dim, -exp, size) for dim, exp, size in other.sizes))
 

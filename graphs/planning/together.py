@@ -37,7 +37,9 @@ def together_expression(question: str) -> str | None:
     size = asked.sizes[0][2]
     durations = [amount for amount in found if _powers(amount.unit) == [("time", 1)]]
     if len(durations) == len(found) and 2 <= len(durations) <= 3 and not _AGAINST.search(question):
-        if any(_size(amount, "time") != (size or _size(durations[0], "time")) for amount in durations):
+        if any(
+            amount.unit.size_of("time") != (size or durations[0].unit.size_of("time")) for amount in durations
+        ):
             return None  # in another unit than asked, or in two units
         return f"1/({'+'.join(f'1/{amount.written}' for amount in durations)})"
     counted = [amount for amount in found if _powers(amount.unit) != [("time", -1)] and _counts_doers(amount)]
@@ -50,7 +52,7 @@ def together_expression(question: str) -> str | None:
         work = [
             replace(full, written=f"({full.written}-{already.written})", exact=full.value - already.value)
         ]
-        if _size(full, full.unit.sizes[0][0]) != _size(already, already.unit.sizes[0][0]):
+        if full.unit.size_of(full.unit.sizes[0][0]) != already.unit.size_of(already.unit.sizes[0][0]):
             return None
     if len(work) != 1 or not 2 <= len(rates) <= 3:
         return None
@@ -62,9 +64,12 @@ def together_expression(question: str) -> str | None:
     if len(against) == len(rates):
         return None
     for rate in rates:
-        if _powers(rate.unit) != sorted([*_powers(job.unit), ("time", -1)]) or _size(rate, "time") != size:
+        if (
+            _powers(rate.unit) != sorted([*_powers(job.unit), ("time", -1)])
+            or rate.unit.size_of("time") != size
+        ):
             return None  # a rate of something else, or per another unit of time than asked
-        if any(_size(rate, dim) != _size(job, dim) for dim, _ in _powers(job.unit)):
+        if any(rate.unit.size_of(dim) != job.unit.size_of(dim) for dim, _ in _powers(job.unit)):
             return None  # litres a minute for a job in cubic metres
     combined = "".join(f"{'-' if rate in against else '+'}{rate.written}" for rate in rates).lstrip("+")
     return f"{job.written}/({combined})"
@@ -81,10 +86,6 @@ def _is_against(rate: Amount, question: str) -> bool:
 
 def _powers(unit: Unit) -> list[tuple[str, int]]:
     return sorted((dim, exp) for dim, exp, _ in unit.sizes)
-
-
-def _size(amount: Amount, dimension: str) -> object:
-    return next((size for dim, _, size in amount.unit.sizes if dim == dimension), None)
 
 
 def _counts_doers(amount: Amount) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from graphs.planning.quantities import Amount, Unit, amounts, asked_unit
+from graphs.planning.quantities import Amount, amounts, asked_unit
 from graphs.planning.rules import expression_values, replaced_once
 
 _BACK = re.compile(r"\b(?:back|same\s+way|return(?:ed|ing)?|home)\b", re.I)
@@ -48,11 +48,12 @@ def trip_expression(question: str) -> str | None:
     if distance is not None or not legs or len(legs) + len(stops) < 2:
         return None
     if any(
-        _size(d, "length") != _size(s, "length") or _size(s, "time") != _size(legs[0][1], "time")
+        d.unit.size_of("length") != s.unit.size_of("length")
+        or s.unit.size_of("time") != legs[0][1].unit.size_of("time")
         for d, s in legs
     ):
         return None  # miles at km/h, or speeds per other units of time
-    hour = _size(legs[0][1], "time")
+    hour = legs[0][1].unit.size_of("time")
     if hour is None:
         return None
     times = [f"{d.written}/{s.written}" for d, s in legs] + [_in(stop, hour) for stop in stops]
@@ -62,7 +63,7 @@ def trip_expression(question: str) -> str | None:
         total = "+".join(times)
         return total if size == hour else f"({total})*{_ratio(hour / size)}"
     if sorted(kinds) == [("length", 1), ("time", -1)] and _AVERAGE.search(question):
-        if _size_of(asked, "length") != _size(legs[0][1], "length") or _size_of(asked, "time") != hour:
+        if asked.size_of("length") != legs[0][1].unit.size_of("length") or asked.size_of("time") != hour:
             return None
         return f"({'+'.join(d.written for d, _ in legs)})/({'+'.join(times)})"
     return None
@@ -77,17 +78,9 @@ def _kind(amount: Amount) -> str:
     }.get(tuple(powers), "other")
 
 
-def _size(amount: Amount, dimension: str) -> Fraction | None:
-    return next((size for dim, _, size in amount.unit.sizes if dim == dimension), None)
-
-
-def _size_of(unit: Unit, dimension: str) -> Fraction | None:
-    return next((size for dim, _, size in unit.sizes if dim == dimension), None)
-
-
 def _in(stop: Amount, hour: Fraction) -> str:
     """A stop's duration in the unit of time the speeds are per ("30 minutes" -> ``30/60`` of an hour)."""
-    size = _size(stop, "time")
+    size = stop.unit.size_of("time")
     if size is None or size == hour:
         return stop.written
     share = size / hour
