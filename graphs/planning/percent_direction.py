@@ -49,7 +49,7 @@ def about_earnings(question: str, conversation: str) -> bool:
 def percent_sign(percent: str, question: str, earnings: bool) -> str | None:
     """ "+" or "-" as every clause of ``question`` that writes ``percent`` % says; None when they say neither
     or both. ``earnings``: the conversation is about earnings, so a tax is taken off."""
-    written = re.compile(rf"(?<![\d.]){re.escape(percent)}\s*(?:%|percent\b)", re.IGNORECASE)
+    written = _written_percent(percent)
     signs = set()
     for clause in _CLAUSE_BREAK.split(question):
         if written.search(clause):
@@ -58,6 +58,11 @@ def percent_sign(percent: str, question: str, earnings: bool) -> str | None:
             up, down = bool(_UP.search(clause)), bool(_DOWN.search(clause))
             signs.add("+" if up and not down else "-" if down and not up else "?")
     return signs.pop() if len(signs) == 1 and "?" not in signs else None
+
+
+def _written_percent(percent: str) -> re.Pattern[str]:
+    """``percent`` written as a percentage ("8%", "8 percent"), not as part of another number."""
+    return re.compile(rf"(?<![\d.]){re.escape(percent)}\s*(?:%|percent\b)", re.IGNORECASE)
 
 
 _TOTAL_ASKED = re.compile(
@@ -107,7 +112,7 @@ def bare_percentage_applied(expression: str, question: str, conversation: str = 
     match = _BARE_PERCENTAGE.fullmatch(expression.replace(" ", ""))
     if match is None or match["rest"].count("(") != match["rest"].count(")"):
         return None
-    if not re.search(rf"(?<![\d.]){re.escape(match['percent'])}\s*(?:%|percent\b)", question, re.I):
+    if not _written_percent(match["percent"]).search(question):
         return None  # "plus 8/100" as the user wrote it
     sign = percent_sign(match["percent"], question, about_earnings(question, conversation)) or match["sign"]
     return f"({match['rest']})*(1{sign}{match['percent']}/100)"
