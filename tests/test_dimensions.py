@@ -257,3 +257,14 @@ def answered(question: str, expression: str, result: str, call_id: str) -> list[
         ToolMessage(result, tool_call_id=call_id, name="calculator"),
         AIMessage(f"{expression} = {result}."),
     ]
+
+
+def test_s_after_a_number_or_a_slash_is_seconds() -> None:
+    speed = asked_unit("convert 72 km/h to m/s")
+    assert speed is not None and sorted(speed.sizes) == [("length", 1, 1), ("time", -1, 1)]
+    found = amounts("it goes 5 m/s. how far in 10 s?")
+    assert found is not None and [(a.written, a.unit.sizes) for a in found] == [
+        ("5", (("length", 1, 1), ("time", -1, 1))),
+        ("10", (("time", 1, 1),)),
+    ]
+    assert asked_unit("what's the dog's name?") is None  # "'s" is no second
