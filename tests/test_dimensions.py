@@ -8,6 +8,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
 from graphs.planning.local import DIMENSIONS_ROUTE, LocalPlanner
 from graphs.planning.quantities import amounts, asked_unit
+from tests.test_trained_planner import previous_result
 from tools.calculator import calculate, calculator
 
 
@@ -25,6 +26,34 @@ from tools.calculator import calculate, calculator
         ("Sam saves $12 a week. How many weeks will it take him to save $180?", "180/12", "15"),
         ("The van uses 9 L per 100 km. How many litres for a 250 km trip?", "9/100*250", "22.5"),
         ("A printer prints 18 pages per minute. How many pages in 25 minutes?", "18*25", "450"),
+        # prices of one same thing add: each is paid for every ticket
+        (
+            "Concert tickets are $65 each plus a $7.50 booking fee per ticket. What do 4 tickets cost?",
+            "(65+7.5)*4",
+            "290",
+        ),
+        # "each" after a group: what follows is each one's
+        ("Our team of 6 each sold 14 raffle tickets at $2 each. How much did we raise?", "6*14*2", "168"),
+        ("A class has 28 students and each needs 3 notebooks. How many notebooks?", "28*3", "84"),
+        # "how much did she spend?" asks the whole spent: what was bought adds up
+        (
+            "Lena bought 4 pencils for $1.25 each and a ruler for $2.40. How much did she spend?",
+            "2.4+4*1.25",
+            "7.4",
+        ),
+        # a total of sums of money: they add
+        ("A desk costs $320 and delivery is $25. What is the total?", "320+25", "345"),
+        # the one period asked over, as long as the calendar makes it in the rate's period
+        ("I run 5.5 km every day. How far do I run in a week?", "5.5*7", "38.5"),
+        ("A tap drips 12 ml every minute. How many ml in an hour?", "12*60", "720"),
+        # payments counted by their period
+        (
+            "A laptop costs $900 and I pay it off in 18 equal monthly payments. How much per month?",
+            "900/18",
+            "50",
+        ),
+        # "how much flour" of "250 g of flour": grams
+        ("A recipe needs 250 g of flour per loaf. How much flour for 6 loaves?", "250*6", "1500"),
         ("4 crates, 36 bottles each, shared between 9 shops. how many bottles per shop", "4*36/9", "16"),
         (
             "trip of 600 km, the car burns 5 L/100km and fuel is $2 a litre, 4 of us share it. how much each?",
@@ -113,9 +142,9 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
         "It takes 3 workers 6 hours to build a wall. How long would 2 workers take?",  # inverse, maybe
         "8 pipes fill a pool in 6 hours. How many pipes would fill it in 4 hours?",  # inverse
         "I rode 30 km out at 20 km/h and back at 30 km/h. Average speed in km/h?",  # not a product
-        "Concert tickets are $65 each plus a $7.50 fee per ticket. What do 4 tickets cost?",  # each of what?
         "A crate holds 2.2 m³. How many crates are there in 23 m³?",  # not whole, and not said how to round
         "The room is 4 m wide. How many tiles do I need?",  # no value has tiles
+        "I earn $15 an hour. How much do I make in a day?",  # a day's work is not 24 hours
     ],
 )
 def test_anything_else_stands(question: str) -> None:
@@ -268,3 +297,13 @@ def test_s_after_a_number_or_a_slash_is_seconds() -> None:
         ("10", (("time", 1, 1),)),
     ]
     assert asked_unit("what's the dog's name?") is None  # "'s" is no second
+
+
+def test_a_measured_result_is_converted_when_asked_in_another_unit() -> None:
+    messages = previous_result(
+        "A recipe needs 250 g of flour per loaf. How much flour for 6 loaves?",
+        "250*6",
+        "how many kilograms is that?",
+    )
+    found = dimensional_follow_up(messages)
+    assert found == "1500/1000" and calculate(found) == "1.5"

@@ -152,3 +152,11 @@ def test_periods_to_reach_needs_the_same_period() -> None:
         "I run 3 km four times a week. How far is that per week?", "3*4", "how many days to reach 96 km?"
     )
     assert periods_to_reach(messages) is None
+
+
+def test_a_result_for_several_periods_is_carried_per_one() -> None:
+    messages = previous_result(
+        "I save $45 a week. How much is that in 8 weeks?", "45*8", "and over a whole year?"
+    )
+    found = period_follow_up(messages)
+    assert found == "360/8*52" and calculate(found) == "2340"

@@ -151,3 +151,87 @@ def test_anything_else_is_not_a_percentage_total(first: str, expression: str, fo
     from tests.test_substitution import conversation
 
     assert percent_total(conversation(first, expression, follow_up)) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        ("4 tickets at $72.50 each?", "4*72.5", "now add 8% tax on the whole thing", "313.2"),
+        ("A sofa is $840 and delivery $60. Total?", "840+60", "and if I get 15% off the total?", "765"),
+        ("My bill is $96 a month. Per year?", "96*12", "what if it goes up by 10%?", "1267.2"),
+        ("Dinner for 4 came to $132.", "132", "with a 20% tip?", "158.4"),
+    ],
+)
+def test_a_follow_ups_one_percentage_changes_the_previous_result(
+    first: str, expression: str, follow_up: str, value: str
+) -> None:
+    from graphs.planning.references import changed_by_percent
+
+    found = changed_by_percent(previous_result(first, expression, follow_up))
+    assert found is not None and calculate(found) == value
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "what is 15% of that?",  # a part of it: referenced_expression's
+        "and 10% off for 3 of us?",  # a number of its own
+        "is 10% a lot?",  # no direction
+    ],
+)
+def test_anything_else_is_not_a_percentage_change_of_the_result(follow_up: str) -> None:
+    from graphs.planning.references import changed_by_percent
+
+    assert changed_by_percent(previous_result("What is 12 times 12?", "12*12", follow_up)) is None
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "expression"),
+    [
+        ("with a $2 booking fee on top?", "45+2"),
+        ("plus $7.50 shipping?", "45+7.5"),
+        ("and if we add a 5 dollar tip?", "45+5"),
+        ("with a $2 booking fee per ticket?", None),  # per ticket: counted elsewhere
+        ("and for 2 more adults?", None),  # no money
+        ("plus 10%?", None),  # a percentage: changed_by_percent's
+    ],
+)
+def test_a_sum_of_money_on_top_is_added_to_the_previous_result(
+    follow_up: str, expression: str | None
+) -> None:
+    from graphs.planning.references import added_on_top
+
+    assert (
+        added_on_top(previous_result("2 adults at $12 and 3 kids at $7?", "2*12+3*7", follow_up))
+        == expression
+    )
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "expression"),
+    [
+        ("we need $250 total, how much more do we need?", "250-168"),
+        ("our goal is 200 tickets, how many more tickets do we need?", "200-168"),
+        ("how many more weeks until it hits 250 cm?", None),  # weeks of growth, not cm
+        ("we need $100, how much more?", None),  # already past it
+        ("how much more is that than 100?", None),  # a comparison: compared_expression's
+    ],
+)
+def test_what_is_still_needed_to_reach_a_goal(follow_up: str, expression: str | None) -> None:
+    from graphs.planning.references import still_needed
+
+    assert still_needed(previous_result("6 of us sold 14 at $2 each?", "6*14*2", follow_up)) == expression
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "expression"),
+    [
+        ("notebooks come in packs of 10, how many packs do we need to buy?", "ceil(84/10)"),
+        ("boxes of 10: how many full boxes can we fill?", "floor(84/10)"),
+        ("in packs of 4, how many packs do we need?", "84/4"),  # whole already
+        ("in packs of 10, how many packs?", None),  # neither up nor down said
+    ],
+)
+def test_whole_packs_of_the_previous_result(follow_up: str, expression: str | None) -> None:
+    messages = previous_result("28 students each need 3 notebooks. How many?", "28*3", follow_up)
+    assert shared_expression(messages) == expression

@@ -646,7 +646,9 @@ def test_a_thousands_separator_the_adapter_copied_is_dropped() -> None:
 def test_groups_of_a_list_the_adapter_subtracted_are_added() -> None:
     question = "Maria bought 3 notebooks for $4.25 each and a pen for $1.80. How much did she spend?"
     step = planner(Call("calculator", "3*4.25-1*1.80")).plan([HumanMessage(question)])
-    assert step.tool_args == {"expression": "3*4.25+1*1.80"}
+    # read exactly before the adapter is asked ("how much did she spend?" asks the whole spent), else the
+    # adapter's subtraction is mended: either way the groups are added
+    assert calculate(step.tool_args["expression"]) == "14.55"
 
 
 def test_the_units_a_total_takes_at_a_rate_divide_it() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -29,6 +30,7 @@ from graphs.planning.quantities import (
     Powers,
     Unit,
     amounts,
+    asked_sentence,
     asked_unit,
     summed,
 )
@@ -54,7 +56,33 @@ def dimensional_expression(question: str) -> str | None:
     asked = asked_unit(question)
     if not found or asked is None:
         return None
-    return solved(question, found, asked)
+    return solved(question, found + _one_period_asked(question, found), asked)
+
+
+def _one_period_asked(question: str, found: list[Amount]) -> list[Amount]:
+    """The length of the one period a question asks over, in the smaller period its one rate runs per ("5.5
+    km every day. How far in a week?": 7 days), where the calendar fixes it and nothing else counts time;
+    else nothing. An hour's rate over a day is left out: a day's work is not 24 hours."""
+    asked = _IN_ONE_PERIOD.search(asked_sentence(question) or "")
+    if asked is None or any(dim == "time" and exp > 0 for a in found for dim, exp, _ in a.unit.sizes):
+        return []
+    rates = {size for a in found for dim, exp, size in a.unit.sizes if dim == "time" and exp < 0}
+    if len(rates) != 1:
+        return []
+    (rate,) = rates
+    period = _PERIOD_SECONDS[asked["period"].lower()]
+    if (rate, period) not in _CALENDAR:
+        return []
+    return [Amount(format_value(period / rate), Unit((("time", 1, rate),)))]
+
+
+_IN_ONE_PERIOD = re.compile(
+    r"\b(?:in|over|for|during|across)\s+(?:an?|one|the\s+whole|a\s+whole)\s+(?P<period>week|hour|minute)\b",
+    re.I,
+)
+_PERIOD_SECONDS = {"week": Fraction(604800), "hour": Fraction(3600), "minute": Fraction(60)}
+_CALENDAR = {(Fraction(86400), Fraction(604800)), (Fraction(60), Fraction(3600)), (Fraction(1), Fraction(60))}
+"""Rates per day over a week, per minute over an hour, per second over a minute."""
 
 
 def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
@@ -157,6 +185,7 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
         asked = Unit(((dimension, 1, min(sizes)),))
     if not 1 <= len(found) <= 6 or any(amount.value in (0, 1) for amount in found):
         return None  # "How much does one yogurt cost?": a "one" that says per what, not an amount
+    found = _prices_of_one_thing_added(found)
     money = any(dim == "money" for dim, _ in asked.powers)
     if any(_bare(amount) for amount in found) and not money:
         return None
@@ -185,6 +214,26 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     return _start_and_change(question, found, units, targets)
 
 
+def _prices_of_one_thing_added(found: list[Amount]) -> list[Amount]:
+    """``found`` with the prices per one same thing added into one ("$65 each plus a $7.50 booking fee per
+    ticket" -> ``(65+7.5)`` per ticket): each is paid for every one of them."""
+    priced: dict[tuple, list[Amount]] = {}
+    for amount in found:
+        powers = dict(amount.unit.powers)
+        if powers.get("money") == 1 and len(powers) == 2 and not amount.change and amount.per == 1:
+            priced.setdefault(amount.unit.sizes, []).append(amount)
+    merged = []
+    for amount in found:
+        same = priced.get(amount.unit.sizes, [])
+        if len(same) < 2:
+            merged.append(amount)
+        elif amount is same[0]:
+            total = sum((other.value for other in same), Fraction(0))
+            written = "(" + "+".join(other.written for other in same) + ")"
+            merged.append(replace(amount, written=written, exact=total))
+    return merged
+
+
 def _sizes_of(found: list[Amount], dimension: str) -> list[Fraction]:
     """The sizes of the units of ``dimension`` itself (a km, not a litre's cube of length) the amounts use."""
     return [
@@ -202,6 +251,15 @@ def _whole(expression: str, value: Fraction, asked: Unit, question: str) -> str 
     many tickets can I buy"); None when it does not say."""
     counted = [dim for dim, exp in asked.powers if dim not in DIMENSIONS]
     if value.denominator == 1 or len(asked.powers) != 1 or not counted:
+        return expression
+    return whole_count(expression, value, question)
+
+
+def whole_count(expression: str, value: Fraction, question: str) -> str | None:
+    """``expression`` of a count of things that come whole, rounded as ``question`` says where ``value`` is
+    not whole: up for what is needed ("how many boxes do I need"), down for what can be had ("how many
+    tickets can I buy"); None when it does not say."""
+    if value.denominator == 1:
         return expression
     down, up = bool(_ROUNDS_DOWN.search(question)), bool(_ROUNDS_UP.search(question))
     if down == up:
@@ -279,6 +337,9 @@ _ADDS = re.compile(
     r"|plus|extra|another|more|total|altogether|in\s+all|earns?)\b",
     re.I,
 )
+_SPENT_ASKED = re.compile(
+    r"\bhow\s+much\s+(?:money\s+)?(?:did|do|does|will|would)\s+(?:\w+\s+){1,2}?(?:spend|pay)\b", re.I
+)
 _TAKES = re.compile(
     r"\b(?:spends?|spent|uses?|used|loses?|lost|leaks?|taken?\s+out|takes?\s+out|pays?\s+off|eats?|drinks?"
     r"|sells?|sold|gives?\s+away|left|remain\w*|minus|less|fewer|off|shrinks?|drops?|falls?|decreases?|withdraw\w*)\b",
@@ -295,7 +356,10 @@ def _start_and_change(
 ) -> str | None:
     """One amount in the asked unit as it stands, and the product of the others added to it or taken from
     it as the question's verbs say; None when that is not one reading."""
-    adds, takes = bool(_ADDS.search(question)), bool(_TAKES.search(question))
+    # "how much did she spend?" asks the whole spent: the things bought add up
+    spent_asked = _SPENT_ASKED.search(question)
+    stated = _SPENT_ASKED.sub(" ", question)
+    adds, takes = bool(_ADDS.search(stated) or spent_asked), bool(_TAKES.search(stated))
     if adds == takes or _COMPARES.search(question):
         return None
     readings: dict[Fraction, str] = {}

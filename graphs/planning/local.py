@@ -65,10 +65,13 @@ from graphs.planning.price_parts import priced_figures
 from graphs.planning.purchases import purchase_total
 from graphs.planning.rates import rate_per_amount, rate_times_sum, units_needed
 from graphs.planning.references import (
+    added_on_top,
+    changed_by_percent,
     compared_expression,
     percent_total,
     referenced_expression,
     shared_expression,
+    still_needed,
 )
 from graphs.planning.relations import (
     age_in_years,
@@ -355,6 +358,9 @@ class LocalPlanner:
                     or compared_expression(messages)
                     or shared_expression(messages)
                     or percent_total(messages)
+                    or changed_by_percent(messages)
+                    or added_on_top(messages)
+                    or still_needed(messages)
                     or dimensional_follow_up(messages)
                 ),
             ),

@@ -167,6 +167,11 @@ def period_follow_up(messages: Sequence[BaseMessage]) -> str | None:
         return None
     if numbers and Fraction(numbers[0]) != factor:
         return None
+    # "how much is that in 8 weeks?": the result is for 8 of them, one is an eighth of it
+    sentences = [sentence for sentence in re.findall(r"[^.?!]*\?", asked_before) if sentence.strip()]
+    counted_before = re.search(rf"({DECIMAL})\s*{given}s?\b", sentences[-1] if sentences else "", re.I)
+    if counted_before and Fraction(counted_before[1]) != 1:
+        return f"{result}/{counted_before[1]}{operator}{factor}"
     return f"{result}{operator}{factor}"
 
 

@@ -72,7 +72,14 @@ _NOT_NOUNS = {
     "each", "every", "is", "are", "was", "were", "be", "it", "that", "this", "than", "then", "so", "if",
     "but", "times", "x", "long", "wide", "high", "deep", "tall", "away", "off", "left", "more", "less",
     "how", "what", "which", "i", "we", "he", "she", "they", "my", "our", "your", "their", "his", "her",
+    "plus", "minus", "also", "too", "all", "both", "apiece",
 }  # fmt: skip
+_DOES = (
+    r"(?:needs?|gets?|has|have|had|takes?|took|wants?|eats?|ate|uses?|used|buys?|bought|sells?|sold|pays?|paid"
+    r"|makes?|made|brings?|brought|receives?|received|earns?|earned|spends?|spent|raised?|collected|gave|gives?)"
+)
+"""What each of a group does with the amount after it: "28 students and each needs 3 notebooks"."""
+_EACH_DOES = re.compile(rf"\beach(?:\s+(?:one|of\s+(?:them|us|those|these)))?\s+{_DOES}\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -146,13 +153,27 @@ def _noun_unit(text: str) -> tuple[Unit, int] | None:
         # "14 tomato plants", "7 mock exam papers": the head noun is the last
         word, end = head[1].lower(), end + head.end()
     noun = "person" if word in _PEOPLE else singular(word)
+    if (paid := _PAID_EVERY.match(text[:end])) and (period := _noun_unit(_EVERY[paid[1].lower()])):
+        return period[0], end  # "12 equal monthly payments": 12 months
     return Unit(((noun, 1, Fraction(1)),)), end
 
 
+_PAID_EVERY = re.compile(
+    r"\s*(?:equal\s+)?(monthly|weekly|yearly|annual)\s+(?:re)?(?:payments?|instal?lments?)\s*$", re.I
+)
+"""Payments counted by their period: "12 equal monthly payments" are 12 months of them."""
+_EVERY = {"monthly": "month", "weekly": "week", "yearly": "year", "annual": "year"}
 _RATE = re.compile(
     rf"\s*(?:of(?:\s+[a-z]+){{1,3}}?\s+)?(?:(?:per|an?|each|every)\b|/)\s*(?P<per>{DECIMAL})?\s*(?=[a-z])",
     re.I,
 )
+_TEAM = re.compile(r"\b(?:team|group|family|class|crew|party|squad|club|band)\s+of\s*$", re.I)
+"""A group counted in people: "a team of 6"."""
+_NAMED_RATE = re.compile(
+    r"\s*(?:(?!(?:per|each|every|an?|for|of|and|or|plus)\b)[a-z-]+\s+){1,2}?(?=(?:per|each|every)\s+[a-z])",
+    re.I,
+)
+"""The name of a charge between its sum and what it is per: "$7.50 *booking fee* per ticket"."""
 _PER_AGAIN = re.compile(r"\s*per\s+(?=[a-z])", re.I)
 _BEFORE_RATE = re.compile(
     r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>[a-z]+)(?:\s+of(?:\s+[a-z]+){1,3}?)?"
@@ -200,7 +221,20 @@ def amounts(question: str) -> list[Amount] | None:
         else:
             number, exact = match["number"], None
         counted_rate = False
-        if rate := _RATE.match(after):
+        if unit == MONEY and (named_fee := _NAMED_RATE.match(after)):
+            after = after[named_fee.end() :]  # "a $7.50 booking fee per ticket": the fee is per ticket
+            end += named_fee.end()
+        rate = _RATE.match(after)
+        if (
+            rate
+            and re.match(r"\s*each\b", after, re.I)
+            and (
+                _noun_unit(after[rate.end() :]) is None
+                or re.match(rf"\s*{_DOES}\b", after[rate.end() :], re.I)
+            )
+        ):
+            rate = None  # "$65 each plus a fee", "6 each sold": each of what came before, not per "plus"
+        if rate:
             per = Fraction(rate["per"]) if rate["per"] else Fraction(1)
             if not per:
                 return None  # "per 0 sheets": not a rate
@@ -213,9 +247,17 @@ def amounts(question: str) -> list[Amount] | None:
             # "£2 per dog per night", "£35 per person per day": a rate over two things
             if (again := _PER_AGAIN.match(text, consumed)) and (second := _noun_unit(text[again.end() :])):
                 unit, consumed = unit.over(second[0]), again.end() + second[1]
+        elif re.match(rf"\s*each\s+{_DOES}\b", after, re.I) and match["sign"] is None:
+            # "a team of 6 each sold 14 tickets": 6 people, and what follows is each one's
+            unit = unit if unit.sizes else Unit((("person", 1, Fraction(1)),))
+            holder = _TEAM.search(text[: match.start()])
+            if not unit.sizes or (unit.sizes[0][0] != "person" and holder is None):
+                return None
+            unit = Unit((("person", 1, Fraction(1)),)) if holder else unit
         elif re.match(r"\s*(?:each|apiece|a\s+piece)\b", after, re.I):
             subject = _SUBJECT.search(text[: match.start()])
-            each = last_count or (_noun_unit(subject[1]) if subject else None)
+            # "raffle tickets at $2 each" after "14 raffle tickets": each ticket, as the words say
+            each = (_noun_unit(subject[1]) if subject else None) or last_count
             if each is None:
                 return None  # "$65 each": each of what the words do not say
             unit = unit.over(each if isinstance(each, Unit) else each[0])  # "3 pizzas, 8 slices each"
@@ -235,6 +277,8 @@ def amounts(question: str) -> list[Amount] | None:
             unit, counted_rate = unit.over(held[0]), True  # "3 boxes of 12 pens", "pieces of 80 cm"
         if per_one is not None:
             unit, per_one, counted_rate = unit.over(per_one), None, True
+        if not counted_rate and last_count is not None and _EACH_DOES.search(text[: match.start()]):
+            unit, counted_rate = unit.over(last_count), True  # "28 students and each needs 3 notebooks"
         if not counted_rate and (before := _BEFORE_RATE.search(text[: match.start()])):
             over = _noun_unit(before["noun"])
             if over is None:
@@ -387,7 +431,7 @@ def asked_unit(question: str) -> Unit | None:
     if noun := _ASKED_NOUN.search(asked):
         named = _noun_unit(noun["noun"])
         if named and not re.match(_NOT_ASKED_NOUNS, noun["noun"], re.I):
-            unit = unit or named[0]
+            unit = unit or _measured_as(noun["noun"], asked, text) or named[0]
             tail = asked[noun.end() :]
         else:
             tail = asked[noun.start("noun") :]
@@ -395,7 +439,10 @@ def asked_unit(question: str) -> Unit | None:
         unit = Unit(((_HOW_DIMENSIONS[how[1].lower()], 1, Fraction(0)),))  # the size: the question's own
     if unit is None and (
         _MONEY_ASKED.search(asked)
-        or (re.search(r"\bhow\s+much\b", asked, re.I) and re.search(_MONEY_WRITTEN, text, re.I))
+        or (
+            re.search(r"\bhow\s+much\b|\btotal\b|\baltogether\b|\bin\s+all\b", asked, re.I)
+            and re.search(_MONEY_WRITTEN, text, re.I)
+        )
     ):
         unit = MONEY
     if unit is None:
@@ -408,6 +455,29 @@ def asked_unit(question: str) -> Unit | None:
             return None  # "per 100 g": not read
         unit = unit.over(denominator[0])
     return unit
+
+
+_PERIOD_NAMED = re.compile(
+    r"\b(?:per|each|every)\s+(?:second|minute|hour|day|week|month|year)\b"
+    r"|\b(?:an?|one)\s+(?:second|day|month|year)\b"
+    r"|(?<!\bin\s)(?<!\bover\s)(?<!\bfor\s)\b(?:an?|one)\s+(?:minute|hour|week)\b",
+    re.I,
+)
+"""A period the question asks per or over that the amounts may not count ("in a week" they do: 7 days)."""
+
+
+def _measured_as(noun: str, asked: str, text: str) -> Unit | None:
+    """The measure "how much <noun>" asks where the question measures that noun ("how much flour for 6
+    loaves?" of "250 g of flour per loaf": grams), or None."""
+    if not re.search(rf"\bhow\s+much\s+{re.escape(noun)}\b", asked, re.I) or _PERIOD_NAMED.search(asked):
+        return None  # "how much milk in a week?": a period the amounts do not count, left to the model
+    measures = {
+        found[1].lower()
+        for found in re.finditer(
+            rf"\d\s*({_MEASURE.pattern})\s+(?:of\s+)?(?:[a-z]+\s+)?{re.escape(noun)}\b", text, re.I
+        )
+    }
+    return _measure(measures.pop()) if len(measures) == 1 else None
 
 
 def summed(powers: list[tuple[str, int]]) -> Powers:

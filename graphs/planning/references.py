@@ -16,6 +16,8 @@ from fractions import Fraction
 
 from langchain_core.messages import BaseMessage
 
+from graphs.planning.dimensions import whole_count
+from graphs.planning.quantities import percentage_changes
 from graphs.planning.rules import (
     PERCENT,
     WRITTEN_NUMBER,
@@ -77,7 +79,8 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 _PIECES_OF = re.compile(
-    rf"\b(?:pieces|parts|portions|bags|boxes|groups|batches|servings|lengths|strips)\s+(?:of\s+{WRITTEN_NUMBER}"
+    rf"\b(?:pieces|parts|portions|bags|boxes|groups|batches|servings|lengths|strips|packs|packets|cartons|crates"
+    rf"|rolls|tins|cans|trays|sets)\s+(?:of\s+{WRITTEN_NUMBER}"
     rf"|{WRITTEN_NUMBER}\s+[a-z]+\s+(?:long|each|big|wide))\b",
     re.IGNORECASE,
 )
@@ -109,9 +112,16 @@ def shared_expression(messages: Sequence[BaseMessage]) -> str | None:
     if previous is None or len(numbers) != 1 or _CHANGED.search(text):
         return None
     number = numbers[0]
+    share = f"{previous}/{number.replace(',', '')}"
+    if _PIECES_OF.search(text) and _HOW_MANY.search(text):
+        # "they come in packs of 10, how many packs do we need?": whole packs
+        return whole_count(share, Fraction(previous) / Fraction(number.replace(",", "")), text)
     if _SPLIT.search(text) or _PIECES_OF.search(text) or _per_counted_unit(text, number):
-        return f"{previous}/{number.replace(',', '')}"
+        return share
     return None
+
+
+_HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 
 
 _WITH_PART = re.compile(
@@ -146,3 +156,79 @@ def percent_total(messages: Sequence[BaseMessage]) -> str | None:
     if adds == takes:
         return None
     return f"{wholes[0]}{'+' if adds else '-'}{result}"
+
+
+def changed_by_percent(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous result changed by the follow-up's one percentage, where that is all the follow-up gives
+    ("now add 8% tax on the whole thing" after 290 -> ``290*(1+8/100)``; "and if I get 15% off the total?"),
+    or None. The direction is read as in a question (:func:`graphs.planning.quantities.percentage_changes`).
+
+    A percentage the previous question already had is changed, not applied ("what about 20%?"): that is
+    :mod:`graphs.planning.substitution`'s, asked before this."""
+    previous = previous_calculator_result(messages)
+    text = messages[-1].text if messages else ""
+    percents = PERCENT.findall(text.replace(",", ""))
+    if previous is None or previous.startswith("-") or len(percents) != 1 or numbers_in(text) != percents:
+        return None
+    if _PART_OF.search(text):
+        return None  # "what is 15% of that?": a part, read by referenced_expression
+    changes = percentage_changes(text)
+    if changes is None or len(changes) != 1:
+        return None
+    return f"{previous}*{changes[0].written}"
+
+
+_PART_OF = re.compile(r"%\s*of\b|\bpercent\s+of\b|\bwhat\s+percent", re.IGNORECASE)
+
+
+def added_on_top(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous result with the follow-up's one sum of money added, where it says it comes on top
+    ("with a $2 booking fee on top?" after 45 -> ``45+2``; "plus $7 shipping?"), or None. A sum per
+    something ("$2 per ticket") is left to the planner: what it is per is counted elsewhere."""
+    previous = previous_calculator_result(messages)
+    text = messages[-1].text if messages else ""
+    numbers = numbers_in(text)
+    if previous is None or previous.startswith("-") or len(numbers) != 1 or "%" in text:
+        return None
+    if not (_ON_TOP.search(text) and _MONEY.search(text)) or _PER_THING.search(text):
+        return None
+    return f"{previous}+{numbers[0].replace(',', '')}"
+
+
+_ON_TOP = re.compile(r"\b(?:on\s+top|plus|in\s+addition|add(?:ed|ing)?|extra)\b", re.IGNORECASE)
+_MONEY = re.compile(
+    r"[$€£]\s*\d|\d\s*(?:dollars?|euros?|pounds?|bucks)\b|\b(?:fee|charge|shipping|delivery|postage|tip)\b",
+    re.IGNORECASE,
+)
+_PER_THING = re.compile(r"\b(?:per|each|every|a\s+(?:ticket|person|head|item|night|day|hour|month))\b", re.I)
+
+
+def still_needed(messages: Sequence[BaseMessage]) -> str | None:
+    """How much is still needed to reach the follow-up's one number from the previous result ("we need $250
+    total, how much more do we need?" after 168 -> ``250-168``), or None. "How many more weeks until it
+    hits 50 cm?" asks something other than the number's unit (weeks of growth): it is left to the planner."""
+    previous = previous_calculator_result(messages)
+    text = messages[-1].text if messages else ""
+    numbers = numbers_in(text)
+    if previous is None or previous.startswith("-") or len(numbers) != 1 or "%" in text:
+        return None
+    asked = _HOW_MUCH_MORE.search(text)
+    if asked is None or not _GOAL.search(text):
+        return None
+    target = numbers[0].replace(",", "")
+    if Fraction(target) <= Fraction(previous):
+        return None
+    noun = asked["noun"]
+    if noun and not re.search(rf"{re.escape(target)}\s*{re.escape(singular(noun))}", text, re.I):
+        return None  # "how many more weeks ... 50 cm"
+    return f"{target}-{previous}"
+
+
+_HOW_MUCH_MORE = re.compile(
+    r"\bhow\s+(?:much|many)\s+(?:more|extra)(?:\s+(?!do\b|does\b|did\b|will\b|would\b|is\b|are\b|to\b)"
+    r"(?P<noun>[a-z]+))?",
+    re.IGNORECASE,
+)
+_GOAL = re.compile(
+    r"\b(?:need|needs|needed|want|wants|goal|target|reach|hit|get\s+to|aim|aiming|save\s+up|raise)\b", re.I
+)
