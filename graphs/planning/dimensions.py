@@ -32,6 +32,7 @@ from graphs.planning.quantities import (
     amounts,
     asked_sentence,
     asked_unit,
+    measure,
     summed,
 )
 from graphs.planning.rules import (
@@ -70,18 +71,24 @@ def _one_period_asked(question: str, found: list[Amount]) -> list[Amount]:
     if len(rates) != 1:
         return []
     (rate,) = rates
-    period = _PERIOD_SECONDS[asked["period"].lower()]
-    if (rate, period) not in _CALENDAR:
-        return []
-    return [Amount(format_value(period / rate), Unit((("time", 1, rate),)))]
+    period = asked["period"].lower()
+    for smaller, larger in _CALENDAR:
+        if larger == period and _seconds(smaller) == rate:
+            return [Amount(format_value(_seconds(larger) / rate), Unit((("time", 1, rate),)))]
+    return []
+
+
+def _seconds(period: str) -> Fraction:
+    unit = measure(period)
+    assert unit is not None
+    return unit.size
 
 
 _IN_ONE_PERIOD = re.compile(
     r"\b(?:in|over|for|during|across)\s+(?:an?|one|the\s+whole|a\s+whole)\s+(?P<period>week|hour|minute)\b",
     re.I,
 )
-_PERIOD_SECONDS = {"week": Fraction(604800), "hour": Fraction(3600), "minute": Fraction(60)}
-_CALENDAR = {(Fraction(86400), Fraction(604800)), (Fraction(60), Fraction(3600)), (Fraction(1), Fraction(60))}
+_CALENDAR = (("day", "week"), ("minute", "hour"), ("second", "minute"))
 """Rates per day over a week, per minute over an hour, per second over a minute."""
 
 

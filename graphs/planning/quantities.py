@@ -127,7 +127,8 @@ class Amount:
         return Fraction(self.written) if self.exact is None else self.exact
 
 
-def _measure(word: str) -> Unit | None:
+def measure(word: str) -> Unit | None:
+    """The unit of measure ``word`` spells ("km", "weeks"), or None."""
     for dimension, exponent, size, spelling in _MEASURES.values():
         if re.fullmatch(spelling, word, re.I):
             return Unit(((dimension, exponent, size),))
@@ -137,7 +138,7 @@ def _measure(word: str) -> Unit | None:
 def _noun_unit(text: str) -> tuple[Unit, int] | None:
     """The unit that ``text`` starts with (a measure, money or a counted thing) and where it ends."""
     if match := re.match(rf"\s*({_MEASURE.pattern})", text, re.I):
-        unit = _measure(match[1])
+        unit = measure(match[1])
         assert unit is not None
         return unit, match.end()
     match = re.match(
@@ -265,7 +266,7 @@ def amounts(question: str) -> list[Amount] | None:
         elif (within := _WITHIN.match(after)) and not re.match(
             rf"\s*(?:and\s+)?{DECIMAL}", after[within.end() :]
         ):
-            time = _measure(within["unit"])  # "270 km in 3 hours": a rate, per 3 hours
+            time = measure(within["unit"])  # "270 km in 3 hours": a rate, per 3 hours
             assert time is not None
             unit, per = unit.over(time), Fraction(within["amount"])
             if not per:
@@ -425,8 +426,8 @@ def asked_unit(question: str) -> Unit | None:
     unit: Unit | None = None
     tail = asked
     if (found := _ASKED_IN.search(asked)) and (found["paren"] or found["unit"]):
-        unit = _measure((found["paren"] or found["unit"]).strip())
-        over = _measure(found["over"]) if found["over"] else None
+        unit = measure((found["paren"] or found["unit"]).strip())
+        over = measure(found["over"]) if found["over"] else None
         unit = unit.over(over) if unit is not None and over is not None else unit
     if noun := _ASKED_NOUN.search(asked):
         named = _noun_unit(noun["noun"])
@@ -477,7 +478,7 @@ def _measured_as(noun: str, asked: str, text: str) -> Unit | None:
             rf"\d\s*({_MEASURE.pattern})\s+(?:of\s+)?(?:[a-z]+\s+)?{re.escape(noun)}\b", text, re.I
         )
     }
-    return _measure(measures.pop()) if len(measures) == 1 else None
+    return measure(measures.pop()) if len(measures) == 1 else None
 
 
 def summed(powers: list[tuple[str, int]]) -> Powers:

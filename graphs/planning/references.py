@@ -165,11 +165,12 @@ def changed_by_percent(messages: Sequence[BaseMessage]) -> str | None:
 
     A percentage the previous question already had is changed, not applied ("what about 20%?"): that is
     :mod:`graphs.planning.substitution`'s, asked before this."""
-    previous = previous_calculator_result(messages)
+    before = previous_question_and_result(messages)
     text = messages[-1].text if messages else ""
     percents = PERCENT.findall(text.replace(",", ""))
-    if previous is None or previous.startswith("-") or len(percents) != 1 or numbers_in(text) != percents:
+    if before is None or len(percents) != 1 or numbers_in(text) != percents:
         return None
+    previous = before[1]
     if _PART_OF.search(text):
         return None  # "what is 15% of that?": a part, read by referenced_expression
     changes = percentage_changes(text)
@@ -185,11 +186,12 @@ def added_on_top(messages: Sequence[BaseMessage]) -> str | None:
     """The previous result with the follow-up's one sum of money added, where it says it comes on top
     ("with a $2 booking fee on top?" after 45 -> ``45+2``; "plus $7 shipping?"), or None. A sum per
     something ("$2 per ticket") is left to the planner: what it is per is counted elsewhere."""
-    previous = previous_calculator_result(messages)
+    before = previous_question_and_result(messages)
     text = messages[-1].text if messages else ""
     numbers = numbers_in(text)
-    if previous is None or previous.startswith("-") or len(numbers) != 1 or "%" in text:
+    if before is None or len(numbers) != 1 or "%" in text:
         return None
+    previous = before[1]
     if not (_ON_TOP.search(text) and _MONEY.search(text)) or _PER_THING.search(text):
         return None
     return f"{previous}+{numbers[0].replace(',', '')}"
@@ -207,11 +209,12 @@ def still_needed(messages: Sequence[BaseMessage]) -> str | None:
     """How much is still needed to reach the follow-up's one number from the previous result ("we need $250
     total, how much more do we need?" after 168 -> ``250-168``), or None. "How many more weeks until it
     hits 50 cm?" asks something other than the number's unit (weeks of growth): it is left to the planner."""
-    previous = previous_calculator_result(messages)
+    before = previous_question_and_result(messages)
     text = messages[-1].text if messages else ""
     numbers = numbers_in(text)
-    if previous is None or previous.startswith("-") or len(numbers) != 1 or "%" in text:
+    if before is None or len(numbers) != 1 or "%" in text:
         return None
+    previous = before[1]
     asked = _HOW_MUCH_MORE.search(text)
     if asked is None or not _GOAL.search(text):
         return None
