@@ -118,6 +118,38 @@ from tools.calculator import calculate, calculator
         ("If 3 apples cost $2, how much do 12 apples cost?", "2*12/3", "8"),
         ("A car goes 300 km on 20 litres. How far on 35 litres?", "300*35/20", "525"),
         ("I eat 250 g of rice a day and have a 5 kg bag. How many days will it last?", "5*1000/250", "20"),
+        # the part a percentage is, asked by name (it was the sale price, 60*(1-15/100))
+        ("A $48 coat is 25% off this week. How many dollars is the discount?", "48*25/100", "12"),
+        ("Our meal came to $72 and we tip 15%. How much is the tip?", "72*15/100", "10.8"),
+        # a unit joined to its number ("a 150-mile drive"); a monthly price over the first year
+        (
+            "My van does 30 miles per gallon and diesel is $4.20 a gallon. What does a 150-mile drive cost?",
+            "4.2*150/30",
+            "21",
+        ),
+        (
+            "A streaming plan is $12 a month plus a $20 sign-up fee. Total for the first year?",
+            "20+12*12",
+            "164",
+        ),
+        # what a pack holds, named before it; each of a group, told by a phrase ("each tray of the oven")
+        (
+            "A class of 30 pupils each needs 4 exercise books. Exercise books come in packs of 10. How many packs?",
+            "30*4/10",
+            "12",
+        ),
+        (
+            "Each coat of varnish on the old door takes 0.4 litres and I want 3 coats. Varnish is $15 per litre."
+            " How much for the varnish?",
+            "0.4*3*15",
+            "18",
+        ),
+        # a share of two
+        (
+            "The fair made $900. 20% goes to the church and the rest to the school. How much goes to the school?",
+            "900*(1-20/100)",
+            "720",
+        ),
     ],
 )
 def test_the_one_combination_in_the_asked_unit(question: str, expression: str, value: str) -> None:
@@ -226,6 +258,13 @@ def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
             "how many metres is that?",
             "24.5*1000",
             "24500",
+        ),
+        (  # "how far" asked before: in the km the question used (it was 225*0/75)
+            "A train runs at 120 km/h. How far does it go in 1.5 hours?",
+            "120*1.5",
+            "How many hours would that same distance take at 80 km/h?",
+            "180/80",
+            "2.25",
         ),
     ],
 )

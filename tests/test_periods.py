@@ -57,6 +57,26 @@ def test_anything_else_stands(question: str, written: str) -> None:
         ("How much is 810 a week per year?", "810*52", "and per month?", "3510"),
         ("I spend 12 dollars a day on lunch. How much is that in a week?", "12*7", "and in a year?", "4368"),
         ("My rent is 1200. What is that per year?", "1200*12", "What about per week?", "276.923076923077"),
+        # a working period counts the smaller one: a 4-day week is 4 days, not 7
+        (
+            "I get $19 an hour for 7 hours a day. What's my pay for a day?",
+            "19*7",
+            "and for a 4-day week?",
+            "532",
+        ),
+        (
+            "A nurse earns $41 an hour. How much is that in an hour of overtime?",
+            "41*1.5",
+            "over a 12-hour shift?",
+            "738",
+        ),
+        # a salary is a year's pay
+        (
+            "My salary is $48000 and I get a 5% raise. What is my new salary?",
+            "48000*1.05",
+            "what's that per month?",
+            "4200",
+        ),
     ],
 )
 def test_a_follow_up_carries_the_result_to_the_period_it_asks(

@@ -94,6 +94,12 @@ def test_a_comparison_with_the_previous_result_is_a_difference(
         ),
         ("The meal was 120 dollars.", "120", "how much per person if we are 4 people?", "30"),
         ("What's 25 times 12?", "25*12", "Share that between 3 of us.", "100"),
+        (  # paying it off takes nothing off it
+            "A bike is $450 plus 6% tax. What's the total?",
+            "450*1.06",
+            "If I pay it off in 6 equal monthly instalments, how much is each one?",
+            "79.5",
+        ),
     ],
 )
 def test_sharing_the_previous_result_divides_it(
@@ -160,6 +166,12 @@ def test_anything_else_is_not_a_percentage_total(first: str, expression: str, fo
         ("A sofa is $840 and delivery $60. Total?", "840+60", "and if I get 15% off the total?", "765"),
         ("My bill is $96 a month. Per year?", "96*12", "what if it goes up by 10%?", "1267.2"),
         ("Dinner for 4 came to $132.", "132", "with a 20% tip?", "158.4"),
+        (  # the share asked of two
+            "The raffle made $320.",
+            "320",
+            "If 25% goes to the hall and the rest to the food bank, how much goes to the food bank?",
+            "240",
+        ),
     ],
 )
 def test_a_follow_ups_one_percentage_changes_the_previous_result(

@@ -32,6 +32,12 @@ from tools.calculator import calculate
             "37",
         ),
         (age_in_years, "Tom is 30. How old was he 12 years ago?", "30*12", "18"),
+        (  # the years left out of the line
+            age_in_years,
+            "Sam's dad is 4 times as old as Sam, who is 9. How old will his dad be in 6 years?",
+            "4*9",
+            "42",
+        ),
         (
             rest_shared,
             "A phone costs $600. Kevin pays $150 up front and the rest in 6 equal monthly payments. Each payment?",

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.sums import difference_asked, sum_of_groups_fixed
+from graphs.planning.sums import (
+    difference_asked,
+    difference_not_negative,
+    lone_amounts_added,
+    sum_of_groups_fixed,
+)
 from tools.calculator import calculate
 
 
@@ -75,3 +80,72 @@ def test_a_difference_asked_takes_the_smaller_from_the_larger(question: str, wri
 )
 def test_anything_else_is_no_difference(question: str, written: str) -> None:
     assert difference_asked(written, question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "value"),
+    [
+        ("My grandfather was born in 1951. How old is he on his birthday in 2026?", "1951-2026", "75"),
+        (
+            "Our order came to $38.25 and I paid with a $50 note. How much change should I get?",
+            "38.25 - 50",
+            "11.75",
+        ),
+        (
+            "A 420-page novel, and I read 15 pages a day for 12 days: how many pages are left?",
+            "15*12-420",
+            "240",
+        ),
+    ],
+)
+def test_a_difference_below_zero_is_turned_round_where_nothing_asked_can_be_negative(
+    question: str, written: str, value: str
+) -> None:
+    turned = difference_not_negative(written, question)
+    assert turned is not None and calculate(turned) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("It was 4 degrees at noon and 9 degrees colder at midnight. What was the temperature?", "4-9"),
+        ("I had $30 in the bank and spent $45 by card. What is my balance?", "30-45"),
+        ("How many pages are left?", "420-15*12"),  # not below zero
+        ("How many are left?", "3-4+5"),  # more than two terms: the line is another reading
+        ("How many?", "1/0-5"),
+    ],
+)
+def test_a_signed_question_or_another_line_stands(question: str, written: str) -> None:
+    assert difference_not_negative(written, question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "value"),
+    [
+        (
+            "I had $800 saved, spent a fifth of it on a bike, then got $120 for my birthday. How much do I have now?",
+            "800*(1-1/5)-120",
+            "760",
+        ),
+        (
+            "Nina buys 3 tops at $12 each and a skirt for $25, and uses a $5 voucher. How much does she pay?",
+            "3*12-25-5",
+            "56",
+        ),
+    ],
+)
+def test_a_lone_amount_the_words_add_is_added(question: str, written: str, value: str) -> None:
+    added = lone_amounts_added(written, question)
+    assert added is not None and calculate(added) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("I had $100 and bought jeans for $42. How much is left?", "100-42"),
+        ("Nina has $60, buys a skirt for $25. How much is left?", "60-25"),  # nothing asked of what she pays
+        ("I had $80 and spent $30. How much now?", "80-30"),
+    ],
+)
+def test_a_lone_amount_taken_away_stands(question: str, written: str) -> None:
+    assert lone_amounts_added(written, question) is None

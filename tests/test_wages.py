@@ -30,6 +30,17 @@ from tools.calculator import calculate
             "15*40+(50-40)*15*1.5",
             "825",
         ),
+        (  # regular and overtime hours counted apart
+            "My rate is $26 an hour with time and a half for overtime. I worked 38 regular hours and 5 overtime"
+            " hours this week. What did I earn?",
+            "26*38+5*26*1.5",
+            "1183",
+        ),
+        (
+            "$16 per hour, double time for overtime: 30 normal hours and 3 hours of overtime. Pay?",
+            "16*30+3*16*2",
+            "576",
+        ),
     ],
 )
 def test_overtime(question: str, expression: str, value: str) -> None:

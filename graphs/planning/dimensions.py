@@ -22,6 +22,7 @@ from fractions import Fraction
 
 from langchain_core.messages import AIMessage, BaseMessage
 
+from graphs.planning.periods import CALENDAR_FACTORS
 from graphs.planning.quantities import (
     DIMENSIONS,
     EACH,
@@ -65,31 +66,37 @@ def _one_period_asked(question: str, found: list[Amount]) -> list[Amount]:
     km every day. How far in a week?": 7 days), where the calendar fixes it and nothing else counts time;
     else nothing. An hour's rate over a day is left out: a day's work is not 24 hours."""
     asked = _IN_ONE_PERIOD.search(asked_sentence(question) or "")
-    if asked is None or any(dim == "time" and exp > 0 for a in found for dim, exp, _ in a.unit.sizes):
+    if asked is None:
         return []
-    rates = {size for a in found for dim, exp, size in a.unit.sizes if dim == "time" and exp < 0}
+    period = asked["period"].lower()
+    dimension = _measured(period).sizes[0][0]  # months and years are measured apart from time
+    if any(dim in {dimension, "time"} and exp > 0 for a in found for dim, exp, _ in a.unit.sizes):
+        return []
+    rates = {size for a in found for dim, exp, size in a.unit.sizes if dim == dimension and exp < 0}
     if len(rates) != 1:
         return []
     (rate,) = rates
-    period = asked["period"].lower()
     for smaller, larger in _CALENDAR:
-        if larger == period and _seconds(smaller) == rate:
-            return [Amount(format_value(_seconds(larger) / rate), Unit((("time", 1, rate),)))]
+        if larger == period and _measured(smaller).size == rate:
+            return [Amount(str(CALENDAR_FACTORS[smaller, larger]), Unit(((dimension, 1, rate),)))]
     return []
 
 
-def _seconds(period: str) -> Fraction:
+def _measured(period: str) -> Unit:
     unit = measure(period)
     assert unit is not None
-    return unit.size
+    return unit
 
 
 _IN_ONE_PERIOD = re.compile(
-    r"\b(?:in|over|for|during|across)\s+(?:an?|one|the\s+whole|a\s+whole)\s+(?P<period>week|hour|minute)\b",
+    r"\b(?:in|over|for|during|across)\s+(?:an?|one|the\s+whole|a\s+whole|the\s+first|the\s+whole\s+first)\s+"
+    r"(?P<period>week|hour|minute|year)\b",
     re.I,
 )
-_CALENDAR = (("day", "week"), ("minute", "hour"), ("second", "minute"))
-"""Rates per day over a week, per minute over an hour, per second over a minute."""
+_CALENDAR = (("day", "week"), ("minute", "hour"), ("second", "minute"), ("month", "year"))
+"""The periods of :data:`graphs.planning.periods.CALENDAR_FACTORS` a rate is carried over: per day over a week,
+per minute over an hour, per second over a minute, per month over a year (not per day over a year: leap
+years)."""
 
 
 def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
@@ -115,7 +122,22 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
         return None
     if not _TOGETHER.search(question) and (alone := solved(question, found, asked)):
         return alone  # the same question again about other amounts: "and 750 g of ham at $22/kg?"
-    return solved(question, [Amount(result, before), *found], asked)
+    sized = _sized(before, asked_before)
+    return solved(question, [Amount(result, sized), *found], asked) if sized is not None else None
+
+
+def _sized(unit: Unit, question: str) -> Unit | None:
+    """``unit`` with each part of no size ("how far": some length) in the smallest unit of its dimension that
+    ``question`` used (225 for "90 km/h ... how far in 2.5 hours" is in km), or None where it used none."""
+    sizes = []
+    for dimension, power, size in unit.sizes:
+        if size == 0:
+            used = _sizes_of(amounts(question) or [], dimension)
+            if not used:
+                return None
+            size = min(used)
+        sizes.append((dimension, power, size))
+    return Unit(tuple(sizes))
 
 
 def _result_converted(question: str, asked_before: str, result: str, before: Unit) -> str | None:
@@ -129,13 +151,10 @@ def _result_converted(question: str, asked_before: str, result: str, before: Uni
     earlier = [earlier for dim, exp, earlier in before.sizes if (dim, exp) == (dimension, power)]
     if len(earlier) != 1 or size == 0:
         return None
-    (result_size,) = earlier
-    if result_size == 0:
-        sizes = _sizes_of(amounts(asked_before) or [], dimension)
-        result_size = min(sizes) if sizes else Fraction(0)
-    if result_size in (0, size):
+    sized = _sized(Unit(((dimension, power, earlier[0]),)), asked_before)
+    if sized is None or sized.size_of(dimension) == size:
         return None
-    return solved(question, [Amount(result, Unit(((dimension, power, result_size),)))], asked)
+    return solved(question, [Amount(result, sized)], asked)
 
 
 _THAT = re.compile(r"\b(?:that|it|this)\b|^\W*(?:(?:and|so|ok|now)\s+)?(?:in|into)\s+[a-z]+\W*$", re.I)

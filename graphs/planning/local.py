@@ -59,11 +59,13 @@ from graphs.planning.percent_direction import (
     percent_direction_fixed,
     with_change_applied,
 )
+from graphs.planning.perimeters import perimeter_expression
 from graphs.planning.periods import period_factor_fixed, period_follow_up, periods_to_reach, rate_over_periods
 from graphs.planning.price_cases import carried_on, case_changed
 from graphs.planning.price_parts import priced_figures
 from graphs.planning.purchases import purchase_total
 from graphs.planning.rates import rate_per_amount, rate_times_sum, units_needed
+from graphs.planning.ratios import ratio_expression
 from graphs.planning.references import (
     added_on_top,
     changed_by_percent,
@@ -86,7 +88,12 @@ from graphs.planning.substitution import (
     more_doers_expression,
     substituted_expression,
 )
-from graphs.planning.sums import difference_asked, sum_of_groups_fixed
+from graphs.planning.sums import (
+    difference_asked,
+    difference_not_negative,
+    lone_amounts_added,
+    sum_of_groups_fixed,
+)
 from graphs.planning.together import together_expression
 from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
 from graphs.planning.trips import round_trip_doubled, trip_expression
@@ -323,8 +330,10 @@ class LocalPlanner:
         - plain arithmetic on the previous result ("Add 9 to that."), a difference with it ("how much more is
           that than 2000?") or a share of it ("split it between 4") (:mod:`graphs.planning.references`);
         - a first question whose amounts multiply and divide one way only into the unit it asks ("450 g of
-          flour per loaf: how many grams for 6 loaves?" -> ``450*6``) (:mod:`graphs.planning.dimensions`), or
-          the minutes between two clock times (:mod:`graphs.planning.clock`).
+          flour per loaf: how many grams for 6 loaves?" -> ``450*6``) (:mod:`graphs.planning.dimensions`), the
+          other amount of a stated ratio (:mod:`graphs.planning.ratios`), the way round a rectangle
+          (:mod:`graphs.planning.perimeters`), or the minutes between two clock times
+          (:mod:`graphs.planning.clock`).
         """
         calculator = self.by_name.get("calculator")
         argument = calculator and single_string_argument(calculator, ("expression",))
@@ -370,6 +379,8 @@ class LocalPlanner:
                     None
                     if rules.previous_turn(messages)
                     else together_expression(question)
+                    or ratio_expression(question)
+                    or perimeter_expression(question)
                     or trip_expression(question)
                     or overtime_pay(question)
                     or allowance_overage(question)
@@ -443,6 +454,10 @@ class LocalPlanner:
                 call.argument, question
             ):
                 call = replace(call, argument=added)
+            if signed := lone_amounts_added(call.argument, question):  # "-350" for £350 deposited
+                call = replace(call, argument=signed)
+            if turned := difference_not_negative(call.argument, question):  # "1948-2025" for an age in 2025
+                call = replace(call, argument=turned)
             return grounded_expression_call(with_signed_percentages(call, question), argument)
         if argument := single_string_argument(tool, QUERY_ARGUMENTS):
             query = rules.search_query(question)

@@ -29,7 +29,7 @@ from graphs.planning.rules import (
     previous_turn,
 )
 
-_FACTORS = {
+CALENDAR_FACTORS = {
     ("second", "minute"): 60,
     ("minute", "hour"): 60,
     ("day", "week"): 7,
@@ -86,10 +86,10 @@ def period_factor_fixed(expression: str, question: str) -> str | None:
     if Fraction(rate_text) not in numbers or constant not in UNIT_CONSTANTS | {"30", "31", "4"}:
         return None
     given, asked = periods
-    if (given, asked) in _FACTORS:
-        wanted = f"{rate_text}*{_FACTORS[given, asked]}"
-    elif (asked, given) in _FACTORS:
-        wanted = f"{rate_text}/{_FACTORS[asked, given]}"
+    if (given, asked) in CALENDAR_FACTORS:
+        wanted = f"{rate_text}*{CALENDAR_FACTORS[given, asked]}"
+    elif (asked, given) in CALENDAR_FACTORS:
+        wanted = f"{rate_text}/{CALENDAR_FACTORS[asked, given]}"
     else:
         return None
     written = Fraction(left) * Fraction(right) if operator == "*" else Fraction(left) / Fraction(right)
@@ -105,14 +105,14 @@ def _with_count_of_periods(
     given, asked = periods
     left, operator, right = match.groups()
     counted = re.search(rf"(?<![\d.])(?P<count>{DECIMAL})\s+{asked}s?\b", number_words_to_digits(question))
-    if (given, asked) not in _FACTORS or counted is None or operator != "*":
+    if (given, asked) not in CALENDAR_FACTORS or counted is None or operator != "*":
         return None
     count = Fraction(counted["count"])
     if {Fraction(left), Fraction(right)} != numbers or count not in numbers or len(numbers) != 2:
         return None
     rate_text = right if Fraction(left) == count else left
     count_text = left if rate_text == right else right
-    return f"{rate_text}*{_FACTORS[given, asked]}*{count_text}"
+    return f"{rate_text}*{CALENDAR_FACTORS[given, asked]}*{count_text}"
 
 
 def _named_periods(text: str) -> list[tuple[str, int, int]]:
@@ -134,7 +134,17 @@ def _asked_period(question: str) -> str | None:
         return rate[1]
     asked = [sentence for sentence in re.findall(r"[^.?!]*\?", question) if sentence.strip()]
     named = {period for period, _, _ in _named_periods(asked[-1] if asked else question)}
+    if not named and _SALARY.search(asked[-1] if asked else question):
+        return "year"  # "what will my new salary be?": a salary is a year's pay unless said otherwise
     return named.pop() if len(named) == 1 else None
+
+
+_SALARY = re.compile(r"\bsalar(?:y|ies)\b", re.IGNORECASE)
+_WORKING_PERIOD = re.compile(
+    rf"(?P<count>{DECIMAL})\s*-?\s*(?P<part>hour|day)s?\s+(?:working\s+|work\s+|school\s+)?(?:day|week|shift)\b",
+    re.IGNORECASE,
+)
+"""A working period made of a count of smaller ones: "a 5-day week", "an 8-hour day"."""
 
 
 def period_follow_up(messages: Sequence[BaseMessage]) -> str | None:
@@ -156,13 +166,17 @@ def period_follow_up(messages: Sequence[BaseMessage]) -> str | None:
         if re.search(rf"{DECIMAL}\s*$", text[:start])  # "52 weeks": a factor stated, not the period asked
     }
     asked = {period for period, _, _ in _named_periods(text)} - counted
-    if given is None or len(asked) != 1 or len(numbers) > 1 or _CHANGES.search(text):
+    if given is None or len(numbers) > 1 or _CHANGES.search(text):
+        return None
+    if (working := _WORKING_PERIOD.search(text)) and working["part"].lower() == given:
+        return f"{result}*{working['count']}"  # "and over a 5-day week?" after a day's pay
+    if len(asked) != 1:
         return None
     target = asked.pop()
-    if (given, target) in _FACTORS:
-        factor, operator = _FACTORS[given, target], "*"
-    elif (target, given) in _FACTORS:
-        factor, operator = _FACTORS[target, given], "/"
+    if (given, target) in CALENDAR_FACTORS:
+        factor, operator = CALENDAR_FACTORS[given, target], "*"
+    elif (target, given) in CALENDAR_FACTORS:
+        factor, operator = CALENDAR_FACTORS[target, given], "/"
     else:
         return None
     if numbers and Fraction(numbers[0]) != factor:
@@ -202,8 +216,8 @@ def rate_over_periods(messages: Sequence[BaseMessage]) -> str | None:
     target, count = found["period"].lower(), found["count"]
     if target == given:
         return f"{rate}*{count}"
-    if (given, target) in _FACTORS:
-        return f"{rate}*{_FACTORS[given, target]}*{count}"
+    if (given, target) in CALENDAR_FACTORS:
+        return f"{rate}*{CALENDAR_FACTORS[given, target]}*{count}"
     return None
 
 

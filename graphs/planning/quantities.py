@@ -61,7 +61,7 @@ _MEASURES: dict[str, tuple[str, int, Fraction, str]] = {
     ),
 }
 _MEASURE = re.compile(rf"(?:{'|'.join(spelling for *_, spelling in _MEASURES.values())})(?![\w²³])", re.I)
-_CURRENCY = "$€£¥"
+CURRENCY_SIGNS = "$€£¥"
 _PEOPLE = {"us", "you", "them", "people", "person", "friend", "friends", "guests", "guest"}
 _MODIFIERS = {
     "more", "extra", "equal", "whole", "full", "single", "separate", "identical", "different", "new", "old",
@@ -153,6 +153,8 @@ def _noun_unit(text: str) -> tuple[Unit, int] | None:
     if head and not word.endswith("s") and head[1].lower() not in _NOT_NOUNS:
         # "14 tomato plants", "7 mock exam papers": the head noun is the last
         word, end = head[1].lower(), end + head.end()
+        if measured := measure(word):
+            return measured, end  # "40 regular hours": the measure the head noun names
     noun = "person" if word in _PEOPLE else singular(word)
     if (paid := _PAID_EVERY.match(text[:end])) and (period := _noun_unit(_EVERY[paid[1].lower()])):
         return period[0], end  # "12 equal monthly payments": 12 months
@@ -177,7 +179,7 @@ _NAMED_RATE = re.compile(
 """The name of a charge between its sum and what it is per: "$7.50 *booking fee* per ticket"."""
 _PER_AGAIN = re.compile(r"\s*per\s+(?=[a-z])", re.I)
 _BEFORE_RATE = re.compile(
-    r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>[a-z]+)(?:\s+of(?:\s+[a-z]+){1,3}?)?"
+    r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>[a-z]+)(?:\s+of(?:\s+[a-z]+){1,5}?)?"
     r"\s+(?:is|are|costs?|makes|needs|takes|holds|weighs|covers|uses|gives|does|runs|sells\s+for|=)\s*$",
     re.I,
 )
@@ -200,10 +202,15 @@ def amounts(question: str) -> list[Amount] | None:
     per_one: Unit | None = None  # "one litre of paint covers 12 m²": what the next amount is per
     asking = [found.start() for found in re.finditer(r"\b(?:how|what)\b", text, re.I)]
     asked_from = asking[-1] if asking else len(text)  # "If 3 apples cost $2, how much do *12* apples cost?"
-    for match in re.finditer(rf"(?P<sign>[{_CURRENCY}]\s*)?(?<![\w.])(?P<number>{DECIMAL})(?!\.?\d)", text):
+    for match in re.finditer(
+        rf"(?P<sign>[{CURRENCY_SIGNS}]\s*)?(?<![\w.])(?P<number>{DECIMAL})(?!\.?\d)", text
+    ):
         if match.start() < consumed:
             continue
-        rest = text[match.end() :]
+        # "a 260-mile trip" is 260 miles (spaced as long as it was written: offsets into ``rest`` stay true)
+        rest = re.sub(
+            r"^\s*-\s*(?=[a-z])", lambda hyphen: " " * len(hyphen[0]), text[match.end() :], flags=re.I
+        )
         if match["sign"]:
             unit, end = MONEY, 0
         elif named := _noun_unit(rest):
@@ -274,6 +281,9 @@ def amounts(question: str) -> list[Amount] | None:
             consumed = match.end() + end + within.end()
         elif re.match(r"\s*/", after):
             return None
+        packed = None if unit.sizes else _PACKED_IN.search(text[: match.start()])
+        if packed and (contents := _noun_unit(packed["noun"])):
+            unit = contents[0]  # "pencils come in boxes of 12": 12 pencils a box
         if (holder := _HOLDER.search(text[: match.start()])) and (held := _noun_unit(holder[1])):
             unit, counted_rate = unit.over(held[0]), True  # "3 boxes of 12 pens", "pieces of 80 cm"
         if per_one is not None:
@@ -287,8 +297,8 @@ def amounts(question: str) -> list[Amount] | None:
             unit = unit.over(over[0])  # "a kilo of beans is €24", "each plant needs 1.5 litres"
         if not unit.sizes:
             return None
-        if len(unit.sizes) == 1 and unit.sizes[0][0] not in DIMENSIONS:
-            last_count = unit
+        if unit.sizes[0][0] not in DIMENSIONS and unit.sizes[0][1] == 1:
+            last_count = Unit(unit.sizes[:1])  # "a class of 30 pupils": pupils, each of them what follows
         found.append(Amount(number, unit, per, exact, asked=match.start() >= asked_from))
     return found + changes
 
@@ -301,9 +311,45 @@ _WORDED_SHARE = re.compile(
 _PART_ASKED = re.compile(
     r"\bhow\s+much\s+(?:is|was|will|would|do|does|did)\s+(?:the|my|our|i|we|you)\s+(?:\w+\s+)?"
     r"(?:tip|tax|fee|discount|interest|raise|save|saving|commission)\b|\bof\s+(?:the|my|a|his|her|their)\b"
-    r"|\bof\s+[{_CURRENCY}]?\d|\bwhat\s+percent",
+    r"|\bof\s+[{CURRENCY_SIGNS}]?\d|\bwhat\s+percent",
     re.I,
 )
+
+
+_PART_NAMED = re.compile(
+    r"\bhow\s+(?:much|many\s+(?:dollars|pounds|euros|bucks))\s+(?:is|was|will|would)\s+(?:the|my|our)\s+"
+    r"(?:tip|tax|discount|saving|commission|deposit|raise)(?![-\w])\s*(?:be\s*)?\?",
+    re.I,
+)
+"""The part a percentage is of something, asked by name at the question's end ("how much is the tip?")."""
+
+
+_TWO_SHARES = re.compile(
+    r"%\s+(?:of\s+(?:it|that|this|the\s+\w+)\s+)?(?:goes|go|went|is|are|was|were|will\s+go|gets|get)\s+"
+    r"(?:to|for|on|into)\s+(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?P<first>[a-z]+(?:\s+[a-z]+){0,2}?)"
+    r"\s*(?:[,.;]|\band\b).*?\bthe\s+(?:rest|remainder|remaining|balance)\b\s*(?:\w+\s+)?(?:to|for|on|into)\s+"
+    r"(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?P<second>[a-z]+(?:\s+[a-z]+){0,2}?)\s*(?:[,.;?!]|$)",
+    re.IGNORECASE,
+)
+_SHARE_ASKED = re.compile(
+    r"\bhow\s+much\b[^?.!]*?\b(?:to|for|on|into)\s+(?:the\s+|my\s+|our\s+|his\s+|her\s+)?"
+    r"(?P<noun>[a-z]+(?:\s+[a-z]+){0,2}?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _share_of_two(text: str, percent: str) -> Amount | None:
+    """The share asked of two ("40% goes to the school and the rest to charity, how much goes to charity?":
+    ``(1-40/100)`` of the whole), or None where the question is not of that shape."""
+    shares, asked = _TWO_SHARES.search(text), _SHARE_ASKED.search(text)
+    if shares is None or asked is None:
+        return None
+    noun = asked["noun"].lower()
+    if noun == shares["second"].lower() != shares["first"].lower():
+        return Amount(f"(1-{percent}/100)", Unit(()), exact=1 - Fraction(percent) / 100, change=True)
+    if noun == shares["first"].lower() != shares["second"].lower():
+        return Amount(f"{percent}/100", Unit(()), exact=Fraction(percent) / 100, change=True)
+    return None
 
 
 def percentage_changes(text: str, *, question: bool = True) -> list[Amount] | None:
@@ -312,6 +358,12 @@ def percentage_changes(text: str, *, question: bool = True) -> list[Amount] | No
     (:func:`graphs.planning.percent_direction.percent_sign`) or, in a ``question``, one is a part asked
     ("the tip", "12% of my pay"); a document's "groups of 6 receive 15% off" asks nothing."""
     percents = [found["percent"] for found in PERCENT.finditer(text)]
+    if len(percents) == 1 and question and (share := _share_of_two(text, percents[0])) is not None:
+        return [share]
+    if len(percents) == 1 and question and _PART_NAMED.search(text):
+        # "$60 with 15% off: how many dollars is the discount?" asks the part: ``60*15/100``
+        part = Fraction(percents[0]) / 100
+        return [Amount(f"{percents[0]}/100", Unit(()), exact=part, change=True)]
     if percents and question and _PART_ASKED.search(text):
         return None
     changes = []
@@ -325,7 +377,7 @@ def percentage_changes(text: str, *, question: bool = True) -> list[Amount] | No
 
 
 _SUBJECT = re.compile(
-    rf"\b([a-z]+s)\s+(?:are|cost|sell\s+for|go\s+for|at)\s*(?:about\s+|only\s+|just\s+)?[{_CURRENCY}]?\s*$",
+    rf"\b([a-z]+s)\s+(?:are|cost|sell\s+for|go\s+for|at)\s*(?:about\s+|only\s+|just\s+)?[{CURRENCY_SIGNS}]?\s*$",
     re.I,
 )
 """The plural noun whose price the amount after it is: "Concert tickets are $65 each"."""
@@ -333,6 +385,12 @@ _WITHIN = re.compile(
     rf"\s+in\s+(?P<amount>{DECIMAL})\s*(?P<unit>(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?))\b",
     re.I,
 )
+_PACKED_IN = re.compile(
+    r"\b(?P<noun>[a-z]+s)\s+(?:come|are\s+sold|are\s+packed|are\s+packaged|are\s+supplied|come\s+packed)\s+"
+    r"(?:only\s+)?in\s+[a-z]+s\s+of\s*$",
+    re.IGNORECASE,
+)
+"""What a pack holds, named before it: "Pencils come in boxes of 12"."""
 _HOLDER = re.compile(r"\b(?!(?:" + "|".join(sorted(_NOT_NOUNS)) + r")\b)([a-z]+s)\s+of\s*$", re.I)
 """A plural noun and "of" just before an amount: what the amount is per ("boxes of 12 pens")."""
 _ONE_GIVES = re.compile(
@@ -366,7 +424,7 @@ def _compound(number: str, unit: Unit, after: str) -> tuple[str, Unit, int, Frac
 DIMENSIONS = {dimension for dimension, *_ in _MEASURES.values()}
 _MONEY_ASKED = re.compile(
     r"\b(?:cost|costs|price|pay|paid|spend|spent|charge|bill|budget|earn|take\s+home|how\s+much\s+money)\b"
-    rf"|[{_CURRENCY}]\s*\?",
+    rf"|[{CURRENCY_SIGNS}]\s*\?",
     re.I,
 )
 _ASKED_NOUN = re.compile(
@@ -394,10 +452,11 @@ _HOW_DIMENSIONS = {
     "deep": "length",
 }
 _NOT_ASKED_NOUNS = (
-    r"(?:do|does|did|will|would|is|are|can|could|should|money|much|many|it|that|this|i|we|you|each)\b"
+    r"(?:do|does|did|will|would|is|are|was|were|has|have|had|can|could|should|goes|go|went|gets|got|comes"
+    r"|came|money|much|many|it|that|this|i|we|you|he|she|they|each)\b"
 )
 _MONEY_WRITTEN = (
-    rf"[{_CURRENCY}]|\b(?:bucks|cents?|pence|{CURRENCY_NAMES})\b"
+    rf"[{CURRENCY_SIGNS}]|\b(?:bucks|cents?|pence|{CURRENCY_NAMES})\b"
     r"|\d\s*p\b"
 )
 EACH = "each"

@@ -84,6 +84,14 @@ _PIECES_OF = re.compile(
     rf"|{WRITTEN_NUMBER}\s+[a-z]+\s+(?:long|each|big|wide))\b",
     re.IGNORECASE,
 )
+_INSTALMENTS = re.compile(
+    rf"\b(?:in|over|into|across|with)\s+{WRITTEN_NUMBER}\s+(?:equal\s+|even\s+)?(?:\w+\s+)?"
+    r"(?:payments|instal+ments|repayments)\b",
+    re.IGNORECASE,
+)
+"""A sum paid off in equal parts: "in 12 equal monthly payments" each pays result/12."""
+_PAID_OFF = re.compile(r"\b(?:pay|pays|paid|paying)\s+(?:\w+\s+)?off\b", re.IGNORECASE)
+"""Paying a sum off, which takes nothing off it."""
 _PER = re.compile(r"\b(?:per|a|each|every)\s+(?P<unit>[a-z]+)\b", re.IGNORECASE)
 _CHANGED = re.compile(r"\b(?:more|fewer|less|extra|additional|than|instead|percent|off)\b|%", re.IGNORECASE)
 
@@ -109,14 +117,16 @@ def shared_expression(messages: Sequence[BaseMessage]) -> str | None:
     previous = previous_calculator_result(messages)
     text = messages[-1].text if messages else ""
     numbers = re.findall(rf"(?<![\d.,]){WRITTEN_NUMBER}", text)
-    if previous is None or len(numbers) != 1 or _CHANGED.search(text):
+    if previous is None or len(numbers) != 1 or _CHANGED.search(_PAID_OFF.sub(" ", text)):
         return None
     number = numbers[0]
     share = f"{previous}/{number.replace(',', '')}"
     if _PIECES_OF.search(text) and _HOW_MANY.search(text):
         # "they come in packs of 10, how many packs do we need?": whole packs
         return whole_count(share, Fraction(previous) / Fraction(number.replace(",", "")), text)
-    if _SPLIT.search(text) or _PIECES_OF.search(text) or _per_counted_unit(text, number):
+    if _SPLIT.search(text) or _PIECES_OF.search(text) or _INSTALMENTS.search(text):
+        return share
+    if _per_counted_unit(text, number):
         return share
     return None
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from graphs.planning.rules import DECIMAL, number_values
+from graphs.planning.rules import DECIMAL, expression_values, number_values
 
 _TIMES_AS = re.compile(
     rf"(?P<times>{DECIMAL}|twice|double|three|four|five)\s+times\s+as\b|\btwice\s+as\b", re.I
@@ -59,6 +59,8 @@ def age_in_years(expression: str, question: str) -> str | None:
         return None
     years = when["years"] or when["ago"]
     sign = "+" if when["years"] else "-"
+    if Fraction(years) not in expression_values(expression) and re.fullmatch(r"[\d.*/]+", expression):
+        return f"{expression}{sign}{years}"  # "3*12" for the mother's age now, asked in 5 years
     match = re.fullmatch(rf"(?P<head>.+?)\s*[*/]\s*{re.escape(years)}\s*", expression)
     if match is None or "+" in match["head"] or "-" in match["head"]:
         return None

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from graphs.planning.quantities import CURRENCY_SIGNS
 from graphs.planning.rules import DECIMAL, number_words_to_digits
+from graphs.planning.unit_prices import PRODUCT, product_value
 
 _TAKING_AWAY = re.compile(
     r"\b(?:died|dead|dies|broke|broken|breaks?|damaged|lost|loses?|spent|spends?|sold|sells?|gave|gives?|given"
@@ -85,3 +87,85 @@ def difference_asked(expression: str, question: str) -> str | None:
         return None  # as asked already
     larger, smaller = (left, right) if Fraction(left) >= Fraction(right) else (right, left)
     return f"{larger}-{smaller}"
+
+
+_SIGNED = re.compile(
+    r"\b(?:temperatures?|degrees?|below|freez\w*|colder|warmer|loss|losses|net|change\s+in|overdr\w*|debts?|deficit"
+    r"|negative|minus|elevation|sea\s+level|balance|profit|gain\w*|rise|fall|drop\w*|score)\b|°",
+    re.IGNORECASE,
+)
+_BY_ZERO = re.compile(r"/\s*0+(?:\.0+)?(?![\d.])")
+_TWO_TERMS = re.compile(r"\s*([^-+()]+?)\s*-\s*([^-+()]+?)\s*")
+
+
+def difference_not_negative(expression: str, question: str) -> str | None:
+    """``b-a`` for a line ``a-b`` that comes out below zero, where the question asks nothing that can be
+    (an age, what is left, the change from a note: not a temperature, a balance or a loss); None otherwise.
+
+    The adapter took the later number from the earlier one ("1948-2025" for an age in 2025, "43.5-50" for
+    the change from $50, "350-500" for the pages left of 500), measured on problems written by others.
+    """
+    match = _TWO_TERMS.fullmatch(expression)
+    if match is None or _SIGNED.search(question):
+        return None
+    if not all(PRODUCT.fullmatch(term) and not _BY_ZERO.search(term) for term in match.groups()):
+        return None
+    if product_value(match[1]) >= product_value(match[2]):
+        return None
+    return f"{match[2].strip()}-{match[1].strip()}"
+
+
+_ADDING = re.compile(
+    r"\b(?:deposit\w*|add|adds|added|receiv\w*|earn\w*|won|wins?|found|finds?|gain\w*|top(?:s|ped)?\s+up|put\s+in"
+    r"|saved?|saves|got|gets|raised?|collect\w*|grew|grows?)\b",
+    re.IGNORECASE,
+)
+_PAYING_ASKED = re.compile(
+    r"\bhow\s+much\s+(?:does|did|do|will|would|should)\s+(?!it\b|that\b|this\b)\w+\s+(?:pay|spend|owe)\b",
+    re.IGNORECASE,
+)
+
+
+def lone_amounts_added(expression: str, question: str) -> str | None:
+    """``expression`` with a lone number it takes away added instead, where the question's clause that gives
+    it adds ("then deposited £350") or, in a question asking what someone pays, prices one more thing bought
+    ("and a pair of jeans for $42"), and takes nothing away; None when no term changes.
+
+    The adapter wrote ``2000*(1-1/4)-350`` for £350 deposited and ``2*15.50-42-10`` for jeans bought with
+    shirts, measured on problems written by others."""
+    terms = _top_level_terms(expression.replace(" ", ""))
+    if terms is None or len(terms) < 2:
+        return None
+    text = number_words_to_digits(question)
+    paying = _PAYING_ASKED.search(text) is not None
+    changed = False
+    written = []
+    for sign, term in terms:
+        if sign == "-" and re.fullmatch(DECIMAL, term) and (clause := _clause_of(text, term)) is not None:
+            priced = re.search(rf"\bfor\s*[{CURRENCY_SIGNS}]?\s*{re.escape(term)}\b", clause) is not None
+            if not _TAKING_AWAY.search(clause) and (_ADDING.search(clause) or (paying and priced)):
+                sign, changed = "+", True
+        written.append(f"{sign}{term}")
+    return "".join(written).lstrip("+") if changed else None
+
+
+def _top_level_terms(expression: str) -> list[tuple[str, str]] | None:
+    """The terms added and taken away outside parentheses ("2000*(1-1/4)-350" -> ``+2000*(1-1/4)``,
+    ``-350``), or None for an expression of anything but numbers, operators and balanced parentheses."""
+    if not re.fullmatch(r"[\d.*/+()-]+", expression):
+        return None
+    terms: list[tuple[str, str]] = []
+    depth, start, sign = 0, 0, "+"
+    for index, char in enumerate(expression):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return None
+        if depth == 0 and char in "+-" and index > start:
+            terms.append((sign, expression[start:index]))
+            sign, start = char, index + 1
+        elif depth == 0 and char in "+-":
+            sign, start = ("-" if char == "-" else "+"), index + 1
+    if depth != 0 or start >= len(expression):
+        return None
+    terms.append((sign, expression[start:]))
+    return terms

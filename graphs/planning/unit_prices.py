@@ -24,12 +24,12 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _UNIT_ASKED = re.compile(r"\b(?:one|a\s+single|single|unit)\b", re.IGNORECASE)
-_PRODUCT = re.compile(rf"\s*{DECIMAL}(?:\s*[*/]\s*{DECIMAL})*\s*")
+PRODUCT = re.compile(rf"\s*{DECIMAL}(?:\s*[*/]\s*{DECIMAL})*\s*")
 _FACTOR = re.compile(rf"([*/]?)\s*({DECIMAL})")
 
 
-def _product_value(expression: str) -> Fraction:
-    """The value of a chain of ``*`` and ``/`` (:data:`_PRODUCT`), read left to right."""
+def product_value(expression: str) -> Fraction:
+    """The value of a chain of ``*`` and ``/`` (:data:`PRODUCT`), read left to right."""
     value = Fraction(1)
     for operator, number in _FACTOR.findall(expression):
         value = value / Fraction(number) if operator == "/" else value * Fraction(number)
@@ -42,7 +42,7 @@ def price_and_count(expression: str, question: str) -> str | None:
     the count cancels itself out); None otherwise (then the expression stands)."""
     numbers = number_values(question) - {Fraction(1)}  # "one pen" asks for a unit price: no quantity
     money = list(_MONEY.finditer(question))
-    if _PRODUCT.fullmatch(expression) is None or len(numbers) != 2 or len(money) != 1:
+    if PRODUCT.fullmatch(expression) is None or len(numbers) != 2 or len(money) != 1:
         return None
     price = Fraction(money[0]["sign"] or money[0]["word"] or money[0]["verb"])
     others = numbers - {price}
@@ -57,4 +57,4 @@ def price_and_count(expression: str, question: str) -> str | None:
         if SHARE_CUES.search(rest) or _UNIT_ASKED.search(rest)
         else f"{price_text}*{count_text}"
     )
-    return None if _product_value(wanted) == _product_value(expression) else wanted
+    return None if product_value(wanted) == product_value(expression) else wanted

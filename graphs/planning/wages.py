@@ -28,19 +28,17 @@ _LIMIT = re.compile(
 
 def overtime_pay(question: str) -> str | None:
     """The pay for the hours worked at a rate up to a limit and overtime past it (see the module docstring), or
-    None for any other question."""
+    for regular hours and overtime hours counted apart ("40 regular hours and 6 overtime hours"); None for any
+    other question."""
     limit = _LIMIT.search(question)
+    split = _REGULAR_AND_OVERTIME.search(question)
     factor = _FACTOR.search(question)
     found = amounts(_FACTOR.sub(" overtime ", question)) or []  # "a half" of "time and a half" is no amount
     rates = [amount for amount in found if _is_hourly_pay(amount)]
     hours = [amount for amount in found if _is_hours(amount)]
-    if limit is None or not rates or len(rates) > 2 or len(hours) != 2:
+    if (limit is None) == (split is None) or not rates or len(rates) > 2 or len(hours) != 2:
         return None
-    limit_hours = Fraction(limit["hours"])
-    worked = [amount for amount in hours if amount.value != limit_hours]
-    if len(worked) != 1 or worked[0].value <= limit_hours:
-        return None
-    rate, worked_hours, limit_written = rates[0].written, worked[0].written, limit["hours"]
+    rate = rates[0].written
     if len(rates) == 2 and factor is None:
         overtime = rates[1].written  # "$36 an hour for overtime"
     elif len(rates) == 1 and factor is not None:
@@ -48,7 +46,22 @@ def overtime_pay(question: str) -> str | None:
         overtime = f"{rate}*{multiplier}"
     else:
         return None
+    if split is not None:
+        return f"{rate}*{split['regular']}+{split['overtime']}*{overtime}"
+    assert limit is not None
+    limit_hours = Fraction(limit["hours"])
+    worked = [amount for amount in hours if amount.value != limit_hours]
+    if len(worked) != 1 or worked[0].value <= limit_hours:
+        return None
+    worked_hours, limit_written = worked[0].written, limit["hours"]
     return f"{rate}*{limit_written}+({worked_hours}-{limit_written})*{overtime}"
+
+
+_REGULAR_AND_OVERTIME = re.compile(
+    r"\b(?P<regular>\d+(?:\.\d+)?)\s+(?:regular|normal|standard|ordinary|basic)\s+hours?\b[^.?!]*?"
+    r"\b(?P<overtime>\d+(?:\.\d+)?)\s+(?:overtime\s+hours?|hours?\s+(?:of\s+)?overtime)\b",
+    re.IGNORECASE,
+)
 
 
 def _is_hourly_pay(amount: Amount) -> bool:
