@@ -144,6 +144,38 @@ from tools.calculator import calculate, calculator
             "0.4*3*15",
             "18",
         ),
+        # "of the hall and each tile": "and" ends what an amount is of; laps and lengths of a track or a pool
+        (
+            "I'm tiling 14 m² of the hall and each pack of tiles covers 1.5 m². How many packs must I buy?",
+            "ceil(14/1.5)",
+            "10",
+        ),
+        (
+            "He jogged 6 laps of a 400 m track and then 1.5 km home. How many km in total?",
+            "1.5+6*400/1000",
+            "3.9",
+        ),
+        ("I swam 40 lengths of a 25 m pool. How many metres did I swim?", "40*25", "1000"),
+        # each kind's price times its count, added ("for adults" where adults are counted)
+        (
+            "The zoo charges $16 for adults and $9.50 for children. What will 2 adults and 3 children pay?",
+            "16*2+9.5*3",
+            "60.5",
+        ),
+        (
+            "Lunch is $6 per pupil and $8.50 per teacher, plus a $15 delivery charge. 25 pupils and 2 teachers are"
+            " coming. What's the total?",
+            "6*25+8.5*2+15",
+            "182",
+        ),
+        ("We paid $35 for dinner and $6 for parking. How much altogether?", "35+6", "41"),
+        # a fraction off a price
+        (
+            "Trainers cost $75 and the shop has a third off everything. What do I pay for them?",
+            "75*(1-1/3)",
+            "50",
+        ),
+        ("The $36 board game is half price in the sale. How much is it?", "36*(1-1/2)", "18"),
         # a share of two
         (
             "The fair made $900. 20% goes to the church and the rest to the school. How much goes to the school?",

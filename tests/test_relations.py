@@ -25,6 +25,12 @@ from tools.calculator import calculate
             "9*2",
             "27",
         ),
+        (  # the line's two numbers in another way; "over the two days" asks them together
+            times_as_many_together,
+            "Zoe cycled 12.5 km on Saturday and twice as far on Sunday. How far did she cycle over the two days?",
+            "12.5/2*2",
+            "37.5",
+        ),
         (
             age_in_years,
             "Emma is 8 years old. Her mother is 4 times as old. How old will her mother be in 5 years?",

@@ -224,6 +224,8 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
         if unit.powers != asked.powers or amount.change or (unit.size == asked.size and amount.per == 1):
             return None
         return _written(found, units, (1,), asked)[0]
+    if kinds := _priced_kinds(found, units, asked):
+        return kinds
     targets = _targets(asked, units)
     # units by name first ("38 hours a week" is hours per week), then by dimension (kilograms and grams meet)
     for within, named in itertools.product((targets, _per_period(targets, units)), (True, False)):
@@ -238,6 +240,37 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
         if candidates:
             return None
     return _start_and_change(question, found, units, targets)
+
+
+def _priced_kinds(found: list[Amount], units: list[Unit], asked: Unit) -> str | None:
+    """Each kind's price times its count, added, with any sums of money as they stand ("$18 per student and
+    $25 per adult: 32 students and 4 adults" -> ``18*32+25*4``); None unless every amount is one of those and
+    two kinds or more are priced."""
+    if asked != MONEY or any(amount.change or amount.per != 1 for amount in found):
+        return None
+    prices = {
+        kind: amount
+        for amount, unit in zip(found, units, strict=True)
+        if len(unit.sizes) == 2 and unit.sizes[0] == MONEY.sizes[0]
+        for kind, exponent, size in unit.sizes[1:]
+        if exponent == -1 and size == 1 and kind not in DIMENSIONS
+    }
+    counts = {
+        unit.sizes[0][0]: amount for amount, unit in zip(found, units, strict=True) if _counts_a_kind(unit)
+    }
+    sums = [amount for amount, unit in zip(found, units, strict=True) if unit == MONEY]
+    if len(prices) < 2 or set(prices) != set(counts) or len(prices) + len(counts) + len(sums) != len(found):
+        return None
+    return "+".join(
+        [f"{price.written}*{counts[kind].written}" for kind, price in prices.items()]
+        + [amount.written for amount in sums]
+    )
+
+
+def _counts_a_kind(unit: Unit) -> bool:
+    return (
+        len(unit.sizes) == 1 and unit.sizes[0][1:] == (1, Fraction(1)) and unit.sizes[0][0] not in DIMENSIONS
+    )
 
 
 def _prices_of_one_thing_added(found: list[Amount]) -> list[Amount]:

@@ -156,6 +156,8 @@ def _noun_unit(text: str) -> tuple[Unit, int] | None:
         if measured := measure(word):
             return measured, end  # "40 regular hours": the measure the head noun names
     noun = "person" if word in _PEOPLE else singular(word)
+    if noun in DIMENSIONS:
+        noun = f"{noun} counted"  # "30 lengths of a pool" count lengths; the dimension is another thing
     if (paid := _PAID_EVERY.match(text[:end])) and (period := _noun_unit(_EVERY[paid[1].lower()])):
         return period[0], end  # "12 equal monthly payments": 12 months
     return Unit(((noun, 1, Fraction(1)),)), end
@@ -167,7 +169,7 @@ _PAID_EVERY = re.compile(
 """Payments counted by their period: "12 equal monthly payments" are 12 months of them."""
 _EVERY = {"monthly": "month", "weekly": "week", "yearly": "year", "annual": "year"}
 _RATE = re.compile(
-    rf"\s*(?:of(?:\s+[a-z]+){{1,3}}?\s+)?(?:(?:per|an?|each|every)\b|/)\s*(?P<per>{DECIMAL})?\s*(?=[a-z])",
+    rf"\s*(?:of(?:\s+(?!and\b|or\b)[a-z]+){{1,3}}?\s+)?(?:(?:per|an?|each|every)\b|/)\s*(?P<per>{DECIMAL})?\s*(?=[a-z])",
     re.I,
 )
 _TEAM = re.compile(r"\b(?:team|group|family|class|crew|party|squad|club|band)\s+of\s*$", re.I)
@@ -185,16 +187,33 @@ _BEFORE_RATE = re.compile(
 )
 
 
+_PARTS = {"half": 2, "third": 3, "quarter": 4, "fifth": 5, "tenth": 10}
+_FRACTION_OFF = re.compile(
+    r"\b(?:an?|one)\s+(?P<part>half|third|quarter|fifth|tenth)\s+off\b|\b(?P<half>half)[\s-]+(?:price|off)\b",
+    re.I,
+)
+"""A fraction taken off a price: "a third off", "half price"."""
+
+
+def _fraction_off(found: re.Match[str]) -> Amount:
+    """The change a fraction off makes: "a third off" -> ``(1-1/3)``."""
+    part = _PARTS[(found["part"] or found["half"]).lower()]
+    return Amount(f"(1-1/{part})", Unit(()), exact=1 - Fraction(1, part), change=True)
+
+
 def amounts(question: str) -> list[Amount] | None:
     """Every number of ``question`` with its unit, or None when one has no unit this reading knows."""
     text = number_words_to_digits(question)  # digits, without thousands separators
     text = re.sub(r"\s+([²³])", r"\1", text)  # "54 m ²", as the number reader spaced it
     text = re.sub(r"\(\s*[^()]*=[^()]*\)", " ", text)  # "(1 inch = 2.54 cm)": a definition, known already
+    fractions_off = [_fraction_off(found) for found in _FRACTION_OFF.finditer(text)]
+    text = _FRACTION_OFF.sub(" ", text)
     if re.search(r"\d\s*:\s*\d", text) or _WORDED_SHARE.search(text):
         return None  # a clock time; "a quarter of it", "twice as many": amounts written as words
     changes = percentage_changes(text)
-    if changes is None:
+    if changes is None or (changes and fractions_off):
         return None
+    changes += fractions_off
     text = PERCENT.sub(" ", text)
     found: list[Amount] = []
     last_count: Unit | None = None
@@ -281,10 +300,12 @@ def amounts(question: str) -> list[Amount] | None:
             consumed = match.end() + end + within.end()
         elif re.match(r"\s*/", after):
             return None
+        elif unit == MONEY and (kind := _priced_for_kind(after, text)):
+            unit, counted_rate = unit.over(kind), True  # "$12 for adults", where "2 adults" are counted
         packed = None if unit.sizes else _PACKED_IN.search(text[: match.start()])
         if packed and (contents := _noun_unit(packed["noun"])):
             unit = contents[0]  # "pencils come in boxes of 12": 12 pencils a box
-        if (holder := _HOLDER.search(text[: match.start()])) and (held := _noun_unit(holder[1])):
+        if (holder := _HOLDER.search(text[: match.start()])) and (held := _noun_unit(holder[1] or holder[2])):
             unit, counted_rate = unit.over(held[0]), True  # "3 boxes of 12 pens", "pieces of 80 cm"
         if per_one is not None:
             unit, per_one, counted_rate = unit.over(per_one), None, True
@@ -385,13 +406,39 @@ _WITHIN = re.compile(
     rf"\s+in\s+(?P<amount>{DECIMAL})\s*(?P<unit>(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?))\b",
     re.I,
 )
+_FOR_KIND = re.compile(r"\s*(?:each\s+)?for\s+(?:each\s+|every\s+|an?\s+)?(?P<noun>[a-z]+)\b", re.I)
+
+
+def _priced_for_kind(after: str, text: str) -> Unit | None:
+    """The kind a price is for ("$12 for adults"), where the question counts that kind ("2 adults"); else
+    None ("$40 for dinner" is a sum of money)."""
+    found = _FOR_KIND.match(after)
+    if found is None or found["noun"].lower() in _NOT_NOUNS:
+        return None
+    kind = "person" if found["noun"].lower() in _PEOPLE else singular(found["noun"].lower())
+    counted = (
+        _noun_unit(counted["noun"])
+        for counted in re.finditer(rf"(?<![\d.]){DECIMAL}\s+(?P<noun>[a-z]+)", text, re.I)
+    )
+    return (
+        Unit(((kind, 1, Fraction(1)),))
+        if any(unit is not None and unit[0].sizes == ((kind, 1, Fraction(1)),) for unit in counted)
+        else None
+    )
+
+
 _PACKED_IN = re.compile(
     r"\b(?P<noun>[a-z]+s)\s+(?:come|are\s+sold|are\s+packed|are\s+packaged|are\s+supplied|come\s+packed)\s+"
     r"(?:only\s+)?in\s+[a-z]+s\s+of\s*$",
     re.IGNORECASE,
 )
 """What a pack holds, named before it: "Pencils come in boxes of 12"."""
-_HOLDER = re.compile(r"\b(?!(?:" + "|".join(sorted(_NOT_NOUNS)) + r")\b)([a-z]+s)\s+of\s*$", re.I)
+_HOLDER = re.compile(
+    r"\b(?!(?:"
+    + "|".join(sorted(_NOT_NOUNS))
+    + r")\b)([a-z]+s)\s+of\s*$|\b(laps|lengths|circuits|loops)\s+of\s+an?\s*$",
+    re.I,
+)
 """A plural noun and "of" just before an amount: what the amount is per ("boxes of 12 pens")."""
 _ONE_GIVES = re.compile(
     r"\s*(?:of(?:\s+[a-z]+){1,3}?\s+)?(?:is|costs?|makes|covers|holds|weighs|gives|feeds|serves|lasts)\b",
@@ -453,7 +500,8 @@ _HOW_DIMENSIONS = {
 }
 _NOT_ASKED_NOUNS = (
     r"(?:do|does|did|will|would|is|are|was|were|has|have|had|can|could|should|goes|go|went|gets|got|comes"
-    r"|came|money|much|many|it|that|this|i|we|you|he|she|they|each)\b"
+    r"|came|money|much|many|it|that|this|i|we|you|he|she|they|each|altogether|together|overall|total|in|for"
+    r"|left|now|then|so|a|an|the|of|per)\b"
 )
 _MONEY_WRITTEN = (
     rf"[{CURRENCY_SIGNS}]|\b(?:bucks|cents?|pence|{CURRENCY_NAMES})\b"

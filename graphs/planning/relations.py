@@ -16,22 +16,23 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from graphs.planning.rules import DECIMAL, expression_values, number_values
+from graphs.planning.rules import DECIMAL, expression_values, format_value, number_values
 
 _TIMES_AS = re.compile(
     rf"(?P<times>{DECIMAL}|twice|double|three|four|five)\s+times\s+as\b|\btwice\s+as\b", re.I
 )
 _TOGETHER = re.compile(
-    r"\b(?:together|altogether|in\s+total|combined|in\s+all|both\s+of\s+them|between\s+them)\b", re.I
+    r"\b(?:together|altogether|in\s+total|combined|in\s+all|both\s+of\s+them|between\s+them"
+    r"|(?:over|on|across|in)\s+(?:the\s+|both\s+)?(?:two|2|both)\s+\w+)\b",
+    re.I,
 )
-_PRODUCT = re.compile(rf"\s*({DECIMAL})\s*\*\s*({DECIMAL})\s*")
 
 
 def times_as_many_together(expression: str, question: str) -> str | None:
-    """``m*n+m`` for "n times as many as" someone with m, asked together, when the line is ``n*m``."""
+    """``m*n+m`` for "n times as many as" someone with m, asked together, when the line uses those two numbers
+    in another way (``n*m``; ``4.5/2*2`` for 4.5 km and twice as far)."""
     relation = _TIMES_AS.search(question)
-    match = _PRODUCT.fullmatch(expression)
-    if relation is None or match is None or not _TOGETHER.search(question):
+    if relation is None or not _TOGETHER.search(question):
         return None
     times = (
         Fraction(2) if relation["times"] is None or relation["times"].lower() in {"twice", "double"} else None
@@ -40,11 +41,11 @@ def times_as_many_together(expression: str, question: str) -> str | None:
         written = relation["times"].lower()
         times = Fraction({"three": 3, "four": 4, "five": 5}.get(written, 0) or written)
     numbers = number_values(question) | {times}  # "twice" is no number the question writes
-    left, right = match.groups()
-    if len(numbers) != 2 or {Fraction(left), Fraction(right)} != numbers:
+    if len(numbers) != 2 or expression_values(expression) != numbers:
         return None
-    base = right if Fraction(left) == times else left
-    return f"{base}*{match[1] if base == match[2] else match[2]}+{base}"
+    base = format_value(next(number for number in numbers if number != times))
+    wanted = f"{base}*{format_value(times)}+{base}"
+    return None if expression.replace(" ", "") == wanted else wanted
 
 
 _YEARS_ON = re.compile(rf"\bin\s+(?P<years>{DECIMAL})\s+years?\b|\b(?P<ago>{DECIMAL})\s+years?\s+ago\b", re.I)
