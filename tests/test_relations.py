@@ -86,3 +86,10 @@ def test_a_part_out_of_a_whole_as_a_percentage() -> None:
     assert share_as_percentage("(45-60)/60*100", question) == "45/60*100"
     assert share_as_percentage("45/60*100", question) is None
     assert share_as_percentage("45/60", "I got 45 out of 60 on the test. What fraction is that?") is None
+
+
+def test_a_share_asked_without_out_of_is_the_smaller_of_the_whole() -> None:
+    question = "The club entered 40 races and finished 30. What percentage of the races did it finish?"
+    assert share_as_percentage("(40-30)/40*100", question) == "30/40*100"
+    changed = "A ticket went from 40 to 50 dollars. What percentage of the old price is the increase?"
+    assert share_as_percentage("(50-40)/40*100", changed) is None

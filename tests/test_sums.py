@@ -64,6 +64,12 @@ def test_anything_taken_away_stands(question: str, written: str) -> None:
         ),
         ("Omar has 28 cards and Ali has 45. How many fewer cards does Omar have than Ali?", "28-45", "45-28"),
         ("We scored 85 and they scored 79. By how much did we win?", "85+79", "85-79"),
+        # what is still needed, whatever the line did with it
+        (
+            "The recipe needs three dozen cookies and I've baked 14. How many more do I need to bake?",
+            "36/14",
+            "36-14",
+        ),
     ],
 )
 def test_a_difference_asked_takes_the_smaller_from_the_larger(question: str, written: str, made: str) -> None:
@@ -76,6 +82,10 @@ def test_a_difference_asked_takes_the_smaller_from_the_larger(question: str, wri
         ("Ali has 45 cards and Omar has 28 cards. How many more cards does Ali have than Omar?", "45-28"),
         ("Ali has 45 cards and gets 28 more. How many does he have?", "45+28"),  # no comparison asked
         ("Ali has 45 cards, Omar 28, Sara 9. How many more than Sara do the boys have?", "45+28-9"),
+        (
+            "I save 15 dollars a week. How many more weeks until I have 90?",
+            "90/15",
+        ),  # at a rate: not a difference
     ],
 )
 def test_anything_else_is_no_difference(question: str, written: str) -> None:

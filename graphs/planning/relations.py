@@ -85,6 +85,13 @@ def rest_shared(expression: str, question: str) -> str | None:
     return f"({match[1]}-{match[2]})/{match[3]}"
 
 
+_SHARE_ASKED = re.compile(r"\bwhat\s+(?:percent(?:age)?|per\s*cent|%)\s+of\b", re.I)
+_CHANGE_ASKED = re.compile(
+    r"\b(?:increase|decrease|more|less|fewer|change|up|down|grew|grow|rose|rise|fell|fall|drop\w*|off|higher|lower"
+    r"|bigger|smaller|cheaper|profit|markup|mark-up)\b",
+    re.I,
+)
+_PERCENT_GIVEN = re.compile(r"\d\s*%|\d\s*percent", re.I)
 _OUT_OF = re.compile(rf"(?P<part>{DECIMAL})\s+(?:out\s+of|of\s+the|from)\s+(?P<whole>{DECIMAL})\b", re.I)
 _PERCENT_ASKED = re.compile(r"\bpercent(?:age)?\b|\bper\s*cent\b|%", re.I)
 
@@ -93,9 +100,16 @@ def share_as_percentage(expression: str, question: str) -> str | None:
     """``part/whole*100`` for "45 out of 60 ... what percentage is that?" when the line uses those two numbers
     in another way (the adapter wrote ``(45-60)/60*100``); None otherwise."""
     found = _OUT_OF.search(question)
-    if found is None or not _PERCENT_ASKED.search(question) or len(number_values(question)) != 2:
+    numbers = number_values(question)
+    if not _PERCENT_ASKED.search(question) or len(numbers) != 2 or _PERCENT_GIVEN.search(question):
         return None
-    part, whole = found["part"], found["whole"]
+    if found is not None:
+        part, whole = found["part"], found["whole"]
+    elif _SHARE_ASKED.search(question) and not _CHANGE_ASKED.search(question):
+        # "played 24 games and won 18: what percentage of games did we win?": a share is the smaller of the whole
+        part, whole = (format_value(value) for value in sorted(numbers))
+    else:
+        return None
     used = {Fraction(n) for n in re.findall(DECIMAL, expression)} - {Fraction(100)}
     wanted = f"{part}/{whole}*100"
     if used != {Fraction(part), Fraction(whole)} or expression.replace(" ", "") == wanted:

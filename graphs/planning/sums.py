@@ -16,7 +16,7 @@ import re
 from fractions import Fraction
 
 from graphs.planning.quantities import CURRENCY_SIGNS
-from graphs.planning.rules import DECIMAL, number_words_to_digits
+from graphs.planning.rules import DECIMAL, expression_values, format_value, number_words_to_digits
 from graphs.planning.unit_prices import PRODUCT, product_value
 
 _TAKING_AWAY = re.compile(
@@ -68,6 +68,12 @@ def sum_of_groups_fixed(expression: str, question: str) -> str | None:
     return "".join(written) if changed else None
 
 
+_STILL_NEEDED = re.compile(
+    r"\bhow\s+many\s+more\b[^?.!]*\b(?:need|needs|needed|buy|get|make|bake|go|left|to\s+reach|until|before)\b"
+    r"|\bhow\s+much\s+more\b[^?.!]*\b(?:need|needs|save|to\s+reach|until|before)\b",
+    re.IGNORECASE,
+)
+_AT_A_RATE = re.compile(r"\b(?:per|each|every|an?\s+(?:day|week|month|year|hour|minute))\b|/", re.IGNORECASE)
 _DIFFERENCE_ASKED = re.compile(
     r"\bhow\s+(?:many|much)\s+(?:\w+\s+){0,3}?(?:more|fewer|less|longer|shorter|older|younger|taller|heavier)\b"
     r"[^?.!]*\bthan\b|\bdifference\s+between\b|\bby\s+how\s+(?:much|many)\b|\bwin\s+by\b|\bwon\s+by\b",
@@ -77,16 +83,21 @@ _DIFFERENCE_ASKED = re.compile(
 
 def difference_asked(expression: str, question: str) -> str | None:
     """The larger number less the smaller for a question that asks how many more (or fewer) one has than the
-    other, when ``expression`` adds those two numbers or takes the larger from the smaller ("45+28" for "how
-    many more cards does Ali have than Omar?"); None otherwise."""
-    match = re.fullmatch(rf"\s*({DECIMAL})\s*([-+])\s*({DECIMAL})\s*", expression)
-    if match is None or not _DIFFERENCE_ASKED.search(question):
+    other, or how many more are still needed, when ``expression`` uses those two numbers in another way ("45+28"
+    for "how many more cards does Ali have than Omar?", "24/24" for "I need two dozen and have 5: how many more
+    do I need?"); None otherwise."""
+    text = number_words_to_digits(question)
+    numbers = [Fraction(number) for number in re.findall(rf"(?<![\d.]){DECIMAL}(?!\.?\d)", text)]
+    # what is needed and what is had, nothing at a rate: any other line is wrong ("24/24")
+    needed = _STILL_NEEDED.search(text) and not _AT_A_RATE.search(text)
+    if len(set(numbers)) != 2 or not (_DIFFERENCE_ASKED.search(text) or needed):
         return None
-    left, operator, right = match.groups()
-    if operator == "-" and Fraction(left) >= Fraction(right):
-        return None  # as asked already
-    larger, smaller = (left, right) if Fraction(left) >= Fraction(right) else (right, left)
-    return f"{larger}-{smaller}"
+    two_numbers = re.fullmatch(rf"\s*{DECIMAL}\s*[-+]\s*{DECIMAL}\s*", expression)
+    if not needed and expression_values(expression) != set(numbers) and not two_numbers:
+        return None
+    larger, smaller = (format_value(value) for value in sorted(set(numbers), reverse=True))
+    wanted = f"{larger}-{smaller}"
+    return None if expression.replace(" ", "") == wanted else wanted
 
 
 _SIGNED = re.compile(
