@@ -169,6 +169,23 @@ from tools.calculator import calculate, calculator
             "182",
         ),
         ("We paid $35 for dinner and $6 for parking. How much altogether?", "35+6", "41"),
+        # a litre is a thousand millilitres (it was a thousand million: a volume's size was cubed)
+        ("Milk is $1.60 per litre. How much for 2500 ml?", "1.6*2500/1000", "4"),
+        # per a hundred of a unit, asked
+        ("A 400 g jar of coffee costs $10. What is the price per 100 g?", "10*100/400", "2.5"),
+        # from a start to a goal at a rate
+        (
+            "I've saved $150 towards a $600 phone and put away $45 a week. How many weeks until I can buy it?",
+            "(600-150)/45",
+            "10",
+        ),
+        # a sum shared by the people counted
+        (
+            "Four of us booked a villa at $220 a night for 5 nights, plus a $100 cleaning fee. How much does each"
+            " person pay?",
+            "(100+220*5)/4",
+            "300",
+        ),
         # a fraction off a price
         (
             "Trainers cost $75 and the shop has a third off everything. What do I pay for them?",
@@ -290,6 +307,20 @@ def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
             "how many metres is that?",
             "24.5*1000",
             "24500",
+        ),
+        (  # "per hour" of a weekly pay; "at that price each" is the price's each
+            "I get $1,300 every two weeks. How much is that a week?",
+            "1300/2",
+            "If I work 40 hours a week, what's that per hour?",
+            "650/40",
+            "16.25",
+        ),
+        (
+            "A box of 8 pens costs $12. How much is that per pen?",
+            "12/8",
+            "what would 20 pens cost at that price each?",
+            "1.5*20",
+            "30",
         ),
         (  # "how far" asked before: in the km the question used (it was 225*0/75)
             "A train runs at 120 km/h. How far does it go in 1.5 hours?",

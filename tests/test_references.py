@@ -247,3 +247,27 @@ def test_what_is_still_needed_to_reach_a_goal(follow_up: str, expression: str | 
 def test_whole_packs_of_the_previous_result(follow_up: str, expression: str | None) -> None:
     messages = previous_result("28 students each need 3 notebooks. How many?", "28*3", follow_up)
     assert shared_expression(messages) == expression
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        (
+            "A bus ride is $2.75. What do 30 rides cost?",
+            "2.75*30",
+            "A monthly pass is $70. How much would I save with it?",
+            "12.5",
+        ),
+        (
+            "Storage is $25 a month. How much for a year?",
+            "25*12",
+            "What's the difference if I pay $280 upfront?",
+            "20",
+        ),
+    ],
+)
+def test_a_saving_against_one_sum_of_money(first: str, expression: str, follow_up: str, value: str) -> None:
+    from graphs.planning.references import saved_against
+
+    found = saved_against(previous_result(first, expression, follow_up))
+    assert found is not None and calculate(found) == value

@@ -41,6 +41,12 @@ from tools.calculator import calculate
             "16*30+3*16*2",
             "576",
         ),
+        (  # the limit counted per week
+            "Leo is paid $18 an hour for his first 35 hours each week and time and a half after that. He worked 41"
+            " hours last week. What did he earn?",
+            "18*35+(41-35)*18*1.5",
+            "792",
+        ),
     ],
 )
 def test_overtime(question: str, expression: str, value: str) -> None:

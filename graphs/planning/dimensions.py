@@ -109,7 +109,7 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
         return None
     asked_before, result = previous
     before = asked_unit(asked_before)
-    question = messages[-1].text
+    question = _AT_THAT_PRICE.sub(" ", messages[-1].text)  # "at that price each": each is the price's
     found = amounts(question)
     if not found and before is None and (carried := _carried_unit(messages)):
         asked_before, before = carried  # "and if I watch it 4 times?" carried the minutes asked before on
@@ -118,12 +118,22 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
     if not found:
         return _result_converted(question, asked_before, result, before)
     asked = asked_unit(question) or Unit(tuple(size for size in before.sizes if size[1] > 0))
+    if (
+        (per := _PER_ASKED.search(question))
+        and (over := measure(per["unit"]))
+        and asked_unit(question) is None
+    ):
+        asked = asked.over(over)  # "what's that per hour?" of a pay: money per hour
     if not asked.sizes:
         return None
     if not _TOGETHER.search(question) and (alone := solved(question, found, asked)):
         return alone  # the same question again about other amounts: "and 750 g of ham at $22/kg?"
     sized = _sized(before, asked_before)
     return solved(question, [Amount(result, sized), *found], asked) if sized is not None else None
+
+
+_AT_THAT_PRICE = re.compile(r"\bat\s+(?:that|this|the\s+same)\s+(?:price|rate|cost)(?:\s+each)?\b", re.I)
+_PER_ASKED = re.compile(r"\b(?:per|an?|each)\s+(?P<unit>[a-z]+)\W*$", re.I)
 
 
 def _sized(unit: Unit, question: str) -> Unit | None:
@@ -224,7 +234,11 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
         if unit.powers != asked.powers or amount.change or (unit.size == asked.size and amount.per == 1):
             return None
         return _written(found, units, (1,), asked)[0]
-    if kinds := _priced_kinds(found, units, asked):
+    if kinds := (
+        _priced_kinds(found, units, asked)
+        or _until_reached(question, found, units, asked)
+        or _sum_shared(question, found, units, asked)
+    ):
         return kinds
     targets = _targets(asked, units)
     # units by name first ("38 hours a week" is hours per week), then by dimension (kilograms and grams meet)
@@ -240,6 +254,48 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
         if candidates:
             return None
     return _start_and_change(question, found, units, targets)
+
+
+def _sum_shared(question: str, found: list[Amount], units: list[Unit], asked: Unit) -> str | None:
+    """A sum of money shared by the people counted, asked per person ("Three of us share a cabin at $135 a night
+    for 4 nights plus a $60 cleaning fee: how much does each pay?" -> ``(135*4+60)/3``), or None."""
+    people = [index for index, unit in enumerate(units) if unit.sizes == (("person", 1, Fraction(1)),)]
+    if asked.powers != MONEY.over(Unit(((EACH, 1, Fraction(1)),))).powers or len(people) != 1:
+        return None
+    others = [amount for index, amount in enumerate(found) if index != people[0]]
+    total = solved(question, others, MONEY)
+    if total is None or not re.search(r"[-+]", total):
+        return None  # a product alone is read as one: "$84 between 4 of us" is 84/4
+    return f"({total})/{found[people[0]].written}"
+
+
+def _until_reached(question: str, found: list[Amount], units: list[Unit], asked: Unit) -> str | None:
+    """The periods a rate takes from a start to a goal in the same unit ("$1,200 bike, $360 saved, $70 a week:
+    how many weeks until I have enough?" -> ``(1200-360)/70``; a pool of 900 L with 180 L in it, filled at 12 L
+    a minute), or None."""
+    if len(found) != 3 or not _UNTIL.search(question) or any(a.change or a.per != 1 for a in found):
+        return None
+    rates = [index for index, unit in enumerate(units) if any(exp < 0 for _, exp, _ in unit.sizes)]
+    if len(rates) != 1:
+        return None
+    rate, rate_unit = found[rates[0]], units[rates[0]]
+    ends = [
+        (amount, unit)
+        for index, (amount, unit) in enumerate(zip(found, units, strict=True))
+        if index != rates[0]
+    ]
+    (first, first_unit), (second, second_unit) = ends
+    over = Unit(tuple((dim, -exp, size) for dim, exp, size in rate_unit.sizes if exp < 0))  # per what
+    if first_unit != second_unit or rate_unit != first_unit.over(over) or asked != over:
+        return None
+    larger, smaller = (first, second) if first.value > second.value else (second, first)
+    return f"({larger.written}-{smaller.written})/{rate.written}"
+
+
+_UNTIL = re.compile(
+    r"\b(?:until|till|before|to\s+reach|to\s+have|to\s+save\s+up|to\s+afford|enough|to\s+fill|is\s+full)\b",
+    re.I,
+)
 
 
 def _priced_kinds(found: list[Amount], units: list[Unit], asked: Unit) -> str | None:
@@ -406,7 +462,11 @@ _TAKES = re.compile(
 )
 
 
-_COMPARES = re.compile(r"\bhow\s+(?:many|much)\s+(?:more|less|fewer|longer|shorter)\b|\bthan\b", re.I)
+_COMPARES = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?:more|less|fewer|longer|shorter)\b|\bthan\b"
+    r"|\bhow\s+much\s+(?:\w+\s+){0,2}?(?:save|saving)\b",
+    re.I,
+)
 """A difference asked ("how many more litres to fill it?"): neither a start nor a change."""
 
 

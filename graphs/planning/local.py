@@ -72,6 +72,7 @@ from graphs.planning.references import (
     compared_expression,
     percent_total,
     referenced_expression,
+    saved_against,
     shared_expression,
     still_needed,
 )
@@ -368,6 +369,7 @@ class LocalPlanner:
                     or shared_expression(messages)
                     or percent_total(messages)
                     or changed_by_percent(messages)
+                    or saved_against(messages)
                     or added_on_top(messages)
                     or still_needed(messages)
                     or dimensional_follow_up(messages)

@@ -97,7 +97,8 @@ class Unit:
         """The unit's size in its dimensions' base units (a kilogram per litre: 1000 g per 1/1000 m³)."""
         size = Fraction(1)
         for _, exp, of_one in self.sizes:
-            size *= of_one**exp
+            # each size is of the whole unit (a litre is 1/1000 m³, not (1/1000 m)³): it scales once
+            size *= of_one if exp > 0 else 1 / of_one
         return size
 
     def size_of(self, dimension: str) -> Fraction | None:
@@ -224,8 +225,10 @@ def amounts(question: str) -> list[Amount] | None:
     for match in re.finditer(
         rf"(?P<sign>[{CURRENCY_SIGNS}]\s*)?(?<![\w.])(?P<number>{DECIMAL})(?!\.?\d)", text
     ):
-        if match.start() < consumed:
-            continue
+        if match.start() < consumed or (
+            match.start() >= asked_from and re.search(r"\bper\s*$", text[: match.start()])
+        ):
+            continue  # within a rate read; "what is the price per 100 ml?": the unit asked, not an amount
         # "a 260-mile trip" is 260 miles (spaced as long as it was written: offsets into ``rest`` stay true)
         rest = re.sub(
             r"^\s*-\s*(?=[a-z])", lambda hyphen: " " * len(hyphen[0]), text[match.end() :], flags=re.I
@@ -483,7 +486,9 @@ _ASKED_IN = re.compile(
     re.I,
 )
 _ASKED_PER = re.compile(
-    r"(?:\b(?:per|each|every)|^\s*an?)\s+(?P<amount>\d+(?:\.\d+)?\s*)?(?P<noun>[a-z²³]+)\b", re.I
+    r"(?:\b(?:per|each|every)|^\s*an?|\b(?:is|'s)\s+(?:that|it|this)\s+an?(?=\s+[a-z]+\W*$))\s+"
+    r"(?P<amount>\d+(?:\.\d+)?\s*)?(?P<noun>[a-z²³]+)\b",
+    re.I,
 )
 _ASKED_EACH = re.compile(
     r"\beach\s*(?:one\b|person\b|of\s+(?:us|them)\b)?\s*(?:[?.!]|pay|get|owe|gets|$)", re.I
@@ -559,8 +564,11 @@ def asked_unit(question: str) -> Unit | None:
         return unit.over(Unit(((EACH, 1, Fraction(1)),)))
     if per := _ASKED_PER.search(tail):
         denominator = _noun_unit(per["noun"])
-        if per["amount"] or denominator is None:
-            return None  # "per 100 g": not read
+        if denominator is None or (per["amount"] and len(denominator[0].sizes) != 1):
+            return None
+        if per["amount"]:  # "the price per 100 ml": per a unit 100 times a millilitre
+            ((dimension, exponent, size),) = denominator[0].sizes
+            denominator = (Unit(((dimension, exponent, size * Fraction(per["amount"])),)), denominator[1])
         unit = unit.over(denominator[0])
     return unit
 

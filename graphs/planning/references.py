@@ -215,6 +215,24 @@ _MONEY = re.compile(
 _PER_THING = re.compile(r"\b(?:per|each|every|a\s+(?:ticket|person|head|item|night|day|hour|month))\b", re.I)
 
 
+def saved_against(messages: Sequence[BaseMessage]) -> str | None:
+    """The saving of one sum of money against the previous result, whichever is larger ("an annual plan for
+    $399: how much would I save?" after 468 -> ``468-399``), or None."""
+    before = previous_question_and_result(messages)
+    text = messages[-1].text if messages else ""
+    numbers = numbers_in(text)
+    if before is None or len(numbers) != 1 or not (_SAVING.search(text) and _MONEY.search(text)):
+        return None
+    written = numbers[0].replace(",", "")
+    if Fraction(before[1]) == Fraction(written) or _PER_THING.search(text) or "%" in text:
+        return None
+    larger, smaller = sorted((before[1], written), key=Fraction, reverse=True)
+    return f"{larger}-{smaller}"
+
+
+_SAVING = re.compile(r"\bhow\s+much\s+(?:\w+\s+){0,3}?(?:save|saving|saved|cheaper)\b|\bdifference\b", re.I)
+
+
 def still_needed(messages: Sequence[BaseMessage]) -> str | None:
     """How much is still needed to reach the follow-up's one number from the previous result ("we need $250
     total, how much more do we need?" after 168 -> ``250-168``), or None. "How many more weeks until it

@@ -70,7 +70,12 @@ def _is_hourly_pay(amount: Amount) -> bool:
 
 
 def _is_hours(amount: Amount) -> bool:
-    return [(dim, exp, size) for dim, exp, size in amount.unit.sizes] == [("time", 1, Fraction(3600))]
+    """Hours, or hours a week ("her first 40 hours each week")."""
+    sizes = list(amount.unit.sizes)
+    return sizes in (
+        [("time", 1, Fraction(3600))],
+        [("time", 1, Fraction(3600)), ("time", -1, Fraction(604800))],
+    )
 
 
 def allowance_overage(question: str) -> str | None:
