@@ -1,9 +1,10 @@
-"""Amounts in a stated ratio, and the way round a rectangle, read without a model."""
+"""Amounts in a stated ratio, the way round a rectangle and a worded fraction of an amount, read without a model."""
 
 from __future__ import annotations
 
 import pytest
 
+from graphs.planning.fractions_of import fraction_of_amount
 from graphs.planning.perimeters import perimeter_expression
 from graphs.planning.ratios import ratio_expression
 from tools.calculator import calculate
@@ -77,3 +78,34 @@ def test_the_way_round_a_rectangle(question: str, expression: str, value: str) -
 )
 def test_anything_else_is_no_perimeter(question: str) -> None:
     assert perimeter_expression(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expression", "value"),
+    [
+        ("Jo had $180 and spent a quarter of it on a jacket. How much did the jacket cost?", "180/4", "45"),
+        ("Jo had $180 and spent a quarter of it on a jacket. How much money is left?", "180*(1-1/4)", "135"),
+        (
+            "Our class collected 60 cans and gave three quarters of them to the shelter. How many went to the shelter?",
+            "60*3/4",
+            "45",
+        ),
+        ("A cake has 16 pieces and the kids ate half of it. How many pieces remain?", "16*(1-1/2)", "8"),
+    ],
+)
+def test_a_worded_fraction_of_one_amount(question: str, expression: str, value: str) -> None:
+    found = fraction_of_amount(question)
+    assert found == expression
+    assert calculate(found) == value
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I earn $3000 and spend a quarter of it on rent and $200 on food. How much is left?",  # two amounts
+        "Half of the 36 cupcakes are chocolate. How many are chocolate?",  # no verb takes the fraction
+        "I spent a third of my savings. How much is left?",  # no amount
+    ],
+)
+def test_anything_else_is_no_fraction_of_an_amount(question: str) -> None:
+    assert fraction_of_amount(question) is None

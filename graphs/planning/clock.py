@@ -16,8 +16,13 @@ _TIME = re.compile(
     r"(?<![\d.:])(?P<hour>\d{1,2})(?:(?P<separator>[:.])(?P<minute>\d{2}))?\s*(?P<half>[ap]\.?\s?m\.?)?(?![\d:])",
     re.IGNORECASE,
 )
+_BREAK = re.compile(
+    r"(?<![\d.])(?P<minutes>\d+)\s*-?\s*(?:minutes?|mins?)\s+(?:\w+\s+){0,2}?(?:break|lunch|rest)\b",
+    re.IGNORECASE,
+)
+"""A break taken out of the time between ("a 30-minute unpaid lunch")."""
 _ASKED = re.compile(
-    r"\bhow\s+(?:many|much)\s+(?P<unit>minutes|mins|hours|hrs)\b|\bhow\s+long\b.*?\bin\s+(?P<in>minutes|mins|hours|hrs)\b",
+    r"\bhow\s+(?:many|much)\s+(?:paid\s+|working\s+|work\s+|whole\s+)?(?P<unit>minutes|mins|hours|hrs)\b|\bhow\s+long\b.*?\bin\s+(?P<in>minutes|mins|hours|hrs)\b",
     re.IGNORECASE,
 )
 
@@ -40,17 +45,21 @@ def _minutes(found: re.Match[str]) -> int | None:
 def clock_duration(question: str) -> str | None:
     """The minutes or hours between the question's two clock times as a calculator expression, or None."""
     asked = _ASKED.search(question)
-    times = list(_TIME.finditer(question))
+    times = [found for found in _TIME.finditer(question) if _minutes(found) is not None]
     if asked is None or len(times) != 2:
         return None
     start, end = (_minutes(found) for found in times)
     if start is None or end is None or start == end:
         return None
-    rest = _TIME.sub(" ", question)
-    if re.search(r"\d", rest):
-        return None  # another number: a break, a count of days; more than the time between
+    rest = question[: times[0].start()] + " " + question[times[0].end() : times[1].start()] + " "
+    rest += question[times[1].end() :]
+    pause = _BREAK.search(rest)
+    if re.search(r"\d", _BREAK.sub(" ", rest)):
+        return None  # another number: a count of days, a rate; more than the time between
     expression = f"({end // 60}*60+{end % 60})-({start // 60}*60+{start % 60})"
     if end < start:
         expression += "+24*60"
+    if pause is not None:  # "with a 30-minute unpaid lunch": the time between less the break
+        expression += f"-{pause['minutes']}"
     unit = (asked["unit"] or asked["in"]).lower()
     return f"({expression})/60" if unit.startswith("h") else expression

@@ -44,6 +44,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
+from graphs.planning.fractions_of import fraction_of_amount
 from graphs.planning.looked_up import (
     SENTENCES_READ,
     Sentence,
@@ -333,7 +334,8 @@ class LocalPlanner:
         - a first question whose amounts multiply and divide one way only into the unit it asks ("450 g of
           flour per loaf: how many grams for 6 loaves?" -> ``450*6``) (:mod:`graphs.planning.dimensions`), the
           other amount of a stated ratio (:mod:`graphs.planning.ratios`), the way round a rectangle
-          (:mod:`graphs.planning.perimeters`), or the minutes between two clock times
+          (:mod:`graphs.planning.perimeters`), a worded fraction of one amount
+          (:mod:`graphs.planning.fractions_of`), or the minutes between two clock times
           (:mod:`graphs.planning.clock`).
         """
         calculator = self.by_name.get("calculator")
@@ -383,6 +385,7 @@ class LocalPlanner:
                     else together_expression(question)
                     or ratio_expression(question)
                     or perimeter_expression(question)
+                    or fraction_of_amount(question)
                     or trip_expression(question)
                     or overtime_pay(question)
                     or allowance_overage(question)

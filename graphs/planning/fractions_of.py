@@ -1,0 +1,66 @@
+"""A fraction of one amount, written in words: "I had $240 and spent a third of it on concert tickets. How much did
+the tickets cost?" is ``240/3``, and "how much do I have left?" ``240*(1-1/3)``.
+
+The dimensional reading (:mod:`graphs.planning.dimensions`) sets amounts written as words aside, and the adapter
+took the part for what is left (``240*(1-1/3)`` for the tickets). A question with one amount and one fraction
+of it asks either the part or what is left; its words say which. Written by hand: no library we have reads
+fractions out of English sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graphs.planning.rules import number_words_to_digits, numbers_in
+
+_DENOMINATORS = {
+    "half": 2,
+    "third": 3,
+    "quarter": 4,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "eighth": 8,
+    "tenth": 10,
+}
+_FRACTION = re.compile(
+    r"\b(?P<count>an?|one|two|three|four)\s+(?P<part>half|halves|thirds?|quarters?|fourths?|fifths?|sixths?|eighths?"
+    r"|tenths?)\s+of\s+(?:it|them|that|this|the\s+\w+|her\s+\w+|his\s+\w+|my\s+\w+|our\s+\w+|their\s+\w+)\b"
+    r"|\b(?P<half>half)\s+of\s+(?:it|them|that|this|the\s+\w+|her\s+\w+|his\s+\w+|my\s+\w+|our\s+\w+|their\s+\w+)\b",
+    re.IGNORECASE,
+)
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+_LEFT_ASKED = re.compile(
+    r"\b(?:left|remain\w*|the\s+rest|still\s+(?:has|have|had)|now\s+(?:has|have)|leftover|over)\b",
+    re.IGNORECASE,
+)
+_TAKES = re.compile(
+    r"\b(?:spent|spends?|ate|eats?|gave|gives?|used|uses?|sold|sells?|paid|pays?|lost|loses?|donated|donates?"
+    r"|put|puts|saved|saves?|drank|drinks?|read|reads?|painted|cut|took|takes?)\b",
+    re.IGNORECASE,
+)
+
+
+def fraction_of_amount(question: str) -> str | None:
+    """The part a worded fraction takes of the question's one amount, or what is left of it, as the module
+    docstring says; None for any other question."""
+    found = list(_FRACTION.finditer(question))
+    if len(found) != 1 or not _TAKES.search(question[: found[0].start()].rsplit(".", 1)[-1]):
+        return None  # one fraction, taken by a verb just before it: "spent a third of it"
+    totals = numbers_in(number_words_to_digits(_FRACTION.sub(" ", question)))  # "two thirds" is no amount
+    if len(totals) != 1:
+        return None
+    fraction = found[0]
+    if fraction["half"]:
+        count, denominator = 1, 2
+    else:
+        count = _COUNTS[fraction["count"].lower()]
+        denominator = _DENOMINATORS[fraction["part"].lower().rstrip("s").replace("halve", "half")]
+    if count >= denominator:
+        return None
+    part = f"{count}/{denominator}" if count != 1 else f"1/{denominator}"
+    total = totals[0].replace(",", "")
+    asked = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
+    if _LEFT_ASKED.search(asked):
+        return f"{total}*(1-{part})"
+    return f"{total}*{part}" if count != 1 else f"{total}/{denominator}"
