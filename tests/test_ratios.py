@@ -91,6 +91,11 @@ def test_anything_else_is_no_perimeter(question: str) -> None:
             "45",
         ),
         ("A cake has 16 pieces and the kids ate half of it. How many pieces remain?", "16*(1-1/2)", "8"),
+        (
+            "Ravi had 80 stamps and sold a fifth of them. How many stamps does he have now?",
+            "80*(1-1/5)",
+            "64",
+        ),
     ],
 )
 def test_a_worded_fraction_of_one_amount(question: str, expression: str, value: str) -> None:

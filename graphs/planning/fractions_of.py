@@ -31,7 +31,7 @@ _FRACTION = re.compile(
 )
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 _LEFT_ASKED = re.compile(
-    r"\b(?:left|remain\w*|the\s+rest|still\s+(?:has|have|had)|now\s+(?:has|have)|leftover|over)\b",
+    r"\b(?:left|remain\w*|the\s+rest|still|now|leftover|over)\b",
     re.IGNORECASE,
 )
 _TAKES = re.compile(
