@@ -348,15 +348,17 @@ _PART_NAMED = re.compile(
 """The part a percentage is of something, asked by name at the question's end ("how much is the tip?")."""
 
 
+_OWNER = r"(?:the\s+|my\s+|our\s+|his\s+|her\s+)?"
+"""A determiner before a share's name: "to *the* school", "for *my* brother"."""
 _TWO_SHARES = re.compile(
-    r"%\s+(?:of\s+(?:it|that|this|the\s+\w+)\s+)?(?:goes|go|went|is|are|was|were|will\s+go|gets|get)\s+"
-    r"(?:to|for|on|into)\s+(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?P<first>[a-z]+(?:\s+[a-z]+){0,2}?)"
+    rf"%\s+(?:of\s+(?:it|that|this|the\s+\w+)\s+)?(?:goes|go|went|is|are|was|were|will\s+go|gets|get)\s+"
+    rf"(?:to|for|on|into)\s+{_OWNER}(?P<first>[a-z]+(?:\s+[a-z]+){{0,2}}?)"
     r"\s*(?:[,.;]|\band\b).*?\bthe\s+(?:rest|remainder|remaining|balance)\b\s*(?:\w+\s+)?(?:to|for|on|into)\s+"
-    r"(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?P<second>[a-z]+(?:\s+[a-z]+){0,2}?)\s*(?:[,.;?!]|$)",
+    rf"{_OWNER}(?P<second>[a-z]+(?:\s+[a-z]+){{0,2}}?)\s*(?:[,.;?!]|$)",
     re.IGNORECASE,
 )
 _SHARE_ASKED = re.compile(
-    r"\bhow\s+much\b[^?.!]*?\b(?:to|for|on|into)\s+(?:the\s+|my\s+|our\s+|his\s+|her\s+)?"
+    rf"\bhow\s+much\b[^?.!]*?\b(?:to|for|on|into)\s+{_OWNER}"
     r"(?P<noun>[a-z]+(?:\s+[a-z]+){0,2}?)\W*$",
     re.IGNORECASE,
 )
