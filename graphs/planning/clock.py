@@ -45,14 +45,14 @@ def _minutes(found: re.Match[str]) -> int | None:
 def clock_duration(question: str) -> str | None:
     """The minutes or hours between the question's two clock times as a calculator expression, or None."""
     asked = _ASKED.search(question)
-    times = [found for found in _TIME.finditer(question) if _minutes(found) is not None]
+    read = [(found, _minutes(found)) for found in _TIME.finditer(question)]
+    times = [(found, minutes) for found, minutes in read if minutes is not None]
     if asked is None or len(times) != 2:
         return None
-    start, end = (_minutes(found) for found in times)
+    (first, start), (second, end) = times
     if start is None or end is None or start == end:
         return None
-    rest = question[: times[0].start()] + " " + question[times[0].end() : times[1].start()] + " "
-    rest += question[times[1].end() :]
+    rest = f"{question[: first.start()]} {question[first.end() : second.start()]} {question[second.end() :]}"
     pause = _BREAK.search(rest)
     if re.search(r"\d", _BREAK.sub(" ", rest)):
         return None  # another number: a count of days, a rate; more than the time between

@@ -117,12 +117,9 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
         return None
     if not found:
         return _result_converted(question, asked_before, result, before)
-    asked = asked_unit(question) or Unit(tuple(size for size in before.sizes if size[1] > 0))
-    if (
-        (per := _PER_ASKED.search(question))
-        and (over := measure(per["unit"]))
-        and asked_unit(question) is None
-    ):
+    named = asked_unit(question)
+    asked = named or Unit(tuple(size for size in before.sizes if size[1] > 0))
+    if named is None and (per := _PER_ASKED.search(question)) and (over := measure(per["unit"])):
         asked = asked.over(over)  # "what's that per hour?" of a pay: money per hour
     if not asked.sizes:
         return None

@@ -11,22 +11,14 @@ from __future__ import annotations
 
 import re
 
+from graphs.planning.quantities import DENOMINATORS
 from graphs.planning.rules import number_words_to_digits, numbers_in
 
-_DENOMINATORS = {
-    "half": 2,
-    "third": 3,
-    "quarter": 4,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "eighth": 8,
-    "tenth": 10,
-}
+_OF_WHOLE = r"\s+of\s+(?:it|them|that|this|the\s+\w+|her\s+\w+|his\s+\w+|my\s+\w+|our\s+\w+|their\s+\w+)\b"
+"""What a fraction is of: "of it", "of the cake", "of her savings"."""
 _FRACTION = re.compile(
     r"\b(?P<count>an?|one|two|three|four)\s+(?P<part>half|halves|thirds?|quarters?|fourths?|fifths?|sixths?|eighths?"
-    r"|tenths?)\s+of\s+(?:it|them|that|this|the\s+\w+|her\s+\w+|his\s+\w+|my\s+\w+|our\s+\w+|their\s+\w+)\b"
-    r"|\b(?P<half>half)\s+of\s+(?:it|them|that|this|the\s+\w+|her\s+\w+|his\s+\w+|my\s+\w+|our\s+\w+|their\s+\w+)\b",
+    rf"|tenths?){_OF_WHOLE}|\b(?P<half>half){_OF_WHOLE}",
     re.IGNORECASE,
 )
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
@@ -55,10 +47,10 @@ def fraction_of_amount(question: str) -> str | None:
         count, denominator = 1, 2
     else:
         count = _COUNTS[fraction["count"].lower()]
-        denominator = _DENOMINATORS[fraction["part"].lower().rstrip("s").replace("halve", "half")]
+        denominator = DENOMINATORS[fraction["part"].lower().rstrip("s").replace("halve", "half")]
     if count >= denominator:
         return None
-    part = f"{count}/{denominator}" if count != 1 else f"1/{denominator}"
+    part = f"{count}/{denominator}"
     total = totals[0].replace(",", "")
     asked = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
     if _LEFT_ASKED.search(asked):

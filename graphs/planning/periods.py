@@ -133,8 +133,9 @@ def _asked_period(question: str) -> str | None:
     if rate := _periods(question):
         return rate[1]
     asked = [sentence for sentence in re.findall(r"[^.?!]*\?", question) if sentence.strip()]
-    named = {period for period, _, _ in _named_periods(asked[-1] if asked else question)}
-    if not named and _SALARY.search(asked[-1] if asked else question):
+    last = asked[-1] if asked else question
+    named = {period for period, _, _ in _named_periods(last)}
+    if not named and _SALARY.search(last):
         return "year"  # "what will my new salary be?": a salary is a year's pay unless said otherwise
     return named.pop() if len(named) == 1 else None
 

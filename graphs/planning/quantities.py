@@ -188,7 +188,17 @@ _BEFORE_RATE = re.compile(
 )
 
 
-_PARTS = {"half": 2, "third": 3, "quarter": 4, "fifth": 5, "tenth": 10}
+DENOMINATORS = {
+    "half": 2,
+    "third": 3,
+    "quarter": 4,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "eighth": 8,
+    "tenth": 10,
+}
+"""The parts a whole is cut into, by name: "a third" is 1/3."""
 _FRACTION_OFF = re.compile(
     r"\b(?:an?|one)\s+(?P<part>half|third|quarter|fifth|tenth)\s+off\b|\b(?P<half>half)[\s-]+(?:price|off)\b",
     re.I,
@@ -198,7 +208,7 @@ _FRACTION_OFF = re.compile(
 
 def _fraction_off(found: re.Match[str]) -> Amount:
     """The change a fraction off makes: "a third off" -> ``(1-1/3)``."""
-    part = _PARTS[(found["part"] or found["half"]).lower()]
+    part = DENOMINATORS[(found["part"] or found["half"]).lower()]
     return Amount(f"(1-1/{part})", Unit(()), exact=1 - Fraction(1, part), change=True)
 
 

@@ -124,11 +124,8 @@ def shared_expression(messages: Sequence[BaseMessage]) -> str | None:
     if _PIECES_OF.search(text) and _HOW_MANY.search(text):
         # "they come in packs of 10, how many packs do we need?": whole packs
         return whole_count(share, Fraction(previous) / Fraction(number.replace(",", "")), text)
-    if _SPLIT.search(text) or _PIECES_OF.search(text) or _INSTALMENTS.search(text):
-        return share
-    if _per_counted_unit(text, number):
-        return share
-    return None
+    split = _SPLIT.search(text) or _PIECES_OF.search(text) or _INSTALMENTS.search(text)
+    return share if split or _per_counted_unit(text, number) else None
 
 
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)

@@ -171,11 +171,10 @@ def _top_level_terms(expression: str) -> list[tuple[str, str]] | None:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
             return None
-        if depth == 0 and char in "+-" and index > start:
-            terms.append((sign, expression[start:index]))
+        if depth == 0 and char in "+-":
+            if index > start:  # a sign at the start, or after another sign, begins the next term
+                terms.append((sign, expression[start:index]))
             sign, start = char, index + 1
-        elif depth == 0 and char in "+-":
-            sign, start = ("-" if char == "-" else "+"), index + 1
     if depth != 0 or start >= len(expression):
         return None
     terms.append((sign, expression[start:]))
