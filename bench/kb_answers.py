@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.kb_answers                 # every question, the embedded model
     .venv/bin/python -m bench.kb_answers --limit 5 --json
+    .venv/bin/python -m bench.kb_answers --data bench/data/docs_dev   # a set of its own (see below)
 
 The documents are real files from a Debian system's ``/usr/share/doc`` (FAQ, READMEs, a changelog, HTML
 pages of a manual), copied to ``tests/data/kb_dev``; the questions below were written for this set only.
@@ -10,6 +11,11 @@ They are what sentence selection (``graphs.planning.extractive``) and routing ar
 rules (``agent.evaluation.suites.judge``): the right file retrieved, the fact in the answer, no restatement of
 the question. Web search is the eval's offline stand-in, so a question routed to the web must still reach
 the documents.
+
+``--data FOLDER`` runs a set written apart, as a folder of ``documents/`` and ``questions.jsonl`` (one JSON
+object a line: ``id``, ``question``, ``document``, ``fact``): ``bench/data/docs_dev`` (tuned on) and
+``bench/data/docs_heldout`` (held out: its totals only), each 30 questions over 10 other files of
+``/usr/share/doc``, written by people who saw no code.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
@@ -87,14 +93,25 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def dev_tasks(limit: int | None = None) -> list[Task]:
-    """The questions as eval tasks (the ``unseen_documents`` rules: source, fact, no restatement)."""
+def set_questions(folder: Path) -> tuple[tuple[str, str, str, str], ...]:
+    """The (id, question, document, fact) of a set's ``questions.jsonl``."""
+    lines = (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    return tuple((record["id"], record["question"], record["document"], record["fact"]) for record in records)
+
+
+def dev_tasks(limit: int | None = None, questions: Sequence[tuple[str, str, str, str]] = ()) -> list[Task]:
+    """The questions as eval tasks (the ``unseen_documents`` rules: source, fact, no restatement): the
+    ``questions`` of a set, or this file's own."""
+    questions = questions or [
+        (f"kb_dev-{index + 1:02d}", *question) for index, question in enumerate(QUESTIONS)
+    ]
     tasks = []
-    for index, (question, source, fact) in enumerate(QUESTIONS[:limit]):
+    for identifier, question, source, fact in questions[:limit]:
         number = Fraction(fact) if fact.isdigit() else None
         tasks.append(
             Task(
-                id=f"kb_dev-{index + 1:02d}",
+                id=identifier,
                 suite="kb_dev",
                 question=question,
                 expect=Expectation(
@@ -106,8 +123,8 @@ def dev_tasks(limit: int | None = None) -> list[Task]:
 
 
 @contextmanager
-def dev_environment(settings: Settings) -> Iterator[EvalEnvironment]:
-    """The eval's tools (offline web search included) over a private knowledge base of the dev documents."""
+def dev_environment(settings: Settings, documents: Path = DOCUMENTS) -> Iterator[EvalEnvironment]:
+    """The eval's tools (offline web search included) over a private knowledge base of ``documents``."""
     from tools.calculator import calculator
     from tools.knowledge_base.ingest import ingest
     from tools.knowledge_base.retrieval import make_search_documents
@@ -116,7 +133,7 @@ def dev_environment(settings: Settings) -> Iterator[EvalEnvironment]:
     try:
         run_settings = eval_settings(settings, home)
         start = time.perf_counter()
-        report = ingest([DOCUMENTS], run_settings, EVAL_COLLECTION)
+        report = ingest([documents], run_settings, EVAL_COLLECTION)
         info = KnowledgeBaseInfo(
             documents=len(report.files), chunks=report.chunks_added, seconds=time.perf_counter() - start
         )
@@ -131,15 +148,22 @@ def main() -> None:
     parser.add_argument("--model", default="local", help="model spec (default: local)")
     parser.add_argument("--limit", type=int, default=None, help="first N questions only")
     parser.add_argument("--json", action="store_true", help="one JSON object")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="a set's folder: documents/ and questions.jsonl"
+    )
     args = parser.parse_args()
+    if args.data and not ((args.data / "documents").is_dir() and (args.data / "questions.jsonl").is_file()):
+        parser.error(f"{args.data} holds no documents/ folder and questions.jsonl")
+    questions = set_questions(args.data) if args.data else ()
+    documents = args.data / "documents" if args.data else DOCUMENTS
 
     from agent.evaluation.runner import run_eval
     from agent.models.loading import load_model
 
     settings = Settings()
     model = load_model(args.model, settings)
-    with dev_environment(settings) as env:
-        report = run_eval(model, dev_tasks(args.limit), environment=env, model_spec=args.model)
+    with dev_environment(settings, documents) as env:
+        report = run_eval(model, dev_tasks(args.limit, questions), environment=env, model_spec=args.model)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return

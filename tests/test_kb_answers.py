@@ -320,3 +320,138 @@ def test_a_price_list_with_dotted_leaders_is_one_unit_a_line() -> None:
     prices = "HOUSEHOLD ITEMS\nDuvet, single .......... 18.00\nDuvet, double .......... 22.00\n  (boxed)\n"
     texts = [unit.text for unit in extractive.passage_units(prices)]
     assert texts[-2:] == ["Duvet, single.......... 18.00", "Duvet, double.......... 22.00 (boxed)"]
+
+
+# ------------------------------------------------------------------ what the question asks for, by kind
+
+NEWS = """\
+GNU tool NEWS
+
+* Noteworthy changes in release 1.12 (2022-04-07) [stable]
+
+** Changes in behavior
+
+  'tool -l' no longer misreports file lengths 4 GiB and larger.
+
+* Noteworthy changes in release 1.11 (2021-09-03) [stable]
+
+  'tool -d' is faster on large inputs.
+"""
+
+
+def flat(question: str, candidates: Sequence[str]) -> list[float]:
+    """Closeness in meaning that tells no sentence apart: only the words and the kinds decide."""
+    return [0.5 for _ in candidates]
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "expected"),
+    [
+        (
+            "Where do newly created secret keys end up?",
+            "The agent takes care of secret keys now. New keys are kept by the agent in "
+            '"~/.keys/private-v1.d/" from now on.',
+            "~/.keys/private-v1.d/",
+        ),
+        (
+            "which CVE did the decompression fix close?",
+            "The decompression could clobber the stack on some systems. This fixes CVE-2010-0001.",
+            "CVE-2010-0001",
+        ),
+        (
+            "What is the main cache file of the cluster called by default?",
+            "The cluster cache is a file preallocated on disk at start. Its default name: “cluster.cache”.",
+            "cluster.cache",
+        ),
+        (
+            "What is the mailing list for questions about the tool?",
+            "Questions about the tool are welcome on the list. Write to tool-users@example.org.",
+            "tool-users@example.org",
+        ),
+    ],
+)
+def test_the_sentence_holding_the_kind_of_thing_asked_for_is_chosen(
+    question: str, passage: str, expected: str
+) -> None:
+    answer = extractive.extractive_answer(question, {"1": passage}, flat)
+    assert answer is not None and expected in answer
+
+
+def test_a_question_asking_no_kind_gets_no_kind_bonus() -> None:
+    passage = "Keys are kept by the agent in ~/.keys/ now. The agent starts on demand when a key is used."
+    answer = extractive.extractive_answer("When does the agent start?", {"1": passage}, flat)
+    assert answer == "The agent starts on demand when a key is used [1]."
+
+
+def test_a_release_asked_is_read_from_the_heading_of_the_change_logs_entry() -> None:
+    answer = extractive.extractive_answer(
+        "In which release was 'tool -l' fixed for files of 4 GiB and more?", {"1": NEWS}, flat
+    )
+    assert answer == (
+        "Noteworthy changes in release 1.12 (2022-04-07) [stable]: "
+        "'tool -l' no longer misreports file lengths 4 GiB and larger [1]."
+    )
+
+
+def test_a_release_is_not_prefixed_when_the_sentence_names_one_or_none_is_asked() -> None:
+    asked_otherwise = extractive.extractive_answer("Does 'tool -l' misreport large files?", {"1": NEWS}, flat)
+    assert asked_otherwise == "'tool -l' no longer misreports file lengths 4 GiB and larger [1]."
+    named = extractive.extractive_answer(
+        "Which release of the kettle added descaling?",
+        {"1": "Descaling was added in release 2.4 of the kettle."},
+    )
+    assert named == "Descaling was added in release 2.4 of the kettle [1]."
+
+
+def test_a_long_unit_is_quoted_from_where_it_holds_the_questions_words() -> None:
+    tickets = " ".join(f"{9000 + n} Fix a small leak in module number {n}" for n in range(30))
+    tickets = tickets.replace("9020 Fix a small leak in module number 20", "9020 Fix krb5_set_password race")
+    answer = extractive.extractive_answer(
+        "what is the ticket id for the krb5_set_password race?", {"1": tickets}, flat
+    )
+    assert answer is not None
+    assert answer.startswith("… ") and "9020 Fix krb5_set_password race" in answer
+    assert answer.endswith("[1].") or answer.endswith("… [1]")
+
+
+def test_a_version_asked_of_a_debian_change_log_is_its_entrys_version_line() -> None:
+    answer = extractive.extractive_answer(
+        "In which version was the legacy importer dropped?", {"1": CHANGELOG}, flat
+    )
+    assert answer == "tool (2.1-1) unstable; urgency=medium: Drop the legacy importer (Closes: #4711) [1]."
+
+
+def test_addresses_and_links_in_angle_brackets_are_text_not_tags() -> None:
+    assert extractive.clean("Please report bugs to <bug-tool@example.org>. See <https://example.org/a>.") == (
+        "Please report bugs to bug-tool@example.org. See https://example.org/a."
+    )
+    assert extractive.clean("<b>bold</b> text") == "bold text"
+
+
+def test_a_dot_that_starts_a_name_keeps_its_space() -> None:
+    assert extractive.clean("use the .LOW_RESOLUTION_TIME target . Then run ./jq , once") == (
+        "use the .LOW_RESOLUTION_TIME target. Then run ./jq, once"
+    )
+
+
+def test_the_next_sentence_is_quoted_too_when_it_holds_what_is_asked_and_the_best_does_not() -> None:
+    passage = (
+        'If you hit the "Print Screen" key in a console, your program will likely dump core.\n\n'
+        "The kernel maps that key to a control code, which generates a SIGQUIT by default.\n\n"
+        "Nothing else is sent."
+    )
+
+    def similarity(question: str, candidates: Sequence[str]) -> list[float]:
+        return [0.9 if "Print Screen" in text else 0.1 for text in candidates]
+
+    answer = extractive.extractive_answer(
+        "Why does Print Screen make my program dump core? What signal is sent?", {"1": passage}, similarity
+    )
+    assert answer == (
+        'If you hit the "Print Screen" key in a console, your program will likely dump core. '
+        "The kernel maps that key to a control code, which generates a SIGQUIT by default [1]."
+    )
+    alone = extractive.extractive_answer(
+        "Why does Print Screen make my program dump core?", {"1": passage}, similarity
+    )
+    assert alone == 'If you hit the "Print Screen" key in a console, your program will likely dump core [1].'

@@ -23,6 +23,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.messages import ToolMessage
 
 import tools.knowledge_base.ingest
+import tools.knowledge_base.retrieval
 from agent.embeddings.loading import get_embeddings
 from agent.settings import Settings
 from tests import hostile_files
@@ -474,6 +475,29 @@ def test_names_and_codes_are_found_even_when_similarity_is_low(corpus_kb: Settin
         hits = search(query, corpus_kb, k=4, min_score=TOOL_MIN_SCORE)
         assert [(Path(h.source).name, word in h.text) for h in hits] == [(source, True)]
         assert hits[0].score < TOOL_MIN_SCORE
+
+
+def test_a_passage_holding_the_querys_code_is_ranked_before_nearer_ones(
+    kb: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(8):  # passages about race conditions and tickets, none naming the function asked about
+        (docs / f"notes_{n}.txt").write_text(
+            f"Ticket {700 + n}: a race condition when two threads set the same password was fixed; "
+            "ticket ids are listed in the release notes.",
+            encoding="utf-8",
+        )
+    (docs / "release.txt").write_text(
+        "9035 Update the translations 9036 Clean up the tests 9037 Fix krb5_set_password handling "
+        "9038 Document the new options 9039 Build with newer compilers",
+        encoding="utf-8",
+    )
+    ingest([docs], kb)
+    query = "whats the ticket id for the krb5_set_password race condition"
+    assert _sources(search(query, kb, k=4))[0] == "release.txt"
+    monkeypatch.setattr(tools.knowledge_base.retrieval, "TERM_BONUS", 0.0)
+    assert "release.txt" not in _sources(search(query, kb, k=1))  # by distance alone it is not first
 
 
 def test_exact_terms_are_codes_and_names_after_the_first_word() -> None:

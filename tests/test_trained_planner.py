@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from agent.models.local.chat_model import ChatLocalLlama, load_local_model
 from agent.settings import Settings
-from graphs.planning import extractive
+from graphs.planning import extractive, rules
 from graphs.planning.call_format import parse_call, render_call
 from graphs.planning.local import LocalPlanner, local_planner
 from graphs.planning.rules import combines, figure_times_count, grounded_in, numbers_in
@@ -684,3 +684,63 @@ def test_a_purchase_of_things_at_named_prices_is_the_sum_of_price_times_count() 
     question = "A shirt costs 25 dollars and jeans cost 40. I buy 2 shirts and 1 pair of jeans. Total?"
     step = planner(Call("calculator", "25/40+2*1")).plan([HumanMessage(question)])
     assert step.tool_args == {"expression": "25*2+40*1"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which uid is reserved for the mysql user?",
+        "Who helped polish the wording of the adduser README?",
+        "Which of the built-in invoke-rc.d rules is absolute?",
+    ],
+)
+def test_a_question_of_fact_the_adapter_would_answer_from_nothing_is_looked_up(question: str) -> None:
+    layered = LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"),
+        [calculator, web_search, search_documents],
+        routing="layered",
+        trained=ScriptedCalls(Call("answer", "")),
+    )
+    step = layered.plan([HumanMessage(question)])
+    assert step.kind == "tool_call" and step.tool_name in {"search_documents", "web_search"}
+    assert step.tool_args == {"query": rules.search_query(question)}
+
+
+@pytest.mark.parametrize(
+    "question", ["Do you like music?", "Thanks, that helps!", "Good evening, how's everything?"]
+)
+def test_small_talk_the_adapter_answers_stays_small_talk(question: str) -> None:
+    layered = LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"),
+        [calculator, web_search, search_documents],
+        routing="layered",
+        trained=ScriptedCalls(Call("answer", "")),
+    )
+    step = layered.plan([HumanMessage(question)])
+    assert (step.kind, step.route) == ("generate", "trained")
+
+
+def test_a_follow_up_after_a_look_up_shows_the_adapter_the_sentence_that_answered() -> None:
+    from tests.test_kb_answers import documents_result
+
+    title = "Brackenridge Surveying: travel and expenses policy. Claims are paid within 30 days."
+    rate = "Staff who drive their own car are paid a mileage rate of 0.45 pounds per mile."
+    question = "What mileage rate does Brackenridge pay for driving your own car?"
+    messages = [
+        HumanMessage(question),
+        AIMessage("", tool_calls=[{"name": "search_documents", "args": {"query": question}, "id": "d1"}]),
+        documents_result([title, rate]),
+        AIMessage(f"{rate[:-1]} [2]."),
+        HumanMessage("So how much do I get back for 120 miles?"),
+    ]
+    scripted = ScriptedCalls(Call("calculator", "0.45*120"))
+    layered = LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"),
+        [calculator, web_search, search_documents],
+        routing="layered",
+        trained=scripted,
+    )
+    step = layered.plan(messages)
+    assert f": {rate}\nUser: So how much" in scripted.prompts[0]  # the sentence the answer quoted
+    assert "30 days" not in scripted.prompts[0]
+    assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "0.45*120"})

@@ -10,10 +10,13 @@ A 270M model asked to write an answer from a passage mostly restates the questio
    ``similarity``: the packaged MiniLM in practice; a unit also gets some of its context's closeness, so an
    FAQ's answer inherits its question's) plus the share of the question's content words it contains
    (numbers, codes and names weigh more; words found only in its context count half), and a small bonus
-   when the question asks for a quantity or a time and the unit holds a number.
+   when the unit holds what the question asks for: a number for a quantity or a time, a name for "who", a
+   path for "where on disk", a CVE, an address, a URL, a variable, a quoted name, a version
+   (:data:`_ANSWER_KINDS`).
 3. :func:`extractive_answer` writes the best unit as ``<sentence> [n]``: markup removed, whitespace collapsed,
    citation markers inside it neutralised (a document cannot add a source), a unit too short to stand alone
-   joined with the one after it.
+   joined with the one after it; a unit too long to quote whole quoted from where it holds the question's
+   words; a release asked of a change log's entry that does not name one prefixed with the entry's heading.
 
 Everything here is pure: no model, no I/O. Passages are either the raw text a tool kept in its artifact (line
 structure intact) or the quoted one-line form the model reads (``tools.quoting``); both split the same way.
@@ -39,6 +42,9 @@ RARITY_FLOOR = 0.2
 """What a word found in every unit still weighs (times its weight): it tells the units apart no more."""
 PERSON_BONUS = 0.08
 """For a unit naming someone (two capitalised words, an e-mail address) when the question asks who."""
+KIND_BONUS = 0.1
+"""For a unit holding the kind of thing the question asks for (:data:`_ANSWER_KINDS`: a path for "where on
+disk", a CVE for "which CVE", a quoted name for "what is it called")."""
 RANK_PENALTY = 0.02
 """Per place a passage is below the first in the search results (the retriever's own judgement)."""
 MIN_WORDS = 6
@@ -71,8 +77,40 @@ _QUANTITY_QUESTION = re.compile(
     re.I,
 )
 
+_ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(asked, re.I), re.compile(held))
+    for asked, held in (
+        # "where do my keys end up on disk?": "~/.gnupg/private-keys-v1.d/"
+        (
+            r"\bwhere\b.*\b(?:disk|stored?|saved?|kept|keeps?|put|located|installed|live|lives|end\s+up|goes?)\b"
+            r"|\b(?:which|what)\s+(?:directory|folder|path|file)\b|\bpath\b",
+            r"(?:^|[\s\"'“(])(?:~|\.{1,2})?/[\w.-]+|\b[\w.-]+/[\w.-]+/",
+        ),
+        (r"\bCVEs?\b", r"\bCVE-\d{4}-\d+"),  # "which CVE did 1.4 fix?"
+        (r"\be-?mail\b|\bmailing\s+list\b|\baddress\b", r"[\w.+-]+@[\w-]+\.[\w.]+"),
+        (
+            r"\b(?:website|web\s*site|web\s+page|url|homepage|home\s+page|online|link)\b",
+            r"https?://|\bwww\.|\.(?:org|com|net|io)\b",
+        ),
+        (r"\b(?:environment\s+)?variables?\b", r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|(?<![-\w])[A-Z]{4,}(?![-\w])"),
+        (r"\bsignals?\b", r"\bSIG[A-Z]{2,}\b"),
+        (r"\b(?:permissions?|mode)\b", r"\b0?[0-7]{3,4}\b"),  # "what permissions should .my.cnf have?": 0600
+        (r"\bport\b", r"\b\d{2,5}\b"),
+        # "how do I get into the database as admin?": "sudo mysql"; "which script runs the tests?": playTest.sh
+        (
+            r"\bhow\s+(?:do|can|should|would)\s+(?:i|we)\b|\bhow\s+to\b|\b(?:which|what)\s+(?:command|script|option|flag)",
+            r"\bsudo\s+\w|\bmake\s+[\w-]+|(?:^|\s)[a-z][\w.+-]*\s+--?[a-zA-Z][\w-]*|\b[\w-]+\.(?:sh|py|pl)\b",
+        ),
+        # "what is the cache file called by default?": 'Default: "galera.cache"'
+        (r"\b(?:called|named|name\s+of)\b", r"[\"“‘][^\"”’\s]{2,40}[\"”’]|\b[\w-]+\.[a-z]{1,5}\b"),
+        (r"\b(?:version|release)\b", r"\b\d+\.\d+"),
+    )
+)
+"""What a question asks for by its words (``where ... on disk``) and how a unit holds one (a path)."""
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _TAGS = re.compile(r"</?passage>|<[^>\n]{1,200}>")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]{1,200}|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+)>")
+"""An address or a link written in angle brackets ("report bugs to <bug-wget@gnu.org>"): text, not a tag."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-9;?]*[A-Za-z]")
 _BULLET = re.compile(r"^\s*(?:[-*+•◦‣]|\d{1,3}[.)]|[a-z][.)])\s+(?=\S)")
 _HEADING = re.compile(r"^\s*#{1,6}\s+\S")
@@ -124,13 +162,15 @@ def clean(text: str) -> str:
     """``text`` on one line without markup: passage tags, HTML tags, markdown emphasis, code and link syntax,
     control characters; citation markers ``[n]`` become ``(n)``; spaces before punctuation closed up (HTML
     converted to text leaves "LIBFFI_TMPDIR ." behind)."""
-    text = _CONTROL.sub(" ", _TAGS.sub(" ", text))
+    text = _CONTROL.sub(" ", _TAGS.sub(" ", _AUTOLINK.sub(r"\1", text)))
     text = re.sub(r"!?\[([^\]\n]*)\]\((?:[^)\s]*)\)", r"\1", text)  # [label](url) -> label
     text = re.sub(r"(\*\*|__|`+)", "", text)
     text = re.sub(r"(?<!\w)\*(?=\S)([^*\n]+)(?<=\S)\*(?!\w)", r"\1", text)
     text = _MARKER.sub(r"(\1)", text)
     text = " ".join(text.split())
-    text = re.sub(r"\s+([.,;:!?)\]])", r"\1", text)
+    text = re.sub(
+        r"\s+([.,;:!?)\]])(?=[\s.,;:!?)\]\"']|$)", r"\1", text
+    )  # not ".LOW_RESOLUTION_TIME", "./jq"
     text = re.sub(r"([(\[])\s+", r"\1", text)
     return text.strip()
 
@@ -402,6 +442,7 @@ def rank_units(
         around = dict(zip(contexts, similarity(question, contexts) or [], strict=False))
     wants_number = bool(_QUANTITY_QUESTION.search(question))
     wants_person = bool(re.search(r"\bwho(?:m|se)?\b", question, re.I))
+    kinds = [held for asked, held in _ANSWER_KINDS if asked.search(question)]  # a number has its own bonus
     ranks = {source: place for place, source in enumerate(source_order)}
     scored: list[Scored] = []
     for index, unit in enumerate(units):
@@ -415,6 +456,8 @@ def rank_units(
             score += NUMBER_BONUS
         if wants_person and _PERSON.search(unit.text):
             score += PERSON_BONUS
+        if any(held.search(unit.text) for held in kinds):
+            score += KIND_BONUS
         score -= RANK_PENALTY * ranks.get(unit.source, 0) + (HEADING_PENALTY if unit.heading else 0.0)
         scored.append(Scored(unit, score))
     return sorted(scored, key=lambda item: -item.score)
@@ -493,6 +536,7 @@ class Ranking:
 
     units: list[Unit]
     scored: list[Scored]
+    question: str = ""
 
     def answering_text(
         self, *, attempt: int = 0, neighbours: bool = True, prefer: Callable[[str], bool] | None = None
@@ -509,6 +553,18 @@ class Ranking:
         if neighbour is not None:
             first, second = sorted((best.unit, neighbour), key=self.units.index)
             text = f"{first.text} {second.text}"
+        elif (
+            neighbours and not _RELEASE_ASKED.search(self.question) and (kinds := asked_kinds(self.question))
+        ):
+            text = _with_neighbour_holding(best.unit, text, self.units, kinds)
+        if len(text) > MAX_ANSWER_CHARS:
+            text = _window(text, self.question)
+        if (
+            _RELEASE_ASKED.search(self.question)
+            and not _VERSION.search(text)
+            and (heading := _release_above(best.unit, self.units))
+        ):
+            text = f"{heading.rstrip(':. ')}: {text}"
         return text, best.unit.source
 
 
@@ -526,7 +582,80 @@ def ranking(
         for source, text in passages.items()
         for unit in passage_units(text, source, titles.get(source, ""))
     ]
-    return Ranking(units, rank_units(question, units, similarity, source_order=list(passages)))
+    return Ranking(units, rank_units(question, units, similarity, source_order=list(passages)), question)
+
+
+def asked_kinds(question: str) -> list[re.Pattern[str]]:
+    """How a unit holds what ``question`` asks for (:data:`_ANSWER_KINDS`), a number for a quantity or a time."""
+    kinds = [held for asked, held in _ANSWER_KINDS if asked.search(question)]
+    return [*kinds, _DIGIT] if _QUANTITY_QUESTION.search(question) else kinds
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _with_neighbour_holding(
+    best: Unit, text: str, units: Sequence[Unit], kinds: Sequence[re.Pattern[str]]
+) -> str:
+    """``text`` (the best unit's), joined with the sentence right after it or before it in its paragraph
+    when that one holds what the question asks for and it does not: "... your application will likely dump core.
+    The kernel maps that key to ^\\, which generates a SIGQUIT by default." """
+    if any(kind.search(text) for kind in kinds):
+        return text
+    index = units.index(best)
+    for other in (index + 1, index - 1):
+        if not 0 <= other < len(units):
+            continue
+        unit = units[other]
+        # the sentence before, of its paragraph; the one after, of its paragraph or the next
+        if (
+            (unit.block == best.block or other > index)
+            and unit.source == best.source
+            and not unit.heading
+            and any(kind.search(unit.text) for kind in kinds)
+        ):
+            return f"{text} {unit.text}" if other > index else f"{unit.text} {text}"
+    return text
+
+
+WINDOW_LEAD = 120
+"""How many characters of a long unit are quoted before the first of the question's words it holds."""
+
+
+def _window(text: str, question: str) -> str:
+    """A unit too long to quote whole, from a little before the first place it holds the question's rarest
+    words (a long list of tickets: "... 9037 Fix krb5_set_password race condition ..."), marked as cut."""
+    words = sorted(content_words(question).items(), key=lambda item: (-item[1], -len(item[0])))
+    for word, _ in words:
+        if found := re.search(rf"(?<!\w){re.escape(word)}", text, re.I):
+            if found.start() + len(word) <= MAX_ANSWER_CHARS - WINDOW_LEAD:
+                return text  # already within what is quoted
+            start = text.rfind(" ", 0, max(found.start() - WINDOW_LEAD, 0)) + 1
+            return f"… {text[start:]}"
+    return text
+
+
+_RELEASE_ASKED = re.compile(
+    r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,3}(?:release|version|revision|upload)\b"
+    r"|\bwhen\s+(?:was|were|did)\b.*\b(?:fix|fixed|add|added|introduced?|removed?|changed?|dropped?)\b",
+    re.I,
+)
+"""A question asking in which release something changed: a change log says it in the entry's heading."""
+_VERSION = re.compile(r"\b\d+\.\d+")
+RELEASE_HEADING_WORDS = 14
+"""A line above an entry naming a release ("Noteworthy changes in release 1.12 (2022-04-07)") is this short."""
+
+
+def _release_above(unit: Unit, units: Sequence[Unit]) -> str | None:
+    """The nearest short line above ``unit`` in its passage that names a version: the heading of a change
+    log's entry ("Noteworthy changes in release 1.12", "cscope (15.9-1) unstable"), which the entry's own
+    lines do not repeat."""
+    for above in reversed(units[: units.index(unit)]):
+        if above.source != unit.source:
+            break
+        if _VERSION.search(above.text) and len(above.text.split()) <= RELEASE_HEADING_WORDS:
+            return above.text
+    return None
 
 
 def _close_neighbour(best: Scored, ranked: Sequence[Scored], units: Sequence[Unit]) -> Unit | None:

@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -413,7 +413,9 @@ class LocalPlanner:
         if not arithmetic and rules.cue_intents(question) == {rules.DOCUMENTS_TOOL}:
             return None  # the user names their own documents ("according to my notes"), which the adapter
             # cannot know about: the rules' cue decides
-        call = self.trained.next_call(messages, argument_for=("calculator",))
+        call = self.trained.next_call(
+            messages, argument_for=("calculator",), shown=self.earlier_lookups_shown(messages)
+        )
         if call is None:
             return None
         if call.tool == "calculator":  # "8,500*7" as the question wrote 8,500: the calculator reads 8500
@@ -425,6 +427,9 @@ class LocalPlanner:
         ):
             return search  # "how much to hire a lane for 2.5 hours?": the price is in the documents, not the words
         if call.tool == ANSWER:
+            if self.asks_for_facts(question):
+                return None  # "Which uid is reserved for the mysql user?": the adapter answered it from
+                # nothing ("you can't use the mysql user"); the rules look it up
             return self.small_talk(messages, question, TRAINED_ROUTE)
         tool = self.by_name.get(call.tool)
         if tool is None:
@@ -468,6 +473,33 @@ class LocalPlanner:
             query = rules.search_query(question)
             return Plan("tool_call", TRAINED_ROUTE, tool_name=call.tool, tool_args={argument: query})
         return None
+
+    def earlier_lookups_shown(self, messages: Sequence[BaseMessage]) -> dict[str, str]:
+        """What the adapter is shown of each documents search of the earlier turns: the sentence that answered
+        that turn's question, as after a look-up (:meth:`compute_after_lookup`), not the first passage. A
+        follow-up ("so how much for 120 miles?") computes with the figure the user was given; shown the first
+        passage, the adapter took a figure of the policy's title page (``120/30``)."""
+        shown: dict[str, str] = {}
+        asked = ""
+        for message in messages[: max(len(messages) - 1, 0)]:
+            if isinstance(message, HumanMessage):
+                asked = message.text
+            elif (
+                isinstance(message, ToolMessage)
+                and message.name == rules.DOCUMENTS_TOOL
+                and not rules.is_error(message)
+                and (found := self.ranking(asked, message).answering_text(neighbours=False))
+            ):
+                shown[message.tool_call_id] = passage_line(message, found[1], found[0])
+        return shown
+
+    def asks_for_facts(self, question: str) -> bool:
+        """Whether ``question`` asks about something other than the assistant that a search can answer: the
+        router (embeddings and cues, 128/128 on the routing set's small talk and tools) sends it to a tool."""
+        if _ADDRESSES_ASSISTANT.search(question):
+            return False
+        intent = self.router.route(question, use_embeddings=self.routing == "layered").intent
+        return intent in {rules.DOCUMENTS_TOOL, rules.WEB_TOOL} and intent in self.by_name
 
     def with_numbers_explained(self, question: str, call: Call) -> Call:
         """``call``, or the line written again with the conversation's numbers only when it used a number
@@ -873,6 +905,10 @@ class LocalPlanner:
             prefix=f"{lead}According to [{number}],",
             stop=["\n"],
         )
+
+
+_ADDRESSES_ASSISTANT = re.compile(r"\b(?:you|your|yours|yourself|u|ur)\b", re.I)
+"""Small talk speaks to the assistant ("Who made you?", "Do you like music?")."""
 
 
 def with_signed_percentages(call: Call, question: str) -> Call:

@@ -35,6 +35,8 @@ all-MiniLM-L6-v2 (cosine), paraphrased matches ~0.35 and up (measured on tests/d
 
 MAX_EXACT_TERMS = 3
 """At most this many names/codes from a query are matched verbatim (see ``search_store``)."""
+TERM_BONUS = 0.15
+"""How much nearer (cosine distance) a passage holding all of a query's names and codes is ranked."""
 
 EMPTY_MESSAGE = "The knowledge base is empty: add documents with `agent ingest PATH`."
 """What ``agent kb search`` prints for an empty knowledge base."""
@@ -185,11 +187,17 @@ def _contains_word(text: str, terms: list[str]) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) for term in terms)
 
 
+def _share_of_terms(text: str, terms: list[str]) -> float:
+    """The share of ``terms`` that ``text`` holds as words."""
+    return sum(_contains_word(text, [term]) for term in terms) / len(terms) if terms else 0.0
+
+
 def search_store(store: Chroma, query: str, k: int = 4, *, min_score: float = 0.0) -> list[Hit]:
     """``search`` on an open store.
 
     Candidates are the nearest passages plus the nearest of those containing a name or code from the
-    query verbatim (``exact_terms``); all are ranked by similarity. ``min_score`` drops weak passages,
+    query verbatim (``exact_terms``); all are ranked by similarity, a passage holding those terms as if
+    ``TERM_BONUS`` nearer (its share of them), and keep their own similarity as their score. ``min_score`` drops weak passages,
     except those containing such a term: "what does E5 mean" scores ~0.13 against the passage that
     explains E5, as low as unrelated text.
     """
@@ -212,7 +220,9 @@ def search_store(store: Chroma, query: str, k: int = 4, *, min_score: float = 0.
         candidates += store.similarity_search_by_vector_with_relevance_scores(
             vector, k=k, where_document=where
         )
-    candidates.sort(key=lambda pair: pair[1])  # distance: nearest first
+    # nearest first, a passage holding the query's names and codes verbatim ahead of its distance: the
+    # embedding reads "krb5_set_password" or "XDG_DATA_HOME" as little more than noise
+    candidates.sort(key=lambda pair: pair[1] - TERM_BONUS * _share_of_terms(pair[0].page_content, terms))
 
     hits: list[Hit] = []
     seen: set[str] = set()
