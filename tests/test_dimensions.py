@@ -199,6 +199,37 @@ from tools.calculator import calculate, calculator
             "900*(1-20/100)",
             "720",
         ),
+        # a list of one measure, its unit written once, adds up
+        (
+            "I worked 7.5 hours on Monday, 8 on Tuesday and 6.25 on Wednesday at $18 an hour. what did I earn?",
+            "(7.5+8+6.25)*18",
+            "391.5",
+        ),
+        # a unit asked "in minutes per km" is per km once
+        (
+            "A 5 km parkrun took me 27 minutes 30 seconds. What was my average pace in minutes per km?",
+            "(27*60+30)/5/60",
+            "5.5",
+        ),
+        ("I drove 180 miles on 6 gallons of gas. What's my mileage in miles per gallon?", "180/6", "30"),
+        # a single thing asked about that nothing counts; a modifier before a measure; "a wall that is"
+        (
+            "I'm painting a wall that is 4 m wide and 2.5 m tall. One litre of paint covers 10 square metres. "
+            "How many litres do I need for one coat?",
+            "4*2.5/10",
+            "1",
+        ),
+        (
+            "We have two dogs and each eats 2 cups of kibble a day. A bag holds 60 cups. "
+            "How many days will one bag last?",
+            "60/2/2",
+            "15",
+        ),
+        (
+            "Keisha saves $45 every week and already has $210. How much will she have after 12 more weeks?",
+            "210+45*12",
+            "750",
+        ),
     ],
 )
 def test_the_one_combination_in_the_asked_unit(question: str, expression: str, value: str) -> None:
@@ -226,6 +257,7 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
         "A crate holds 2.2 m³. How many crates are there in 23 m³?",  # not whole, and not said how to round
         "The room is 4 m wide. How many tiles do I need?",  # no value has tiles
         "I earn $15 an hour. How much do I make in a day?",  # a day's work is not 24 hours
+        "I walked 5 km on Monday and 3 on Tuesday. How much further did I walk on Monday?",  # compared
     ],
 )
 def test_anything_else_stands(question: str) -> None:

@@ -93,3 +93,10 @@ def test_a_share_asked_without_out_of_is_the_smaller_of_the_whole() -> None:
     assert share_as_percentage("(40-30)/40*100", question) == "30/40*100"
     changed = "A ticket went from 40 to 50 dollars. What percentage of the old price is the increase?"
     assert share_as_percentage("(50-40)/40*100", changed) is None
+
+
+def test_a_part_of_their_whole_as_a_percentage() -> None:
+    question = (
+        "Our under-12s football team won 18 of their 24 games this season. What percentage did they win?"
+    )
+    assert share_as_percentage("(18-18)/24*100", question) == "18/24*100"

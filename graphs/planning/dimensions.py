@@ -58,7 +58,22 @@ def dimensional_expression(question: str) -> str | None:
     asked = asked_unit(question)
     if not found or asked is None:
         return None
+    found = [amount for amount in found if not _one_named(amount, found)]
     return solved(question, found + _one_period_asked(question, found), asked)
+
+
+def _one_named(amount: Amount, found: list[Amount]) -> bool:
+    """Whether ``amount`` is a single thing the question asks about that nothing counts: "how many days will
+    *one bag* last?" of "a bag holds 60 cups" (the rate is per bag already), "how many litres for *one coat*?"
+    (no other amount is of coats). "How much does one yogurt cost?" of "3 yogurts for $2" counts yogurts."""
+    if not (amount.asked and amount.value == 1 and len(amount.unit.sizes) == 1):
+        return False
+    noun, exponent, _ = amount.unit.sizes[0]
+    if noun in DIMENSIONS or exponent != 1:
+        return False
+    return not any(
+        dim == noun and exp > 0 for other in found if other is not amount for dim, exp, _ in other.unit.sizes
+    )
 
 
 def _one_period_asked(question: str, found: list[Amount]) -> list[Amount]:

@@ -40,6 +40,7 @@ from agent.models.local.chat_model import ANSWER_OPTION, PROVIDER, ChatLocalLlam
 from agent.models.local.grammar import tool_parameters
 from agent.models.local.transcript import PLAIN_ROLE_LABELS, messages_to_turns
 from graphs.planning import extractive, rules
+from graphs.planning.averages import average_of_listed
 from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
@@ -333,7 +334,8 @@ class LocalPlanner:
           that than 2000?") or a share of it ("split it between 4") (:mod:`graphs.planning.references`);
         - a first question whose amounts multiply and divide one way only into the unit it asks ("450 g of
           flour per loaf: how many grams for 6 loaves?" -> ``450*6``) (:mod:`graphs.planning.dimensions`), the
-          other amount of a stated ratio (:mod:`graphs.planning.ratios`), the way round a rectangle
+          other amount of a stated ratio (:mod:`graphs.planning.ratios`), the average of a list
+          (:mod:`graphs.planning.averages`), the way round a rectangle
           (:mod:`graphs.planning.perimeters`), a worded fraction of one amount
           (:mod:`graphs.planning.fractions_of`), or the minutes between two clock times
           (:mod:`graphs.planning.clock`).
@@ -383,6 +385,7 @@ class LocalPlanner:
                     None
                     if rules.previous_turn(messages)
                     else together_expression(question)
+                    or average_of_listed(question)
                     or ratio_expression(question)
                     or perimeter_expression(question)
                     or fraction_of_amount(question)

@@ -14,7 +14,7 @@ Written by hand because no library we have reads units from English sentences (`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from graphs.planning.percent_direction import about_earnings, percent_sign
@@ -150,6 +150,8 @@ def _noun_unit(text: str) -> tuple[Unit, int] | None:
     if match is None or match[1].lower() in _NOT_NOUNS:
         return None
     word, end = match[1].lower(), match.end()
+    if measured := measure(word):
+        return measured, end  # "12 more weeks", "5 extra hours": a measure after a modifier
     head = re.match(r"(?:\s+[a-z]+(?<!s)\b)?\s+([a-z]+s)\b", text[end:], re.I)
     if head and not word.endswith("s") and head[1].lower() not in _NOT_NOUNS:
         # "14 tomato plants", "7 mock exam papers": the head noun is the last
@@ -182,7 +184,7 @@ _NAMED_RATE = re.compile(
 """The name of a charge between its sum and what it is per: "$7.50 *booking fee* per ticket"."""
 _PER_AGAIN = re.compile(r"\s*per\s+(?=[a-z])", re.I)
 _BEFORE_RATE = re.compile(
-    r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>[a-z]+)(?:\s+of(?:\s+[a-z]+){1,5}?)?"
+    r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>(?!(?:that|which|who)\b)[a-z]+)(?:\s+of(?:\s+[a-z]+){1,5}?)?"
     r"\s+(?:is|are|costs?|makes|needs|takes|holds|weighs|covers|uses|gives|does|runs|sells\s+for|=)\s*$",
     re.I,
 )
@@ -230,6 +232,7 @@ def amounts(question: str) -> list[Amount] | None:
     last_count: Unit | None = None
     consumed = 0  # the end of the last rate read: "8 L/100 km" is one amount, not two
     per_one: Unit | None = None  # "one litre of paint covers 12 m²": what the next amount is per
+    listed: tuple[Unit, int] | None = None  # the last plain measure and where it ends: a list may go on
     asking = [found.start() for found in re.finditer(r"\b(?:how|what)\b", text, re.I)]
     asked_from = asking[-1] if asking else len(text)  # "If 3 apples cost $2, how much do *12* apples cost?"
     for match in re.finditer(
@@ -243,10 +246,21 @@ def amounts(question: str) -> list[Amount] | None:
         rest = re.sub(
             r"^\s*-\s*(?=[a-z])", lambda hyphen: " " * len(hyphen[0]), text[match.end() :], flags=re.I
         )
+        in_list = listed is not None and _LISTED_NEXT.fullmatch(text[listed[1] : match.start()])
         if match["sign"]:
             unit, end = MONEY, 0
         elif named := _noun_unit(rest):
             unit, end = named
+        elif in_list and listed and not _COMPARED.search(text):
+            # "7.5 hours on Monday, 8 on Tuesday and 6.25 on Wednesday": one sum of hours
+            previous = found.pop()
+            total = previous.value + Fraction(match["number"])
+            written = (
+                f"{previous.written[:-1] if previous.written.startswith('(') else '(' + previous.written}"
+            )
+            found.append(replace(previous, written=f"{written}+{match['number']})", exact=total))
+            listed = (listed[0], match.end())
+            continue
         else:
             unit, end = Unit(()), 0  # a bare number: money, when a rate or the question says so
         per = Fraction(1)
@@ -334,7 +348,18 @@ def amounts(question: str) -> list[Amount] | None:
         if unit.sizes[0][0] not in DIMENSIONS and unit.sizes[0][1] == 1:
             last_count = Unit(unit.sizes[:1])  # "a class of 30 pupils": pupils, each of them what follows
         found.append(Amount(number, unit, per, exact, asked=match.start() >= asked_from))
+        plain_measure = len(unit.sizes) == 1 and unit.sizes[0][0] in DIMENSIONS and unit.sizes[0][1] == 1
+        listed = (unit, match.end() + end) if plain_measure and per == 1 and exact is None else None
     return found + changes
+
+
+_LISTED_NEXT = re.compile(r"(?:\s+(?:on|in|at|for|by)\s+[A-Za-z]+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+)")
+"""Between a measured amount and a bare number that lists another of it: " on Monday, ", " and "."""
+_COMPARED = re.compile(
+    r"\b(?:more|less|fewer|than|difference|longer|shorter|further|farther|compared?|versus|vs|between|average|mean|most|least)\b",
+    re.I,
+)
+"""Amounts listed to be compared or averaged, not added."""
 
 
 _WORDED_SHARE = re.compile(
@@ -553,6 +578,8 @@ def asked_unit(question: str) -> Unit | None:
         unit = measure((found["paren"] or found["unit"]).strip())
         over = measure(found["over"]) if found["over"] else None
         unit = unit.over(over) if unit is not None and over is not None else unit
+        if over is not None:
+            tail = asked[found.end() :]  # "in minutes per km": the "per km" is read, not read again
     if noun := _ASKED_NOUN.search(asked):
         named = _noun_unit(noun["noun"])
         if named and not re.match(_NOT_ASKED_NOUNS, noun["noun"], re.I):

@@ -92,7 +92,10 @@ _CHANGE_ASKED = re.compile(
     re.I,
 )
 _PERCENT_GIVEN = re.compile(r"\d\s*%|\d\s*percent", re.I)
-_OUT_OF = re.compile(rf"(?P<part>{DECIMAL})\s+(?:out\s+of|of\s+the|from)\s+(?P<whole>{DECIMAL})\b", re.I)
+_OUT_OF = re.compile(
+    rf"(?P<part>{DECIMAL})\s+(?:out\s+of|of\s+(?:the|their|its|our|my|his|her|your)|from)\s+(?P<whole>{DECIMAL})\b",
+    re.I,
+)
 _PERCENT_ASKED = re.compile(r"\bpercent(?:age)?\b|\bper\s*cent\b|%", re.I)
 
 
