@@ -199,6 +199,13 @@ from tools.calculator import calculate, calculator
             "900*(1-20/100)",
             "720",
         ),
+        # a salary is a year's pay; a monthly pay is asked per month
+        (
+            "Last year my salary was $52,000 and I just got a 3.5% raise. What's my new monthly pay before tax?",
+            "52000*(1+3.5/100)/12",
+            "4485",
+        ),
+        ("My salary is $48,000. How much is that a month?", "48000/12", "4000"),
         # a list of one measure, its unit written once, adds up
         (
             "I worked 7.5 hours on Monday, 8 on Tuesday and 6.25 on Wednesday at $18 an hour. what did I earn?",
@@ -264,6 +271,14 @@ def test_anything_else_stands(question: str) -> None:
     assert dimensional_expression(question) is None
 
 
+def test_a_word_between_a_unit_and_a_plural_is_no_part_of_a_name() -> None:
+    found = amounts("Bananas are $0.59/lb and apples are $1.25/lb.")
+    assert found is not None
+    assert [dict(amount.unit.powers) for amount in found] == [{"money": 1, "lb": -1}] * 2
+    six_pack = amounts("A 6-pack of yogurts costs $4.50.")
+    assert six_pack is not None and dict(six_pack[0].unit.powers) == {"yogurt": 1}
+
+
 def test_amounts_carry_their_rates() -> None:
     read = amounts("The car does 8 L/100km, fuel is €1.85 a litre and 3 of us share.")
     assert read is not None
@@ -319,6 +334,34 @@ def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
             "30",
         ),
         ("how much is 2 kg of cheese at $15/kg", "2*15", "and 500 g of ham at $24/kg?", "500*24/1000", "12"),
+        (  # part of the previous result left out
+            "We're fencing a rectangular garden that's 12 m by 7.5 m. How many metres of fencing go all the way round?",
+            "2*(12+7.5)",
+            "Fencing is €18.40 per metre and we'll leave a 3 m gap for the gate. What's the cost?",
+            "(39-3)*18.4",
+            "662.4",
+        ),
+        (  # the rest of the whole the previous question gave
+            "The car's tank holds 60 litres and the gauge says three quarters full. How many litres are in it?",
+            "60*3/4",
+            "How much would it cost to fill it the rest of the way at 1.85 a litre?",
+            "(60-45)*1.85",
+            "27.75",
+        ),
+        (  # "the remaining 385 km" is an amount of its own, not the rest of a speed
+            "We drove 275 km in 2.5 hours. What was our average speed in km/h?",
+            "275/2.5",
+            "at that speed how many hours will the remaining 385 km take",
+            "385/110",
+            "3.5",
+        ),
+        (  # a weekly pay asked before is per week
+            "I earn $22 an hour and work 37.5 hours a week. What's my weekly pay?",
+            "22*37.5",
+            "And how much is that over 52 weeks?",
+            "825*52",
+            "42900",
+        ),
         (
             "A recipe needs 3 cups of flour per batch. How many cups for 4 batches?",
             "3*4",

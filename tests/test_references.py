@@ -132,6 +132,12 @@ def test_anything_else_is_not_read_as_a_share_or_a_difference(follow_up: str) ->
         ("How much is a 20% tip on a $45 meal?", "20/100*45", "and what's the total bill then?", "54"),
         ("What is 8% tax on 250?", "250*8/100", "So what do I pay in total?", "270"),
         ("A coat is $120 with 25% off. How much do I save?", "120*25/100", "And the sale price?", "90"),
+        (
+            "I put $5,000 in an account paying 4% simple interest per year. How much interest after 3 years?",
+            "5000*4/100*3",
+            "so what's the total balance then?",
+            "5600",
+        ),
     ],
 )
 def test_a_percentage_part_is_added_to_or_taken_off_the_whole(
@@ -150,6 +156,11 @@ def test_a_percentage_part_is_added_to_or_taken_off_the_whole(
         ("What is 45 plus 15% tip?", "45*1.15", "and the total?"),  # the result is the total already
         ("How much is a 20% tip on a $45 meal?", "20/100*45", "and for 3 people?"),  # a number of its own
         ("How much is a 20% tip on a $45 meal?", "20/100*45", "is that a lot?"),  # neither way said
+        (
+            "3 friends split a 15% tip on 60 and 80. How much each?",
+            "15/100*(60+80)/3",
+            "and the total?",
+        ),  # no one whole
     ],
 )
 def test_anything_else_is_not_a_percentage_total(first: str, expression: str, follow_up: str) -> None:

@@ -39,6 +39,8 @@ from graphs.planning.quantities import (
 from graphs.planning.rules import (
     expression_values,
     format_value,
+    number_words_to_digits,
+    numbers_in,
     previous_calculator_result,
     previous_question_and_result,
     previous_turn,
@@ -138,12 +140,59 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
         asked = asked.over(over)  # "what's that per hour?" of a pay: money per hour
     if not asked.sizes:
         return None
+    sized = _sized(before, asked_before)
+    if sized is not None and (left_out := _left_out_of_result(question, result, sized, found)):
+        return solved(question, left_out, asked)  # "we'll leave a 3 m gap for the gate": (39-3)*18.4
+    if sized is not None and (rest := _rest_of_whole(question, asked_before, result, sized)):
+        return solved(question, [rest, *found], asked)  # "to fill it the rest of the way": (60-45) litres
     if not _TOGETHER.search(question) and (alone := solved(question, found, asked)):
         return alone  # the same question again about other amounts: "and 750 g of ham at $22/kg?"
-    sized = _sized(before, asked_before)
     return solved(question, [Amount(result, sized), *found], asked) if sized is not None else None
 
 
+def _left_out_of_result(question: str, result: str, sized: Unit, found: list[Amount]) -> list[Amount] | None:
+    """The follow-up's amounts with its one amount of the previous result's unit taken off that result, where
+    the words leave it out ("Fencing is €18.40 a metre and we'll leave a 3 m gap for the gate" after 39 m:
+    ``(39-3)`` metres at €18.40); else None."""
+    if not _LEAVES_OUT.search(question):
+        return None
+    same = [amount for amount in found if amount.unit == sized and not amount.change and amount.per == 1]
+    if len(same) != 1 or len(found) < 2:
+        return None
+    (gap,) = same
+    value = Fraction(result) - gap.value
+    if value <= 0:
+        return None
+    rest = [amount for amount in found if amount is not gap]
+    return [Amount(f"({result}-{gap.written})", sized, exact=value), *rest]
+
+
+def _rest_of_whole(question: str, asked_before: str, result: str, sized: Unit) -> Amount | None:
+    """What is left of the previous question's one whole once its result is taken, where the follow-up asks
+    for the rest ("The tank holds 60 litres and is three quarters full: how many litres are in it?", 45,
+    then "to fill it the rest of the way at 1.85 a litre?" -> ``(60-45)`` litres); else None."""
+    if not _REST_ASKED.search(question) or any(exp < 0 for _, exp, _ in sized.sizes):
+        return None  # a speed or a price has no rest
+    value = Fraction(result)
+    larger = [
+        number for number in numbers_in(number_words_to_digits(asked_before)) if Fraction(number) > value
+    ]
+    if len(larger) != 1:
+        return None
+    (whole,) = larger
+    return Amount(f"({whole}-{result})", sized, exact=Fraction(whole) - value)
+
+
+_REST_ASKED = re.compile(
+    r"\b(?:the\s+rest(?:\s+of\s+the\s+way)?|the\s+remaining(?!\s+\d)|what(?:'s|\s+is)\s+left\s+to|top\s+it\s+up|fill\s+it\s+up)\b",
+    re.I,
+)
+"""A follow-up asking about the rest of a whole: "fill it the rest of the way", "top it up"."""
+_LEAVES_OUT = re.compile(
+    r"\b(?:gap|gaps|leave|leaving|except|excluding|without|minus|not\s+counting|take\s+off|subtract|less)\b",
+    re.I,
+)
+"""A follow-up leaving part of the previous result out: "leave a 3 m gap", "not counting the 2 hours"."""
 _AT_THAT_PRICE = re.compile(r"\bat\s+(?:that|this|the\s+same)\s+(?:price|rate|cost)(?:\s+each)?\b", re.I)
 _PER_ASKED = re.compile(r"\b(?:per|an?|each)\s+(?P<unit>[a-z]+)\W*$", re.I)
 

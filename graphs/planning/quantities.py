@@ -152,10 +152,15 @@ def _noun_unit(text: str) -> tuple[Unit, int] | None:
     word, end = match[1].lower(), match.end()
     if measured := measure(word):
         return measured, end  # "12 more weeks", "5 extra hours": a measure after a modifier
-    head = re.match(r"(?:\s+[a-z]+(?<!s)\b)?\s+([a-z]+s)\b", text[end:], re.I)
-    if head and not word.endswith("s") and head[1].lower() not in _NOT_NOUNS:
+    head = re.match(r"(?:\s+(?P<between>[a-z]+)(?<!s)\b)?\s+([a-z]+s)\b", text[end:], re.I)
+    if (
+        head
+        and not word.endswith("s")
+        and head[2].lower() not in _NOT_NOUNS
+        and (head["between"] or "of").lower() not in _NOT_NOUNS - {"of"}  # not "lb and apples"
+    ):
         # "14 tomato plants", "7 mock exam papers": the head noun is the last
-        word, end = head[1].lower(), end + head.end()
+        word, end = head[2].lower(), end + head.end()
         if measured := measure(word):
             return measured, end  # "40 regular hours": the measure the head noun names
     noun = "person" if word in _PEOPLE else singular(word)
@@ -329,6 +334,8 @@ def amounts(question: str) -> list[Amount] | None:
             return None
         elif unit == MONEY and (kind := _priced_for_kind(after, text)):
             unit, counted_rate = unit.over(kind), True  # "$12 for adults", where "2 adults" are counted
+        elif unit == MONEY and _SALARY_BEFORE.search(text[: match.start()]):
+            unit = unit.over(_period_of("annual"))  # "my salary was $52,000": a salary is a year's pay
         packed = None if unit.sizes else _PACKED_IN.search(text[: match.start()])
         if packed and (contents := _noun_unit(packed["noun"])):
             unit = contents[0]  # "pencils come in boxes of 12": 12 pencils a box
@@ -597,8 +604,14 @@ def asked_unit(question: str) -> Unit | None:
         )
     ):
         unit = MONEY
+    if unit is None and _PERIODIC_MONEY.search(asked):
+        unit = MONEY
     if unit is None:
         return None
+    if unit == MONEY and (periodic := _PERIODIC_MONEY.search(asked)):
+        return unit.over(_period_of(periodic["period"]))  # "what's my new monthly pay?": money a month
+    if unit == MONEY and re.search(r"\bsalary\b", asked, re.I) and not _PERIOD_NAMED.search(asked):
+        return unit.over(_period_of("annual"))  # "what is my new salary?": a year's pay
     if _ASKED_EACH.search(tail):
         return unit.over(Unit(((EACH, 1, Fraction(1)),)))
     if per := _ASKED_PER.search(tail):
@@ -609,6 +622,29 @@ def asked_unit(question: str) -> Unit | None:
             ((dimension, exponent, size),) = denominator[0].sizes
             denominator = (Unit(((dimension, exponent, size * Fraction(per["amount"])),)), denominator[1])
         unit = unit.over(denominator[0])
+    return unit
+
+
+_PERIODIC_MONEY = re.compile(
+    r"\b(?P<period>monthly|weekly|yearly|annual|daily)\s+(?:take-home\s+|gross\s+|net\s+)?"
+    r"(?:pay|salary|income|wages?|earnings|rent|cost|bill|payments?|instal?lments?|fee|budget)\b",
+    re.I,
+)
+"""Money asked or given per a period the adjective names: "my monthly pay", "the weekly cost"."""
+_SALARY_BEFORE = re.compile(r"\bsalary\s+(?:is|was|of|has\s+been|will\s+be)\s+(?:now\s+|just\s+)?$", re.I)
+_ADJECTIVE_PERIODS = {
+    "monthly": "month",
+    "weekly": "week",
+    "yearly": "year",
+    "annual": "year",
+    "daily": "day",
+}
+
+
+def _period_of(adjective: str) -> Unit:
+    """The unit of the period "monthly" or "annual" names."""
+    unit = measure(_ADJECTIVE_PERIODS[adjective.lower()])
+    assert unit is not None
     return unit
 
 

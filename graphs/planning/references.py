@@ -10,6 +10,7 @@ this layer needs no model and reads what the words say.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from fractions import Fraction
@@ -17,7 +18,7 @@ from fractions import Fraction
 from langchain_core.messages import BaseMessage
 
 from graphs.planning.dimensions import whole_count
-from graphs.planning.quantities import percentage_changes
+from graphs.planning.quantities import CURRENCY_SIGNS, percentage_changes
 from graphs.planning.rules import (
     PERCENT,
     WRITTEN_NUMBER,
@@ -145,7 +146,8 @@ _WITHOUT_PART = re.compile(
 
 def percent_total(messages: Sequence[BaseMessage]) -> str | None:
     """The whole with the previous turn's percentage part added or taken off, as a follow-up with no number
-    of its own asks ("what's the total bill then?" after a 15% tip on $64 -> ``64+9.6``; "and the price after
+    of its own asks ("what's the total bill then?" after a 15% tip on $64 -> ``64+9.6``; "so what's the total balance then?" after 4%
+    simple interest on $5,000 for 3 years -> ``5000+600``; "and the price after
     the discount?" after 20% off 80 -> ``80-16``), or None."""
     previous = previous_question_and_result(messages)
     text = messages[-1].text
@@ -155,9 +157,20 @@ def percent_total(messages: Sequence[BaseMessage]) -> str | None:
     question = asked_before.replace(",", "")
     percents = PERCENT.findall(question)
     wholes = [number for number in numbers_in(question) if number not in percents]
-    if len(percents) != 1 or len(wholes) != 1:
+    if len(percents) != 1 or not wholes:
         return None
-    if Fraction(percents[0]) * Fraction(wholes[0]) / 100 != Fraction(result):
+    if (
+        len(wholes) > 1
+    ):  # "$5,000 at 4% simple interest: interest after 3 years?": the sum of money is the whole
+        wholes = [
+            number for number in wholes if re.search(rf"[{CURRENCY_SIGNS}]\s*{re.escape(number)}\b", question)
+        ]
+        if len(wholes) != 1:
+            return None
+    others = [
+        Fraction(number) for number in numbers_in(question) if number not in percents and number != wholes[0]
+    ]
+    if Fraction(percents[0]) * Fraction(wholes[0]) / 100 * math.prod(others) != Fraction(result):
         return None  # the previous result is not the part: a total or a price already
     adds, takes = bool(_WITH_PART.search(text)), bool(_WITHOUT_PART.search(text))
     if adds == takes:
