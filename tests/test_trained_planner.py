@@ -686,6 +686,16 @@ def test_a_purchase_of_things_at_named_prices_is_the_sum_of_price_times_count() 
     assert step.tool_args == {"expression": "25*2+40*1"}
 
 
+def layered_planner(trained: ScriptedCalls) -> LocalPlanner:
+    """The planner as shipped (embeddings and cues route), its adapter scripted."""
+    return LocalPlanner(
+        ChatLocalLlama(model="/nowhere.gguf"),
+        [calculator, web_search, search_documents],
+        routing="layered",
+        trained=trained,
+    )
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -695,13 +705,7 @@ def test_a_purchase_of_things_at_named_prices_is_the_sum_of_price_times_count() 
     ],
 )
 def test_a_question_of_fact_the_adapter_would_answer_from_nothing_is_looked_up(question: str) -> None:
-    layered = LocalPlanner(
-        ChatLocalLlama(model="/nowhere.gguf"),
-        [calculator, web_search, search_documents],
-        routing="layered",
-        trained=ScriptedCalls(Call("answer", "")),
-    )
-    step = layered.plan([HumanMessage(question)])
+    step = layered_planner(ScriptedCalls(Call("answer", ""))).plan([HumanMessage(question)])
     assert step.kind == "tool_call" and step.tool_name in {"search_documents", "web_search"}
     assert step.tool_args == {"query": rules.search_query(question)}
 
@@ -710,13 +714,7 @@ def test_a_question_of_fact_the_adapter_would_answer_from_nothing_is_looked_up(q
     "question", ["Do you like music?", "Thanks, that helps!", "Good evening, how's everything?"]
 )
 def test_small_talk_the_adapter_answers_stays_small_talk(question: str) -> None:
-    layered = LocalPlanner(
-        ChatLocalLlama(model="/nowhere.gguf"),
-        [calculator, web_search, search_documents],
-        routing="layered",
-        trained=ScriptedCalls(Call("answer", "")),
-    )
-    step = layered.plan([HumanMessage(question)])
+    step = layered_planner(ScriptedCalls(Call("answer", ""))).plan([HumanMessage(question)])
     assert (step.kind, step.route) == ("generate", "trained")
 
 
@@ -734,13 +732,7 @@ def test_a_follow_up_after_a_look_up_shows_the_adapter_the_sentence_that_answere
         HumanMessage("So how much do I get back for 120 miles?"),
     ]
     scripted = ScriptedCalls(Call("calculator", "0.45*120"))
-    layered = LocalPlanner(
-        ChatLocalLlama(model="/nowhere.gguf"),
-        [calculator, web_search, search_documents],
-        routing="layered",
-        trained=scripted,
-    )
-    step = layered.plan(messages)
+    step = layered_planner(scripted).plan(messages)
     assert f": {rate}\nUser: So how much" in scripted.prompts[0]  # the sentence the answer quoted
     assert "30 days" not in scripted.prompts[0]
     assert (step.tool_name, step.tool_args) == ("calculator", {"expression": "0.45*120"})
