@@ -199,6 +199,13 @@ from tools.calculator import calculate, calculator
             "900*(1-20/100)",
             "720",
         ),
+        # a saving per thing: the rate given less the rate the other amounts make
+        (
+            "A box of 12 pens costs $7.80, or you can buy them singly at 75 cents each. How much do I save per pen "
+            "by buying the box?",
+            "75/100-7.8/12",
+            "0.1",
+        ),
         # a salary is a year's pay; a monthly pay is asked per month
         (
             "Last year my salary was $52,000 and I just got a 3.5% raise. What's my new monthly pay before tax?",

@@ -31,6 +31,7 @@ from tools.calculator import calculate
         ("I earn 3000 a month. What do I keep after 20% tax?", "3000*(1+20/100)", "2400"),
         ("My salary is 50000. How much is left after taxes of 30%?", "50000+50000*30/100", "35000"),
         ("A meal costs 20 dollars. What do I pay after 10% tax?", "20*(1-10/100)", "22"),  # a price: added
+        ("I change 300 dollars and the bureau keeps a 2% commission. What do I get?", "300*(1+2/100)", "294"),
     ],
 )
 def test_the_percentage_goes_the_way_the_question_says(question: str, written: str, value: str) -> None:

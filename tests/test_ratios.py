@@ -114,3 +114,22 @@ def test_a_worded_fraction_of_one_amount(question: str, expression: str, value: 
 )
 def test_anything_else_is_no_fraction_of_an_amount(question: str) -> None:
     assert fraction_of_amount(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expression"),
+    [
+        (
+            "I'm making lemonade with 1 part lemon juice to 5 parts water. If I want 3 litres in total, "
+            "how many litres of lemon juice do I need?",
+            "3/(1+5)*1",
+        ),
+        (
+            "Mix 2 parts orange juice to 3 parts lemonade. For 1.2 litres of orange juice, how much lemonade?",
+            "1.2/2*3",
+        ),
+        ("Mix 1 part cordial to 1 part water. For 500 ml of cordial, how much water?", "500/1*1"),
+    ],
+)
+def test_sides_named_in_two_words_and_a_total_given(question: str, expression: str) -> None:
+    assert ratio_expression(question) == expression

@@ -282,3 +282,19 @@ def test_a_saving_against_one_sum_of_money(first: str, expression: str, follow_u
 
     found = saved_against(previous_result(first, expression, follow_up))
     assert found is not None and calculate(found) == value
+
+
+def test_a_price_for_everyone_is_added_once_per_person_counted_before() -> None:
+    from graphs.planning.references import added_for_everyone
+    from tests.test_substitution import conversation
+
+    first = "Cinema tickets are $12.50 for adults and $7 for kids. How much for 2 adults and 3 kids?"
+    follow_up = "We're also getting popcorn for everyone at $4.25 each. New total?"
+    found = added_for_everyone(conversation(first, "12.5*2+7*3", follow_up))
+    assert found == "46+(2+3)*4.25"
+    assert calculate(found) == "67.25"
+    kids_aged = "How much for 2 adults and 2 kids aged 7 and 9 at $10 a head?"
+    assert added_for_everyone(conversation(kids_aged, "4*10", follow_up)) == "40+(2+2)*4.25"
+    nobody = "What is 12 times 4?"
+    assert added_for_everyone(conversation(nobody, "12*4", follow_up)) is None
+    assert added_for_everyone(conversation(first, "12.5*2+7*3", "And popcorn at $4.25?")) is None

@@ -299,6 +299,7 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
         _priced_kinds(found, units, asked)
         or _until_reached(question, found, units, asked)
         or _sum_shared(question, found, units, asked)
+        or _rates_compared(question, found, units, asked)
     ):
         return kinds
     targets = _targets(asked, units)
@@ -328,6 +329,39 @@ def _sum_shared(question: str, found: list[Amount], units: list[Unit], asked: Un
     if total is None or not re.search(r"[-+]", total):
         return None  # a product alone is read as one: "$84 between 4 of us" is 84/4
     return f"({total})/{found[people[0]].written}"
+
+
+def _rates_compared(question: str, found: list[Amount], units: list[Unit], asked: Unit) -> str | None:
+    """The difference between a rate given and the same rate the other amounts make, where a saving or a
+    difference per thing is asked ("A box of 12 pens costs $7.80, or 75 cents each singly: how much do I save
+    per pen buying the box?" -> ``0.75-7.8/12``), or None."""
+    if not _RATE_DIFFERENCE_ASKED.search(question) or not any(exp < 0 for _, exp, _ in asked.sizes):
+        return None
+    given = [index for index, unit in enumerate(units) if unit.powers == asked.powers]
+    if len(given) != 1 or len(found) < 3:
+        return None
+    rate = found[given[0]]
+    others = [
+        (amount, unit)
+        for index, (amount, unit) in enumerate(zip(found, units, strict=True))
+        if index != given[0]
+    ]
+    made = _products([amount for amount, _ in others], [unit for _, unit in others], [asked])
+    if len(made) != 1:
+        return None
+    ((value, expression),) = made.items()
+    given_value = rate.value * units[given[0]].size / asked.size
+    given_written = _written([rate], [units[given[0]]], (1,), asked)[0]
+    if given_value == value:
+        return None
+    return f"{given_written}-{expression}" if given_value > value else f"{expression}-{given_written}"
+
+
+_RATE_DIFFERENCE_ASKED = re.compile(
+    r"\b(?:save|saving|cheaper|dearer|more\s+expensive|less\s+expensive|difference)\b.*\bper\b"
+    r"|\bper\s+\w+\b.*\b(?:save|saving|cheaper|difference)\b",
+    re.I,
+)
 
 
 def _until_reached(question: str, found: list[Amount], units: list[Unit], asked: Unit) -> str | None:

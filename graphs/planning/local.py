@@ -69,6 +69,7 @@ from graphs.planning.purchases import purchase_total
 from graphs.planning.rates import rate_per_amount, rate_times_sum, units_needed
 from graphs.planning.ratios import ratio_expression
 from graphs.planning.references import (
+    added_for_everyone,
     added_on_top,
     changed_by_percent,
     compared_expression,
@@ -375,6 +376,7 @@ class LocalPlanner:
                     or changed_by_percent(messages)
                     or saved_against(messages)
                     or added_on_top(messages)
+                    or added_for_everyone(messages)
                     or still_needed(messages)
                     or dimensional_follow_up(messages)
                 ),

@@ -22,7 +22,8 @@ _UP = re.compile(
 )
 _DOWN = re.compile(
     r"\b(?:off|discount(?:s|ed)?|sale|reduc(?:e|es|ed|tion)|decreas(?:e|es|ed|ing)|less|cheaper|drops?|dropped"
-    r"|falls?|fell|lose|loses|lost|cuts?|markdown|down|lower|minus|deduct(?:s|ed)?|subtract(?:s|ed)?)\b",
+    r"|falls?|fell|lose|loses|lost|cuts?|markdown|down|lower|minus|deduct(?:s|ed)?|subtract(?:s|ed)?"
+    r"|keeps?|kept|withh(?:olds?|eld))\b",
     re.IGNORECASE,
 )
 _EARNINGS = re.compile(

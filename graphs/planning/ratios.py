@@ -16,7 +16,7 @@ from graphs.planning.rules import DECIMAL, number_words_to_digits, numbers_in, s
 _NOUN = r"[a-z]+"
 _STATED = (
     re.compile(  # "2 parts juice to 3 parts lemonade", "1 part cordial and 4 parts of water"
-        rf"(?P<a>{DECIMAL})\s+parts?\s+(?:of\s+)?(?P<x>{_NOUN})\s+(?:to|and|with|for\s+every)\s+"
+        rf"(?P<a>{DECIMAL})\s+parts?\s+(?:of\s+)?(?P<x>{_NOUN}(?:\s+(?!to\b|and\b|with\b|for\b){_NOUN})?)\s+(?:to|and|with|for\s+every)\s+"
         rf"(?P<b>{DECIMAL})\s+parts?\s+(?:of\s+)?(?P<y>{_NOUN})\b",
         re.IGNORECASE,
     ),
@@ -35,7 +35,17 @@ _AMOUNT_OF = re.compile(
     rf"(?<![\d.:])(?P<number>{DECIMAL})(?![\d.:])\s*(?:{_NOUN}\s+of\s+)?(?P<noun>{_NOUN})", re.I
 )
 _ASKED = re.compile(rf"\bhow\s+(?:many|much)\s+(?:{_NOUN}\s+of\s+)?(?P<noun>{_NOUN})", re.IGNORECASE)
+_TOTAL_GIVEN = re.compile(
+    rf"(?<![\d.:])(?P<number>{DECIMAL})\s*(?:{_NOUN}\s+)?(?:of\s+{_NOUN}\s+)?(?:in\s+total|altogether|in\s+all)\b",
+    re.IGNORECASE,
+)
+"""The whole the parts make: "3 litres in total"."""
 _TOGETHER = re.compile(r"\b(?:in\s+total|altogether|in\s+all|total|combined|together)\b", re.IGNORECASE)
+
+
+def _words(side: str) -> list[str]:
+    """The words naming one side of a ratio, singular: "lemon juice" -> ["lemon", "juice"]."""
+    return [singular(word) for word in side.lower().split()]
 
 
 def ratio_expression(question: str) -> str | None:
@@ -47,20 +57,36 @@ def ratio_expression(question: str) -> str | None:
     if len(stated) != 1 or asked is None:
         return None
     ratio = stated[0]
-    x, y = singular(ratio["x"].lower()), singular(ratio["y"].lower())
+    sides = [(ratio["a"], _words(ratio["x"])), (ratio["b"], _words(ratio["y"]))]
+    if set(sides[0][1]) & set(sides[1][1]):
+        return None  # two sides one word names ("orange juice to apple juice"): which is which is unclear
+
+    def part_of(noun: str) -> str | None:
+        """The ratio's number of the side ``noun`` names ("juice" of "lemon juice"), or None."""
+        return next((part for part, named in sides if singular(noun.lower()) in named), None)
+
+    def side_of(noun: str) -> int | None:
+        return next(
+            (index for index, (_, named) in enumerate(sides) if singular(noun.lower()) in named), None
+        )
+
     given = [
         found
         for found in _AMOUNT_OF.finditer(text)
-        if not ratio.start() <= found.start() < ratio.end() and singular(found["noun"].lower()) in {x, y}
+        if not ratio.start() <= found.start() < ratio.end() and part_of(found["noun"])
     ]
-    if x == y or len(given) != 1 or len(numbers_in(text)) != 3:
+    wanted = part_of(asked["noun"])
+    if len(numbers_in(text)) != 3:
         return None  # the ratio's two numbers and one amount: nothing else counts
+    if not given and wanted and (total := _TOTAL_GIVEN.search(text)) and total.start() >= ratio.end():
+        # "1 part lemon juice to 5 parts water. If I want 3 litres in total, how many litres of lemon juice?"
+        return f"{total['number']}/({ratio['a']}+{ratio['b']})*{wanted}"
+    if len(given) != 1:
+        return None
     known = given[0]
-    parts = {x: ratio["a"], y: ratio["b"]}
-    of_known = singular(known["noun"].lower())
-    wanted = singular(asked["noun"].lower())
-    if wanted in parts and wanted != of_known:
-        return f"{known['number']}/{parts[of_known]}*{parts[wanted]}"
+    of_known = part_of(known["noun"])
+    if wanted and side_of(asked["noun"]) != side_of(known["noun"]):
+        return f"{known['number']}/{of_known}*{wanted}"
     if _TOGETHER.search(text[asked.start() :]):
-        return f"{known['number']}/{parts[of_known]}*({ratio['a']}+{ratio['b']})"
+        return f"{known['number']}/{of_known}*({ratio['a']}+{ratio['b']})"
     return None

@@ -22,6 +22,7 @@ from graphs.planning.quantities import CURRENCY_SIGNS, percentage_changes
 from graphs.planning.rules import (
     PERCENT,
     WRITTEN_NUMBER,
+    number_words_to_digits,
     numbers_in,
     previous_calculator_result,
     previous_question_and_result,
@@ -223,6 +224,44 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _PER_THING = re.compile(r"\b(?:per|each|every|a\s+(?:ticket|person|head|item|night|day|hour|month))\b", re.I)
+
+
+def added_for_everyone(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous result with one price for each person the previous question counted, where the follow-up
+    adds it "for everyone" ("popcorn for everyone at $4.25 each" after 2 adults and 3 kids came to 46 ->
+    ``46+(2+3)*4.25``), or None."""
+    before = previous_question_and_result(messages)
+    text = messages[-1].text if messages else ""
+    numbers = numbers_in(text)
+    if before is None or len(numbers) != 1 or "%" in text or not _FOR_EVERYONE.search(text):
+        return None
+    if not (_MONEY.search(text) and _ON_TOP_OR_TOTAL.search(text)):
+        return None
+    people = [
+        found["count"]
+        for found in _PEOPLE_COUNTED.finditer(number_words_to_digits(before[0]))
+        if not found["age"]  # "kids (ages 6 and 9)": no more people
+    ]
+    if not people:
+        return None
+    count = people[0] if len(people) == 1 else f"({'+'.join(people)})"
+    return f"{before[1]}+{count}*{numbers[0].replace(',', '')}"
+
+
+_FOR_EVERYONE = re.compile(
+    r"\bfor\s+(?:everyone|everybody|all\s+of\s+(?:us|them)|each\s+of\s+(?:us|them)|each\s+person|every\s+person"
+    r"|the\s+whole\s+(?:group|family|party))\b",
+    re.I,
+)
+_ON_TOP_OR_TOTAL = re.compile(
+    r"\b(?:total|altogether|in\s+all|also|too|as\s+well|on\s+top|plus|add\w*)\b", re.I
+)
+_PEOPLE_COUNTED = re.compile(
+    r"(?<![\d.])(?P<count>\d+)\s+(?:(?P<age>years?\s+old|-year-old)|(?:adults?|kids?|child(?:ren)?|people|persons?"
+    r"|students?|pupils?|guests?|seniors?|teens?|teenagers?|members?|friends?|players?|visitors?|passengers?))\b",
+    re.I,
+)
+"""The people a question counts: "2 adults and 3 kids"."""
 
 
 def saved_against(messages: Sequence[BaseMessage]) -> str | None:
