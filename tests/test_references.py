@@ -298,3 +298,37 @@ def test_a_price_for_everyone_is_added_once_per_person_counted_before() -> None:
     nobody = "What is 12 times 4?"
     assert added_for_everyone(conversation(nobody, "12*4", follow_up)) is None
     assert added_for_everyone(conversation(first, "12.5*2+7*3", "And popcorn at $4.25?")) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "written"),
+    [
+        (
+            "I'm 34 and my dad is 29 years older than me. How old is he?",
+            "34+29",
+            "How old will he be when I turn 50?",
+            "63+(50-34)",
+        ),
+        (
+            "Sam is 14. His grandpa is five times as old. How old is his grandpa?",
+            "14*5",
+            "How old was his grandpa when Sam was born?",
+            "70-14",
+        ),
+        # a difference of ages found before is no age
+        (
+            "I am 30 and my mum is 58. How much older is she?",
+            "58-30",
+            "How old was she when I was born?",
+            None,
+        ),
+        ("I'm 34 and my dad is 63. How old is he?", "63", "And in 5 years?", None),  # no "when"
+    ],
+)
+def test_an_age_found_is_carried_to_when_someone_else_turns_an_age_or_was_born(
+    first: str, expression: str, follow_up: str, written: str | None
+) -> None:
+    from graphs.planning.references import age_when
+    from tests.test_substitution import conversation
+
+    assert age_when(conversation(first, expression, follow_up)) == written

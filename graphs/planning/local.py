@@ -71,6 +71,7 @@ from graphs.planning.ratios import ratio_expression
 from graphs.planning.references import (
     added_for_everyone,
     added_on_top,
+    age_when,
     changed_by_percent,
     compared_expression,
     percent_total,
@@ -377,6 +378,7 @@ class LocalPlanner:
                     or saved_against(messages)
                     or added_on_top(messages)
                     or added_for_everyone(messages)
+                    or age_when(messages)
                     or still_needed(messages)
                     or dimensional_follow_up(messages)
                 ),

@@ -264,6 +264,39 @@ _PEOPLE_COUNTED = re.compile(
 """The people a question counts: "2 adults and 3 kids"."""
 
 
+def age_when(messages: Sequence[BaseMessage]) -> str | None:
+    """The age the previous turn found, at a time named by someone else's age ("I'm 34 and my dad is 29 years
+    older: how old is he?", 63, then "How old will he be when I turn 50?" -> ``63+(50-34)``; "How old was his
+    grandpa when Sam was born?" after Sam is 14 -> ``70-14``), or None."""
+    before = previous_question_and_result(messages)
+    text = messages[-1].text if messages else ""
+    if before is None or not (asked := _AGE_WHEN.search(text)) or not _AGE_FOUND.search(before[0]):
+        return None  # "how much older is she?" found a difference, not an age
+    who = asked["who"].lower()
+    ages = [
+        found["age"]
+        for found in _AGE_OF.finditer(number_words_to_digits(before[0]))
+        if (found["who"].lower() in {"i'm", "i"} and who == "i") or found["who"].lower() == who
+    ]
+    if len(set(ages)) != 1:
+        return None
+    if asked["born"]:
+        return f"{before[1]}-{ages[0]}"
+    return f"{before[1]}+({asked['then']}-{ages[0]})"
+
+
+_AGE_FOUND = re.compile(r"\bhow\s+old\s+(?:is|was|will)\b", re.IGNORECASE)
+_AGE_WHEN = re.compile(
+    r"\bhow\s+old\s+(?:will|would|was|were|is)\b.*?\bwhen\s+(?P<who>I|[A-Z][a-z]+|he|she)\s+"
+    r"(?:(?:turn|turns|am|is|reach|reaches|will\s+be|'m)\s+(?P<then>\d+)|(?P<born>was\s+born))\b",
+    re.IGNORECASE,
+)
+_AGE_OF = re.compile(
+    r"\b(?P<who>I'm|I|[A-Z][a-z]+)\s+(?:am\s+|is\s+|was\s+)?(?P<age>\d+)(?:\s+years?\s+old)?(?!\s*(?:%|years?\s+(?:older|younger)))\b"
+)
+"""Someone's age as a question states it: "I'm 34", "Sam is 14"."""
+
+
 def saved_against(messages: Sequence[BaseMessage]) -> str | None:
     """The saving of one sum of money against the previous result, whichever is larger ("an annual plan for
     $399: how much would I save?" after 468 -> ``468-399``), or None."""
