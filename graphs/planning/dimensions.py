@@ -350,8 +350,7 @@ def _rates_compared(question: str, found: list[Amount], units: list[Unit], asked
     if len(made) != 1:
         return None
     ((value, expression),) = made.items()
-    given_value = rate.value * units[given[0]].size / asked.size
-    given_written = _written([rate], [units[given[0]]], (1,), asked)[0]
+    given_written, given_value = _written([rate], [units[given[0]]], (1,), asked)
     if given_value == value:
         return None
     return f"{given_written}-{expression}" if given_value > value else f"{expression}-{given_written}"

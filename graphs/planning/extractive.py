@@ -77,6 +77,8 @@ _QUANTITY_QUESTION = re.compile(
     re.I,
 )
 
+_VERSION = re.compile(r"\b\d+\.\d+")
+_DIGIT = re.compile(r"\d")
 _ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(asked, re.I), re.compile(held))
     for asked, held in (
@@ -103,7 +105,7 @@ _ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         # "what is the cache file called by default?": 'Default: "galera.cache"'
         (r"\b(?:called|named|name\s+of)\b", r"[\"“‘][^\"”’\s]{2,40}[\"”’]|\b[\w-]+\.[a-z]{1,5}\b"),
-        (r"\b(?:version|release)\b", r"\b\d+\.\d+"),
+        (r"\b(?:version|release)\b", _VERSION.pattern),
     )
 )
 """What a question asks for by its words (``where ... on disk``) and how a unit holds one (a path)."""
@@ -442,7 +444,7 @@ def rank_units(
         around = dict(zip(contexts, similarity(question, contexts) or [], strict=False))
     wants_number = bool(_QUANTITY_QUESTION.search(question))
     wants_person = bool(re.search(r"\bwho(?:m|se)?\b", question, re.I))
-    kinds = [held for asked, held in _ANSWER_KINDS if asked.search(question)]  # a number has its own bonus
+    kinds = _kinds_named(question)  # a number has its own bonus
     ranks = {source: place for place, source in enumerate(source_order)}
     scored: list[Scored] = []
     for index, unit in enumerate(units):
@@ -452,7 +454,7 @@ def rank_units(
             if unit.context in around:
                 own = max(own, (1 - CONTEXT_WEIGHT) * own + CONTEXT_WEIGHT * around[unit.context])
             score += own
-        if wants_number and re.search(r"\d", unit.text):
+        if wants_number and _DIGIT.search(unit.text):
             score += NUMBER_BONUS
         if wants_person and _PERSON.search(unit.text):
             score += PERSON_BONUS
@@ -554,7 +556,7 @@ class Ranking:
             first, second = sorted((best.unit, neighbour), key=self.units.index)
             text = f"{first.text} {second.text}"
         elif (
-            neighbours and not _RELEASE_ASKED.search(self.question) and (kinds := asked_kinds(self.question))
+            neighbours and not _RELEASE_ASKED.search(self.question) and (kinds := _kinds_asked(self.question))
         ):
             text = _with_neighbour_holding(best.unit, text, self.units, kinds)
         if len(text) > MAX_ANSWER_CHARS:
@@ -585,13 +587,15 @@ def ranking(
     return Ranking(units, rank_units(question, units, similarity, source_order=list(passages)), question)
 
 
-def asked_kinds(question: str) -> list[re.Pattern[str]]:
-    """How a unit holds what ``question`` asks for (:data:`_ANSWER_KINDS`), a number for a quantity or a time."""
-    kinds = [held for asked, held in _ANSWER_KINDS if asked.search(question)]
+def _kinds_named(question: str) -> list[re.Pattern[str]]:
+    """How a unit holds what ``question`` asks for by its words (:data:`_ANSWER_KINDS`)."""
+    return [held for asked, held in _ANSWER_KINDS if asked.search(question)]
+
+
+def _kinds_asked(question: str) -> list[re.Pattern[str]]:
+    """:func:`_kinds_named`, and a number for a quantity or a time."""
+    kinds = _kinds_named(question)
     return [*kinds, _DIGIT] if _QUANTITY_QUESTION.search(question) else kinds
-
-
-_DIGIT = re.compile(r"\d")
 
 
 def _with_neighbour_holding(
@@ -641,7 +645,6 @@ _RELEASE_ASKED = re.compile(
     re.I,
 )
 """A question asking in which release something changed: a change log says it in the entry's heading."""
-_VERSION = re.compile(r"\b\d+\.\d+")
 RELEASE_HEADING_WORDS = 14
 """A line above an entry naming a release ("Noteworthy changes in release 1.12 (2022-04-07)") is this short."""
 

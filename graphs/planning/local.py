@@ -100,7 +100,7 @@ from graphs.planning.sums import (
     sum_of_groups_fixed,
 )
 from graphs.planning.together import together_expression
-from graphs.planning.trained import Call, TrainedCalls, passage_line, trained_calls_for
+from graphs.planning.trained import HISTORY_TURNS, Call, TrainedCalls, passage_line, trained_calls_for
 from graphs.planning.trips import round_trip_doubled, trip_expression
 from graphs.planning.unit_prices import price_and_count
 from graphs.planning.units import mixed_units_fixed
@@ -485,10 +485,13 @@ class LocalPlanner:
         """What the adapter is shown of each documents search of the earlier turns: the sentence that answered
         that turn's question, as after a look-up (:meth:`compute_after_lookup`), not the first passage. A
         follow-up ("so how much for 120 miles?") computes with the figure the user was given; shown the first
-        passage, the adapter took a figure of the policy's title page (``120/30``)."""
+        passage, the adapter took a figure of the policy's title page (``120/30``). Only the turns the
+        adapter's transcript keeps (:data:`HISTORY_TURNS`) are ranked."""
         shown: dict[str, str] = {}
         asked = ""
-        for message in messages[: max(len(messages) - 1, 0)]:
+        turns = [index for index, message in enumerate(messages) if isinstance(message, HumanMessage)]
+        first = turns[-HISTORY_TURNS] if len(turns) >= HISTORY_TURNS else 0
+        for message in messages[first : max(len(messages) - 1, 0)]:
             if isinstance(message, HumanMessage):
                 asked = message.text
             elif (

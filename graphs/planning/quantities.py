@@ -604,11 +604,12 @@ def asked_unit(question: str) -> Unit | None:
         )
     ):
         unit = MONEY
-    if unit is None and _PERIODIC_MONEY.search(asked):
+    periodic = _PERIODIC_MONEY.search(asked)
+    if unit is None and periodic:
         unit = MONEY
     if unit is None:
         return None
-    if unit == MONEY and (periodic := _PERIODIC_MONEY.search(asked)):
+    if unit == MONEY and periodic:
         return unit.over(_period_of(periodic["period"]))  # "what's my new monthly pay?": money a month
     if unit == MONEY and re.search(r"\bsalary\b", asked, re.I) and not _PERIOD_NAMED.search(asked):
         return unit.over(_period_of("annual"))  # "what is my new salary?": a year's pay

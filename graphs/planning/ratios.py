@@ -61,11 +61,8 @@ def ratio_expression(question: str) -> str | None:
     if set(sides[0][1]) & set(sides[1][1]):
         return None  # two sides one word names ("orange juice to apple juice"): which is which is unclear
 
-    def part_of(noun: str) -> str | None:
-        """The ratio's number of the side ``noun`` names ("juice" of "lemon juice"), or None."""
-        return next((part for part, named in sides if singular(noun.lower()) in named), None)
-
     def side_of(noun: str) -> int | None:
+        """The side of the ratio ``noun`` names ("juice" of "lemon juice"), 0 or 1, or None."""
         return next(
             (index for index, (_, named) in enumerate(sides) if singular(noun.lower()) in named), None
         )
@@ -73,20 +70,26 @@ def ratio_expression(question: str) -> str | None:
     given = [
         found
         for found in _AMOUNT_OF.finditer(text)
-        if not ratio.start() <= found.start() < ratio.end() and part_of(found["noun"])
+        if not ratio.start() <= found.start() < ratio.end() and side_of(found["noun"]) is not None
     ]
-    wanted = part_of(asked["noun"])
+    wanted = side_of(asked["noun"])
     if len(numbers_in(text)) != 3:
         return None  # the ratio's two numbers and one amount: nothing else counts
-    if not given and wanted and (total := _TOTAL_GIVEN.search(text)) and total.start() >= ratio.end():
+    if (
+        not given
+        and wanted is not None
+        and (total := _TOTAL_GIVEN.search(text))
+        and total.start() >= ratio.end()
+    ):
         # "1 part lemon juice to 5 parts water. If I want 3 litres in total, how many litres of lemon juice?"
-        return f"{total['number']}/({ratio['a']}+{ratio['b']})*{wanted}"
+        return f"{total['number']}/({ratio['a']}+{ratio['b']})*{sides[wanted][0]}"
     if len(given) != 1:
         return None
     known = given[0]
-    of_known = part_of(known["noun"])
-    if wanted and side_of(asked["noun"]) != side_of(known["noun"]):
-        return f"{known['number']}/{of_known}*{wanted}"
+    of_known = side_of(known["noun"])
+    assert of_known is not None  # every amount given names a side
+    if wanted is not None and wanted != of_known:
+        return f"{known['number']}/{sides[of_known][0]}*{sides[wanted][0]}"
     if _TOGETHER.search(text[asked.start() :]):
-        return f"{known['number']}/{of_known}*({ratio['a']}+{ratio['b']})"
+        return f"{known['number']}/{sides[of_known][0]}*({ratio['a']}+{ratio['b']})"
     return None
