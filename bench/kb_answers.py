@@ -94,10 +94,21 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
 
 
 def set_questions(folder: Path) -> tuple[tuple[str, str, str, str], ...]:
-    """The (id, question, document, fact) of a set's ``questions.jsonl``."""
-    lines = (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines if line.strip()]
-    return tuple((record["id"], record["question"], record["document"], record["fact"]) for record in records)
+    """The (id, question, document, fact) of a set's ``questions.jsonl``; ValueError naming the line that is
+    not a JSON object with those four keys."""
+    path = folder / "questions.jsonl"
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            questions.append((record["id"], record["question"], record["document"], record["fact"]))
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(
+                f"{path}:{number}: not an object with id, question, document and fact ({error})"
+            ) from None
+    return tuple(questions)
 
 
 def dev_tasks(limit: int | None = None, questions: Sequence[tuple[str, str, str, str]] = ()) -> list[Task]:
@@ -154,7 +165,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.data and not ((args.data / "documents").is_dir() and (args.data / "questions.jsonl").is_file()):
         parser.error(f"{args.data} holds no documents/ folder and questions.jsonl")
-    questions = set_questions(args.data) if args.data else ()
+    try:
+        questions = set_questions(args.data) if args.data else ()
+    except ValueError as error:
+        parser.error(str(error))
     documents = args.data / "documents" if args.data else DOCUMENTS
 
     from agent.evaluation.runner import run_eval

@@ -455,3 +455,21 @@ def test_the_next_sentence_is_quoted_too_when_it_holds_what_is_asked_and_the_bes
         "Why does Print Screen make my program dump core?", {"1": passage}, similarity
     )
     assert alone == 'If you hit the "Print Screen" key in a console, your program will likely dump core [1].'
+
+
+def test_a_documents_set_is_read_and_a_malformed_line_is_named(tmp_path: Path) -> None:
+    from bench.kb_answers import set_questions
+
+    (tmp_path / "questions.jsonl").write_text(
+        '{"id": "k1", "question": "Who?", "document": "a.txt", "fact": "Ann"}\n\n{"id": "k2", "question": "x"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"questions\.jsonl:3: not an object"):
+        set_questions(tmp_path)
+    (tmp_path / "questions.jsonl").write_text(
+        '{"id": "k1", "question": "Who?", "document": "a.txt", "fact": "Ann"}\n', encoding="utf-8"
+    )
+    assert set_questions(tmp_path) == (("k1", "Who?", "a.txt", "Ann"),)
+    assert (
+        len(set_questions(Path(__file__).resolve().parent.parent / "bench" / "data" / "docs_heldout")) == 30
+    )
