@@ -411,6 +411,34 @@ def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
             "180/80",
             "2.25",
         ),
+        (  # what is left of a whole the follow-up names, in the unit asked
+            "A bread recipe uses 250 g of flour for 4 people. How much flour for 10 people?",
+            "250*10/4",
+            "I only have a 1 kg bag. How many grams will be left after that?",
+            "1*1000-625",
+            "375",
+        ),
+        (
+            "A jar holds 3 litres. How many litres in 4 jars?",
+            "3*4",
+            "how many are left if I pour out 5 litres?",
+            "12-5",
+            "7",
+        ),
+        (  # the user's factor, not the exact 1.609344 km
+            "How far do I go in 3 hours at 72 km/h?",
+            "72*3",
+            "how many miles is that? use 1 mile = 1.6 km",
+            "216/1.6",
+            "135",
+        ),
+        (
+            "A plank is 40 inches long. How long is it in inches?",
+            "40",
+            "and in cm, if 1 inch is 2.5 cm?",
+            "40*2.5",
+            "100",
+        ),
     ],
 )
 def test_a_follow_up_reads_the_previous_result_in_the_unit_it_was_asked(
@@ -436,6 +464,10 @@ def test_a_follow_up_reads_the_previous_result_in_the_unit_it_was_asked(
         ("What is 12 times 12?", "12*12", "how many hours is that?"),  # no unit before
         ("I save $40 a week. How much after 10 weeks?", "40*10", "how many euros is that?"),  # no rate known
         ("A film runs 150 minutes. How many minutes for 2 showings?", "150*2", "how many minutes is that?"),
+        # a whole smaller than what was used leaves nothing
+        ("How much flour for 10 loaves at 450 g each?", "450*10", "I have a 2 kg bag, how much is left?"),
+        # a factor between units of two kinds is no conversion of the result
+        ("How far do I go in 3 hours at 72 km/h?", "72*3", "use 1 litre = 2 kg, how many miles is that?"),
     ],
 )
 def test_other_follow_ups_are_left_alone(first: str, expression: str, follow_up: str) -> None:

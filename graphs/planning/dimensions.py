@@ -145,6 +145,10 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
         return solved(question, left_out, asked)  # "we'll leave a 3 m gap for the gate": (39-3)*18.4
     if sized is not None and (rest := _rest_of_whole(question, asked_before, result, sized)):
         return solved(question, [rest, *found], asked)  # "to fill it the rest of the way": (60-45) litres
+    if sized is not None and (left := _left_of_new_whole(question, result, sized, found, asked)):
+        return left  # "I only have a 1 kg bag. How many grams will be left?" after 625 g: 1*1000-625
+    if sized is not None and (converted := _by_factor_given(question, result, sized, found, asked)):
+        return converted  # "how many miles is that? use 1 mile = 1.6 km" after 216 km: 216/1.6
     if not _TOGETHER.search(question) and (alone := solved(question, found, asked)):
         return alone  # the same question again about other amounts: "and 750 g of ham at $22/kg?"
     return solved(question, [Amount(result, sized), *found], asked) if sized is not None else None
@@ -181,6 +185,52 @@ def _rest_of_whole(question: str, asked_before: str, result: str, sized: Unit) -
         return None
     (whole,) = larger
     return Amount(f"({whole}-{result})", sized, exact=Fraction(whole) - value)
+
+
+def _left_of_new_whole(
+    question: str, result: str, sized: Unit, found: list[Amount], asked: Unit
+) -> str | None:
+    """What is left of the follow-up's one whole once the previous result is taken from it ("I only have a
+    1 kg bag. How many grams will be left?" after 625 g of flour: ``1*1000-625``), in the unit asked; None
+    when the follow-up asks no rest, gives other amounts, or the whole is smaller than the result."""
+    if not _LEFT_ASKED.search(question) or len(found) != 1 or asked.powers != sized.powers:
+        return None
+    (whole,) = found
+    if whole.unit.powers != sized.powers or whole.change or whole.per != 1:
+        return None
+    taken = Fraction(result) * sized.size
+    if whole.value * whole.unit.size < taken:
+        return None
+    expression, _ = _written([whole], [whole.unit], (1,), asked)
+    used = _written([Amount(result, sized)], [sized], (1,), asked)[0]
+    return f"{expression}-{used}"
+
+
+_LEFT_ASKED = re.compile(r"\b(?:left(?:\s+over)?|leftover|remain|remains|remaining)\b", re.I)
+"""A follow-up asking what is left of a whole it names: "How many grams will be left?"."""
+
+
+def _by_factor_given(question: str, result: str, sized: Unit, found: list[Amount], asked: Unit) -> str | None:
+    """The previous result converted with the factor the follow-up gives ("how many miles is that? use 1
+    mile = 1.6 km" after 216 km: ``216/1.6``, not the exact 1.609344 km a mile), or None. The user's
+    factor is what they asked to be used, so it stands in for the exact one."""
+    equation = _FACTOR_GIVEN.search(question)
+    if equation is None or len(found) != 2 or asked.powers != sized.powers:
+        return None
+    one, other = found
+    if one.value != 1 or one.unit.powers != sized.powers or other.unit.powers != sized.powers:
+        return None
+    # a result in the unit of the "1" is multiplied by the other number; one in the other unit divided by it
+    operations = {one.unit.size: "*", other.unit.size: "/"}
+    if len(operations) != 2 or {sized.size, asked.size} != set(operations):
+        return None
+    return f"{result}{operations[sized.size]}{other.written}"
+
+
+_FACTOR_GIVEN = re.compile(
+    r"\b(?:1|one|an?)\s+[a-z]+\s*(?:=|is(?:\s+(?:about|roughly|around))?|equals)\s*\d", re.I
+)
+"""A follow-up stating the factor between two units: "use 1 mile = 1.6 km", "if an inch is 2.5 cm"."""
 
 
 _REST_ASKED = re.compile(

@@ -86,6 +86,7 @@ from graphs.planning.relations import (
     share_as_percentage,
     times_as_many_together,
 )
+from graphs.planning.restated import restated_question
 from graphs.planning.seasons import SEASON_QUERY, Season, dated, season_query, unnamed_season
 from graphs.planning.substitution import (
     average_with_another,
@@ -360,7 +361,8 @@ class LocalPlanner:
             (
                 SUBSTITUTION_ROUTE,
                 lambda: (
-                    substituted_expression(messages)
+                    ((again := restated_question(messages)) and self.first_question_reading(again))
+                    or substituted_expression(messages)
                     or changed_count_expression(messages)
                     or more_doers_expression(messages)
                     or average_with_another(messages)
@@ -385,25 +387,29 @@ class LocalPlanner:
             ),
             (
                 DIMENSIONS_ROUTE,
-                lambda: (
-                    None
-                    if rules.previous_turn(messages)
-                    else together_expression(question)
-                    or average_of_listed(question)
-                    or ratio_expression(question)
-                    or perimeter_expression(question)
-                    or fraction_of_amount(question)
-                    or trip_expression(question)
-                    or overtime_pay(question)
-                    or allowance_overage(question)
-                    or both_ways(dimensional_expression(question), question)
-                    or clock_duration(question)
-                ),
+                lambda: None if rules.previous_turn(messages) else self.first_question_reading(question),
             ),
         ):
             if found := expression():
                 return Plan("tool_call", route, tool_name="calculator", tool_args={argument: found})
         return None
+
+    @staticmethod
+    def first_question_reading(question: str) -> str | None:
+        """The calculation of a whole question read from its amounts and the unit it asks (the last readings of
+        :meth:`exact_calculation`), or None."""
+        return (
+            together_expression(question)
+            or average_of_listed(question)
+            or ratio_expression(question)
+            or perimeter_expression(question)
+            or fraction_of_amount(question)
+            or trip_expression(question)
+            or overtime_pay(question)
+            or allowance_overage(question)
+            or both_ways(dimensional_expression(question), question)
+            or clock_duration(question)
+        )
 
     def trained_step(self, messages: Sequence[BaseMessage], question: str) -> Plan | None:
         """The first step of a turn from the adapter's call line, or None to leave it to the rules.
