@@ -56,6 +56,7 @@ from graphs.planning.looked_up import (
     own_amounts,
     sentences_of,
 )
+from graphs.planning.named_results import share_of_named
 from graphs.planning.percent_direction import (
     bare_percentage_applied,
     percent_direction_fixed,
@@ -71,11 +72,14 @@ from graphs.planning.ratios import ratio_expression
 from graphs.planning.references import (
     added_for_everyone,
     added_on_top,
+    age_of_two_when,
     age_when,
+    at_the_same_rate,
     changed_by_percent,
     compared_expression,
     percent_total,
     referenced_expression,
+    repeated_expression,
     saved_against,
     shared_expression,
     still_needed,
@@ -372,7 +376,10 @@ class LocalPlanner:
             (
                 REFERENCE_ROUTE,
                 lambda: (
-                    referenced_expression(messages)
+                    share_of_named(messages)
+                    or referenced_expression(messages)
+                    or repeated_expression(messages)
+                    or at_the_same_rate(messages)
                     or compared_expression(messages)
                     or shared_expression(messages)
                     or percent_total(messages)
@@ -381,6 +388,7 @@ class LocalPlanner:
                     or added_on_top(messages)
                     or added_for_everyone(messages)
                     or age_when(messages)
+                    or age_of_two_when(messages)
                     or still_needed(messages)
                     or dimensional_follow_up(messages)
                 ),

@@ -26,6 +26,7 @@ from graphs.planning.rules import (
     numbers_in,
     previous_calculator_result,
     previous_question_and_result,
+    previous_turn,
     singular,
     words_to_expression,
 )
@@ -50,6 +51,45 @@ def referenced_expression(messages: Sequence[BaseMessage]) -> str | None:
     if arithmetic is None or not arithmetic.pure or previous not in arithmetic.expression:
         return None
     return arithmetic.expression
+
+
+def repeated_expression(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous result doubled, halved or tripled a number of times ("now halve that 3 times" after 2048
+    -> ``2048/2**3``), or None."""
+    previous = previous_calculator_result(messages)
+    found = _REPEATED.fullmatch(number_words_to_digits(_LEAD.sub("", messages[-1].text.strip())))
+    if previous is None or previous.startswith("-") or found is None:
+        return None
+    factor = _FACTORS[found["operation"].lower()]
+    count = found["count"] or {"twice": "2", "thrice": "3"}[found["count2"].lower()]
+    return f"{previous}/{factor[1:]}**{count}" if factor.startswith("/") else f"{previous}*{factor}**{count}"
+
+
+_FACTORS = {"double": "2", "triple": "3", "quadruple": "4", "halve": "/2", "half": "/2"}
+_REPEATED = re.compile(
+    r"(?P<operation>double|triple|quadruple|halve|half)\s+(?:it|that|this|the\s+result)\s+"
+    r"(?:(?P<count>\d+)\s+(?:more\s+)?times|(?P<count2>twice|thrice))(?:\s+(?:more|over|in\s+a\s+row))?\W*",
+    re.IGNORECASE,
+)
+
+
+def at_the_same_rate(messages: Sequence[BaseMessage]) -> str | None:
+    """The follow-up's one number at the percentage the previous turn found ("If we keep the same win rate
+    over a 40-game season, how many wins is that?" after 75 (%) -> ``40*75/100``), or None."""
+    before = previous_question_and_result(messages)
+    text = messages[-1].text if messages else ""
+    numbers = numbers_in(number_words_to_digits(text))
+    if before is None or len(numbers) != 1 or not _SAME_RATE.search(text) or "%" in text:
+        return None
+    if not re.search(r"\bwhat\s+(?:percent(?:age)?|per\s*cent|%)", before[0], re.IGNORECASE):
+        return None
+    return f"{numbers[0].replace(',', '')}*{before[1]}/100"
+
+
+_SAME_RATE = re.compile(
+    r"\b(?:same|that)\s+(?:[a-z]+\s+)?(?:rate|percentage|percent|proportion|share|ratio)\b|\bat\s+that\s+rate\b",
+    re.IGNORECASE,
+)
 
 
 _MORE = frozenset(
@@ -283,6 +323,35 @@ def age_when(messages: Sequence[BaseMessage]) -> str | None:
     if asked["born"]:
         return f"{before[1]}-{ages[0]}"
     return f"{before[1]}+({asked['then']}-{ages[0]})"
+
+
+def age_of_two_when(messages: Sequence[BaseMessage]) -> str | None:
+    """An age at a time named by the other of two ages the previous question stated, whatever it asked ("My
+    daughter is 9 and I'm 34. How much older am I?", then "how old will I be when she turns 18?" ->
+    ``34+(18-9)``), or None."""
+    previous = previous_turn(messages)
+    asked = _AGE_OF_ONE_WHEN.search(messages[-1].text) if messages else None
+    if previous is None or asked is None:
+        return None
+    stated = number_words_to_digits(previous[0])
+    mine = _MY_AGE.findall(stated)
+    if len(mine) != 1 or len(numbers_in(stated)) != 2 or _AGE_GAP.search(stated):
+        return None  # "my dad is 29 years older": 29 is no age (age_when reads that one)
+    (other,) = [number for number in numbers_in(stated) if number != mine[0]] or [mine[0]]
+    me_asked = asked["subject"].lower() == "i"
+    if me_asked == (asked["who"].lower() == "i"):
+        return None  # "when I turn 50" of my own age is no question of two people
+    start, reference = (mine[0], other) if me_asked else (other, mine[0])
+    return f"{start}+({asked['then']}-{reference})"
+
+
+_AGE_OF_ONE_WHEN = re.compile(
+    r"\bhow\s+old\s+(?:will|would)\s+(?P<subject>I|he|she|you|[A-Z][a-z]+)\s+be\b.*?\bwhen\s+"
+    r"(?P<who>I|he|she|[A-Z][a-z]+)\s+(?:turns?|is|reaches|will\s+be|'s)\s+(?P<then>\d+)\b",
+    re.IGNORECASE,
+)
+_AGE_GAP = re.compile(r"\d\s*years?\s+(?:older|younger)", re.IGNORECASE)
+_MY_AGE = re.compile(r"\bI(?:'m|\s+am)\s+(\d+)\b", re.IGNORECASE)
 
 
 _AGE_FOUND = re.compile(r"\bhow\s+old\s+(?:is|was|will)\b", re.IGNORECASE)

@@ -134,7 +134,7 @@ def _changed(match: re.Match[str], question: str, expression: str) -> str | None
     return re.sub(pattern, match["number"].replace(",", ""), expression)
 
 
-def _calculations(messages: Sequence[BaseMessage]) -> list[tuple[str, str, str]]:
+def calculations(messages: Sequence[BaseMessage]) -> list[tuple[str, str, str]]:
     """The earlier turns' calculations, latest last, as (question, expression, result): the unbroken run of
     turns that each made one calculator call, back from the last message's question."""
     humans = [index for index, message in enumerate(messages) if isinstance(message, HumanMessage)]
@@ -154,7 +154,7 @@ def _through_the_chain(messages: Sequence[BaseMessage], match: re.Match[str]) ->
     number it replaces, each later one computing on the one before ("what if it was 3000 instead of 2400"
     after ``2400*12`` then ``28800/52`` -> ``(3000*12)/52``); None when no calculation has it or a later one
     does not use the result before it."""
-    chain = _calculations(messages)
+    chain = calculations(messages)
     for index in range(len(chain) - 2, -1, -1):  # the latest was tried on its own
         question, expression, result = chain[index]
         if (changed := _changed(match, question, expression)) is None:

@@ -1,0 +1,121 @@
+"""Follow-ups asking a share between results the conversation named, and other readings of earlier turns."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from graphs.planning.named_results import share_of_named
+from graphs.planning.references import age_of_two_when, at_the_same_rate, repeated_expression
+from tools.calculator import calculate
+
+
+def conversation(*turns: str) -> list[BaseMessage]:
+    """Questions each answered by its calculation (question, expression, question, expression, ..., question)."""
+    messages: list[BaseMessage] = []
+    for index in range(0, len(turns) - 1, 2):
+        question, expression = turns[index], turns[index + 1]
+        result = calculate(expression)
+        call = {
+            "name": "calculator",
+            "args": {"expression": expression},
+            "id": f"c{index}",
+            "type": "tool_call",
+        }
+        messages += [
+            HumanMessage(question),
+            AIMessage("", tool_calls=[call]),
+            ToolMessage(result, tool_call_id=f"c{index}", name="calculator"),
+            AIMessage(f"{result}."),
+        ]
+    return [*messages, HumanMessage(turns[-1])]
+
+
+def test_a_share_of_two_named_results() -> None:
+    messages = conversation(
+        "Our team sold 1,840 tickets at $12.50 each. What was the revenue?",
+        "1840*12.5",
+        "Expenses were $9,750. What's the profit?",
+        "23000-9750",
+        "And what percent of the revenue is the profit?",
+    )
+    assert share_of_named(messages) == "13250/23000*100"
+
+
+def test_a_share_of_a_sum_the_follow_up_states() -> None:
+    messages = conversation(
+        "I pay $1,350 rent per month. What's that per year?",
+        "1350*12",
+        "what if the rent goes up 4%?",
+        "16200*(1+4/100)",
+        "My yearly income is $54,000. What percent of it would go to rent then?",
+    )
+    assert share_of_named(messages) == "16848/54000*100"
+    assert calculate("16848/54000*100") == "31.2"
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        # a name found for no result
+        ("What was the revenue if 10 sell at $5?", "10*5", "what percent of the budget is the profit?"),
+        # no share asked
+        ("What was the revenue if 10 sell at $5?", "10*5", "and the profit?"),
+    ],
+)
+def test_a_share_of_names_not_found_is_left_to_the_planner(turns: tuple[str, ...]) -> None:
+    assert share_of_named(conversation(*turns)) is None
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "expression", "value"),
+    [
+        ("now halve that 3 times", "2048/2**3", "256"),
+        ("double it twice", "2048*2**2", "8192"),
+        ("and triple the result 2 times", "2048*3**2", "18432"),
+    ],
+)
+def test_an_operation_repeated_on_the_result(follow_up: str, expression: str, value: str) -> None:
+    found = repeated_expression(conversation("What is 2 to the power of 11?", "2**11", follow_up))
+    assert (found, calculate(expression)) == (expression, value)
+
+
+def test_an_operation_done_once_is_the_reference_readings() -> None:
+    assert repeated_expression(conversation("What is 2 to the power of 11?", "2**11", "Double it.")) is None
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "expression"),
+    [
+        ("So how old will I be when she turns 18?", "34+(18-9)"),
+        ("how old will she be when I turn 50?", "9+(50-34)"),
+    ],
+)
+def test_an_age_at_a_time_named_by_the_other_of_two_ages(follow_up: str, expression: str) -> None:
+    messages = conversation("My daughter is 9 and I'm 34. How much older am I than her?", "34-9", follow_up)
+    assert age_of_two_when(messages) == expression
+
+
+def test_a_gap_in_years_is_no_age() -> None:
+    messages = conversation(
+        "I'm 34 and my dad is 29 years older than me. How old is he?",
+        "34+29",
+        "How old will he be when I turn 50?",
+    )
+    assert age_of_two_when(messages) is None
+
+
+def test_a_number_at_the_percentage_found_before() -> None:
+    messages = conversation(
+        "Our team played 24 games and won 18. What percentage of games did we win?",
+        "18/24*100",
+        "If we keep the same win rate over a 40-game season, how many wins is that?",
+    )
+    assert at_the_same_rate(messages) == "40*75/100"
+
+
+def test_a_rate_that_was_no_percentage_is_not_one() -> None:
+    messages = conversation(
+        "I drove 240 km on 16 litres. How many km per litre?", "240/16", "at that rate, how far on 30 litres?"
+    )
+    assert at_the_same_rate(messages) is None
