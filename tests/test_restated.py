@@ -97,3 +97,17 @@ def test_a_follow_up_of_a_follow_up_is_not_a_whole_question() -> None:
         HumanMessage("and in a 30-day month?"),
     ]
     assert restated_question(messages) is None
+
+
+def test_a_follow_up_after_a_restated_one_carries_its_unit() -> None:
+    from tests.test_named_results import conversation
+
+    messages = conversation(
+        "A recipe needs 250 g of flour for 4 servings. How much flour is that per serving?",
+        "250/4",
+        "ok what about for 10 servings",
+        "250*10/4",
+        "in kg?",
+    )
+    step = rules_planner().plan(messages)
+    assert step.tool_args == {"expression": "625/1000"}

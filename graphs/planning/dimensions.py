@@ -36,6 +36,7 @@ from graphs.planning.quantities import (
     measure,
     summed,
 )
+from graphs.planning.restated import restated_question
 from graphs.planning.rules import (
     expression_values,
     format_value,
@@ -292,9 +293,11 @@ def _carried_unit(messages: Sequence[BaseMessage]) -> tuple[str, Unit] | None:
         if previous is None:
             return None
         question, turn = previous
+        start = len(conversation) - 1 - len(turn)
+        # "ok what about for 10 servings" asked what its question restated asks: "How much flour ... for 10 servings?"
+        question = restated_question(conversation[: start + 1]) or question
         if (unit := asked_unit(question)) is not None:
             return question, unit
-        start = len(conversation) - 1 - len(turn)
         calls = [
             call["args"]
             for message in turn
