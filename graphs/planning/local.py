@@ -46,6 +46,7 @@ from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
 from graphs.planning.fractions_of import fraction_of_amount
+from graphs.planning.interest import interest_expression
 from graphs.planning.looked_up import (
     SENTENCES_READ,
     Sentence,
@@ -407,7 +408,8 @@ class LocalPlanner:
         """The calculation of a whole question read from its amounts and the unit it asks (the last readings of
         :meth:`exact_calculation`), or None."""
         return (
-            together_expression(question)
+            interest_expression(question)
+            or together_expression(question)
             or average_of_listed(question)
             or ratio_expression(question)
             or perimeter_expression(question)

@@ -332,8 +332,11 @@ def amounts(question: str) -> list[Amount] | None:
             consumed = match.end() + end + within.end()
         elif re.match(r"\s*/", after):
             return None
-        elif unit == MONEY and (kind := _priced_for_kind(after, text)):
-            unit, counted_rate = unit.over(kind), True  # "$12 for adults", where "2 adults" are counted
+        elif (unit == MONEY or (not unit.sizes and _after_a_price_for_kind(found))) and (
+            kind := _priced_for_kind(after, text)
+        ):
+            # "$12 for adults", where "2 adults" are counted; "and 7 for kids" after it is a price too
+            unit, counted_rate = MONEY.over(kind), True
         elif unit == MONEY and _SALARY_BEFORE.search(text[: match.start()]):
             unit = unit.over(_period_of("annual"))  # "my salary was $52,000": a salary is a year's pay
         packed = None if unit.sizes else _PACKED_IN.search(text[: match.start()])
@@ -472,6 +475,15 @@ def _priced_for_kind(after: str, text: str) -> Unit | None:
         if any(unit is not None and unit[0].sizes == ((kind, 1, Fraction(1)),) for unit in counted)
         else None
     )
+
+
+def _after_a_price_for_kind(found: list[Amount]) -> bool:
+    """Whether the last amount read is a price for a kind counted ("12 dollars for adults"): a bare number
+    listed after it with "for" names the price for another kind ("and 7 for kids")."""
+    if not found or len(found[-1].unit.sizes) != 2:
+        return False
+    (money, _, _), (kind, power, _) = found[-1].unit.sizes
+    return money == "money" and power == -1 and kind not in DIMENSIONS
 
 
 _PACKED_IN = re.compile(
