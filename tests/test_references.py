@@ -332,3 +332,25 @@ def test_an_age_found_is_carried_to_when_someone_else_turns_an_age_or_was_born(
     from tests.test_substitution import conversation
 
     assert age_when(conversation(first, expression, follow_up)) == written
+
+
+def test_a_rounded_result_is_computed_on_as_its_calculation() -> None:
+    from tests.test_looked_up import rules_planner
+    from tests.test_named_results import conversation
+
+    messages = conversation(
+        "My salary is $52,000 a year. What is that per month?",
+        "52000/12",
+        "if I get a 3% raise, what's the new monthly amount?",
+    )
+    step = rules_planner().plan(messages)
+    assert step.tool_args == {"expression": "(52000/12)*(1+3/100)"}
+    assert calculate(step.tool_args["expression"]) == "4463.33333333333"  # not 4463.3333333333299
+
+
+def test_an_exact_result_is_computed_on_as_shown() -> None:
+    from tests.test_looked_up import rules_planner
+    from tests.test_named_results import conversation
+
+    step = rules_planner().plan(conversation("What is 10 divided by 4?", "10/4", "Add 9 to that."))
+    assert step.tool_args == {"expression": "2.5+9"}

@@ -213,6 +213,23 @@ def usage(prompt_tokens: int, completion_tokens: int) -> UsageMetadata:
     )
 
 
+def with_exact_previous_result(step: Plan, messages: Sequence[BaseMessage]) -> Plan:
+    """``step``, its calculation on the previous result written with that result's own calculation where the
+    result was shown rounded: "if I get a 3% raise?" after 52000/12 (4333.33333333333) is
+    ``(52000/12)*(1+3/100)``, exactly 4463.33..., not 4463.3333333333299."""
+    if step.kind != "tool_call" or step.tool_name != "calculator" or len(step.tool_args) != 1:
+        return step
+    [(argument, expression)] = step.tool_args.items()
+    exact = rules.previous_exact_calculation(messages)
+    if exact is None or not isinstance(expression, str):
+        return step
+    shown, calculation = exact
+    written = rf"(?<![\d.]){re.escape(shown)}(?![\d.])"
+    if not re.search(written, expression):
+        return step
+    return replace(step, tool_args={argument: re.sub(written, f"({calculation})", expression)})
+
+
 class LocalPlanner:
     """Plans each step of a turn for the embedded model (a ``graphs.nodes.StepPlanner``).
 
@@ -303,13 +320,13 @@ class LocalPlanner:
             return Plan("generate", "chat")
         spent = Spent()
         if self.routing != "model" and (step := self.exact_calculation(messages, question)) is not None:
-            return step
+            return with_exact_previous_result(step, messages)
         if self.routing != "model" and (step := self.search_again(messages, question)) is not None:
             return step
         if self.trained is not None and self.routing != "model":
             step = self.trained_step(messages, question)
             if step is not None:
-                return step
+                return with_exact_previous_result(step, messages)
         if self.routing == "model":
             decision = rules.Decision(None, "model")
         else:

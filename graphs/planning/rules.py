@@ -31,6 +31,8 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from tools.calculator import CalculatorError, calculate
+
 logger = logging.getLogger(__name__)
 
 Intent = Literal["calculator", "web_search", "search_documents", "answer"]
@@ -1045,6 +1047,32 @@ def previous_calculator_result(messages: Sequence[BaseMessage]) -> str | None:
     results = [m for m in previous[1] if isinstance(m, ToolMessage) and m.name == "calculator"]
     value = results[-1].text.strip() if results and not is_error(results[-1]) else ""
     return value if re.fullmatch(rf"-?{DECIMAL}", value) else None
+
+
+def previous_exact_calculation(messages: Sequence[BaseMessage]) -> tuple[str, str] | None:
+    """The previous turn's last calculator result as shown and the calculation that gave it, where the result
+    was shown rounded (52000/12 as 4333.33333333333): a follow-up computing on it computes on the calculation.
+    None where the result is exact or no calculation gave it."""
+    previous = previous_turn(messages)
+    shown = previous_calculator_result(messages)
+    if previous is None or shown is None:
+        return None
+    calls = [
+        call
+        for message in previous[1]
+        if isinstance(message, AIMessage)
+        for call in message.tool_calls
+        if call["name"] == "calculator"
+    ]
+    calculation = next(iter(calls[-1]["args"].values()), None) if calls else None
+    if not isinstance(calculation, str):
+        return None
+    try:
+        if calculate(f"({calculation})-({shown})") == "0":
+            return None
+    except CalculatorError:
+        return None
+    return shown, calculation
 
 
 def previous_question_and_result(messages: Sequence[BaseMessage]) -> tuple[str, str] | None:
