@@ -244,6 +244,23 @@ from tools.calculator import calculate, calculator
             "210+45*12",
             "750",
         ),
+        # how often an amount recurs: a rate of it
+        (
+            "My dog eats 250 g of kibble twice a day. How many days will a 15 kg bag last?",
+            "15*1000/(250*2)",
+            "30",
+        ),
+        ("I take 2 tablets 3 times a day. How many tablets in a week?", "(2*3)*7", "42"),
+        # a worded fraction of one unit is an amount
+        ("Half a kilo of cheese costs $7.80. What's the price per 100 g?", "7.8/0.5/10", "1.56"),
+        ("A quarter of an hour is how many seconds?", "0.25*3600", "900"),
+        # cups measure: 1.875 of them is an answer, not a count to round
+        (
+            "My recipe serves 4 people and uses three-quarters of a cup of sugar. How many cups of sugar for 10"
+            " people?",
+            "0.75*10/4",
+            "1.875",
+        ),
     ],
 )
 def test_the_one_combination_in_the_asked_unit(question: str, expression: str, value: str) -> None:
@@ -272,6 +289,7 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
         "The room is 4 m wide. How many tiles do I need?",  # no value has tiles
         "I earn $15 an hour. How much do I make in a day?",  # a day's work is not 24 hours
         "I walked 5 km on Monday and 3 on Tuesday. How much further did I walk on Monday?",  # compared
+        "I eat twice as much rice as my sister, who eats 200 g a day. How much do I eat in a week?",  # a ratio
     ],
 )
 def test_anything_else_stands(question: str) -> None:

@@ -511,10 +511,14 @@ def _whole(expression: str, value: Fraction, asked: Unit, question: str) -> str 
     """``expression``, or where it counts things that come whole (boxes, buses) and is not whole, rounded as
     the question says: up for what is needed ("how many boxes do I need"), down for what can be had ("how
     many tickets can I buy"); None when it does not say."""
-    counted = [dim for dim, exp in asked.powers if dim not in DIMENSIONS]
+    counted = [dim for dim, exp in asked.powers if dim not in DIMENSIONS and dim not in _KITCHEN_MEASURES]
     if value.denominator == 1 or len(asked.powers) != 1 or not counted:
         return expression
     return whole_count(expression, value, question)
+
+
+_KITCHEN_MEASURES = frozenset({"cup", "tablespoon", "teaspoon", "tbsp", "tsp", "spoon", "spoonful"})
+"""Things counted that measure, in parts too: "1.875 cups of sugar" is an answer, not a count to round."""
 
 
 def whole_count(expression: str, value: Fraction, question: str) -> str | None:

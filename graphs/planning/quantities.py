@@ -180,6 +180,13 @@ _RATE = re.compile(
     rf"\s*(?:of(?:\s+(?!and\b|or\b)[a-z]+){{1,3}}?\s+)?(?:(?:per|an?|each|every)\b|/)\s*(?P<per>{DECIMAL})?\s*(?=[a-z])",
     re.I,
 )
+_TIMES_A = re.compile(
+    rf"(?:\s+of(?:\s+[a-z]+){{1,2}}?)?\s+(?P<times>twice|thrice|{DECIMAL}\s+times)\s+(?:a|an|per|each|every)\s+"
+    r"(?P<period>day|week|month|year|hour|night)\b",
+    re.I,
+)
+"""How often an amount recurs: "250 g of kibble *twice a day*", "2 tablets 3 times a day"."""
+_TIMES = {"twice": "2", "thrice": "3"}
 _TEAM = re.compile(r"\b(?:team|group|family|class|crew|party|squad|club|band)\s+of\s*$", re.I)
 """A group counted in people: "a team of 6"."""
 _NAMED_RATE = re.compile(
@@ -223,6 +230,7 @@ def amounts(question: str) -> list[Amount] | None:
     """Every number of ``question`` with its unit, or None when one has no unit this reading knows."""
     text = number_words_to_digits(question)  # digits, without thousands separators
     text = re.sub(r"\s+([²³])", r"\1", text)  # "54 m ²", as the number reader spaced it
+    text = _FRACTION_OF_ONE.sub(lambda found: f"{_FRACTION_WORDS[found['fraction'].lower()]} ", text)
     text = re.sub(r"\(\s*[^()]*=[^()]*\)", " ", text)  # "(1 inch = 2.54 cm)": a definition, known already
     fractions_off = [_fraction_off(found) for found in _FRACTION_OFF.finditer(text)]
     text = _FRACTION_OFF.sub(" ", text)
@@ -279,6 +287,13 @@ def amounts(question: str) -> list[Amount] | None:
             after = after[length:]
         else:
             number, exact = match["number"], None
+        if unit.sizes and (often := _TIMES_A.match(after)) and (period := measure(often["period"])):
+            # "250 g of kibble twice a day": (250*2) g a day
+            times = _TIMES.get(often["times"].lower()) or often["times"].split()[0]
+            exact = (exact if exact is not None else Fraction(number)) * Fraction(times)
+            number, unit = f"({number}*{times})", unit.over(period)
+            consumed = match.end() + end + often.end()
+            after = after[often.end() :]
         counted_rate = False
         if unit == MONEY and (named_fee := _NAMED_RATE.match(after)):
             after = after[named_fee.end() :]  # "a $7.50 booking fee per ticket": the fee is per ticket
@@ -372,8 +387,22 @@ _COMPARED = re.compile(
 """Amounts listed to be compared or averaged, not added."""
 
 
+_FRACTION_WORDS = {
+    "half": "0.5",
+    "a quarter": "0.25",
+    "one quarter": "0.25",
+    "3 quarters": "0.75",
+    "3 - quarters": "0.75",
+}
+_FRACTION_OF_ONE = re.compile(
+    r"\b(?P<fraction>half|(?:a|one)\s+quarter|3\s+quarters|3\s+-\s+quarters)\s+(?:of\s+)?an?\s+(?=[a-z])",
+    re.I,
+)
+"""A worded fraction of one unit, an amount: "half a kilo", "three-quarters of a cup" (the number reader wrote
+"3 - quarters"), "a quarter of an hour"."""
 _WORDED_SHARE = re.compile(
-    r"\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|eighths?|tenths?|twice|thrice"
+    r"\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|eighths?|tenths?"
+    r"|(?:twice|thrice)(?!\s+(?:a|an|per|each|every)\s+(?:day|week|month|year|hour|night)\b)"
     r"|(?:double|triple)(?!\s+(?!the\b|that\b|this\b|it\b|what\b|as\b|its\b|my\b|our\b|your\b|their\b|his\b|her\b)[a-z]))\b",
     re.I,
 )  # "double what each pays", not "three double duvets"
