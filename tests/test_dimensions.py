@@ -254,6 +254,19 @@ from tools.calculator import calculate, calculator
         # a worded fraction of one unit is an amount
         ("Half a kilo of cheese costs $7.80. What's the price per 100 g?", "7.8/0.5/10", "1.56"),
         ("A quarter of an hour is how many seconds?", "0.25*3600", "900"),
+        # a measure listed again with its unit adds up; "those three days" are the days stated
+        (
+            "I worked 7.5 hours Monday, 8 hours Tuesday and 6.25 hours Wednesday. I get paid $18.40 an hour. How"
+            " much did I earn for those three days?",
+            "(7.5+8+6.25)*18.4",
+            "400.2",
+        ),
+        (
+            "Lena earns $15 an hour. She worked 6 hours on Monday and 9 hours on Tuesday. Pay?",
+            "15*(6+9)",
+            "225",
+        ),
+        ("I walked 5 km on Monday and 3 km on Tuesday. How far did I walk in total?", "5+3", "8"),
         # cups measure: 1.875 of them is an answer, not a count to round
         (
             "My recipe serves 4 people and uses three-quarters of a cup of sugar. How many cups of sugar for 10"
@@ -290,6 +303,9 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
         "I earn $15 an hour. How much do I make in a day?",  # a day's work is not 24 hours
         "I walked 5 km on Monday and 3 on Tuesday. How much further did I walk on Monday?",  # compared
         "I eat twice as much rice as my sister, who eats 200 g a day. How much do I eat in a week?",  # a ratio
+        "I walked 5 km on Monday and 3 km on Tuesday. How far did I walk on Monday?",  # one of them
+        # hours of another kind do not add: the overtime reading's
+        "I worked 40 regular hours and 6 overtime hours at $20 an hour. Pay?",
     ],
 )
 def test_anything_else_stands(question: str) -> None:

@@ -345,6 +345,13 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     if len(found) == 1:
         # one amount asked in another unit of its kind: "convert 5 feet 9 inches to centimetres"
         (amount,), (unit,) = found, units
+        if (
+            _TOGETHER.search(asked_sentence(question))
+            and amount.written.startswith("(")
+            and "+" in amount.written
+        ):
+            if unit.powers == asked.powers and unit.size == asked.size and amount.per == 1:
+                return amount.written[1:-1]  # "5 km on Monday and 3 km on Tuesday: how far in total?"
         if unit.powers != asked.powers or amount.change or (unit.size == asked.size and amount.per == 1):
             return None
         return _written(found, units, (1,), asked)[0]

@@ -252,27 +252,41 @@ def amounts(question: str) -> list[Amount] | None:
         rf"(?P<sign>[{CURRENCY_SIGNS}]\s*)?(?<![\w.])(?P<number>{DECIMAL})(?!\.?\d)", text
     ):
         if match.start() < consumed or (
-            match.start() >= asked_from and re.search(r"\bper\s*$", text[: match.start()])
+            match.start() >= asked_from and re.search(r"\b(?:per|those|these)\s*$", text[: match.start()])
         ):
-            continue  # within a rate read; "what is the price per 100 ml?": the unit asked, not an amount
+            # within a rate read; "what is the price per 100 ml?": the unit asked, not an amount; "for those 3
+            # days": the days stated before
+            continue
         # "a 260-mile trip" is 260 miles (spaced as long as it was written: offsets into ``rest`` stay true)
         rest = re.sub(
             r"^\s*-\s*(?=[a-z])", lambda hyphen: " " * len(hyphen[0]), text[match.end() :], flags=re.I
         )
         in_list = listed is not None and _LISTED_NEXT.fullmatch(text[listed[1] : match.start()])
+        named = None if match["sign"] else _noun_unit(rest)
         if match["sign"]:
             unit, end = MONEY, 0
-        elif named := _noun_unit(rest):
+        elif (
+            named
+            and not (
+                in_list
+                and listed
+                and named[0] == listed[0]
+                and _plain_unit(rest, named[1])  # "6 overtime hours", "3 hours of overtime": another kind
+                and _plain_unit(text[: listed[1]], 0, before=True)
+                and not _COMPARED.search(text)
+            )
+        ):
             unit, end = named
         elif in_list and listed and not _COMPARED.search(text):
-            # "7.5 hours on Monday, 8 on Tuesday and 6.25 on Wednesday": one sum of hours
+            # "7.5 hours on Monday, 8 on Tuesday and 6.25 on Wednesday", "7.5 hours Monday, 8 hours Tuesday":
+            # one sum of hours
             previous = found.pop()
             total = previous.value + Fraction(match["number"])
             written = (
                 f"{previous.written[:-1] if previous.written.startswith('(') else '(' + previous.written}"
             )
             found.append(replace(previous, written=f"{written}+{match['number']})", exact=total))
-            listed = (listed[0], match.end())
+            listed = (listed[0], match.end() + (named[1] if named else 0))
             continue
         else:
             unit, end = Unit(()), 0  # a bare number: money, when a rate or the question says so
@@ -378,8 +392,20 @@ def amounts(question: str) -> list[Amount] | None:
     return found + changes
 
 
-_LISTED_NEXT = re.compile(r"(?:\s+(?:on|in|at|for|by)\s+[A-Za-z]+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+)")
-"""Between a measured amount and a bare number that lists another of it: " on Monday, ", " and "."""
+def _plain_unit(text: str, end: int, *, before: bool = False) -> bool:
+    """Whether the unit of an amount is one word alone: ``text[:end]`` after its number (or, ``before``, the
+    end of ``text`` after one), not "overtime hours" nor "hours of overtime"."""
+    if before:
+        found = re.search(rf"{DECIMAL}\s*(?P<unit>[^\d]*)$", text)
+        words = found["unit"].split() if found else []
+        return len(words) == 1
+    return len(text[:end].split()) == 1 and not re.match(r"\s+of\b", text[end:], re.I)
+
+
+_LISTED_NEXT = re.compile(
+    r"(?:\s+(?:(?:on|in|at|for|by)\s+[A-Za-z]+|[A-Z][a-z]+))?\s*(?:,\s*(?:and\s+)?|\s+and\s+)"
+)
+"""Between a measured amount and a number that lists another of it: " on Monday, ", " Monday, ", " and "."""
 _COMPARED = re.compile(
     r"\b(?:more|less|fewer|than|difference|longer|shorter|further|farther|compared?|versus|vs|between|average|mean|most|least)\b",
     re.I,
