@@ -267,6 +267,27 @@ from tools.calculator import calculate, calculator
             "225",
         ),
         ("I walked 5 km on Monday and 3 km on Tuesday. How far did I walk in total?", "5+3", "8"),
+        # sums of money shared add up; "each one" is each; roommates are people
+        (
+            "Four friends are splitting a $135 cabin rental and $48 worth of groceries evenly. How much does each"
+            " person owe?",
+            "(135+48)/4",
+            "45.75",
+        ),
+        (
+            "Three roommates are splitting a $200 internet installation fee and a $50 router equally. How much"
+            " does each one pay?",
+            "(200+50)/3",
+            "83.3333333333333",
+        ),
+        ("Three friends split a restaurant bill of $84 evenly. How much does each one pay?", "84/3", "28"),
+        # "one ball has 120 m": per ball; "each scarf I knit": per scarf (scarves)
+        (
+            "Each scarf I knit takes 180 m of yarn and one ball of yarn has 120 m. How many balls do I need for 4"
+            " scarves?",
+            "180*4/120",
+            "6",
+        ),
         # cups measure: 1.875 of them is an answer, not a count to round
         (
             "My recipe serves 4 people and uses three-quarters of a cup of sugar. How many cups of sugar for 10"

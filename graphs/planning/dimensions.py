@@ -345,13 +345,9 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     if len(found) == 1:
         # one amount asked in another unit of its kind: "convert 5 feet 9 inches to centimetres"
         (amount,), (unit,) = found, units
-        if (
-            _TOGETHER.search(asked_sentence(question))
-            and amount.written.startswith("(")
-            and "+" in amount.written
-        ):
-            if unit.powers == asked.powers and unit.size == asked.size and amount.per == 1:
-                return amount.written[1:-1]  # "5 km on Monday and 3 km on Tuesday: how far in total?"
+        listed_sum = amount.written.startswith("(") and "+" in amount.written and amount.per == 1
+        if listed_sum and _TOGETHER.search(asked_sentence(question)) and unit == asked:
+            return amount.written[1:-1]  # "5 km on Monday and 3 km on Tuesday: how far in total?"
         if unit.powers != asked.powers or amount.change or (unit.size == asked.size and amount.per == 1):
             return None
         return _written(found, units, (1,), asked)[0]
@@ -385,6 +381,11 @@ def _sum_shared(question: str, found: list[Amount], units: list[Unit], asked: Un
     if asked.powers != MONEY.over(Unit(((EACH, 1, Fraction(1)),))).powers or len(people) != 1:
         return None
     others = [amount for index, amount in enumerate(found) if index != people[0]]
+    if len(others) > 1 and all(
+        amount.unit == MONEY and amount.per == 1 and not amount.change for amount in others
+    ):
+        # "splitting a $135 cabin rental and $48 worth of groceries": the sums of money add up
+        return f"({'+'.join(amount.written for amount in others)})/{found[people[0]].written}"
     total = solved(question, others, MONEY)
     if total is None or not re.search(r"[-+]", total):
         return None  # a product alone is read as one: "$84 between 4 of us" is 84/4

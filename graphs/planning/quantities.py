@@ -62,7 +62,10 @@ _MEASURES: dict[str, tuple[str, int, Fraction, str]] = {
 }
 _MEASURE = re.compile(rf"(?:{'|'.join(spelling for *_, spelling in _MEASURES.values())})(?![\w²³])", re.I)
 CURRENCY_SIGNS = "$€£¥"
-_PEOPLE = {"us", "you", "them", "people", "person", "friend", "friends", "guests", "guest"}
+_PEOPLE = {
+    "us", "you", "them", "people", "person", "friend", "friends", "guests", "guest", "roommate", "roommates",
+    "flatmate", "flatmates", "housemate", "housemates", "colleague", "colleagues", "coworker", "coworkers",
+}  # fmt: skip
 _MODIFIERS = {
     "more", "extra", "equal", "whole", "full", "single", "separate", "identical", "different", "new", "old",
     "other", "small", "large", "big", "same", "total", "additional", "empty", "similar", "spare",
@@ -196,7 +199,8 @@ _NAMED_RATE = re.compile(
 """The name of a charge between its sum and what it is per: "$7.50 *booking fee* per ticket"."""
 _PER_AGAIN = re.compile(r"\s*per\s+(?=[a-z])", re.I)
 _BEFORE_RATE = re.compile(
-    r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>(?!(?:that|which|who)\b)[a-z]+)(?:\s+of(?:\s+[a-z]+){1,5}?)?"
+    r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>(?!(?:that|which|who|i|we|you|they)\b)[a-z]+)"
+    r"(?:\s+(?:i|we|you|they|she|he)\s+[a-z]+)?(?:\s+of(?:\s+[a-z]+){1,5}?)?"
     r"\s+(?:is|are|costs?|makes|needs|takes|holds|weighs|covers|uses|gives|does|runs|sells\s+for|=)\s*$",
     re.I,
 )
@@ -228,7 +232,7 @@ def _fraction_off(found: re.Match[str]) -> Amount:
 
 def amounts(question: str) -> list[Amount] | None:
     """Every number of ``question`` with its unit, or None when one has no unit this reading knows."""
-    text = number_words_to_digits(question)  # digits, without thousands separators
+    text = number_words_to_digits(_EACH_ONE.sub("each", question))  # digits, without thousands separators
     text = re.sub(r"\s+([²³])", r"\1", text)  # "54 m ²", as the number reader spaced it
     text = _FRACTION_OF_ONE.sub(lambda found: f"{_FRACTION_WORDS[found['fraction'].lower()]} ", text)
     text = re.sub(r"\(\s*[^()]*=[^()]*\)", " ", text)  # "(1 inch = 2.54 cm)": a definition, known already
@@ -413,6 +417,8 @@ _COMPARED = re.compile(
 """Amounts listed to be compared or averaged, not added."""
 
 
+_EACH_ONE = re.compile(r"\beach\s+one\b(?!\s+of\b)", re.IGNORECASE)
+""""How much does each one pay?": each, not an amount of one."""
 _FRACTION_WORDS = {
     "half": "0.5",
     "a quarter": "0.25",
@@ -555,7 +561,7 @@ _HOLDER = re.compile(
 )
 """A plural noun and "of" just before an amount: what the amount is per ("boxes of 12 pens")."""
 _ONE_GIVES = re.compile(
-    r"\s*(?:of(?:\s+[a-z]+){1,3}?\s+)?(?:is|costs?|makes|covers|holds|weighs|gives|feeds|serves|lasts)\b",
+    r"\s*(?:of(?:\s+[a-z]+){1,3}?\s+)?(?:is|costs?|makes|covers|holds|weighs|gives|feeds|serves|lasts|has|contains)\b",
     re.I,
 )
 
@@ -642,7 +648,7 @@ def asked_sentence(text: str) -> str:
 def asked_unit(question: str) -> Unit | None:
     """The unit the question asks its answer in ("how many grams", "cost per cup", "in km", "how much
     each": money over :data:`EACH`), or None when its question does not name one this reading knows."""
-    text = number_words_to_digits(question)
+    text = number_words_to_digits(_EACH_ONE.sub("each", question))
     asked = asked_sentence(text)
     if not asked:
         return None

@@ -1005,6 +1005,12 @@ _PLURALS = {
     "leaves": "leaf",
     "knives": "knife",
     "lives": "life",
+    "scarves": "scarf",
+    "wolves": "wolf",
+    "calves": "calf",
+    "wives": "wife",
+    "thieves": "thief",
+    "hooves": "hoof",
 }
 
 
