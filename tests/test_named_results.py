@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from graphs.planning.fractions_of import fraction_of_result
 from graphs.planning.named_results import share_of_named
 from graphs.planning.references import age_of_two_when, at_the_same_rate, repeated_expression
+from graphs.planning.substitution import changed_count_bought
 from tools.calculator import calculate
 
 
@@ -119,3 +121,47 @@ def test_a_rate_that_was_no_percentage_is_not_one() -> None:
         "I drove 240 km on 16 litres. How many km per litre?", "240/16", "at that rate, how far on 30 litres?"
     )
     assert at_the_same_rate(messages) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "written"),
+    [
+        (
+            "I planted 6 rows of lettuce with 14 plants in each row. How many plants is that?",
+            "6*14",
+            "if a quarter of them get eaten by slugs, how many are left?",
+            "84*(1-1/4)",
+        ),
+        (
+            "A box holds 24 cans. How many cans in 15 boxes?",
+            "24*15",
+            "half of them are dented. how many?",
+            "360/2",
+        ),
+    ],
+)
+def test_a_worded_fraction_of_the_previous_result(
+    first: str, expression: str, follow_up: str, written: str
+) -> None:
+    assert fraction_of_result(conversation(first, expression, follow_up)) == written
+
+
+def test_a_fraction_with_another_number_is_not_of_the_result() -> None:
+    messages = conversation("How many cans in 15 boxes of 24?", "24*15", "half of them cost $3. total?")
+    assert fraction_of_result(messages) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "written"),
+    [
+        (
+            "Concert tickets are $65 each plus a $7.50 booking fee per ticket. How much for 4 tickets?",
+            "(65+7.5)*4",
+            "what if I only buy 3?",
+            "(65+7.5)*3",
+        ),
+        ("I bought 3 notebooks at $4.50 each, how much did I spend?", "3*4.5", "what if I buy 5?", "5*4.5"),
+    ],
+)
+def test_another_count_bought(first: str, expression: str, follow_up: str, written: str) -> None:
+    assert changed_count_bought(conversation(first, expression, follow_up)) == written

@@ -10,9 +10,12 @@ fractions out of English sentences.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from langchain_core.messages import BaseMessage
 
 from graphs.planning.quantities import DENOMINATORS
-from graphs.planning.rules import number_words_to_digits, numbers_in
+from graphs.planning.rules import number_words_to_digits, numbers_in, previous_calculator_result
 
 _OF_WHOLE = r"\s+of\s+(?:it|them|that|this|the\s+\w+|her\s+\w+|his\s+\w+|my\s+\w+|our\s+\w+|their\s+\w+)\b"
 """What a fraction is of: "of it", "of the cake", "of her savings"."""
@@ -32,6 +35,13 @@ _TAKES = re.compile(
     re.IGNORECASE,
 )
 
+_TAKEN = re.compile(
+    r"\b(?:eaten|broken|sold|used|given|lost|damaged|spoiled|spoilt|taken|stolen|spent|dented|rotten|burnt|burned"
+    r"|get\s+eaten|are\s+gone|go\s+bad|went\s+bad|die|died|fail|failed)\b",
+    re.IGNORECASE,
+)
+"""A part gone, in the passive: "a quarter of them get eaten", "half of them are broken"."""
+
 
 def fraction_of_amount(question: str) -> str | None:
     """The part a worded fraction takes of the question's one amount, or what is left of it, as the module
@@ -42,7 +52,26 @@ def fraction_of_amount(question: str) -> str | None:
     totals = numbers_in(number_words_to_digits(_FRACTION.sub(" ", question)))  # "two thirds" is no amount
     if len(totals) != 1:
         return None
-    fraction = found[0]
+    return _part_or_rest(found[0], totals[0].replace(",", ""), question)
+
+
+def fraction_of_result(messages: Sequence[BaseMessage]) -> str | None:
+    """The part a worded fraction of a follow-up takes of the previous result, or what is left of it ("if a
+    quarter of them get eaten by slugs, how many are left?" after 84 plants: ``84*(1-1/4)``), or None."""
+    previous = previous_calculator_result(messages)
+    text = messages[-1].text if messages else ""
+    found = list(_FRACTION.finditer(text))
+    if previous is None or previous.startswith("-") or len(found) != 1:
+        return None
+    if numbers_in(number_words_to_digits(_FRACTION.sub(" ", text))) or not (
+        _TAKES.search(text) or _TAKEN.search(text)
+    ):
+        return None
+    return _part_or_rest(found[0], previous, text)
+
+
+def _part_or_rest(fraction: re.Match[str], total: str, question: str) -> str | None:
+    """The ``fraction`` of ``total``, or what is left of it where the asking sentence asks what is left."""
     if fraction["half"]:
         count, denominator = 1, 2
     else:
@@ -51,7 +80,6 @@ def fraction_of_amount(question: str) -> str | None:
     if count >= denominator:
         return None
     part = f"{count}/{denominator}"
-    total = totals[0].replace(",", "")
     asked = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
     if _LEFT_ASKED.search(asked):
         return f"{total}*(1-{part})"

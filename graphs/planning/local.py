@@ -45,7 +45,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
-from graphs.planning.fractions_of import fraction_of_amount
+from graphs.planning.fractions_of import fraction_of_amount, fraction_of_result
 from graphs.planning.interest import interest_expression
 from graphs.planning.looked_up import (
     SENTENCES_READ,
@@ -95,6 +95,7 @@ from graphs.planning.restated import restated_question
 from graphs.planning.seasons import SEASON_QUERY, Season, dated, season_query, unnamed_season
 from graphs.planning.substitution import (
     average_with_another,
+    changed_count_bought,
     changed_count_expression,
     more_doers_expression,
     substituted_expression,
@@ -386,6 +387,7 @@ class LocalPlanner:
                     ((again := restated_question(messages)) and self.first_question_reading(again))
                     or substituted_expression(messages)
                     or changed_count_expression(messages)
+                    or changed_count_bought(messages)
                     or more_doers_expression(messages)
                     or average_with_another(messages)
                 ),
@@ -398,6 +400,7 @@ class LocalPlanner:
                     or referenced_expression(messages)
                     or repeated_expression(messages)
                     or at_the_same_rate(messages)
+                    or fraction_of_result(messages)
                     or compared_expression(messages)
                     or shared_expression(messages)
                     or percent_total(messages)

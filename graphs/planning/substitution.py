@@ -240,6 +240,30 @@ def changed_count_expression(messages: Sequence[BaseMessage]) -> str | None:
     return replaced_once(expression, old, f"({old}{sign}{change['number'].replace(',', '')})")
 
 
+def changed_count_bought(messages: Sequence[BaseMessage]) -> str | None:
+    """The previous calculation with its one count replaced by the number a follow-up buys instead ("what if I
+    only buy 3?" after ``(65+7.5)*4`` for 4 tickets -> ``(65+7.5)*3``), or None."""
+    text = number_words_to_digits(messages[-1].text.strip()) if messages else ""
+    found = _BOUGHT.search(text)
+    previous = _previous_calculation(messages) if found else None
+    if found is None or previous is None or len(re.findall(r"\d+(?:\.\d+)?", text)) != 1:
+        return None
+    question, expression = previous
+    old = _counted_number(question, None)
+    if old is None or old == found["number"]:
+        return None
+    return replaced_once(expression, old, found["number"])
+
+
+_BOUGHT = re.compile(
+    r"^\W*(?:(?:and|so|ok(?:ay)?|but)\b[\s,]*)*(?:what|how)\s+(?:if|about\s+if)\s+(?:i|we|you|they)\s+"
+    r"(?:only\s+|just\s+)?(?:buy|buys|get|order|take|book|bring|invite|need|want|hire|rent)\s+"
+    r"(?:only\s+|just\s+)?(?P<number>\d+)\s*(?:instead)?\W*$",
+    re.IGNORECASE,
+)
+"""A follow-up buying another number of the same things: "what if I only buy 3?"."""
+
+
 _SCORED = frozenset({"right", "correct"})
 _OUT_OF = re.compile(r"(?<![\d.])(?P<score>\d+(?:\.\d+)?)\s+out\s+of\s+\d+", re.I)
 
