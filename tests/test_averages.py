@@ -23,6 +23,12 @@ from tools.calculator import calculate
             "12.5",
         ),
         ("The coffees cost $3.50, $4 and $2.25. What's the average price?", "(3.5+4+2.25)/3", "3.25"),
+        # a number that counts the list restates it
+        (
+            "My team scored 3, 1, 4, 2 and 0 goals in our last five games. What's our average?",
+            "(3+1+4+2+0)/5",
+            "2",
+        ),
     ],
 )
 def test_a_listed_set_of_numbers_is_averaged(question: str, expression: str, value: str) -> None:
@@ -35,7 +41,7 @@ def test_a_listed_set_of_numbers_is_averaged(question: str, expression: str, val
     [
         "I scored 78, 85 and 92. What do I need on the 4th test to average 90?",  # another number counts
         "I drove at 40, 50 and 60 km/h for an hour each. What was my average speed?",  # rates
-        "He ran 5, 6 and 7 km over 3 days. What is the average?",  # a number outside the list
+        "He ran 5, 6 and 7 km over 4 days. What is the average?",  # a number outside the list
         "I scored 78, 85, 92 and 89. What's the total?",  # no average asked
         "What is the average of 12 and 15?",  # two numbers are no list here: the rules read "average of"
         "Grades were 70%, 80% and 90%, weighted 20%, 30% and 50%. What's the weighted average?",

@@ -288,6 +288,12 @@ from tools.calculator import calculate, calculator
             "180*4/120",
             "6",
         ),
+        # "glasses of 250 ml each" is per glass once
+        (
+            "I had a 2 litre bottle of juice and poured five glasses of 250 ml each. How many ml are left?",
+            "2*1000-5*250",
+            "750",
+        ),
         # cups measure: 1.875 of them is an answer, not a count to round
         (
             "My recipe serves 4 people and uses three-quarters of a cup of sugar. How many cups of sugar for 10"

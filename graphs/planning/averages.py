@@ -9,6 +9,7 @@ we have reads a list of numbers out of English sentences.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from graphs.planning.rules import DECIMAL, number_words_to_digits, numbers_in
 
@@ -33,6 +34,11 @@ def average_of_listed(question: str) -> str | None:
     if len(lists) != 1:
         return None
     items = numbers_in(lists[0])
-    if len(items) < 3 or sorted(items) != sorted(numbers_in(text)):
-        return None  # another number of the question ("over 4 weeks") would have to count too
+    others = list(numbers_in(text))
+    for item in items:
+        if item in others:
+            others.remove(item)
+    if len(items) < 3 or any(Fraction(other) != len(items) for other in others):
+        return None  # another number of the question ("over 4 weeks") would have to count too; "in our last
+        # five games" counts the list
     return f"({'+'.join(items)})/{len(items)}"

@@ -375,7 +375,12 @@ def amounts(question: str) -> list[Amount] | None:
         packed = None if unit.sizes else _PACKED_IN.search(text[: match.start()])
         if packed and (contents := _noun_unit(packed["noun"])):
             unit = contents[0]  # "pencils come in boxes of 12": 12 pencils a box
-        if (holder := _HOLDER.search(text[: match.start()])) and (held := _noun_unit(holder[1] or holder[2])):
+        if (
+            (holder := _HOLDER.search(text[: match.start()]))
+            and (held := _noun_unit(holder[1] or holder[2]))
+            # "glasses of 250 ml each" is per glass once
+            and not {(dim, -exp, size) for dim, exp, size in held[0].sizes} <= set(unit.sizes)
+        ):
             unit, counted_rate = unit.over(held[0]), True  # "3 boxes of 12 pens", "pieces of 80 cm"
         if per_one is not None:
             unit, per_one, counted_rate = unit.over(per_one), None, True
