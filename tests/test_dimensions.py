@@ -294,6 +294,13 @@ from tools.calculator import calculate, calculator
             "2*1000-5*250",
             "750",
         ),
+        # a bill states money without its sign
+        (
+            "dinner bill came to 64.50 and we want to tip 18%. whats the total with tip?",
+            "64.5*(1+18/100)",
+            "76.11",
+        ),
+        ("the bill is 120 for 4 people. how much each?", "120/4", "30"),
         # cups measure: 1.875 of them is an answer, not a count to round
         (
             "My recipe serves 4 people and uses three-quarters of a cup of sugar. How many cups of sugar for 10"

@@ -232,7 +232,7 @@ def _fraction_off(found: re.Match[str]) -> Amount:
 
 def amounts(question: str) -> list[Amount] | None:
     """Every number of ``question`` with its unit, or None when one has no unit this reading knows."""
-    text = number_words_to_digits(_EACH_ONE.sub("each", question))  # digits, without thousands separators
+    text = _with_money_sign(number_words_to_digits(_EACH_ONE.sub("each", question)))  # digits, no separators
     text = re.sub(r"\s+([²³])", r"\1", text)  # "54 m ²", as the number reader spaced it
     text = _FRACTION_OF_ONE.sub(lambda found: f"{_FRACTION_WORDS[found['fraction'].lower()]} ", text)
     text = re.sub(r"\(\s*[^()]*=[^()]*\)", " ", text)  # "(1 inch = 2.54 cm)": a definition, known already
@@ -422,6 +422,18 @@ _COMPARED = re.compile(
 """Amounts listed to be compared or averaged, not added."""
 
 
+def _with_money_sign(text: str) -> str:
+    """``text`` with a money sign before a bare number that a bill or a price states ("dinner bill came to
+    64.50" is $64.50): the sign the writer left out."""
+    return _BILLED.sub(lambda found: f"{found[0][: -len(found['number'])]}${found['number']}", text)
+
+
+_BILLED = re.compile(
+    rf"\b(?:bill|check|tab|total|price|cost|fare|rent)\s+(?:came\s+to|comes\s+to|is|was|of)\s+(?P<number>{DECIMAL})"
+    r"(?!\.?\d)(?!\s*(?:%|per\s*cent|(?!(?:and|for|but|so|plus|with|before|after|in|at|on|each|total)\b)[a-z]))",
+    re.IGNORECASE,
+)
+"""A bare number a bill or a price states: "the bill came to 64.50", "rent is 950"."""
 _EACH_ONE = re.compile(r"\beach\s+one\b(?!\s+of\b)", re.IGNORECASE)
 """"How much does each one pay?": each, not an amount of one."""
 _FRACTION_WORDS = {
@@ -653,7 +665,7 @@ def asked_sentence(text: str) -> str:
 def asked_unit(question: str) -> Unit | None:
     """The unit the question asks its answer in ("how many grams", "cost per cup", "in km", "how much
     each": money over :data:`EACH`), or None when its question does not name one this reading knows."""
-    text = number_words_to_digits(_EACH_ONE.sub("each", question))
+    text = _with_money_sign(number_words_to_digits(_EACH_ONE.sub("each", question)))
     asked = asked_sentence(text)
     if not asked:
         return None
