@@ -301,6 +301,13 @@ from tools.calculator import calculate, calculator
             "76.11",
         ),
         ("the bill is 120 for 4 people. how much each?", "120/4", "30"),
+        # "everyone gets 2 slices": per guest; "each pizza is cut into 8 slices": per pizza
+        (
+            "Planning a party for 48 guests. Everyone gets 2 slices of pizza, each pizza is cut into 8 slices, and a"
+            " pizza costs $12.50. What will the pizza cost in total?",
+            "48*2*12.5/8",
+            "150",
+        ),
         # cups measure: 1.875 of them is an answer, not a count to round
         (
             "My recipe serves 4 people and uses three-quarters of a cup of sugar. How many cups of sugar for 10"

@@ -82,7 +82,9 @@ _DOES = (
     r"|makes?|made|brings?|brought|receives?|received|earns?|earned|spends?|spent|raised?|collected|gave|gives?)"
 )
 """What each of a group does with the amount after it: "28 students and each needs 3 notebooks"."""
-_EACH_DOES = re.compile(rf"\beach(?:\s+(?:one|of\s+(?:them|us|those|these)))?\s+{_DOES}\s*$", re.I)
+_EACH_DOES = re.compile(
+    rf"\b(?:each(?:\s+(?:one|of\s+(?:them|us|those|these)))?|everyone|everybody)\s+{_DOES}\s*$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,8 @@ _PER_AGAIN = re.compile(r"\s*per\s+(?=[a-z])", re.I)
 _BEFORE_RATE = re.compile(
     r"\b(?:an?|one|each|every|per)\s+(?:[a-z]+\s+){0,2}?(?P<noun>(?!(?:that|which|who|i|we|you|they)\b)[a-z]+)"
     r"(?:\s+(?:i|we|you|they|she|he)\s+[a-z]+)?(?:\s+of(?:\s+[a-z]+){1,5}?)?"
-    r"\s+(?:is|are|costs?|makes|needs|takes|holds|weighs|covers|uses|gives|does|runs|sells\s+for|=)\s*$",
+    r"\s+(?:is|are|costs?|makes|needs|takes|holds|weighs|covers|uses|gives|does|runs|sells\s+for|="
+    r"|(?:is|are|gets?)\s+(?:cut|split|divided|sliced)\s+into)\s*$",
     re.I,
 )
 
