@@ -500,6 +500,13 @@ def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
             "12-5",
             "7",
         ),
+        (  # a goal reached from the previous result at a rate
+            "My savings account has $3,200. If I take out $450 for rent and $180 for groceries, how much is left?",
+            "3200-450-180",
+            "How many weeks would it take to get back up to $3,200 if I save $90 a week?",
+            "(3200-2570)/90",
+            "7",
+        ),
         (  # the user's factor, not the exact 1.609344 km
             "How far do I go in 3 hours at 72 km/h?",
             "72*3",
