@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from graphs.planning.restated import restated_question
+from graphs.planning.restated import asked_anew, restated_question
 from tests.test_looked_up import rules_planner
 from tests.test_trained_planner import previous_result
 from tools.calculator import calculate
@@ -111,3 +111,37 @@ def test_a_follow_up_after_a_restated_one_carries_its_unit() -> None:
     )
     step = rules_planner().plan(messages)
     assert step.tool_args == {"expression": "625/1000"}
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "value"),
+    [
+        (
+            "I put $5,000 in a savings account paying 4% simple interest per year. How much interest do I earn in"
+            " one year?",
+            "5000*4/100*1",
+            "and after 3 years how much is in the account in total",
+            "5600",
+        ),
+        (
+            "Our garden is 12 m by 8 m. What's the perimeter?",
+            "2*(12+8)",
+            "Fencing costs $15 per metre. How much to fence the whole perimeter?",
+            "600",
+        ),
+    ],
+)
+def test_a_follow_up_asking_anew_of_what_the_previous_question_stated(
+    first: str, expression: str, follow_up: str, value: str
+) -> None:
+    step = rules_planner().plan(previous_result(first, expression, follow_up))
+    assert calculate(step.tool_args["expression"]) == value
+
+
+def test_a_follow_up_referring_to_the_result_is_not_asked_anew() -> None:
+    messages = previous_result(
+        "I earn $20 an hour. How much in a 40-hour week?", "20*40", "how much is that a year?"
+    )
+    assert asked_anew(messages) is None
+    messages = previous_result("What is 6 times 7?", "6*7", "how much is 3 times 4?")  # nothing stated before
+    assert asked_anew(messages) is None

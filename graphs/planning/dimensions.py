@@ -150,10 +150,13 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
         return left  # "I only have a 1 kg bag. How many grams will be left?" after 625 g: 1*1000-625
     if sized is not None and (converted := _by_factor_given(question, result, sized, found, asked)):
         return converted  # "how many miles is that? use 1 mile = 1.6 km" after 216 km: 216/1.6
-    if sized is not None and _UNTIL.search(question) and len(found) == 2:
-        # "how many weeks to get back up to $3,200 if I save $90 a week?" after 2570: from the result on
-        if until := solved(question, [Amount(result, sized), *found], asked):
-            return until
+    until = (
+        solved(question, [Amount(result, sized), *found], asked)
+        if sized is not None and _UNTIL.search(question) and len(found) == 2
+        else None
+    )
+    if until:
+        return until  # "how many weeks to get back up to $3,200 if I save $90 a week?" after 2570: from it on
     if not _TOGETHER.search(question) and (alone := solved(question, found, asked)):
         return alone  # the same question again about other amounts: "and 750 g of ham at $22/kg?"
     return solved(question, [Amount(result, sized), *found], asked) if sized is not None else None

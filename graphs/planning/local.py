@@ -91,7 +91,7 @@ from graphs.planning.relations import (
     share_as_percentage,
     times_as_many_together,
 )
-from graphs.planning.restated import restated_question
+from graphs.planning.restated import asked_anew, restated_question
 from graphs.planning.seasons import SEASON_QUERY, Season, dated, season_query, unnamed_season
 from graphs.planning.substitution import (
     average_with_another,
@@ -412,6 +412,7 @@ class LocalPlanner:
                     or age_of_two_when(messages)
                     or still_needed(messages)
                     or dimensional_follow_up(messages)
+                    or ((anew := asked_anew(messages)) and self.first_question_reading(anew))
                 ),
             ),
             (

@@ -61,6 +61,28 @@ def restated_question(messages: Sequence[BaseMessage]) -> str | None:
     return _with_scope(previous, follow_up) or _with_amount(previous, follow_up)
 
 
+def asked_anew(messages: Sequence[BaseMessage]) -> str | None:
+    """What the previous question stated, with the follow-up asking in place of its own asking sentence ("I put
+    $5,000 in an account paying 4% simple interest per year." and "and after 3 years how much is in the
+    account in total?"), or None: where the follow-up asks nothing of its own, refers to the result ("that",
+    "it"), or the previous question stated nothing before asking."""
+    previous = _whole_previous_question(messages)
+    follow_up = messages[-1].text.strip() if messages else ""
+    if previous is None or not _ASKS.search(follow_up) or _REFERS.search(follow_up):
+        return None
+    asked = asked_sentence(previous)
+    stated = previous[: previous.rindex(asked)].strip() if asked else ""
+    if not stated or not numbers_in(number_words_to_digits(stated)):
+        return None
+    return f"{stated} {follow_up}"
+
+
+_ASKS = re.compile(r"\b(?:how|what|which)\b", re.IGNORECASE)
+_REFERS = re.compile(
+    r"\b(?:that|it|this|these|those|them|they|the\s+(?:result|answer|same))\b|\binstead\b", re.IGNORECASE
+)
+
+
 def _whole_previous_question(messages: Sequence[BaseMessage]) -> str | None:
     """The previous question, where its turn made one calculation and not on an earlier result (a whole
     question, not a follow-up itself)."""
