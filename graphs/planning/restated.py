@@ -11,7 +11,9 @@ adapter wrote ``38.5*30`` for the month, a week's distance times 30 days).
 The previous question is restated only when its turn made one calculation, and not on an earlier result (a
 follow-up of a follow-up is not a whole question), and only when the change is one of two plain forms: a scope phrase
 ("in a 30-day month", "for 10 servings", "per 5-day week") in place of the asked sentence's last one, or one
-amount in place of the one amount of the previous question with its unit.
+amount in place of the one amount of the previous question with its unit. A follow-up that asks a question
+of its own about what the previous one stated, without referring to its result, is read with those statements
+(:func:`asked_anew`): "and after 3 years how much is in the account in total?" of a sum at 4% a year.
 """
 
 from __future__ import annotations
