@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 import pytest
 
-from graphs.planning.relations import age_in_years, rest_shared, share_as_percentage, times_as_many_together
+from graphs.planning.relations import (
+    age_in_years,
+    combined_share,
+    rest_shared,
+    share_as_percentage,
+    times_as_many_together,
+)
 from tools.calculator import calculate
 
 
@@ -100,3 +106,30 @@ def test_a_part_of_their_whole_as_a_percentage() -> None:
         "Our under-12s football team won 18 of their 24 games this season. What percentage did they win?"
     )
     assert share_as_percentage("(18-18)/24*100", question) == "18/24*100"
+
+
+@pytest.mark.parametrize(
+    ("question", "expression"),
+    [
+        (
+            "On quiz one I got 18 out of 20 and on quiz two I got 27 out of 30. What percentage of all the"
+            " questions did I get right?",
+            "(18+27)/(20+30)*100",
+        ),
+        ("We won 12 out of 15 home games and 9 out of 15 away. What percent overall?", "(12+9)/(15+15)*100"),
+    ],
+)
+def test_the_share_of_scores_together(question: str, expression: str) -> None:
+    assert combined_share(question) == expression
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I got 18 out of 20 and 27 out of 30. What percentage on each?",  # each, not together
+        "I got 18 out of 20 and 27 out of 30 and 5 bonus points. What percentage overall?",  # another number
+        "I got 18 out of 20. What percentage is that overall?",  # one score: share_as_percentage's
+    ],
+)
+def test_other_shares_are_not_combined(question: str) -> None:
+    assert combined_share(question) is None

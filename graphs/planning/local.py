@@ -87,6 +87,7 @@ from graphs.planning.references import (
 )
 from graphs.planning.relations import (
     age_in_years,
+    combined_share,
     rest_shared,
     share_as_percentage,
     times_as_many_together,
@@ -430,6 +431,7 @@ class LocalPlanner:
         :meth:`exact_calculation`), or None."""
         return (
             interest_expression(question)
+            or combined_share(question)
             or together_expression(question)
             or average_of_listed(question)
             or ratio_expression(question)

@@ -16,7 +16,14 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from graphs.planning.rules import DECIMAL, expression_values, format_value, number_values
+from graphs.planning.rules import (
+    DECIMAL,
+    expression_values,
+    format_value,
+    number_values,
+    number_words_to_digits,
+    numbers_in,
+)
 
 _TIMES_AS = re.compile(
     rf"(?P<times>{DECIMAL}|twice|double|three|four|five)\s+times\s+as\b|\btwice\s+as\b", re.I
@@ -118,3 +125,23 @@ def share_as_percentage(expression: str, question: str) -> str | None:
     if used != {Fraction(part), Fraction(whole)} or expression.replace(" ", "") == wanted:
         return None
     return wanted
+
+
+def combined_share(question: str) -> str | None:
+    """The share of several scores taken together, as a percentage ("18 out of 20 on quiz one and 27 out of 30 on
+    quiz two: what percentage of all the questions did I get right?" -> ``(18+27)/(20+30)*100``), or None."""
+    text = number_words_to_digits(question)
+    scores = [found for found in _OUT_OF.finditer(text) if re.search(r"out\s+of", found[0], re.I)]
+    if len(scores) < 2 or not _PERCENT_ASKED.search(text) or not _ALL_OF_THEM.search(text):
+        return None
+    if len(numbers_in(_LABELS.sub(" ", text))) != 2 * len(scores):
+        return None  # another number would count too ("quiz 2" names one)
+    parts = "+".join(found["part"] for found in scores)
+    wholes = "+".join(found["whole"] for found in scores)
+    return f"({parts})/({wholes})*100"
+
+
+_ALL_OF_THEM = re.compile(r"\b(?:all|overall|total|combined|altogether|in\s+all|together|both)\b", re.I)
+"""A share asked of the scores together, not of each."""
+_LABELS = re.compile(r"\b(?:quiz|test|exam|game|round|match|stage|part|level|paper)\s+\d+\b", re.I)
+"""A number that names a thing, not an amount: "quiz 1" (the number reader wrote "quiz one" so)."""
