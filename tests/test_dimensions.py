@@ -308,6 +308,17 @@ from tools.calculator import calculate, calculator
             "48*2*12.5/8",
             "150",
         ),
+        # several sums taken from the first
+        (
+            "My savings account has $3,200. If I take out $450 for rent and $180 for groceries, how much is left?",
+            "3200-450-180",
+            "2570",
+        ),
+        (
+            "Mike had $50. He bought a book for $12.99 and a snack for $3.45. How much money is left?",
+            "50-12.99-3.45",
+            "33.56",
+        ),
         # cups measure: 1.875 of them is an answer, not a count to round
         (
             "My recipe serves 4 people and uses three-quarters of a cup of sugar. How many cups of sugar for 10"
@@ -345,6 +356,7 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
         "I walked 5 km on Monday and 3 on Tuesday. How much further did I walk on Monday?",  # compared
         "I eat twice as much rice as my sister, who eats 200 g a day. How much do I eat in a week?",  # a ratio
         "I walked 5 km on Monday and 3 km on Tuesday. How far did I walk on Monday?",  # one of them
+        "I had $20 and spent $15 on lunch and $9 on a cab. How much is left?",  # more taken than there was
         # hours of another kind do not add: the overtime reading's
         "I worked 40 regular hours and 6 overtime hours at $20 an hour. Pay?",
     ],

@@ -366,6 +366,10 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     ):
         return kinds
     targets = _targets(asked, units)
+    stated = _SPENT_ASKED.sub(" ", question)
+    takes_only = _TAKES.search(stated) and not (_ADDS.search(stated) or _COMPARES.search(question))
+    if takes_only and (several := _several_taken(found, units, targets)):
+        return several  # "$3,200; I take out $450 for rent and $180 for groceries: how much is left?"
     # units by name first ("38 hours a week" is hours per week), then by dimension (kilograms and grams meet)
     for within, named in itertools.product((targets, _per_period(targets, units)), (True, False)):
         candidates = _products(found, units, within, named=named)
@@ -675,6 +679,23 @@ def _start_and_change(
         else:  # "$18.50 an hour for 32 hours, but $45 gets taken out"
             readings.setdefault(value - begin, f"{expression}-{written}")
     return next(iter(readings.values())) if len(readings) == 1 else None
+
+
+def _several_taken(found: list[Amount], units: list[Unit], targets: list[Unit]) -> str | None:
+    """The first amount less the others, where all are plain amounts of the unit asked and the first is at
+    least their sum ("has $3,200 ... take out $450 for rent and $180 for groceries" -> ``3200-450-180``), or
+    None."""
+    if len(found) < 3 or any(amount.change or amount.per != 1 or amount.asked for amount in found):
+        return None
+    target = next((t for t in targets if t.powers == units[0].powers), None)
+    if target is None or any(unit != units[0] for unit in units):
+        return None
+    start, *taken = found
+    if start.value < sum(amount.value for amount in taken):
+        return None
+    scale = units[0].size / target.size
+    written = "-".join(amount.written for amount in found)
+    return written if scale == 1 else f"({written})*{format_value(scale)}"
 
 
 def _powers(unit: Unit, named: bool) -> Powers:
