@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.planning.unit_prices import price_and_count
+from graphs.planning.unit_prices import price_and_count, unit_prices_compared
+from tools.calculator import calculate
 
 
 @pytest.mark.parametrize(
@@ -41,3 +42,42 @@ def test_the_operation_is_the_one_the_question_asks(question: str, written: str,
 )
 def test_anything_else_stands(question: str, written: str) -> None:
     assert price_and_count(written, question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expression", "value"),
+    [
+        (
+            "at the store a 12-pack of soda is $7.20 and a 6-pack is $3.90. how much cheaper per can is the 12-pack",
+            "3.9/6-7.2/12",
+            "0.05",
+        ),
+        (
+            "Brand A rice is $3.20 for a 500 g bag, brand B is $6.60 for a 1.2 kg bag. How much cheaper per kilo is"
+            " the cheaper brand?",
+            "3.2/(500/1000)-6.6/1.2",
+            "0.9",
+        ),
+        (
+            "a 750 g box of cereal costs 4.50 and a 500 g box costs 3.20. how much more per 100 g does the smaller"
+            " box cost?",
+            "3.2/(500/100)-4.5/(750/100)",
+            "0.04",
+        ),
+    ],
+)
+def test_two_prices_compared_per_unit(question: str, expression: str, value: str) -> None:
+    assert unit_prices_compared(question) == expression
+    assert calculate(expression) == value
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "a 12-pack is $7.20 and a 6-pack is $3.90. how much cheaper per kilo is the 12-pack?",  # packs, not kilos
+        "a 500 g bag is $3.20. how much cheaper per kilo is it?",  # one thing
+        "a 500 g bag is $3.20 and a 1 kg bag is $6.40. how much cheaper per kilo is the big one?",  # the same
+    ],
+)
+def test_other_comparisons_stand(question: str) -> None:
+    assert unit_prices_compared(question) is None

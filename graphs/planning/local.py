@@ -110,7 +110,7 @@ from graphs.planning.sums import (
 from graphs.planning.together import together_expression
 from graphs.planning.trained import HISTORY_TURNS, Call, TrainedCalls, passage_line, trained_calls_for
 from graphs.planning.trips import round_trip_doubled, trip_expression
-from graphs.planning.unit_prices import price_and_count
+from graphs.planning.unit_prices import price_and_count, unit_prices_compared
 from graphs.planning.units import mixed_units_fixed
 from graphs.planning.wages import allowance_overage, overtime_pay
 
@@ -432,6 +432,7 @@ class LocalPlanner:
         return (
             interest_expression(question)
             or combined_share(question)
+            or unit_prices_compared(question)
             or together_expression(question)
             or average_of_listed(question)
             or ratio_expression(question)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from graphs.planning.rules import DECIMAL, SHARE_CUES, number_values
+from graphs.planning.quantities import measure
+from graphs.planning.rules import DECIMAL, SHARE_CUES, format_value, number_values, number_words_to_digits
 
 _MONEY = re.compile(
     rf"(?:[$€£]\s*(?P<sign>{DECIMAL})"
@@ -58,3 +59,58 @@ def price_and_count(expression: str, question: str) -> str | None:
         else f"{price_text}*{count_text}"
     )
     return None if product_value(wanted) == product_value(expression) else wanted
+
+
+def unit_prices_compared(question: str) -> str | None:
+    """The difference of two things' prices per the unit asked, the dearer less the cheaper ("a 12-pack of soda
+    is $7.20 and a 6-pack is $3.90. how much cheaper per can is the 12-pack?" -> ``3.9/6-7.2/12``; "a 750 g
+    box costs 4.50 and a 500 g box 3.20: how much more per 100 g?" -> ``3.2/(500/100)-4.5/(750/100)``), or
+    None: each of two parts of the question must name one price and one size of the kind asked."""
+    text = number_words_to_digits(question)
+    asked = _PER_ASKED.search(text)
+    if asked is None:
+        return None
+    per = measure(asked["unit"])  # "per kilo", "per 100 g"; else a count ("per can")
+    per_size = Fraction(asked["count"] or 1)
+    stated = text[: asked.start()]
+    items = []
+    for part in re.split(r"\s*(?:,|;|\band\b|\bwhile\b|\bbut\b|(?<=[a-z0-9])\.\s)\s*", stated):
+        prices = [found for found in _MONEY.finditer(part)]
+        sizes = [found for found in _SIZE.finditer(part)]
+        if not prices and not sizes:
+            continue
+        if len(prices) != 1 or len(sizes) != 1:
+            return None
+        price = prices[0]["sign"] or prices[0]["word"] or prices[0]["verb"]
+        size = sizes[0]
+        unit = measure(size["unit"]) if size["unit"] else None
+        if (per is None) != (unit is None) or (unit and per and unit.powers != per.powers):
+            return None  # a pack counted against a price per kilo
+        factor = (unit.size / per.size if unit and per else Fraction(1)) / per_size
+        items.append((Fraction(price) / (Fraction(size["number"]) * factor), price, size["number"], factor))
+    if len(items) != 2 or items[0][0] == items[1][0]:
+        return None
+    dear, cheap = sorted(items, key=lambda item: -item[0])
+    return f"{_per_unit(*dear[1:])}-{_per_unit(*cheap[1:])}"
+
+
+def _per_unit(price: str, size: str, factor: Fraction) -> str:
+    """``price`` per unit asked, for ``size`` units written ``factor`` times that unit."""
+    if factor == 1:
+        return f"{price}/{size}"
+    if factor.numerator == 1:
+        return f"{price}/({size}/{factor.denominator})"
+    return f"{price}/({size}*{format_value(factor)})"
+
+
+_PER_ASKED = re.compile(
+    rf"\bhow\s+much\s+(?:cheaper|more|less|dearer|more\s+expensive)\s+(?:\w+\s+){{0,3}}?per\s+(?P<count>{DECIMAL}\s*)?"
+    r"(?P<unit>[a-z]+)\b",
+    re.IGNORECASE,
+)
+_SIZE = re.compile(
+    rf"(?<![\d.$€£])(?P<number>{DECIMAL})\s*(?:-\s*pack\b|-?\s*(?P<unit>g|grams?|kg|kilos?|kilograms?|ml|l|litres?"
+    r"|liters?|lb|lbs|pounds?|oz|ounces?)\b|\s+(?:cans|bottles|eggs|bars|rolls|pieces|items|cups|bags)\b)",
+    re.IGNORECASE,
+)
+"""A thing's size: "a 12-pack", "750 g", "a 1.2 kg bag", "24 eggs"."""
