@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage
 
-from graphs.planning.quantities import DENOMINATORS
+from graphs.planning.quantities import DENOMINATORS, amounts
 from graphs.planning.rules import number_words_to_digits, numbers_in, previous_calculator_result
 
 _OF_WHOLE = r"\s+of\s+(?:it|them|that|this|the\s+\w+|her\s+\w+|his\s+\w+|my\s+\w+|our\s+\w+|their\s+\w+)\b"
@@ -84,3 +84,43 @@ def _part_or_rest(fraction: re.Match[str], total: str, question: str) -> str | N
     if _LEFT_ASKED.search(asked):
         return f"{total}*(1-{part})"
     return f"{total}*{part}" if count != 1 else f"{total}/{denominator}"
+
+
+def to_fill(question: str) -> str | None:
+    """What filling a container the rest of the way takes, where the question says how full it is ("My tank
+    holds 55 litres and it's a quarter full. Fuel is $1.60 per litre. How much to fill it up?" ->
+    ``55*(1-1/4)*1.6``; without a price, the litres), or None."""
+    full = _FULL.search(question)
+    if full is None or not _FILL_ASKED.search(question):
+        return None
+    if full["percent"]:
+        share = f"{full['percent']}/100"
+    elif full["half"]:
+        share = "1/2"
+    else:
+        count = _COUNTS.get((full["count"] or "a").lower())
+        denominator = DENOMINATORS.get(full["part"].lower().rstrip("s").replace("fourth", "quarter"))
+        if count is None or denominator is None or count >= denominator:
+            return None
+        share = f"{count}/{denominator}"
+    found = amounts(question[: full.start()] + " " + question[full.end() :]) or []
+    volumes = [amount for amount in found if dict(amount.unit.powers) == {"length": 3} and not amount.change]
+    prices = [amount for amount in found if dict(amount.unit.powers) == {"money": 1, "length": -3}]
+    if len(volumes) != 1 or len(found) != len(volumes) + len(prices) or len(prices) > 1:
+        return None
+    (capacity,) = volumes
+    rest = f"{capacity.written}*(1-{share})"
+    if not prices:
+        return rest
+    (price,) = prices
+    if price.unit.size_of("length") != capacity.unit.size_of("length") or price.per != 1:
+        return None
+    return f"{rest}*{price.written}"
+
+
+_FULL = re.compile(
+    r"\b(?:(?P<half>half)|(?P<count>an?|one|two|three)\s*-?\s*(?P<part>thirds?|quarters?|fourths?|fifths?|eighths?)"
+    r"|(?P<percent>\d+(?:\.\d+)?)\s*%)\s+full\b",
+    re.IGNORECASE,
+)
+_FILL_ASKED = re.compile(r"\bfill\b|\btop\s+(?:it\s+)?up\b", re.IGNORECASE)

@@ -45,7 +45,7 @@ from graphs.planning.call_format import ANSWER
 from graphs.planning.clock import clock_duration
 from graphs.planning.conversions import conversion_expression, follow_up_conversion, looked_up_conversion
 from graphs.planning.dimensions import dimensional_expression, dimensional_follow_up
-from graphs.planning.fractions_of import fraction_of_amount, fraction_of_result
+from graphs.planning.fractions_of import fraction_of_amount, fraction_of_result, to_fill
 from graphs.planning.interest import interest_expression
 from graphs.planning.looked_up import (
     SENTENCES_READ,
@@ -433,6 +433,7 @@ class LocalPlanner:
             interest_expression(question)
             or combined_share(question)
             or unit_prices_compared(question)
+            or to_fill(question)
             or together_expression(question)
             or average_of_listed(question)
             or ratio_expression(question)
