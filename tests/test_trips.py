@@ -71,6 +71,12 @@ def test_the_planner_reads_a_trip_without_a_model() -> None:
             "(18*2)/45*60*5",
         ),
         ("38*5", "I drive 38 km each way to work, 5 days a week. How many km is that per week?", "(38*2)*5"),
+        (  # miles per gallon is no distance
+            "420*3.6/28",
+            "Our road trip is 420 miles each way. The car gets 28 miles per gallon and gas is $3.60 a gallon. How"
+            " much will gas cost for the round trip?",
+            "(420*2)*3.6/28",
+        ),
         (
             "38*2*5",
             "I drive 38 km each way to work, 5 days a week. How many km is that per week?",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from graphs.planning.quantities import Amount, amounts, asked_unit
+from graphs.planning.quantities import DIMENSIONS, Amount, amounts, asked_unit
 from graphs.planning.rules import expression_values, replaced_once
 
 _BACK = re.compile(r"\b(?:back|same\s+way|return(?:ed|ing)?|home)\b", re.I)
@@ -102,11 +102,11 @@ def round_trip_doubled(expression: str, question: str) -> str | None:
     already holds a 2."""
     if not _BOTH_WAYS.search(question) or 2 in expression_values(expression):
         return None
-    distances = [  # "38 km each way" is read per way
+    distances = [  # "38 km each way" is read per way; "28 miles per gallon" is no distance
         amount
         for amount in amounts(question) or []
         if ("length", 1) in {(dim, exp) for dim, exp, _ in amount.unit.sizes}
-        and not any(dim == "time" for dim, _, _ in amount.unit.sizes)
+        and all(exp > 0 or dim not in DIMENSIONS for dim, exp, _ in amount.unit.sizes)
     ]
     if len(distances) != 1:
         return None
