@@ -319,6 +319,18 @@ from tools.calculator import calculate, calculator
             "50-12.99-3.45",
             "33.56",
         ),
+        # coats of paint: everything twice
+        (
+            "the wall measures 4.2 m wide by 2.5 m high, one litre of paint covers 10 square metres, and two coats"
+            " are needed. How many litres are required?",
+            "4.2*2.5*2/10",
+            "2.1",
+        ),
+        (
+            "A wall is 4 m wide and 2.5 m tall. One litre covers 10 square metres. How many litres for one coat?",
+            "4*2.5/10",
+            "1",
+        ),
         # cups measure: 1.875 of them is an answer, not a count to round
         (
             "My recipe serves 4 people and uses three-quarters of a cup of sugar. How many cups of sugar for 10"

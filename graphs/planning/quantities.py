@@ -398,6 +398,12 @@ def amounts(question: str) -> list[Amount] | None:
             return None
         if unit.sizes[0][0] not in DIMENSIONS and unit.sizes[0][1] == 1:
             last_count = Unit(unit.sizes[:1])  # "a class of 30 pupils": pupils, each of them what follows
+        if len(unit.sizes) == 1 and unit.sizes[0][:2] in _REPEATS:
+            # "two coats are needed": everything is done twice, a factor and not a count of things
+            value = exact if exact is not None else Fraction(number)
+            if value != 1:  # "for one coat" changes nothing
+                found.append(Amount(number, Unit(()), exact=value, change=True))
+            continue
         found.append(Amount(number, unit, per, exact, asked=match.start() >= asked_from))
         plain_measure = len(unit.sizes) == 1 and unit.sizes[0][0] in DIMENSIONS and unit.sizes[0][1] == 1
         listed = (unit, match.end() + end) if plain_measure and per == 1 and exact is None else None
@@ -437,6 +443,8 @@ _BILLED = re.compile(
     re.IGNORECASE,
 )
 """A bare number a bill or a price states: "the bill came to 64.50", "rent is 950"."""
+_REPEATS = frozenset({("coat", 1), ("layer", 1)})
+"""Counts that say how many times all of it is done: "two coats" of paint."""
 _EACH_ONE = re.compile(r"\beach\s+one\b(?!\s+of\b)", re.IGNORECASE)
 """"How much does each one pay?": each, not an amount of one."""
 _FRACTION_WORDS = {
