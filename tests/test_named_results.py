@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from graphs.planning.fractions_of import fraction_of_result
 from graphs.planning.named_results import share_of_named
 from graphs.planning.references import age_of_two_when, at_the_same_rate, repeated_expression
 from graphs.planning.substitution import changed_count_bought
+from tests.test_trained_planner import conversation
 from tools.calculator import calculate
-
-
-def conversation(*turns: str) -> list[BaseMessage]:
-    """Questions each answered by its calculation (question, expression, question, expression, ..., question)."""
-    messages: list[BaseMessage] = []
-    for index in range(0, len(turns) - 1, 2):
-        question, expression = turns[index], turns[index + 1]
-        result = calculate(expression)
-        call = {
-            "name": "calculator",
-            "args": {"expression": expression},
-            "id": f"c{index}",
-            "type": "tool_call",
-        }
-        messages += [
-            HumanMessage(question),
-            AIMessage("", tool_calls=[call]),
-            ToolMessage(result, tool_call_id=f"c{index}", name="calculator"),
-            AIMessage(f"{result}."),
-        ]
-    return [*messages, HumanMessage(turns[-1])]
 
 
 def test_a_share_of_two_named_results() -> None:

@@ -336,7 +336,7 @@ def test_an_age_found_is_carried_to_when_someone_else_turns_an_age_or_was_born(
 
 def test_a_rounded_result_is_computed_on_as_its_calculation() -> None:
     from tests.test_looked_up import rules_planner
-    from tests.test_named_results import conversation
+    from tests.test_trained_planner import conversation
 
     messages = conversation(
         "My salary is $52,000 a year. What is that per month?",
@@ -350,7 +350,7 @@ def test_a_rounded_result_is_computed_on_as_its_calculation() -> None:
 
 def test_an_exact_result_is_computed_on_as_shown() -> None:
     from tests.test_looked_up import rules_planner
-    from tests.test_named_results import conversation
+    from tests.test_trained_planner import conversation
 
     step = rules_planner().plan(conversation("What is 10 divided by 4?", "10/4", "Add 9 to that."))
     assert step.tool_args == {"expression": "2.5+9"}

@@ -100,7 +100,7 @@ def test_a_follow_up_of_a_follow_up_is_not_a_whole_question() -> None:
 
 
 def test_a_follow_up_after_a_restated_one_carries_its_unit() -> None:
-    from tests.test_named_results import conversation
+    from tests.test_trained_planner import conversation
 
     messages = conversation(
         "A recipe needs 250 g of flour for 4 servings. How much flour is that per serving?",

@@ -185,20 +185,11 @@ def local() -> ChatLocalLlama:
 def test_the_packaged_adapter_writes_the_call_the_rules_cannot(
     local: ChatLocalLlama, earlier: tuple, question: str, answer: str
 ) -> None:
-    messages: list[BaseMessage] = []
-    for index, (asked, expression, result) in enumerate(earlier):
-        call = {
-            "name": "calculator",
-            "args": {"expression": expression},
-            "id": f"c{index}",
-            "type": "tool_call",
-        }
-        messages += [
-            HumanMessage(asked),
-            AIMessage("", tool_calls=[call]),
-            ToolMessage(result, tool_call_id=f"c{index}", name="calculator"),
-            AIMessage(f"{result}."),
-        ]
+    messages: list[BaseMessage] = [
+        message
+        for index, (asked, expression, result) in enumerate(earlier)
+        for message in calculated_turn(asked, expression, result, index)
+    ]
     messages.append(HumanMessage(question))
     local_planner_ = local_planner(local, [calculator, web_search, search_documents])
     assert local_planner_ is not None and local_planner_.trained is not None
@@ -489,16 +480,29 @@ def test_the_packaged_adapter_computes_with_the_passage_that_answers(local: Chat
     assert (step.tool_name, calculate(step.tool_args["expression"])) == ("calculator", "70")
 
 
-def previous_result(first: str, expression: str, follow_up: str) -> list[BaseMessage]:
-    call = {"name": "calculator", "args": {"expression": expression}, "id": "c1", "type": "tool_call"}
-    result = calculate(expression)
+def calculated_turn(question: str, expression: str, result: str, index: int = 1) -> list[BaseMessage]:
+    """A turn that asked ``question`` and answered it with one calculator call."""
+    call = {"name": "calculator", "args": {"expression": expression}, "id": f"c{index}", "type": "tool_call"}
     return [
-        HumanMessage(first),
+        HumanMessage(question),
         AIMessage("", tool_calls=[call]),
-        ToolMessage(result, tool_call_id="c1", name="calculator"),
+        ToolMessage(result, tool_call_id=f"c{index}", name="calculator"),
         AIMessage(f"{result}."),
-        HumanMessage(follow_up),
     ]
+
+
+def conversation(*turns: str) -> list[BaseMessage]:
+    """Questions each answered by its calculation (question, expression, ..., question), then the last question."""
+    messages = [
+        message
+        for index in range(0, len(turns) - 1, 2)
+        for message in calculated_turn(turns[index], turns[index + 1], calculate(turns[index + 1]), index + 1)
+    ]
+    return [*messages, HumanMessage(turns[-1])]
+
+
+def previous_result(first: str, expression: str, follow_up: str) -> list[BaseMessage]:
+    return conversation(first, expression, follow_up)
 
 
 def test_a_tip_the_adapter_took_off_is_added() -> None:
