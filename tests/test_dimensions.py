@@ -331,6 +331,13 @@ from tools.calculator import calculate, calculator
             "4*2.5/10",
             "1",
         ),
+        # the rest of a whole with part of it done
+        (
+            "My phone contract is 24 months at $35 a month and I've already paid 8 months. How much do I still"
+            " have to pay?",
+            "(24-8)*35",
+            "560",
+        ),
         # cups measure: 1.875 of them is an answer, not a count to round
         (
             "My recipe serves 4 people and uses three-quarters of a cup of sugar. How many cups of sugar for 10"

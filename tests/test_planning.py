@@ -109,6 +109,10 @@ def test_pretty_expression_uses_reading_operators() -> None:
         ("Hello there!", {"answer"}),
         ("Thanks, how are you?", {"answer"}),
         ("What is the capital of Peru?", set()),
+        ("What does my contract say about notice?", {"search_documents"}),
+        # a word problem about the user's things states its own prices: nothing to look up
+        ("My phone contract is 24 months at $35 a month and I've paid 8 months. How much is left?", set()),
+        ("According to my notes the room is $95 a night. What do 3 nights cost?", {"search_documents"}),
     ],
 )
 def test_cue_phrases(question: str, intents: set[str]) -> None:

@@ -361,6 +361,7 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     if kinds := (
         _priced_kinds(found, units, asked)
         or _until_reached(question, found, units, asked)
+        or _rest_of_like(question, found, units, asked)
         or _sum_shared(question, found, units, asked)
         or _rates_compared(question, found, units, asked)
     ):
@@ -458,6 +459,33 @@ def _until_reached(question: str, found: list[Amount], units: list[Unit], asked:
     return f"({larger.written}-{smaller.written})/{rate.written}"
 
 
+def _rest_of_like(question: str, found: list[Amount], units: list[Unit], asked: Unit) -> str | None:
+    """The rest of a whole that part is done of, computed on as the other amounts say ("24 months at $35 a month
+    and I've already paid 8 months: how much do I still have to pay?" -> ``(24-8)*35``; "his book has 400 pages
+    and he has already read 150; 25 pages a day: how many more days?" -> ``(400-150)/25``), or None."""
+    if len(found) < 3 or not _DONE_SO_FAR.search(question):
+        return None
+    plain = [
+        index
+        for index, (amount, unit) in enumerate(zip(found, units, strict=True))
+        if amount.per == 1 and not amount.change and all(exp > 0 for _, exp, _ in unit.sizes)
+    ]
+    pairs = [(a, b) for a in plain for b in plain if a < b and units[a] == units[b]]
+    if len(pairs) != 1:
+        return None
+    first, second = pairs[0]
+    whole, done = sorted((found[first], found[second]), key=lambda amount: -amount.value)
+    if whole.value == done.value:
+        return None
+    rest = Amount(f"({whole.written}-{done.written})", units[first], exact=whole.value - done.value)
+    others = [amount for index, amount in enumerate(found) if index not in (first, second)]
+    return solved(question, [rest, *others], asked)
+
+
+_DONE_SO_FAR = re.compile(
+    r"\b(?:already|so\s+far|still|remaining|the\s+rest|left\s+to|to\s+go)\b", re.IGNORECASE
+)
+"""A whole with part of it done: "I've already paid 8 months", "how much do I still have to pay?"."""
 _UNTIL = re.compile(
     r"\b(?:until|till|before|to\s+reach|to\s+have|to\s+save\s+up|to\s+afford|enough|to\s+fill|is\s+full"
     r"|to\s+get\s+(?:back\s+)?(?:up\s+)?to)\b",

@@ -644,7 +644,6 @@ _DOC_NOUNS = (
 )
 _CUES: dict[Intent, tuple[re.Pattern[str], ...]] = {
     "search_documents": (
-        re.compile(rf"\b(?:my|our)\s+(?:own\s+)?(?:\w+\s+)?(?:{_DOC_NOUNS})\b", re.I),
         re.compile(
             r"\b(?:the|this|that)\s+(?:\w+\s+)?(?:handbook|manual|playbook|runbook|syllabus|contract"
             r"|policy\s+document|attached|uploaded|ingested)\b",
@@ -699,8 +698,20 @@ _WEAK_WEB_CUES = re.compile(
 
 
 def cue_intents(question: str) -> set[Intent]:
-    """The intents whose cue phrases occur in ``question``."""
-    return {intent for intent, patterns in _CUES.items() if any(p.search(question) for p in patterns)}
+    """The intents whose cue phrases occur in ``question``. "My notes", "our contract" name the user's documents,
+    except in a question that states its own prices to compute with ("My phone contract is 24 months at $35 a
+    month and I've paid 8. How much is left to pay?")."""
+    intents = {intent for intent, patterns in _CUES.items() if any(p.search(question) for p in patterns)}
+    if _POSSESSED_DOCUMENT.search(question) and not (
+        len(numbers_in(question)) >= 2 and _PRICE_STATED.search(question)
+    ):
+        intents.add("search_documents")
+    return intents
+
+
+_POSSESSED_DOCUMENT = re.compile(rf"\b(?:my|our)\s+(?:own\s+)?(?:\w+\s+)?(?:{_DOC_NOUNS})\b", re.I)
+""""My notes", "our phone contract": a document of the user's, or a thing a word problem is about."""
+_PRICE_STATED = re.compile(r"[$€£¥]\s*\d|\d\s*(?:dollars?|euros?|pounds?|bucks)\b", re.I)
 
 
 def weak_cue_intents(question: str) -> set[Intent]:
