@@ -702,15 +702,20 @@ def cue_intents(question: str) -> set[Intent]:
     except in a question that states its own prices to compute with ("My phone contract is 24 months at $35 a
     month and I've paid 8. How much is left to pay?")."""
     intents = {intent for intent, patterns in _CUES.items() if any(p.search(question) for p in patterns)}
-    if _POSSESSED_DOCUMENT.search(question) and not (
-        len(numbers_in(question)) >= 2 and _PRICE_STATED.search(question)
-    ):
+    possessed = _POSSESSED_DOCUMENT.search(question)
+    states_prices = len(numbers_in(question)) >= 2 and _PRICE_STATED.search(question)
+    if possessed and not (states_prices and possessed["noun"].lower() in _THINGS_TOO):
         intents.add("search_documents")
     return intents
 
 
-_POSSESSED_DOCUMENT = re.compile(rf"\b(?:my|our)\s+(?:own\s+)?(?:\w+\s+)?(?:{_DOC_NOUNS})\b", re.I)
+_POSSESSED_DOCUMENT = re.compile(rf"\b(?:my|our)\s+(?:own\s+)?(?:\w+\s+)?(?P<noun>{_DOC_NOUNS})\b", re.I)
 """"My notes", "our phone contract": a document of the user's, or a thing a word problem is about."""
+_THINGS_TOO = frozenset(
+    {"contract", "contracts", "lease", "book", "report", "reports", "list", "lists", "journal", "diary", "records",
+     "minutes", "deck", "library"}
+)  # fmt: skip
+"""Things of the user's that are not only documents: "my phone contract", "my book", "my shopping list"."""
 _PRICE_STATED = re.compile(r"[$€£¥]\s*\d|\d\s*(?:dollars?|euros?|pounds?|bucks)\b", re.I)
 
 
