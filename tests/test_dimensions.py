@@ -331,6 +331,13 @@ from tools.calculator import calculate, calculator
             "4*2.5/10",
             "1",
         ),
+        # a count listed on with its label after "and"
+        (
+            "A bakery sells muffins at $2.50 each. On Saturday it sold 84 muffins and on Sunday 66. How much money"
+            " did it make?",
+            "2.5*(84+66)",
+            "375",
+        ),
         # the rest of a whole with part of it done
         (
             "My phone contract is 24 months at $35 a month and I've already paid 8 months. How much do I still"
@@ -375,6 +382,7 @@ def test_the_one_combination_in_the_asked_unit(question: str, expression: str, v
         "I walked 5 km on Monday and 3 on Tuesday. How much further did I walk on Monday?",  # compared
         "I eat twice as much rice as my sister, who eats 200 g a day. How much do I eat in a week?",  # a ratio
         "I walked 5 km on Monday and 3 km on Tuesday. How far did I walk on Monday?",  # one of them
+        "I have 3 kids and 2 of them need shoes at $40 a pair. How much?",  # "2 of them" is no more kids
         "I had $20 and spent $15 on lunch and $9 on a cab. How much is left?",  # more taken than there was
         # hours of another kind do not add: the overtime reading's
         "I worked 40 regular hours and 6 overtime hours at $20 an hour. Pay?",

@@ -284,7 +284,7 @@ def amounts(question: str) -> list[Amount] | None:
             )
         ):
             unit, end = named
-        elif in_list and listed and not _COMPARED.search(text):
+        elif in_list and listed and not _COMPARED.search(text) and not re.match(r"\s+of\b", rest):
             # "7.5 hours on Monday, 8 on Tuesday and 6.25 on Wednesday", "7.5 hours Monday, 8 hours Tuesday":
             # one sum of hours
             previous = found.pop()
@@ -405,7 +405,7 @@ def amounts(question: str) -> list[Amount] | None:
                 found.append(Amount(number, Unit(()), exact=value, change=True))
             continue
         found.append(Amount(number, unit, per, exact, asked=match.start() >= asked_from))
-        plain_measure = len(unit.sizes) == 1 and unit.sizes[0][0] in DIMENSIONS and unit.sizes[0][1] == 1
+        plain_measure = len(unit.sizes) == 1 and unit.sizes[0][1] == 1 and unit.sizes[0][0] != "person"
         listed = (unit, match.end() + end) if plain_measure and per == 1 and exact is None else None
     return found + changes
 
@@ -422,6 +422,7 @@ def _plain_unit(text: str, end: int, *, before: bool = False) -> bool:
 
 _LISTED_NEXT = re.compile(
     r"(?:\s+(?:(?:on|in|at|for|by)\s+[A-Za-z]+|[A-Z][a-z]+))?\s*(?:,\s*(?:and\s+)?|\s+and\s+)"
+    r"(?:(?:on|in|at|by)\s+[A-Z][a-z]+\s+)?"
 )
 """Between a measured amount and a number that lists another of it: " on Monday, ", " Monday, ", " and "."""
 _COMPARED = re.compile(
