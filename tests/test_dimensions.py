@@ -338,6 +338,13 @@ from tools.calculator import calculate, calculator
             "2.5*(84+66)",
             "375",
         ),
+        # "how many good cans": cans; "30 cans were damaged": taken away
+        (
+            "A crate holds 6 boxes and each box holds 24 cans. We got 5 crates, but 30 cans were damaged. How many"
+            " good cans do we have?",
+            "6*24*5-30",
+            "690",
+        ),
         # the rest of a whole with part of it done
         (
             "My phone contract is 24 months at $35 a month and I've already paid 8 months. How much do I still"

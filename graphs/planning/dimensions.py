@@ -656,7 +656,8 @@ _SPENT_ASKED = re.compile(
 )
 _TAKES = re.compile(
     r"\b(?:spends?|spent|uses?|used|loses?|lost|leaks?|taken?\s+out|takes?\s+out|pays?\s+off|eats?|drinks?"
-    r"|sells?|sold|gives?\s+away|left|remain\w*|minus|less|fewer|off|shrinks?|drops?|falls?|decreases?|withdraw\w*)\b",
+    r"|sells?|sold|gives?\s+away|left|remain\w*|minus|less|fewer|off|shrinks?|drops?|falls?|decreases?|withdraw\w*"
+    r"|(?:were|was|are|is|got|get)\s+(?:damaged|broken|spoiled|spoilt|stolen|lost|returned|rotten|dented|faulty))\b",
     re.I,
 )
 

@@ -624,7 +624,8 @@ _MONEY_ASKED = re.compile(
     re.I,
 )
 _ASKED_NOUN = re.compile(
-    r"\bhow\s+(?:many|much)\s+(?:(?:more|whole|full|total)\s+)?(?P<noun>(?:square\s+|cubic\s+)?[a-z²³]+)",
+    r"\bhow\s+(?:many|much)\s+(?:(?:more|whole|full|total|good|usable|undamaged|unbroken|working|remaining)\s+)?"
+    r"(?P<noun>(?:square\s+|cubic\s+)?[a-z²³]+)",
     re.I,
 )
 _ASKED_IN = re.compile(
