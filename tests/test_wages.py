@@ -47,6 +47,12 @@ from tools.calculator import calculate
             "18*35+(41-35)*18*1.5",
             "792",
         ),
+        (  # "over 40 in a week": 40 hours
+            "I make $22 an hour and get time and a half (1.5 times the rate) for every hour over 40 in a week. I"
+            " worked 46 hours this week. What's my pay for the week?",
+            "22*40+(46-40)*22*1.5",
+            "1078",
+        ),
     ],
 )
 def test_overtime(question: str, expression: str, value: str) -> None:

@@ -21,7 +21,8 @@ _FACTOR = re.compile(
     re.I,
 )
 _LIMIT = re.compile(
-    r"\b(?:first|over|above|beyond|after|past|more\s+than|up\s+to|exceeding)\s+(?P<hours>\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\b",
+    r"\b(?:first|over|above|beyond|after|past|more\s+than|up\s+to|exceeding)\s+(?P<hours>\d+(?:\.\d+)?)"
+    r"\s*(?:(?:hours?|hrs?|h)\b|(?=\s+(?:in\s+a|a|per|each)\s+week\b))",
     re.I,
 )
 
@@ -31,6 +32,9 @@ def overtime_pay(question: str) -> str | None:
     for regular hours and overtime hours counted apart ("40 regular hours and 6 overtime hours"); None for any
     other question."""
     limit = _LIMIT.search(question)
+    if limit and not re.match(r"\s*(?:hours?|hrs?|h)\b", question[limit.end("hours") :], re.I):
+        # "every hour over 40 in a week": 40 hours
+        question = f"{question[: limit.end('hours')]} hours{question[limit.end('hours') :]}"
     split = _REGULAR_AND_OVERTIME.search(question)
     factor = _FACTOR.search(question)
     found = amounts(_FACTOR.sub(" overtime ", question)) or []  # "a half" of "time and a half" is no amount
