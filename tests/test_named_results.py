@@ -6,7 +6,7 @@ import pytest
 
 from graphs.planning.fractions_of import fraction_of_result
 from graphs.planning.named_results import share_of_named
-from graphs.planning.references import age_of_two_when, at_the_same_rate, repeated_expression
+from graphs.planning.references import age_of_two_when, at_the_same_rate, repeated_expression, still_needed
 from graphs.planning.substitution import changed_count_bought
 from tests.test_trained_planner import conversation
 from tools.calculator import calculate
@@ -144,3 +144,37 @@ def test_a_fraction_with_another_number_is_not_of_the_result() -> None:
 )
 def test_another_count_bought(first: str, expression: str, follow_up: str, written: str) -> None:
     assert changed_count_bought(conversation(first, expression, follow_up)) == written
+
+
+@pytest.mark.parametrize(
+    ("turns", "written"),
+    [
+        (
+            (
+                "The school trip costs $18 per student and 27 students are going. What's the total cost?",
+                "18*27",
+                "The school is covering a third of that. How much do the parents pay altogether?",
+            ),
+            "486*(1-1/3)",
+        ),
+        (
+            (
+                "I put $4,608 into retirement this year. How much is that a month?",
+                "4608/12",
+                "if my employer matches half of what I put in, how much goes in per month in total?",
+            ),
+            "384*(1+1/2)",
+        ),
+    ],
+)
+def test_a_fraction_of_the_result_covered_or_matched(turns: tuple[str, ...], written: str) -> None:
+    assert fraction_of_result(conversation(*turns)) == written
+
+
+def test_a_goal_with_a_word_number_beside_it() -> None:
+    messages = conversation(
+        "I walked 8,400 steps yesterday and 11,250 today. How many is that altogether?",
+        "8400+11250",
+        "how many more do i need to reach 25000 for the two days combined",
+    )
+    assert still_needed(messages) == "25000-19650"

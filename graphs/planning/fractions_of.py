@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from fractions import Fraction
 
 from langchain_core.messages import BaseMessage
 
 from graphs.planning.quantities import DENOMINATORS, amounts
 from graphs.planning.rules import number_words_to_digits, numbers_in, previous_calculator_result
 
-_OF_WHOLE = r"\s+of\s+(?:it|them|that|this|the\s+\w+|her\s+\w+|his\s+\w+|my\s+\w+|our\s+\w+|their\s+\w+)\b"
+_OF_WHOLE = (
+    r"\s+of\s+(?:it|them|that|this|the\s+\w+|her\s+\w+|his\s+\w+|my\s+\w+|our\s+\w+|their\s+\w+"
+    r"|what\s+(?:i|we|you|he|she|they)\s+\w+(?:\s+in)?)\b"
+)
 """What a fraction is of: "of it", "of the cake", "of her savings"."""
 _FRACTION = re.compile(
     r"\b(?P<count>an?|one|two|three|four)\s+(?P<part>half|halves|thirds?|quarters?|fourths?|fifths?|sixths?|eighths?"
@@ -63,27 +67,45 @@ def fraction_of_result(messages: Sequence[BaseMessage]) -> str | None:
     found = list(_FRACTION.finditer(text))
     if previous is None or previous.startswith("-") or len(found) != 1:
         return None
-    if numbers_in(number_words_to_digits(_FRACTION.sub(" ", text))) or not (
-        _TAKES.search(text) or _TAKEN.search(text)
-    ):
+    if numbers_in(number_words_to_digits(_FRACTION.sub(" ", text))):
+        return None
+    asked = re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+    if Fraction(_share(found[0])) >= 1:
+        return None
+    if _MATCHES.search(text) and _TOTAL_ASKED.search(asked):
+        # "my employer matches half of what I put in: how much goes in in total?" after 4608: 4608*(1+1/2)
+        return f"{previous}*(1+{_share(found[0])})"
+    if _COVERS.search(text):
+        # "The school is covering a third of that. How much do the parents pay?" after 486: the rest
+        return f"{previous}*(1-{_share(found[0])})"
+    if not (_TAKES.search(text) or _TAKEN.search(text)):
         return None
     return _part_or_rest(found[0], previous, text)
 
 
+def _share(fraction: re.Match[str]) -> str:
+    """A worded fraction as a calculation: "a third" -> ``1/3``, "half" -> ``1/2``."""
+    if fraction["half"]:
+        return "1/2"
+    count = _COUNTS[fraction["count"].lower()]
+    return f"{count}/{DENOMINATORS[fraction['part'].lower().rstrip('s').replace('halve', 'half')]}"
+
+
+_MATCHES = re.compile(r"\b(?:match(?:es|ed|ing)?|adds?|adding|contribut\w+|tops?\s+up)\b", re.IGNORECASE)
+_COVERS = re.compile(r"\b(?:cover(?:s|ed|ing)?|pays?\s+for|paying\s+for|subsidi[sz]\w+)\b", re.IGNORECASE)
+_TOTAL_ASKED = re.compile(r"\b(?:total|altogether|in\s+all|combined|goes\s+in)\b", re.IGNORECASE)
+
+
 def _part_or_rest(fraction: re.Match[str], total: str, question: str) -> str | None:
     """The ``fraction`` of ``total``, or what is left of it where the asking sentence asks what is left."""
-    if fraction["half"]:
-        count, denominator = 1, 2
-    else:
-        count = _COUNTS[fraction["count"].lower()]
-        denominator = DENOMINATORS[fraction["part"].lower().rstrip("s").replace("halve", "half")]
-    if count >= denominator:
+    part = _share(fraction)
+    count, denominator = part.split("/")
+    if int(count) >= int(denominator):
         return None
-    part = f"{count}/{denominator}"
     asked = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
     if _LEFT_ASKED.search(asked):
         return f"{total}*(1-{part})"
-    return f"{total}*{part}" if count != 1 else f"{total}/{denominator}"
+    return f"{total}*{part}" if count != "1" else f"{total}/{denominator}"
 
 
 def to_fill(question: str) -> str | None:

@@ -391,6 +391,8 @@ def still_needed(messages: Sequence[BaseMessage]) -> str | None:
     before = previous_question_and_result(messages)
     text = messages[-1].text if messages else ""
     numbers = numbers_in(text)
+    if len(numbers) > 1:  # "to reach 25000 for the two days combined": the days are no target
+        numbers = re.findall(rf"(?<![\w.]){WRITTEN_NUMBER}(?![\w.])", text)
     if before is None or len(numbers) != 1 or "%" in text:
         return None
     previous = before[1]
