@@ -129,6 +129,12 @@ def test_a_follow_up_after_a_restated_one_carries_its_unit() -> None:
             "Fencing costs $15 per metre. How much to fence the whole perimeter?",
             "600",
         ),
+        (  # "3 times that many" is 1350 pages; "would it take" refers to nothing
+            "A printer prints 18 pages per minute. How many pages in 25 minutes?",
+            "18*25",
+            "how many minutes would it take to print 3 times that many?",
+            "75",
+        ),
     ],
 )
 def test_a_follow_up_asking_anew_of_what_the_previous_question_stated(

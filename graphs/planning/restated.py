@@ -27,6 +27,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from graphs.planning.quantities import amounts, asked_sentence
 from graphs.planning.rules import (
     expression_values,
+    format_value,
     number_words_to_digits,
     numbers_in,
     previous_calculator_result,
@@ -70,18 +71,36 @@ def asked_anew(messages: Sequence[BaseMessage]) -> str | None:
     "it"), or the previous question stated nothing before asking."""
     previous = _whole_previous_question(messages)
     follow_up = messages[-1].text.strip() if messages else ""
-    if previous is None or not _ASKS.search(follow_up) or _REFERS.search(follow_up):
+    if previous is None:
         return None
     asked = asked_sentence(previous)
+    if (times := _TIMES_THAT_MANY.search(follow_up)) and (counted := _COUNTED_ASKED.search(asked)):
+        # "to print 3 times that many?" after 450 pages: "to print 1350 pages"
+        result = previous_calculator_result(messages)
+        factor = _TIMES_WORDS.get(times["times"].lower(), times["times"])
+        if result is None or not re.fullmatch(r"\d+(?:\.\d+)?", factor):
+            return None
+        many = format_value(Fraction(result) * Fraction(factor))
+        follow_up = f"{follow_up[: times.start()]}{many} {counted['noun']}{follow_up[times.end() :]}"
+    if not _ASKS.search(follow_up) or _REFERS.search(follow_up):
+        return None
     stated = previous[: previous.rindex(asked)].strip() if asked else ""
     if not stated or not numbers_in(number_words_to_digits(stated)):
         return None
     return f"{stated} {follow_up}"
 
 
+_TIMES_THAT_MANY = re.compile(
+    r"\b(?P<times>\d+(?:\.\d+)?|twice|double|triple|half)\s+(?:times\s+)?(?:that|as)\s+(?:many|much)\b",
+    re.IGNORECASE,
+)
+_TIMES_WORDS = {"twice": "2", "double": "2", "triple": "3", "half": "0.5"}
+_COUNTED_ASKED = re.compile(r"\bhow\s+many\s+(?P<noun>[a-z]+)\b", re.IGNORECASE)
 _ASKS = re.compile(r"\b(?:how|what|which)\b", re.IGNORECASE)
-_REFERS = re.compile(
-    r"\b(?:that|it|this|these|those|them|they|the\s+(?:result|answer|same))\b|\binstead\b", re.IGNORECASE
+_REFERS = re.compile(  # "would it take" names nothing before
+    r"\b(?:that|it(?!\s+(?:take|takes|took|cost|costs|be)\b)|this|these|those|them|they|the\s+(?:result|answer|same))\b"
+    r"|\binstead\b",
+    re.IGNORECASE,
 )
 
 
