@@ -553,6 +553,13 @@ def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
             "(3200-2570)/90",
             "7",
         ),
+        (  # the goal reached at the rate the previous question gave
+            "My plant is 12 cm tall and grows 2.5 cm a week. How tall will it be after 8 weeks?",
+            "12+2.5*8",
+            "how many more weeks after that until it hits 50 cm?",
+            "(50-32)/2.5",
+            "7.2",
+        ),
         (  # the user's factor, not the exact 1.609344 km
             "How far do I go in 3 hours at 72 km/h?",
             "72*3",

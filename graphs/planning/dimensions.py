@@ -150,6 +150,14 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
         return left  # "I only have a 1 kg bag. How many grams will be left?" after 625 g: 1*1000-625
     if sized is not None and (converted := _by_factor_given(question, result, sized, found, asked)):
         return converted  # "how many miles is that? use 1 mile = 1.6 km" after 216 km: 216/1.6
+    if sized is not None and _UNTIL.search(question) and len(found) == 1:
+        # "how many more weeks until it hits 50 cm?" after 32 cm: at the rate the previous question gave
+        rates = [
+            amount
+            for amount in amounts(asked_before) or []
+            if any(exp < 0 for _, exp, _ in amount.unit.sizes)
+        ]
+        found = [*found, *rates] if len(rates) == 1 else found
     until = (
         solved(question, [Amount(result, sized), *found], asked)
         if sized is not None and _UNTIL.search(question) and len(found) == 2
