@@ -560,6 +560,13 @@ def test_a_follow_up_is_left_to_the_follow_up_rules() -> None:
             "(50-32)/2.5",
             "7.2",
         ),
+        (  # a stride is the length of one step of the result
+            "If I walk 6,000 steps a day, how many steps is that in a week?",
+            "6000*7",
+            "My stride is about 0.75 m. How many km is that?",
+            "42000*0.75/1000",
+            "31.5",
+        ),
         (  # the user's factor, not the exact 1.609344 km
             "How far do I go in 3 hours at 72 km/h?",
             "72*3",

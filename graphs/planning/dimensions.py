@@ -165,7 +165,13 @@ def dimensional_follow_up(messages: Sequence[BaseMessage]) -> str | None:
     )
     if until:
         return until  # "how many weeks to get back up to $3,200 if I save $90 a week?" after 2570: from it on
-    if not _TOGETHER.search(question) and (alone := solved(question, found, asked)):
+    per_result = sized is not None and any(
+        (dim, -exp, size) in sized.sizes
+        for amount in found
+        for dim, exp, size in amount.unit.sizes
+        if exp < 0
+    )  # "my stride is 0.75 m" after 42000 steps: per step of the result, not a length alone
+    if not _TOGETHER.search(question) and not per_result and (alone := solved(question, found, asked)):
         return alone  # the same question again about other amounts: "and 750 g of ham at $22/kg?"
     return solved(question, [Amount(result, sized), *found], asked) if sized is not None else None
 

@@ -394,6 +394,10 @@ def amounts(question: str) -> list[Amount] | None:
             if over is None:
                 return None
             unit = unit.over(over[0])  # "a kilo of beans is €24", "each plant needs 1.5 litres"
+        elif not counted_rate and _STRIDE.search(text[: match.start()]):
+            unit = unit.over(
+                Unit((("step", 1, Fraction(1)),))
+            )  # "my stride is about 0.75 m": a step's length
         if not unit.sizes:
             return None
         if unit.sizes[0][0] not in DIMENSIONS and unit.sizes[0][1] == 1:
@@ -446,6 +450,11 @@ _BILLED = re.compile(
 """A bare number a bill or a price states: "the bill came to 64.50", "rent is 950"."""
 _REPEATS = frozenset({("coat", 1), ("layer", 1)})
 """Counts that say how many times all of it is done: "two coats" of paint."""
+_STRIDE = re.compile(
+    r"\b(?:stride|step\s+length|steps?\s+(?:is|are)\s+(?:each\s+)?)\s*(?:is|of)?\s*(?:about|around|roughly)?\s*$",
+    re.I,
+)
+"""The length of one step, named before it: "my stride is about 0.75 m"."""
 _EACH_ONE = re.compile(r"\beach\s+one\b(?!\s+of\b)", re.IGNORECASE)
 """"How much does each one pay?": each, not an amount of one."""
 _FRACTION_WORDS = {
