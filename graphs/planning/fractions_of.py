@@ -115,16 +115,9 @@ def to_fill(question: str) -> str | None:
     full = _FULL.search(question)
     if full is None or not _FILL_ASKED.search(question):
         return None
-    if full["percent"]:
-        share = f"{full['percent']}/100"
-    elif full["half"]:
-        share = "1/2"
-    else:
-        count = _COUNTS.get((full["count"] or "a").lower())
-        denominator = DENOMINATORS.get(full["part"].lower().rstrip("s").replace("fourth", "quarter"))
-        if count is None or denominator is None or count >= denominator:
-            return None
-        share = f"{count}/{denominator}"
+    share = f"{full['percent']}/100" if full["percent"] else _share(full)
+    if Fraction(share) >= 1:
+        return None
     found = amounts(question[: full.start()] + " " + question[full.end() :]) or []
     volumes = [amount for amount in found if dict(amount.unit.powers) == {"length": 3} and not amount.change]
     prices = [amount for amount in found if dict(amount.unit.powers) == {"money": 1, "length": -3}]
