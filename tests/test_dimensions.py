@@ -281,6 +281,12 @@ from tools.calculator import calculate, calculator
             "83.3333333333333",
         ),
         ("Three friends split a restaurant bill of $84 evenly. How much does each one pay?", "84/3", "28"),
+        # what each adds is each one's own, not shared
+        (
+            "Three friends share a $96 restaurant bill equally and each adds a $4 tip. How much does each pay?",
+            "96/3+4",
+            "36",
+        ),
         # "one ball has 120 m": per ball; "each scarf I knit": per scarf (scarves)
         (
             "Each scarf I knit takes 180 m of yarn and one ball of yarn has 120 m. How many balls do I need for 4"

@@ -407,9 +407,14 @@ def _sum_shared(question: str, found: list[Amount], units: list[Unit], asked: Un
     if asked.powers != MONEY.over(Unit(((EACH, 1, Fraction(1)),))).powers or len(people) != 1:
         return None
     others = [amount for index, amount in enumerate(found) if index != people[0]]
-    if len(others) > 1 and all(
-        amount.unit == MONEY and amount.per == 1 and not amount.change for amount in others
-    ):
+    plain = [amount for amount in others if amount.unit == MONEY and amount.per == 1 and not amount.change]
+    own = [amount for amount in others if amount.unit == MONEY.over(units[people[0]]) and amount.per == 1]
+    if plain and own and len(plain) + len(own) == len(others):
+        # "share a $96 bill equally and each adds a $4 tip": the bill shared, then each one's own
+        shared = "+".join(amount.written for amount in plain)
+        shared = f"({shared})" if len(plain) > 1 else shared
+        return f"{shared}/{found[people[0]].written}+{'+'.join(amount.written for amount in own)}"
+    if len(others) > 1 and len(plain) == len(others):
         # "splitting a $135 cabin rental and $48 worth of groceries": the sums of money add up
         return f"({'+'.join(amount.written for amount in others)})/{found[people[0]].written}"
     total = solved(question, others, MONEY)

@@ -79,11 +79,13 @@ _NOT_NOUNS = {
 }  # fmt: skip
 _DOES = (
     r"(?:needs?|gets?|has|have|had|takes?|took|wants?|eats?|ate|uses?|used|buys?|bought|sells?|sold|pays?|paid"
-    r"|makes?|made|brings?|brought|receives?|received|earns?|earned|spends?|spent|raised?|collected|gave|gives?)"
+    r"|makes?|made|brings?|brought|receives?|received|earns?|earned|spends?|spent|raised?|collected|gave|gives?"
+    r"|adds?|added|contributes?|contributed|chips\s+in|puts\s+in)"
 )
 """What each of a group does with the amount after it: "28 students and each needs 3 notebooks"."""
 _EACH_DOES = re.compile(
-    rf"\b(?:each(?:\s+(?:one|of\s+(?:them|us|those|these)))?|everyone|everybody)\s+{_DOES}\s*$", re.I
+    rf"\b(?:each(?:\s+(?:one|of\s+(?:them|us|those|these)))?|everyone|everybody)\s+{_DOES}(?:\s+an?)?\s*$",
+    re.I,
 )
 
 
