@@ -267,6 +267,11 @@ from tools.calculator import calculate, calculator
             "225",
         ),
         ("I walked 5 km on Monday and 3 km on Tuesday. How far did I walk in total?", "5+3", "8"),
+        (
+            "I walked 8,400 steps yesterday and 11,250 today. How many is that altogether?",
+            "8400+11250",
+            "19650",
+        ),
         # sums of money shared add up; "each one" is each; roommates are people
         (
             "Four friends are splitting a $135 cabin rental and $48 worth of groceries evenly. How much does each"

@@ -59,6 +59,10 @@ def dimensional_expression(question: str) -> str | None:
     every month: how much after 9 months?" -> ``1250+85*9``)."""
     found = amounts(question)
     asked = asked_unit(question)
+    if found and len(found) == 1 and asked is None and _TOGETHER.search(asked_sentence(question)):
+        (listed,) = found  # "8,400 steps yesterday and 11,250 today: how many is that altogether?"
+        if listed.written.startswith("(") and "+" in listed.written and listed.per == 1 and not listed.change:
+            return listed.written[1:-1]
     if not found or asked is None:
         return None
     found = [amount for amount in found if not _one_named(amount, found)]

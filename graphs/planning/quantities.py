@@ -75,7 +75,7 @@ _NOT_NOUNS = {
     "each", "every", "is", "are", "was", "were", "be", "it", "that", "this", "than", "then", "so", "if",
     "but", "times", "x", "long", "wide", "high", "deep", "tall", "away", "off", "left", "more", "less",
     "how", "what", "which", "i", "we", "he", "she", "they", "my", "our", "your", "their", "his", "her",
-    "plus", "minus", "also", "too", "all", "both", "apiece",
+    "plus", "minus", "also", "too", "all", "both", "apiece", "today", "yesterday", "tonight", "tomorrow",
 }  # fmt: skip
 _DOES = (
     r"(?:needs?|gets?|has|have|had|takes?|took|wants?|eats?|ate|uses?|used|buys?|bought|sells?|sold|pays?|paid"
@@ -427,7 +427,8 @@ def _plain_unit(text: str, end: int, *, before: bool = False) -> bool:
 
 
 _LISTED_NEXT = re.compile(
-    r"(?:\s+(?:(?:on|in|at|for|by)\s+[A-Za-z]+|[A-Z][a-z]+))?\s*(?:,\s*(?:and\s+)?|\s+and\s+)"
+    r"(?:\s+(?:(?:on|in|at|for|by)\s+[A-Za-z]+|[A-Z][a-z]+|yesterday|today|tonight|(?:last|this)\s+[a-z]+))?"
+    r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)"
     r"(?:(?:on|in|at|by)\s+[A-Z][a-z]+\s+)?"
 )
 """Between a measured amount and a number that lists another of it: " on Monday, ", " Monday, ", " and "."""
