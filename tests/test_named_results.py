@@ -6,7 +6,13 @@ import pytest
 
 from graphs.planning.fractions_of import fraction_of_result
 from graphs.planning.named_results import share_of_named
-from graphs.planning.references import age_of_two_when, at_the_same_rate, repeated_expression, still_needed
+from graphs.planning.references import (
+    age_of_two_when,
+    at_the_same_rate,
+    repeated_expression,
+    shared_from_leftovers,
+    still_needed,
+)
 from graphs.planning.substitution import changed_count_bought
 from tests.test_trained_planner import conversation
 from tools.calculator import calculate
@@ -178,3 +184,33 @@ def test_a_goal_with_a_word_number_beside_it() -> None:
         "how many more do i need to reach 25000 for the two days combined",
     )
     assert still_needed(messages) == "25000-19650"
+
+
+@pytest.mark.parametrize(
+    ("first", "expression", "follow_up", "written"),
+    [
+        (
+            "we have 3 dozen cupcakes and 14 kids get 2 each. how many left over?",
+            "36-14*2",
+            "how many more kids could get 2 each from the leftovers?",
+            "8/2",
+        ),
+        (
+            "I have 25 cookies and 3 friends ate 4 each. how many are left?",
+            "25-3*4",
+            "how many more friends could get 4 each from what's left?",
+            "floor(13/4)",
+        ),
+    ],
+)
+def test_how_many_more_can_have_a_share_of_what_is_left(
+    first: str, expression: str, follow_up: str, written: str
+) -> None:
+    assert shared_from_leftovers(conversation(first, expression, follow_up)) == written
+
+
+def test_a_share_of_a_total_that_left_nothing_over_is_not_read() -> None:
+    messages = conversation(
+        "I bought 3 boxes of 12 eggs. How many eggs?", "3*12", "how many people get 2 each from the rest?"
+    )
+    assert shared_from_leftovers(messages) is None

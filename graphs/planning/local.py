@@ -83,6 +83,7 @@ from graphs.planning.references import (
     repeated_expression,
     saved_against,
     shared_expression,
+    shared_from_leftovers,
     still_needed,
 )
 from graphs.planning.relations import (
@@ -402,6 +403,7 @@ class LocalPlanner:
                     or repeated_expression(messages)
                     or at_the_same_rate(messages)
                     or fraction_of_result(messages)
+                    or shared_from_leftovers(messages)
                     or compared_expression(messages)
                     or shared_expression(messages)
                     or percent_total(messages)

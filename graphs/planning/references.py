@@ -92,6 +92,29 @@ _SAME_RATE = re.compile(
 )
 
 
+def shared_from_leftovers(messages: Sequence[BaseMessage]) -> str | None:
+    """How many more can have the follow-up's number each from what the previous turn left ("how many more kids
+    could get 2 each from the leftovers?" after 8 -> ``8/2``; rounded down where it does not divide), or None."""
+    before = previous_question_and_result(messages)
+    text = number_words_to_digits(messages[-1].text) if messages else ""
+    found = _EACH_FROM_LEFT.search(text)
+    if before is None or found is None or len(numbers_in(text)) != 1 or not _LEFT_BEFORE.search(before[0]):
+        return None
+    share = found["each"].replace(",", "")
+    if Fraction(share) == 0:
+        return None
+    whole = Fraction(before[1]) / Fraction(share)
+    return f"{before[1]}/{share}" if whole.denominator == 1 else f"floor({before[1]}/{share})"
+
+
+_EACH_FROM_LEFT = re.compile(
+    rf"\bhow\s+many\s+(?:more\s+)?[a-z]+\b.*?\b(?P<each>{WRITTEN_NUMBER})\s+(?:[a-z]+\s+)?each\b.*?"
+    r"\b(?:leftovers?|left\s*over|what'?s\s+left|the\s+rest|remaining|the\s+remainder)\b",
+    re.IGNORECASE,
+)
+_LEFT_BEFORE = re.compile(r"\b(?:left(?:\s*over)?|leftovers?|remain\w*|spare)\b", re.IGNORECASE)
+
+
 _MORE = frozenset(
     {"more", "bigger", "higher", "longer", "further", "farther", "greater", "larger", "heavier"}
 )
