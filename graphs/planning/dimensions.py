@@ -59,14 +59,21 @@ def dimensional_expression(question: str) -> str | None:
     every month: how much after 9 months?" -> ``1250+85*9``)."""
     found = amounts(question)
     asked = asked_unit(question)
-    if found and len(found) == 1 and asked is None and _TOGETHER.search(asked_sentence(question)):
-        (listed,) = found  # "8,400 steps yesterday and 11,250 today: how many is that altogether?"
-        if listed.written.startswith("(") and "+" in listed.written and listed.per == 1 and not listed.change:
-            return listed.written[1:-1]
+    if found and len(found) == 1 and asked is None and (total := _listed_total(question, found[0])):
+        return total  # "8,400 steps yesterday and 11,250 today: how many is that altogether?"
     if not found or asked is None:
         return None
     found = [amount for amount in found if not _one_named(amount, found)]
     return solved(question, found + _one_period_asked(question, found), asked)
+
+
+def _listed_total(question: str, amount: Amount) -> str | None:
+    """The sum of a list of one measure (``(5+3)``, read as one amount), where the question asks it in total;
+    else None."""
+    listed = (
+        amount.written.startswith("(") and "+" in amount.written and amount.per == 1 and not amount.change
+    )
+    return amount.written[1:-1] if listed and _TOGETHER.search(asked_sentence(question)) else None
 
 
 def _one_named(amount: Amount, found: list[Amount]) -> bool:
@@ -370,9 +377,8 @@ def solved(question: str, found: list[Amount], asked: Unit) -> str | None:
     if len(found) == 1:
         # one amount asked in another unit of its kind: "convert 5 feet 9 inches to centimetres"
         (amount,), (unit,) = found, units
-        listed_sum = amount.written.startswith("(") and "+" in amount.written and amount.per == 1
-        if listed_sum and _TOGETHER.search(asked_sentence(question)) and unit == asked:
-            return amount.written[1:-1]  # "5 km on Monday and 3 km on Tuesday: how far in total?"
+        if unit == asked and (total := _listed_total(question, amount)):
+            return total  # "5 km on Monday and 3 km on Tuesday: how far in total?"
         if unit.powers != asked.powers or amount.change or (unit.size == asked.size and amount.per == 1):
             return None
         return _written(found, units, (1,), asked)[0]

@@ -70,14 +70,15 @@ def fraction_of_result(messages: Sequence[BaseMessage]) -> str | None:
     if numbers_in(number_words_to_digits(_FRACTION.sub(" ", text))):
         return None
     asked = re.split(r"(?<=[.!?])\s+", text.strip())[-1]
-    if Fraction(_share(found[0])) >= 1:
+    share = _share(found[0])
+    if Fraction(share) >= 1:
         return None
     if _MATCHES.search(text) and _TOTAL_ASKED.search(asked):
         # "my employer matches half of what I put in: how much goes in in total?" after 4608: 4608*(1+1/2)
-        return f"{previous}*(1+{_share(found[0])})"
+        return f"{previous}*(1+{share})"
     if _COVERS.search(text):
         # "The school is covering a third of that. How much do the parents pay?" after 486: the rest
-        return f"{previous}*(1-{_share(found[0])})"
+        return f"{previous}*(1-{share})"
     if not (_TAKES.search(text) or _TAKEN.search(text)):
         return None
     return _part_or_rest(found[0], previous, text)

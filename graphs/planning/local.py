@@ -217,20 +217,15 @@ def usage(prompt_tokens: int, completion_tokens: int) -> UsageMetadata:
 
 
 def with_exact_previous_result(step: Plan, messages: Sequence[BaseMessage]) -> Plan:
-    """``step``, its calculation on the previous result written with that result's own calculation where the
-    result was shown rounded: "if I get a 3% raise?" after 52000/12 (4333.33333333333) is
-    ``(52000/12)*(1+3/100)``, exactly 4463.33..., not 4463.3333333333299."""
+    """``step``, a calculation on the previous result written with that result's own calculation where the
+    result was shown rounded (:func:`graphs.planning.rules.on_exact_previous_result`)."""
     if step.kind != "tool_call" or step.tool_name != "calculator" or len(step.tool_args) != 1:
         return step
     [(argument, expression)] = step.tool_args.items()
-    exact = rules.previous_exact_calculation(messages)
-    if exact is None or not isinstance(expression, str):
+    if not isinstance(expression, str):
         return step
-    shown, calculation = exact
-    written = rf"(?<![\d.]){re.escape(shown)}(?![\d.])"
-    if not re.search(written, expression):
-        return step
-    return replace(step, tool_args={argument: re.sub(written, f"({calculation})", expression)})
+    exact = rules.on_exact_previous_result(expression, messages)
+    return step if exact == expression else replace(step, tool_args={argument: exact})
 
 
 class LocalPlanner:

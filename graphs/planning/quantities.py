@@ -193,7 +193,8 @@ _TIMES_A = re.compile(
     re.I,
 )
 """How often an amount recurs: "250 g of kibble *twice a day*", "2 tablets 3 times a day"."""
-_TIMES = {"twice": "2", "thrice": "3"}
+TIMES = {"twice": "2", "thrice": "3"}
+"""The numbers the words for a repetition say."""
 _TEAM = re.compile(r"\b(?:team|group|family|class|crew|party|squad|club|band)\s+of\s*$", re.I)
 """A group counted in people: "a team of 6"."""
 _NAMED_RATE = re.compile(
@@ -237,7 +238,7 @@ def _fraction_off(found: re.Match[str]) -> Amount:
 
 def amounts(question: str) -> list[Amount] | None:
     """Every number of ``question`` with its unit, or None when one has no unit this reading knows."""
-    text = _with_money_sign(number_words_to_digits(_EACH_ONE.sub("each", question)))  # digits, no separators
+    text = _normalised(question)
     text = re.sub(r"\s+([²³])", r"\1", text)  # "54 m ²", as the number reader spaced it
     text = _FRACTION_OF_ONE.sub(lambda found: f"{_FRACTION_WORDS[found['fraction'].lower()]} ", text)
     text = re.sub(r"\(\s*[^()]*=[^()]*\)", " ", text)  # "(1 inch = 2.54 cm)": a definition, known already
@@ -254,7 +255,8 @@ def amounts(question: str) -> list[Amount] | None:
     last_count: Unit | None = None
     consumed = 0  # the end of the last rate read: "8 L/100 km" is one amount, not two
     per_one: Unit | None = None  # "one litre of paint covers 12 m²": what the next amount is per
-    listed: tuple[Unit, int] | None = None  # the last plain measure and where it ends: a list may go on
+    # the last plain measure, where it ends, and whether its unit is one word: a list may go on
+    listed: tuple[Unit, int, bool] | None = None
     asking = [found.start() for found in re.finditer(r"\b(?:how|what)\b", text, re.I)]
     asked_from = asking[-1] if asking else len(text)  # "If 3 apples cost $2, how much do *12* apples cost?"
     for match in re.finditer(
@@ -274,16 +276,13 @@ def amounts(question: str) -> list[Amount] | None:
         named = None if match["sign"] else _noun_unit(rest)
         if match["sign"]:
             unit, end = MONEY, 0
-        elif (
-            named
-            and not (
-                in_list
-                and listed
-                and named[0] == listed[0]
-                and _plain_unit(rest, named[1])  # "6 overtime hours", "3 hours of overtime": another kind
-                and _plain_unit(text[: listed[1]], 0, before=True)
-                and not _COMPARED.search(text)
-            )
+        elif named and not (
+            in_list
+            and listed
+            and named[0] == listed[0]
+            and _plain_unit(rest, named[1])  # "6 overtime hours", "3 hours of overtime": another kind
+            and listed[2]
+            and not _COMPARED.search(text)
         ):
             unit, end = named
         elif in_list and listed and not _COMPARED.search(text) and not re.match(r"\s+of\b", rest):
@@ -295,7 +294,11 @@ def amounts(question: str) -> list[Amount] | None:
                 f"{previous.written[:-1] if previous.written.startswith('(') else '(' + previous.written}"
             )
             found.append(replace(previous, written=f"{written}+{match['number']})", exact=total))
-            listed = (listed[0], match.end() + (named[1] if named else 0))
+            listed = (
+                listed[0],
+                match.end() + (named[1] if named else 0),
+                _one_word(rest, named[1] if named else 0),
+            )
             continue
         else:
             unit, end = Unit(()), 0  # a bare number: money, when a rate or the question says so
@@ -312,7 +315,7 @@ def amounts(question: str) -> list[Amount] | None:
             number, exact = match["number"], None
         if unit.sizes and (often := _TIMES_A.match(after)) and (period := measure(often["period"])):
             # "250 g of kibble twice a day": (250*2) g a day
-            times = _TIMES.get(often["times"].lower()) or often["times"].split()[0]
+            times = TIMES.get(often["times"].lower()) or often["times"].split()[0]
             exact = (exact if exact is not None else Fraction(number)) * Fraction(times)
             number, unit = f"({number}*{times})", unit.over(period)
             consumed = match.end() + end + often.end()
@@ -397,9 +400,8 @@ def amounts(question: str) -> list[Amount] | None:
                 return None
             unit = unit.over(over[0])  # "a kilo of beans is €24", "each plant needs 1.5 litres"
         elif not counted_rate and _STRIDE.search(text[: match.start()]):
-            unit = unit.over(
-                Unit((("step", 1, Fraction(1)),))
-            )  # "my stride is about 0.75 m": a step's length
+            # "my stride is about 0.75 m": a step's length
+            unit = unit.over(Unit((("step", 1, Fraction(1)),)))
         if not unit.sizes:
             return None
         if unit.sizes[0][0] not in DIMENSIONS and unit.sizes[0][1] == 1:
@@ -412,18 +414,20 @@ def amounts(question: str) -> list[Amount] | None:
             continue
         found.append(Amount(number, unit, per, exact, asked=match.start() >= asked_from))
         plain_measure = len(unit.sizes) == 1 and unit.sizes[0][1] == 1 and unit.sizes[0][0] != "person"
-        listed = (unit, match.end() + end) if plain_measure and per == 1 and exact is None else None
+        plain = plain_measure and per == 1 and exact is None
+        listed = (unit, match.end() + end, _one_word(rest, end)) if plain else None
     return found + changes
 
 
-def _plain_unit(text: str, end: int, *, before: bool = False) -> bool:
-    """Whether the unit of an amount is one word alone: ``text[:end]`` after its number (or, ``before``, the
-    end of ``text`` after one), not "overtime hours" nor "hours of overtime"."""
-    if before:
-        found = re.search(rf"{DECIMAL}\s*(?P<unit>[^\d]*)$", text)
-        words = found["unit"].split() if found else []
-        return len(words) == 1
-    return len(text[:end].split()) == 1 and not re.match(r"\s+of\b", text[end:], re.I)
+def _one_word(after: str, end: int) -> bool:
+    """Whether an amount's unit, ``after[:end]`` in the text after its number, is one word: not "overtime
+    hours"."""
+    return len(after[:end].split()) == 1
+
+
+def _plain_unit(after: str, end: int) -> bool:
+    """Whether an amount's unit is one word alone, neither "overtime hours" nor "hours of overtime"."""
+    return _one_word(after, end) and not re.match(r"\s+of\b", after[end:], re.I)
 
 
 _LISTED_NEXT = re.compile(
@@ -437,6 +441,12 @@ _COMPARED = re.compile(
     re.I,
 )
 """Amounts listed to be compared or averaged, not added."""
+
+
+def _normalised(question: str) -> str:
+    """``question`` as the readings read it: numbers in digits without thousands separators, "each one" as
+    each, and the money sign a bill left out."""
+    return _with_money_sign(number_words_to_digits(_EACH_ONE.sub("each", question)))
 
 
 def _with_money_sign(text: str) -> str:
@@ -690,7 +700,7 @@ def asked_sentence(text: str) -> str:
 def asked_unit(question: str) -> Unit | None:
     """The unit the question asks its answer in ("how many grams", "cost per cup", "in km", "how much
     each": money over :data:`EACH`), or None when its question does not name one this reading knows."""
-    text = _with_money_sign(number_words_to_digits(_EACH_ONE.sub("each", question)))
+    text = _normalised(question)
     asked = asked_sentence(text)
     if not asked:
         return None

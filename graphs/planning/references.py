@@ -18,7 +18,7 @@ from fractions import Fraction
 from langchain_core.messages import BaseMessage
 
 from graphs.planning.dimensions import whole_count
-from graphs.planning.quantities import CURRENCY_SIGNS, percentage_changes
+from graphs.planning.quantities import CURRENCY_SIGNS, TIMES, percentage_changes
 from graphs.planning.rules import (
     PERCENT,
     WRITTEN_NUMBER,
@@ -61,7 +61,7 @@ def repeated_expression(messages: Sequence[BaseMessage]) -> str | None:
     if previous is None or previous.startswith("-") or found is None:
         return None
     factor = _FACTORS[found["operation"].lower()]
-    count = found["count"] or {"twice": "2", "thrice": "3"}[found["count2"].lower()]
+    count = found["count"] or TIMES[found["count2"].lower()]
     return f"{previous}/{factor[1:]}**{count}" if factor.startswith("/") else f"{previous}*{factor}**{count}"
 
 

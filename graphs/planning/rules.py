@@ -1071,14 +1071,17 @@ def previous_calculator_result(messages: Sequence[BaseMessage]) -> str | None:
     return value if re.fullmatch(rf"-?{DECIMAL}", value) else None
 
 
-def previous_exact_calculation(messages: Sequence[BaseMessage]) -> tuple[str, str] | None:
-    """The previous turn's last calculator result as shown and the calculation that gave it, where the result
-    was shown rounded (52000/12 as 4333.33333333333): a follow-up computing on it computes on the calculation.
-    None where the result is exact or no calculation gave it."""
+def on_exact_previous_result(expression: str, messages: Sequence[BaseMessage]) -> str:
+    """``expression`` with the previous turn's last calculator result, where it writes that result and the
+    result was shown rounded (52000/12 as 4333.33333333333), written as the calculation that gave it: "if I get
+    a 3% raise?" is ``(52000/12)*(1+3/100)``, exactly 4463.33..., not 4463.3333333333299."""
     previous = previous_turn(messages)
     shown = previous_calculator_result(messages)
     if previous is None or shown is None:
-        return None
+        return expression
+    written = rf"(?<![\d.]){re.escape(shown)}(?![\d.])"
+    if not re.search(written, expression):
+        return expression  # the calculation need not be checked: the result is not used
     calls = [
         call
         for message in previous[1]
@@ -1088,13 +1091,13 @@ def previous_exact_calculation(messages: Sequence[BaseMessage]) -> tuple[str, st
     ]
     calculation = next(iter(calls[-1]["args"].values()), None) if calls else None
     if not isinstance(calculation, str):
-        return None
+        return expression
     try:
         if calculate(f"({calculation})-({shown})") == "0":
-            return None
+            return expression  # shown exactly
     except CalculatorError:
-        return None
-    return shown, calculation
+        return expression
+    return re.sub(written, f"({calculation})", expression)
 
 
 def previous_question_and_result(messages: Sequence[BaseMessage]) -> tuple[str, str] | None:
