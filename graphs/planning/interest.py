@@ -67,7 +67,7 @@ def interest_expression(question: str) -> str | None:
         years = "1"
     else:
         return None
-    rate = str(rates[0]) if not isinstance(rates[0], tuple) else next(part for part in rates[0] if part)
+    (rate,) = rates
     rest = PERCENT.sub(" ", text)
     rest = _TIME.sub(" ", rest)
     sums = numbers_in(rest)

@@ -29,6 +29,11 @@ PRODUCT = re.compile(rf"\s*{DECIMAL}(?:\s*[*/]\s*{DECIMAL})*\s*")
 _FACTOR = re.compile(rf"([*/]?)\s*({DECIMAL})")
 
 
+def _price(found: re.Match[str]) -> str:
+    """The number of a money figure :data:`_MONEY` found, however it was written ("$3.20", "11 dollars")."""
+    return found["sign"] or found["word"] or found["verb"]
+
+
 def product_value(expression: str) -> Fraction:
     """The value of a chain of ``*`` and ``/`` (:data:`PRODUCT`), read left to right."""
     value = Fraction(1)
@@ -45,7 +50,7 @@ def price_and_count(expression: str, question: str) -> str | None:
     money = list(_MONEY.finditer(question))
     if PRODUCT.fullmatch(expression) is None or len(numbers) != 2 or len(money) != 1:
         return None
-    price = Fraction(money[0]["sign"] or money[0]["word"] or money[0]["verb"])
+    price = Fraction(_price(money[0]))
     others = numbers - {price}
     written = {number: Fraction(number) for _, number in _FACTOR.findall(expression)}
     if len(others) != 1 or set(written.values()) != {price, *others}:
@@ -75,13 +80,13 @@ def unit_prices_compared(question: str) -> str | None:
     stated = text[: asked.start()]
     items = []
     for part in re.split(r"\s*(?:,|;|\band\b|\bwhile\b|\bbut\b|(?<=[a-z0-9])\.\s)\s*", stated):
-        prices = [found for found in _MONEY.finditer(part)]
-        sizes = [found for found in _SIZE.finditer(part)]
+        prices = list(_MONEY.finditer(part))
+        sizes = list(_SIZE.finditer(part))
         if not prices and not sizes:
             continue
         if len(prices) != 1 or len(sizes) != 1:
             return None
-        price = prices[0]["sign"] or prices[0]["word"] or prices[0]["verb"]
+        price = _price(prices[0])
         size = sizes[0]
         unit = measure(size["unit"]) if size["unit"] else None
         if (per is None) != (unit is None) or (unit and per and unit.powers != per.powers):
