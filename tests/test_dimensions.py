@@ -619,6 +619,8 @@ def test_a_follow_up_reads_the_previous_result_in_the_unit_it_was_asked(
         ("A film runs 150 minutes. How many minutes for 2 showings?", "150*2", "how many minutes is that?"),
         # a whole smaller than what was used leaves nothing
         ("How much flour for 10 loaves at 450 g each?", "450*10", "I have a 2 kg bag, how much is left?"),
+        # a factor of nothing converts nothing
+        ("How far do I go in 3 hours at 72 km/h?", "72*3", "how many miles is that? use 1 mile = 0 km"),
         # a factor between units of two kinds is no conversion of the result
         ("How far do I go in 3 hours at 72 km/h?", "72*3", "use 1 litre = 2 kg, how many miles is that?"),
     ],

@@ -61,6 +61,8 @@ def test_interest_as_the_words_state_it(question: str, expression: str, value: s
         "I have $500 and $700 at 3% interest. How much interest after 2 years?",  # which sum
         "The laptop is $1,199 with 12 interest-free monthly payments. How much is each?",
         "I put $5,000 in an account paying 4% simple interest. What is the interest?",  # no time
+        # paid back in no payments: no division by zero
+        "Borrowing $2,400 at 5% interest per year for 2 years, repaid over the 0 months. How much is each payment?",
     ],
 )
 def test_other_questions_are_left_to_the_other_readings(question: str) -> None:

@@ -129,6 +129,7 @@ def test_the_share_of_scores_together(question: str, expression: str) -> None:
         "I got 18 out of 20 and 27 out of 30. What percentage on each?",  # each, not together
         "I got 18 out of 20 and 27 out of 30 and 5 bonus points. What percentage overall?",  # another number
         "I got 18 out of 20. What percentage is that overall?",  # one score: share_as_percentage's
+        "I got 0 out of 0 and 0 out of 0. What percentage overall?",  # out of nothing
     ],
 )
 def test_other_shares_are_not_combined(question: str) -> None:

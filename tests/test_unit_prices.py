@@ -81,3 +81,8 @@ def test_two_prices_compared_per_unit(question: str, expression: str, value: str
 )
 def test_other_comparisons_stand(question: str) -> None:
     assert unit_prices_compared(question) is None
+
+
+def test_a_size_of_nothing_has_no_price_per_unit() -> None:
+    question = "a 0 g box costs $3 and a 500 g box costs $4. how much cheaper per 100 g?"
+    assert unit_prices_compared(question) is None  # it raised ZeroDivisionError

@@ -251,7 +251,12 @@ def _by_factor_given(question: str, result: str, sized: Unit, found: list[Amount
     if equation is None or len(found) != 2 or asked.powers != sized.powers:
         return None
     one, other = found
-    if one.value != 1 or one.unit.powers != sized.powers or other.unit.powers != sized.powers:
+    if (
+        one.value != 1
+        or not other.value
+        or one.unit.powers != sized.powers
+        or other.unit.powers != sized.powers
+    ):
         return None
     # a result in the unit of the "1" is multiplied by the other number; one in the other unit divided by it
     operations = {one.unit.size: "*", other.unit.size: "/"}

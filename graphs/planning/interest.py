@@ -10,6 +10,7 @@ readings. Written by hand because no library we have reads a savings question.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from graphs.planning.rules import DECIMAL, PERCENT, number_words_to_digits, numbers_in
 
@@ -79,6 +80,8 @@ def interest_expression(question: str) -> str | None:
     interest = (
         f"{principal}*(1+{rate}/100)**{years}-{principal}" if compound else f"{principal}*{rate}/100*{years}"
     )
+    if payments and not Fraction(payments["count"]):
+        return None  # paid back in no payments
     if payments:
         total = f"({principal}*(1+{rate}/100)**{years})" if compound else f"({principal}+{interest})"
         return f"{total}/{payments['count']}"

@@ -136,6 +136,8 @@ def combined_share(question: str) -> str | None:
         return None
     if len(numbers_in(_LABELS.sub(" ", text))) != 2 * len(scores):
         return None  # another number would count too ("quiz 2" names one)
+    if not sum(Fraction(found["whole"]) for found in scores):
+        return None  # out of nothing
     parts = "+".join(found["part"] for found in scores)
     wholes = "+".join(found["whole"] for found in scores)
     return f"({parts})/({wholes})*100"

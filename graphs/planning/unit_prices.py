@@ -91,6 +91,8 @@ def unit_prices_compared(question: str) -> str | None:
         unit = measure(size["unit"]) if size["unit"] else None
         if (per is None) != (unit is None) or (unit and per and unit.powers != per.powers):
             return None  # a pack counted against a price per kilo
+        if not Fraction(size["number"]) or not per_size:
+            return None  # "a 0 g box" has no price per gram
         factor = (unit.size / per.size if unit and per else Fraction(1)) / per_size
         items.append((Fraction(price) / (Fraction(size["number"]) * factor), price, size["number"], factor))
     if len(items) != 2 or items[0][0] == items[1][0]:
